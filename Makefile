@@ -1,0 +1,133 @@
+# Makefile - build lp, its library and its tests
+# SPDX-License-Identifier: MIT
+#
+#   make                 build ./lp (and lib/liblp.a)
+#   make check           install missing dependencies, then unit tests, CLI tests
+#                        (real Docker engine, real S3 server, real toolchains) and
+#                        the unit tests again under ASan+UBSan
+#   make install PREFIX=/usr/local DESTDIR=
+#   make fmt             clang-format every C file
+#
+# Sources are found by wildcard: a new lib/foo.c, cmd/foo.c or test/test_foo.c
+# needs no Makefile change (test suites are discovered, see test/check_lp.c).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/lp
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = libgit2 libcurl libarchive json-c yaml-0.1 libcrypto libmicrohttpd expat
+
+WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral -Wstrict-prototypes \
+       -Wmissing-prototypes -Wno-missing-field-initializers
+WERROR ?= -Werror
+OPT ?= -O2 -g
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -iquote . $(WARN) $(WERROR) $(OPT) \
+	     -DLP_DATADIR_DEFAULT='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+LIBS = $(PKG_LIBS) -ldl -lpthread -lm
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
+TEST_SRCS := $(sort $(wildcard test/test_*.c)) test/check_lp.c
+HDRS := $(wildcard lib/*.h cmd/*.h test/*.h)
+
+B = build/release
+A = build/asan
+LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
+CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
+TEST_OBJS = $(TEST_SRCS:%.c=$(B)/%.o)
+ASAN_LIB_OBJS = $(LIB_SRCS:%.c=$(A)/%.o)
+ASAN_TEST_OBJS = $(TEST_SRCS:%.c=$(A)/%.o)
+ASAN_CMD_OBJS = $(CMD_SRCS:%.c=$(A)/%.o)
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all check check-run unit cli asan-check install fmt clean deps
+.DEFAULT_GOAL := all
+
+all: lp
+
+lib/liblp.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+lp: $(CMD_OBJS) lib/liblp.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) lib/liblp.a $(LIBS) $(LDFLAGS)
+
+# Suites are found by name, not declared in a header.
+$(B)/test/%.o $(A)/test/%.o: EXTRA_CFLAGS = -Wno-missing-prototypes
+
+$(B)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+$(A)/%.o: %.c $(HDRS) test/suites.gen.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (asan)"
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(EXTRA_CFLAGS) $(ASAN_FLAGS) -O1 -c -o $@ $<
+
+# Every "Suite *NAME_suite(void)" in test/test_*.c becomes LP_SUITE(NAME).
+test/suites.gen.h: $(filter test/test_%.c,$(TEST_SRCS))
+	@sed -n 's/^Suite \*\([a-z0-9_]*\)_suite(void)$$/LP_SUITE(\1)/p' $^ > $@.tmp && mv $@.tmp $@
+
+$(B)/test/check_lp.o $(A)/test/check_lp.o: test/suites.gen.h
+
+# The test program also gets the commands, so tests can call cmd_* directly.
+test/check_lp: $(TEST_OBJS) $(filter-out $(B)/cmd/lp.o,$(CMD_OBJS)) lib/liblp.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
+
+$(A)/liblp.a: $(ASAN_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(A)/check_lp: $(ASAN_TEST_OBJS) $(filter-out $(A)/cmd/lp.o,$(ASAN_CMD_OBJS)) $(A)/liblp.a
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
+
+$(A)/lp: $(ASAN_CMD_OBJS) $(A)/liblp.a
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)
+
+# make check: dependencies first (pkg-config above is evaluated per make run,
+# so the real work happens in a second make once the -dev packages exist).
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+deps:
+	@scripts/install-deps.sh
+
+check-run: lp test/check_lp
+	@echo "== unit tests"
+	@./test/check_lp
+	@echo "== CLI tests"
+	@test/cli/run.sh
+	@$(MAKE) --no-print-directory asan-check
+
+unit: lp test/check_lp
+	./test/check_lp
+
+cli: lp
+	test/cli/run.sh
+
+asan-check: $(A)/check_lp
+	@echo "== unit tests under ASan+UBSan"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		LP_TEST_ASAN=1 $(A)/check_lp
+
+install: lp
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 lp $(DESTDIR)$(BINDIR)/lp
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	cp -R templates libraries $(DESTDIR)$(DATADIR)/
+
+fmt:
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TEST_SRCS) $(HDRS)
+
+clean:
+	rm -rf build lp lib/liblp.a test/check_lp test/suites.gen.h

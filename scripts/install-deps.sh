@@ -1,0 +1,62 @@
+#!/bin/sh
+# install-deps.sh - install what lp needs to build and to run its tests
+# SPDX-License-Identifier: MIT
+#
+# Installs only the Debian packages that are missing. As root it runs apt-get;
+# otherwise it prints the exact command to run and exits 1.
+#
+#   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh --build  build dependencies only
+set -eu
+
+build_pkgs="gcc make pkg-config libgit2-dev libcurl4-openssl-dev libarchive-dev
+libjson-c-dev libyaml-dev libssl-dev libmicrohttpd-dev libexpat1-dev check"
+# Test-only: real parts the suites drive (git repos, a Docker engine with a
+# busybox base image, Node for s3rver and the JavaScript runner, Python for the
+# snap schema check and peer S3 clients, Info-ZIP for zip comparisons).
+test_pkgs="git curl docker.io busybox-static nodejs npm python3 python3-jsonschema
+python3-yaml python3-boto3 awscli zip unzip procps"
+
+pkgs=$build_pkgs
+[ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"
+
+missing=""
+for p in $pkgs; do
+	# a tool already on PATH from elsewhere (nodesource node, npm) counts
+	case "$p" in
+	nodejs) command -v node >/dev/null 2>&1 && continue ;;
+	npm) command -v npm >/dev/null 2>&1 && continue ;;
+	esac
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: missing packages:$missing" >&2
+	echo "install-deps.sh: run as root: apt-get update && $cmd" >&2
+	exit 1
+fi
+echo "install-deps.sh: installing$missing" >&2
+# docker.io's postinst would start the stock daemon (bridge + iptables); the
+# tests start their own private engine, so keep the stock one from starting.
+made_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	made_policy=1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+if ! $cmd >/tmp/lp-install-deps.log 2>&1; then
+	apt-get update -q -o DPkg::Lock::Timeout=300 >>/tmp/lp-install-deps.log 2>&1 || true
+	# shellcheck disable=SC2086
+	$cmd >>/tmp/lp-install-deps.log 2>&1 || {
+		[ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
+		tail -20 /tmp/lp-install-deps.log >&2
+		exit 1
+	}
+fi
+[ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
+exit 0

@@ -1,0 +1,48 @@
+/* lp_test.h - helpers shared by the Check unit suites */
+/* SPDX-License-Identifier: MIT */
+#ifndef LP_TEST_H
+#define LP_TEST_H
+
+#include <check.h>
+
+#include "lib/buf.h"
+#include "lib/error.h"
+
+/* Assert that `expr` returns 0; on failure show the lp_error message (libgit2's cl_git_pass). */
+#define lp_ck_ok(expr, errp)                                                              \
+	do {                                                                              \
+		int lp_ck_r_ = (expr);                                                    \
+		ck_assert_msg(lp_ck_r_ == 0, "%s returned %d: %s", #expr, lp_ck_r_,       \
+			      (errp)->msg);                                               \
+	} while (0)
+
+/* Assert that `expr` fails with `code` and its message contains `substr`. */
+#define lp_ck_fail(expr, errp, code, substr)                                              \
+	do {                                                                              \
+		int lp_ck_r_ = (expr);                                                    \
+		ck_assert_msg(lp_ck_r_ == (code), "%s returned %d, expected %d (%s)", #expr, \
+			      lp_ck_r_, (code), (errp)->msg);                             \
+		ck_assert_msg(strstr((errp)->msg, (substr)) != NULL,                      \
+			      "message '%s' lacks '%s'", (errp)->msg, (substr));          \
+	} while (0)
+
+/*
+ * Per-test scratch directory: lp_test_tmpdir_setup() makes a fresh mkdtemp
+ * dir and chdirs into it; lp_test_tmpdir_teardown() goes back and removes it.
+ * Use with tcase_add_checked_fixture(tc, lp_test_tmpdir_setup, lp_test_tmpdir_teardown).
+ */
+void lp_test_tmpdir_setup(void);
+void lp_test_tmpdir_teardown(void);
+/* The current test's scratch dir (absolute). */
+const char *lp_test_tmpdir(void);
+/* The source tree root (absolute), for fixtures: test/fixtures/... */
+const char *lp_test_srcdir(void);
+
+/* Write a file (creating parent dirs); aborts the test on failure. */
+void lp_test_write(const char *path, const char *content, int mode);
+/* Read a whole file into a fresh string (caller frees); aborts on failure. */
+char *lp_test_read(const char *path);
+/* Run argv (NULL-terminated) in `dir`; return its exit status (aborts if it cannot start). */
+int lp_test_run(const char *dir, const char *const *argv);
+
+#endif

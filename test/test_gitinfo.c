@@ -1,0 +1,78 @@
+/* test_gitinfo.c - HEAD of real git repositories via libgit2 */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/gitinfo.h"
+#include "lib/proc.h"
+#include "test/lp_test.h"
+
+static void git(const char *dir, const char *const *args, struct lp_buf *out)
+{
+	struct lp_proc p = LP_PROC_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_strvec_pushl(&p.args, "git", "-c", "user.name=t", "-c", "user.email=t@e", "-c",
+			"init.defaultBranch=main", NULL);
+	lp_strvec_pushv(&p.args, args);
+	p.dir = dir;
+	p.flags = LP_PROC_QUIET;
+	lp_ck_ok(lp_proc_run(&p, out, &err), &err);
+	lp_proc_release(&p);
+}
+
+START_TEST(test_gitinfo_head_from_subdirectory_and_detached)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf rev = LP_BUF_INIT;
+	char oid[LP_GIT_OID_HEX_SIZE];
+	char *wd = NULL;
+	const char *init[] = { "init", "-q", "repo", NULL };
+	const char *commit[] = { "commit", "-q", "--allow-empty", "-m", "x", NULL };
+	const char *revparse[] = { "rev-parse", "HEAD", NULL };
+	const char *detach[] = { "checkout", "-q", "--detach", "HEAD", NULL };
+
+	git(".", init, NULL);
+	git("repo", commit, NULL);
+	git("repo", revparse, &rev);
+	lp_buf_rtrim(&rev);
+	lp_test_write("repo/sub/dir/f", "", 0644);
+	lp_ck_ok(lp_gitinfo_head(oid, &wd, "repo/sub/dir", &err), &err);
+	ck_assert_str_eq(oid, rev.buf);
+	ck_assert(strstr(wd, "/repo/") != NULL);
+	git("repo", detach, NULL);
+	lp_ck_ok(lp_gitinfo_head(oid, NULL, "repo", &err), &err);
+	ck_assert_str_eq(oid, rev.buf);
+	free(wd);
+	lp_buf_release(&rev);
+}
+END_TEST
+
+START_TEST(test_gitinfo_outside_repository_is_not_found)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	char oid[LP_GIT_OID_HEX_SIZE];
+	const char *init[] = { "init", "-q", "empty", NULL };
+
+	/* GIT_CEILING_DIRECTORIES keeps discovery from finding a repo above /tmp */
+	setenv("GIT_CEILING_DIRECTORIES", lp_test_tmpdir(), 1);
+	lp_test_write("plain/f", "", 0644);
+	lp_ck_fail(lp_gitinfo_head(oid, NULL, "plain", &err), &err, LP_ENOTFOUND,
+		   "no git repository");
+	git(".", init, NULL);
+	lp_ck_fail(lp_gitinfo_head(oid, NULL, "empty", &err), &err, LP_ENOTFOUND, "no commits");
+}
+END_TEST
+
+Suite *gitinfo_suite(void)
+{
+	Suite *s = suite_create("gitinfo");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+	tcase_add_test(tc, test_gitinfo_head_from_subdirectory_and_detached);
+	tcase_add_test(tc, test_gitinfo_outside_repository_is_not_found);
+	suite_add_tcase(s, tc);
+	return s;
+}
