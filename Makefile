@@ -49,17 +49,17 @@ ASAN_TEST_OBJS = $(TEST_SRCS:%.c=$(A)/%.o)
 ASAN_CMD_OBJS = $(CMD_SRCS:%.c=$(A)/%.o)
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all check check-run unit cli asan-check install fmt clean deps
+.PHONY: all check check-run check-phases unit cli asan-check install fmt clean deps
 .DEFAULT_GOAL := all
 
 all: lp
 
 lib/liblp.a: $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"; $(AR) rcs $@ $^
 
 lp: $(CMD_OBJS) lib/liblp.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) lib/liblp.a $(LIBS) $(LDFLAGS)
+	@echo "  LINK    $@"; $(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) lib/liblp.a $(LIBS) $(LDFLAGS)
 
 # Suites are found by name, not declared in a header.
 $(B)/test/%.o $(A)/test/%.o: EXTRA_CFLAGS = -Wno-missing-prototypes
@@ -82,17 +82,17 @@ $(B)/test/check_lp.o $(A)/test/check_lp.o: test/suites.gen.h
 
 # The test program also gets the commands, so tests can call cmd_* directly.
 test/check_lp: $(TEST_OBJS) $(filter-out $(B)/cmd/lp.o,$(CMD_OBJS)) lib/liblp.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
+	@echo "  LINK    $@"; $(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
 
 $(A)/liblp.a: $(ASAN_LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"; $(AR) rcs $@ $^
 
 $(A)/check_lp: $(ASAN_TEST_OBJS) $(filter-out $(A)/cmd/lp.o,$(ASAN_CMD_OBJS)) $(A)/liblp.a
-	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
+	@echo "  LINK    $@"; $(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
 
 $(A)/lp: $(ASAN_CMD_OBJS) $(A)/liblp.a
-	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)
+	@echo "  LINK    $@"; $(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)
 
 # make check: dependencies first (pkg-config above is evaluated per make run,
 # so the real work happens in a second make once the -dev packages exist).
@@ -102,7 +102,12 @@ check: deps
 deps:
 	@scripts/install-deps.sh
 
-check-run: lp test/check_lp
+# Build everything first, then run every phase inside one set of services.
+check-run:
+	@$(MAKE) --no-print-directory -j2 lp test/check_lp $(A)/check_lp
+	@test/with-services.sh $(MAKE) --no-print-directory check-phases
+
+check-phases:
 	@echo "== unit tests"
 	@./test/check_lp
 	@echo "== CLI tests"
@@ -110,14 +115,14 @@ check-run: lp test/check_lp
 	@$(MAKE) --no-print-directory asan-check
 
 unit: lp test/check_lp
-	./test/check_lp
+	test/with-services.sh ./test/check_lp
 
 cli: lp
 	test/cli/run.sh
 
 asan-check: $(A)/check_lp
 	@echo "== unit tests under ASan+UBSan"
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	@test/with-services.sh env ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		LP_TEST_ASAN=1 $(A)/check_lp
 
 install: lp

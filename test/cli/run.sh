@@ -5,54 +5,19 @@
 #   test/cli/run.sh                 every test file
 #   test/cli/run.sh t0100-foo.sh    just these
 #
-# Before the tests, every test/services/*.sh is started ("NAME.sh start" prints
-# "export VAR=..." lines, evaluated here) and stopped again at the end, even on
-# failure. A service that cannot start fails the run: CI never skips.
+# The tests run inside test/with-services.sh (make check starts the services
+# once for every phase; run standalone, this script starts them itself).
 # Each test file prints "ok - ..." / "not ok - ..." lines (see lib.sh); this
 # script prints the total as "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-LP_TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/lp-cli.XXXXXX")
-export LP_TEST_TMP LP_TOP="$top" LP="$top/lp"
-started=""
-
-stop_services() {
-	for s in $started; do
-		"$top/test/services/$s.sh" stop >>"$LP_TEST_TMP/services.log" 2>&1 || true
-	done
-	rm -rf "$LP_TEST_TMP"
-}
-trap stop_services EXIT
-trap 'exit 130' INT TERM
-
+# outside make check, bring the services up ourselves
+if [ "${LP_SERVICES_UP:-}" != 1 ]; then
+	exec "$top/test/with-services.sh" "$0" "$@"
+fi
+export LP_TOP="$top" LP="$top/lp"
 if [ "$#" -gt 0 ]; then files=$*; else files=$(ls test/cli/t*.sh); fi
-
-for svc in test/services/*.sh; do
-	[ -e "$svc" ] || continue
-	name=$(basename "$svc" .sh)
-	# a service may declare which test files need it: "# needed-by: t02*"
-	need=$(sed -n 's/^# needed-by: //p' "$svc")
-	if [ -n "$need" ]; then
-		use=""
-		for f in $files; do
-			for pat in $need; do
-				case "$(basename "$f")" in $pat) use=1 ;; esac
-			done
-		done
-		[ -n "$use" ] || continue
-	fi
-	echo "== starting service $name"
-	if ! out=$("$svc" start 2>>"$LP_TEST_TMP/services.log"); then
-		echo "service $name failed to start:" >&2
-		tail -20 "$LP_TEST_TMP/services.log" >&2
-		started="$started $name"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-	started="$started $name"
-	eval "$out"
-done
 
 pass=0 fail=0
 for f in $files; do
