@@ -586,6 +586,9 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 	out->command = "push";
 	if (!is_set(o->libmxnet))
 		return lp_error_set(err, LP_EINVAL, "pass --libmxnet: the library to push");
+	/* before the variant probe, which would report a missing file less plainly */
+	if (!lp_fs_exists(o->libmxnet))
+		return lp_error_set(err, LP_ERR, "--libmxnet: '%s' does not exist", o->libmxnet);
 	if ((error = resolve_common(out, o, o->libmxnet, err)) < 0)
 		return error;
 	t = (time_t)o->created;

@@ -66,6 +66,9 @@ expect_exit 1 "missing license: exit 1"
 expect_err_contains "'licenses/MISSING' does not exist" "names the missing license"
 expect_err_lines 1 "one error line"
 expect_no_file "$T/s2" "nothing pushed"
+run "$LP" artifact push --static --git-sha $SHA --os linux --repository "$T/s2" --libmxnet lib/nope.so --licenses licenses/LICENSE
+expect_exit 1 "missing --libmxnet file without --variant: exit 1"
+expect_err_contains "--libmxnet: 'lib/nope.so' does not exist" "names the missing library, not the probe"
 run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so
 expect_exit 1 "no licenses: exit 1"
 expect_err_contains "at least one" "asks for a license"
