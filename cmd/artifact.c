@@ -13,85 +13,106 @@
 #include "lib/log.h"
 
 static const char usage[] =
-	"usage: lp artifact push (--static | --dynamic) --libmxnet FILE --licenses FILE...\n"
-	"                        [--dependencies FILE...] [options]\n"
-	"       lp artifact pull (--static | --dynamic) --variant V [options] [DEST]\n"
-	"\n"
-	"Push a libmxnet.so with its licenses and dependencies to an artifact repository,\n"
-	"or pull it back (verified). Keys: <commit>/<os>/<variant>/<static|dynamic>/...\n"
-	"'lp artifact --push ...' and '--pull ...' (the old tool's spelling) also work.\n"
-	"\n"
-	"Coordinates:\n"
-	"  --static, --dynamic     dependency linking; exactly one is required\n"
-	"  --libtype static|dynamic  the same, as the old tool spelled it\n"
-	"  --git-sha SHA           commit id (default: $MXNET_SHA, $GIT_COMMIT, git HEAD)\n"
-	"  --os OS                 e.g. ubuntu18.04 (default: ID+VERSION_ID of os-release)\n"
-	"  --variant V             cpu, native, cu102, ... (push default: probe --libmxnet;\n"
-	"                          required for pull)\n"
-	"Push:\n"
-	"  --libmxnet FILE         the library (stored as libmxnet.so)\n"
-	"  --licenses FILE...      license files, at least one (stored under licenses/)\n"
-	"  --dependencies FILE...  extra files (stored under dependencies/)\n"
-	"  --force                 replace an existing artifact (stale files are removed)\n"
-	"Pull:\n"
-	"  DEST, --destination DIR where to put the files (default: .; created if missing)\n"
-	"Repository (default: $LP_ARTIFACT_REPOSITORY, s3://$ARTIFACT_REPOSITORY_BUCKET,\n"
-	"            then $XDG_DATA_HOME/lp/artifacts or ~/.local/share/lp/artifacts):\n"
-	"  --repository URL        s3://bucket[/prefix], file:///dir or a directory\n"
-	"  --bucket B              the same as --repository s3://B\n"
-	"S3:\n"
-	"  --endpoint-url URL      an S3-compatible endpoint instead of AWS\n"
-	"  --region R              signing region (default: AWS_REGION, profile, us-east-1)\n"
-	"  --profile P             AWS shared config/credentials profile\n"
-	"  --path-style, --virtual-hosted  addressing style (default: automatic)\n"
-	"  --concurrency N         parallel part transfers\n"
-	"  --max-attempts N        attempts per request\n"
-	"  --multipart-threshold BYTES, --part-size BYTES  (K, M, G suffixes allowed)\n"
-	"Output:\n"
-	"  -n, --dry-run           show the keys and sizes, transfer nothing\n"
-	"  --explain               show each coordinate and where it came from, then stop\n"
-	"  --json                  one JSON document describing the result on stdout\n"
-	"  -v, --verbose, --debug  debug output;  -q, --quiet  errors only\n"
-	"  -h, --help              this help\n"
-	"\n"
-	"Exit status: 0 ok, 1 error, 2 usage, 3 artifact not found, 4 artifact exists.\n";
+    "usage: lp artifact push (--static | --dynamic) --libmxnet FILE --licenses FILE...\n"
+    "                        [--dependencies FILE...] [options]\n"
+    "       lp artifact pull (--static | --dynamic) --variant V [options] [DEST]\n"
+    "\n"
+    "Push a libmxnet.so with its licenses and dependencies to an artifact repository,\n"
+    "or pull it back (verified). Keys: <commit>/<os>/<variant>/<static|dynamic>/...\n"
+    "'lp artifact --push ...' and '--pull ...' (the old tool's spelling) also work.\n"
+    "\n"
+    "Coordinates:\n"
+    "  --static, --dynamic     dependency linking; exactly one is required\n"
+    "  --libtype static|dynamic  the same, as the old tool spelled it\n"
+    "  --git-sha SHA           commit id (default: $MXNET_SHA, $GIT_COMMIT, git HEAD)\n"
+    "  --os OS                 e.g. ubuntu18.04 (default: ID+VERSION_ID of os-release)\n"
+    "  --variant V             cpu, native, cu102, ... (push default: probe --libmxnet;\n"
+    "                          required for pull)\n"
+    "Push:\n"
+    "  --libmxnet FILE         the library (stored as libmxnet.so)\n"
+    "  --licenses FILE...      license files, at least one (stored under licenses/)\n"
+    "  --dependencies FILE...  extra files (stored under dependencies/)\n"
+    "  --force                 replace an existing artifact (stale files are removed)\n"
+    "Pull:\n"
+    "  DEST, --destination DIR where to put the files (default: .; created if missing)\n"
+    "Repository (default: $LP_ARTIFACT_REPOSITORY, s3://$ARTIFACT_REPOSITORY_BUCKET,\n"
+    "            then $XDG_DATA_HOME/lp/artifacts or ~/.local/share/lp/artifacts):\n"
+    "  --repository URL        s3://bucket[/prefix], file:///dir or a directory\n"
+    "  --bucket B              the same as --repository s3://B\n"
+    "S3:\n"
+    "  --endpoint-url URL      an S3-compatible endpoint instead of AWS\n"
+    "  --region R              signing region (default: AWS_REGION, profile, us-east-1)\n"
+    "  --profile P             AWS shared config/credentials profile\n"
+    "  --path-style, --virtual-hosted  addressing style (default: automatic)\n"
+    "  --concurrency N         parallel part transfers\n"
+    "  --max-attempts N        attempts per request\n"
+    "  --multipart-threshold BYTES, --part-size BYTES  (K, M, G suffixes allowed)\n"
+    "Output:\n"
+    "  -n, --dry-run           show the keys and sizes, transfer nothing\n"
+    "  --explain               show each coordinate and where it came from, then stop\n"
+    "  --json                  one JSON document describing the result on stdout\n"
+    "  -v, --verbose, --debug  debug output;  -q, --quiet  errors only\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 error, 2 usage, 3 artifact not found, 4 artifact exists.\n";
 
 enum {
-	OPT_STATIC = 256, OPT_DYNAMIC, OPT_LIBTYPE, OPT_GIT_SHA, OPT_OS, OPT_VARIANT, OPT_LIBMXNET,
-	OPT_LICENSES, OPT_DEPENDENCIES, OPT_FORCE, OPT_DESTINATION, OPT_REPOSITORY, OPT_BUCKET,
-	OPT_ENDPOINT, OPT_REGION, OPT_PROFILE, OPT_PATH_STYLE, OPT_VHOST, OPT_CONCURRENCY,
-	OPT_ATTEMPTS, OPT_THRESHOLD, OPT_PART_SIZE, OPT_EXPLAIN, OPT_JSON, OPT_DEBUG,
+	OPT_STATIC = 256,
+	OPT_DYNAMIC,
+	OPT_LIBTYPE,
+	OPT_GIT_SHA,
+	OPT_OS,
+	OPT_VARIANT,
+	OPT_LIBMXNET,
+	OPT_LICENSES,
+	OPT_DEPENDENCIES,
+	OPT_FORCE,
+	OPT_DESTINATION,
+	OPT_REPOSITORY,
+	OPT_BUCKET,
+	OPT_ENDPOINT,
+	OPT_REGION,
+	OPT_PROFILE,
+	OPT_PATH_STYLE,
+	OPT_VHOST,
+	OPT_CONCURRENCY,
+	OPT_ATTEMPTS,
+	OPT_THRESHOLD,
+	OPT_PART_SIZE,
+	OPT_EXPLAIN,
+	OPT_JSON,
+	OPT_DEBUG,
 };
 
 static const struct option longopts[] = {
-	CMD_COMMON_LONGOPTS,
-	{ "debug", no_argument, NULL, OPT_DEBUG },
-	{ "static", no_argument, NULL, OPT_STATIC },
-	{ "dynamic", no_argument, NULL, OPT_DYNAMIC },
-	{ "libtype", required_argument, NULL, OPT_LIBTYPE },
-	{ "git-sha", required_argument, NULL, OPT_GIT_SHA },
-	{ "os", required_argument, NULL, OPT_OS },
-	{ "variant", required_argument, NULL, OPT_VARIANT },
-	{ "libmxnet", required_argument, NULL, OPT_LIBMXNET },
-	{ "licenses", required_argument, NULL, OPT_LICENSES },
-	{ "dependencies", required_argument, NULL, OPT_DEPENDENCIES },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "destination", required_argument, NULL, OPT_DESTINATION },
-	{ "repository", required_argument, NULL, OPT_REPOSITORY },
-	{ "bucket", required_argument, NULL, OPT_BUCKET },
-	{ "endpoint-url", required_argument, NULL, OPT_ENDPOINT },
-	{ "region", required_argument, NULL, OPT_REGION },
-	{ "profile", required_argument, NULL, OPT_PROFILE },
-	{ "path-style", no_argument, NULL, OPT_PATH_STYLE },
-	{ "virtual-hosted", no_argument, NULL, OPT_VHOST },
-	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
-	{ "max-attempts", required_argument, NULL, OPT_ATTEMPTS },
-	{ "multipart-threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "part-size", required_argument, NULL, OPT_PART_SIZE },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "explain", no_argument, NULL, OPT_EXPLAIN },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ NULL, 0, NULL, 0 },
+    CMD_COMMON_LONGOPTS,
+    {"debug", no_argument, NULL, OPT_DEBUG},
+    {"static", no_argument, NULL, OPT_STATIC},
+    {"dynamic", no_argument, NULL, OPT_DYNAMIC},
+    {"libtype", required_argument, NULL, OPT_LIBTYPE},
+    {"git-sha", required_argument, NULL, OPT_GIT_SHA},
+    {"os", required_argument, NULL, OPT_OS},
+    {"variant", required_argument, NULL, OPT_VARIANT},
+    {"libmxnet", required_argument, NULL, OPT_LIBMXNET},
+    {"licenses", required_argument, NULL, OPT_LICENSES},
+    {"dependencies", required_argument, NULL, OPT_DEPENDENCIES},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"destination", required_argument, NULL, OPT_DESTINATION},
+    {"repository", required_argument, NULL, OPT_REPOSITORY},
+    {"bucket", required_argument, NULL, OPT_BUCKET},
+    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"path-style", no_argument, NULL, OPT_PATH_STYLE},
+    {"virtual-hosted", no_argument, NULL, OPT_VHOST},
+    {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
+    {"max-attempts", required_argument, NULL, OPT_ATTEMPTS},
+    {"multipart-threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"part-size", required_argument, NULL, OPT_PART_SIZE},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"json", no_argument, NULL, OPT_JSON},
+    {NULL, 0, NULL, 0},
 };
 
 /* "64M" -> 67108864; 0 on success, else a usage error's status. */
@@ -110,7 +131,8 @@ static int parse_size(const char *cmd, const char *flag, const char *s, uint64_t
 	if (shift)
 		end++;
 	if (end == s || *end || *s == '-' || v > (~0ULL >> shift))
-		return cmd_usage_error(cmd, "%s: '%s' is not a size in bytes (K, M, G allowed)", flag, s);
+		return cmd_usage_error(cmd, "%s: '%s' is not a size in bytes (K, M, G allowed)",
+				       flag, s);
 	*out = (uint64_t)v << shift;
 	return 0;
 }
@@ -198,8 +220,8 @@ static int run(const char *cmd, int push, struct lp_artifact_opts *o, int json)
 	o->created = created_time();
 	lp_progress_init(&progress, stderr,
 			 lp_log_get_level() == LP_LOG_QUIET ? LP_PROGRESS_NONE
-			 : isatty(STDERR_FILENO)             ? LP_PROGRESS_TTY
-							     : LP_PROGRESS_LINES);
+			 : isatty(STDERR_FILENO)	    ? LP_PROGRESS_TTY
+							    : LP_PROGRESS_LINES);
 	o->progress = &progress;
 
 	error = push ? lp_artifact_push(&r, o, &err) : lp_artifact_pull(&r, o, &err);
@@ -230,34 +252,72 @@ static int artifact_push_pull(int argc, char **argv, int push)
 	argc = (int)args.nr;
 	argv = (char **)args.v;
 	optind = 0;
-	while (r < 0 && (c = getopt_long(argc, argv, CMD_COMMON_SHORTOPTS "n", longopts, NULL)) != -1) {
+	while (r < 0 &&
+	       (c = getopt_long(argc, argv, CMD_COMMON_SHORTOPTS "n", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_DEBUG: lp_log_set_level(LP_LOG_VERBOSE); break;
-		case OPT_STATIC: s = set_linking(cmd, &o, LP_ARTIFACT_LINK_STATIC, "--static"); break;
-		case OPT_DYNAMIC: s = set_linking(cmd, &o, LP_ARTIFACT_LINK_DYNAMIC, "--dynamic"); break;
+		case OPT_DEBUG:
+			lp_log_set_level(LP_LOG_VERBOSE);
+			break;
+		case OPT_STATIC:
+			s = set_linking(cmd, &o, LP_ARTIFACT_LINK_STATIC, "--static");
+			break;
+		case OPT_DYNAMIC:
+			s = set_linking(cmd, &o, LP_ARTIFACT_LINK_DYNAMIC, "--dynamic");
+			break;
 		case OPT_LIBTYPE:
 			if (!strcmp(optarg, "static"))
 				s = set_linking(cmd, &o, LP_ARTIFACT_LINK_STATIC, "--libtype");
 			else if (!strcmp(optarg, "dynamic"))
 				s = set_linking(cmd, &o, LP_ARTIFACT_LINK_DYNAMIC, "--libtype");
 			else
-				s = cmd_usage_error(cmd, "--libtype: '%s' is not static or dynamic", optarg);
+				s = cmd_usage_error(cmd, "--libtype: '%s' is not static or dynamic",
+						    optarg);
 			break;
-		case OPT_GIT_SHA: o.commit = optarg; break;
-		case OPT_OS: o.os = optarg; break;
-		case OPT_VARIANT: o.variant = optarg; break;
-		case OPT_LIBMXNET: o.libmxnet = optarg; break;
-		case OPT_LICENSES: lp_strvec_push(&o.licenses, optarg); break;
-		case OPT_DEPENDENCIES: lp_strvec_push(&o.dependencies, optarg); break;
-		case OPT_FORCE: o.flags |= LP_ARTIFACT_FORCE; break;
-		case OPT_DESTINATION: o.destination = optarg; break;
-		case OPT_REPOSITORY: o.repository = optarg; break;
-		case OPT_BUCKET: o.bucket = optarg; break;
-		case OPT_ENDPOINT: o.store.endpoint_url = optarg; break;
-		case OPT_REGION: o.store.region = optarg; break;
-		case OPT_PROFILE: o.store.profile = optarg; break;
-		case OPT_PATH_STYLE: o.store.path_style = 1; break;
-		case OPT_VHOST: o.store.path_style = 0; break;
+		case OPT_GIT_SHA:
+			o.commit = optarg;
+			break;
+		case OPT_OS:
+			o.os = optarg;
+			break;
+		case OPT_VARIANT:
+			o.variant = optarg;
+			break;
+		case OPT_LIBMXNET:
+			o.libmxnet = optarg;
+			break;
+		case OPT_LICENSES:
+			lp_strvec_push(&o.licenses, optarg);
+			break;
+		case OPT_DEPENDENCIES:
+			lp_strvec_push(&o.dependencies, optarg);
+			break;
+		case OPT_FORCE:
+			o.flags |= LP_ARTIFACT_FORCE;
+			break;
+		case OPT_DESTINATION:
+			o.destination = optarg;
+			break;
+		case OPT_REPOSITORY:
+			o.repository = optarg;
+			break;
+		case OPT_BUCKET:
+			o.bucket = optarg;
+			break;
+		case OPT_ENDPOINT:
+			o.store.endpoint_url = optarg;
+			break;
+		case OPT_REGION:
+			o.store.region = optarg;
+			break;
+		case OPT_PROFILE:
+			o.store.profile = optarg;
+			break;
+		case OPT_PATH_STYLE:
+			o.store.path_style = 1;
+			break;
+		case OPT_VHOST:
+			o.store.path_style = 0;
+			break;
 		case OPT_CONCURRENCY:
 			if (!(s = cmd_parse_long(cmd, "--concurrency", optarg, 1, 256, &n)))
 				o.store.concurrency = (int)n;
@@ -267,13 +327,24 @@ static int artifact_push_pull(int argc, char **argv, int push)
 				o.store.max_attempts = (int)n;
 			break;
 		case OPT_THRESHOLD:
-			s = parse_size(cmd, "--multipart-threshold", optarg, &o.store.multipart_threshold);
+			s = parse_size(cmd, "--multipart-threshold", optarg,
+				       &o.store.multipart_threshold);
 			break;
-		case OPT_PART_SIZE: s = parse_size(cmd, "--part-size", optarg, &o.store.part_size); break;
-		case 'n': o.flags |= LP_ARTIFACT_DRY_RUN; break;
-		case OPT_EXPLAIN: o.flags |= LP_ARTIFACT_EXPLAIN; break;
-		case OPT_JSON: json = 1; break;
-		default: r = cmd_handle_common_opt(cmd, c, argv, usage); break;
+		case OPT_PART_SIZE:
+			s = parse_size(cmd, "--part-size", optarg, &o.store.part_size);
+			break;
+		case 'n':
+			o.flags |= LP_ARTIFACT_DRY_RUN;
+			break;
+		case OPT_EXPLAIN:
+			o.flags |= LP_ARTIFACT_EXPLAIN;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		default:
+			r = cmd_handle_common_opt(cmd, c, argv, usage);
+			break;
 		}
 		if (s)
 			r = s;
@@ -281,7 +352,8 @@ static int artifact_push_pull(int argc, char **argv, int push)
 	if (r >= 0)
 		goto out;
 	if (optind < argc && (push || optind + 1 < argc)) {
-		r = cmd_usage_error(cmd, "unexpected argument '%s'", argv[push ? optind : optind + 1]);
+		r = cmd_usage_error(cmd, "unexpected argument '%s'",
+				    argv[push ? optind : optind + 1]);
 		goto out;
 	}
 	if (optind < argc && o.destination) {
@@ -294,8 +366,10 @@ static int artifact_push_pull(int argc, char **argv, int push)
 		r = cmd_usage_error(cmd, "--destination is for pull");
 		goto out;
 	}
-	if (!push && (o.libmxnet || o.licenses.nr || o.dependencies.nr || (o.flags & LP_ARTIFACT_FORCE))) {
-		r = cmd_usage_error(cmd, "--libmxnet, --licenses, --dependencies and --force are for push");
+	if (!push &&
+	    (o.libmxnet || o.licenses.nr || o.dependencies.nr || (o.flags & LP_ARTIFACT_FORCE))) {
+		r = cmd_usage_error(
+		    cmd, "--libmxnet, --licenses, --dependencies and --force are for push");
 		goto out;
 	}
 	if (o.repository && o.bucket) {
@@ -324,10 +398,10 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } subcommands[] = {
-	{ "push", artifact_push },
-	{ "pull", artifact_pull },
-	{ "--push", artifact_push }, /* the old tool's mode flags, kept for Jenkins lines */
-	{ "--pull", artifact_pull },
+    {"push", artifact_push},
+    {"pull", artifact_pull},
+    {"--push", artifact_push}, /* the old tool's mode flags, kept for Jenkins lines */
+    {"--pull", artifact_pull},
 };
 
 int cmd_artifact(int argc, char **argv)
@@ -343,6 +417,6 @@ int cmd_artifact(int argc, char **argv)
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return subcommands[i].fn(argc - 1, argv + 1);
-	return cmd_usage_error("artifact", "unknown subcommand or option '%s' (expected 'push' or 'pull')",
-			       argv[1]);
+	return cmd_usage_error(
+	    "artifact", "unknown subcommand or option '%s' (expected 'push' or 'pull')", argv[1]);
 }

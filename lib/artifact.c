@@ -24,9 +24,12 @@
 const char *lp_artifact_linking_name(int linking)
 {
 	switch (linking) {
-	case LP_ARTIFACT_LINK_STATIC: return "static";
-	case LP_ARTIFACT_LINK_DYNAMIC: return "dynamic";
-	default: return NULL;
+	case LP_ARTIFACT_LINK_STATIC:
+		return "static";
+	case LP_ARTIFACT_LINK_DYNAMIC:
+		return "dynamic";
+	default:
+		return NULL;
 	}
 }
 
@@ -79,8 +82,8 @@ static int check_coord(const char *what, const struct lp_artifact_value *v, stru
 			    what, v->value, v->source);
 }
 
-void lp_artifact_prefix(struct lp_buf *out, const char *commit, const char *os,
-			const char *variant, const char *linking)
+void lp_artifact_prefix(struct lp_buf *out, const char *commit, const char *os, const char *variant,
+			const char *linking)
 {
 	lp_buf_addf(out, "%s/%s/%s/%s", commit, os, variant, linking);
 }
@@ -194,9 +197,10 @@ int lp_artifact_resolve_repository(struct lp_artifact_value *out, const char *re
 		url = lp_xasprintf("%s/.local/share/lp/artifacts", env->home);
 		value_set(out, url, "default ~/.local/share/lp/artifacts");
 	} else {
-		return lp_error_set(err, LP_ERR,
-				    "cannot determine the repository: neither XDG_DATA_HOME nor HOME "
-				    "is set; pass --repository");
+		return lp_error_set(
+		    err, LP_ERR,
+		    "cannot determine the repository: neither XDG_DATA_HOME nor HOME "
+		    "is set; pass --repository");
 	}
 	free(url);
 	return 0;
@@ -222,8 +226,8 @@ void lp_artifact_manifest_release(struct lp_artifact_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-struct lp_artifact_file *lp_artifact_manifest_add(struct lp_artifact_manifest *m,
-						  const char *path, const char *local)
+struct lp_artifact_file *lp_artifact_manifest_add(struct lp_artifact_manifest *m, const char *path,
+						  const char *local)
 {
 	struct lp_artifact_file *f;
 
@@ -380,20 +384,24 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 		}
 		for (j = 0; j < out->nr; j++) {
 			if (!strcmp(out->files[j].path, path)) {
-				lp_error_set(err, LP_EINVAL, "%s: file '%s' listed twice", source, path);
+				lp_error_set(err, LP_EINVAL, "%s: file '%s' listed twice", source,
+					     path);
 				goto out;
 			}
 		}
 		if (parse_u64(&u, size, 10) < 0) {
-			lp_error_set(err, LP_EINVAL, "%s: bad size '%s' for '%s'", source, size, path);
+			lp_error_set(err, LP_EINVAL, "%s: bad size '%s' for '%s'", source, size,
+				     path);
 			goto out;
 		}
 		if (!is_sha256(sha)) {
-			lp_error_set(err, LP_EINVAL, "%s: bad sha256 '%s' for '%s'", source, sha, path);
+			lp_error_set(err, LP_EINVAL, "%s: bad sha256 '%s' for '%s'", source, sha,
+				     path);
 			goto out;
 		}
 		if (parse_u64(&m, mode, 8) < 0 || m > 0777) {
-			lp_error_set(err, LP_EINVAL, "%s: bad mode '%s' for '%s'", source, mode, path);
+			lp_error_set(err, LP_EINVAL, "%s: bad mode '%s' for '%s'", source, mode,
+				     path);
 			goto out;
 		}
 		f = lp_artifact_manifest_add(out, path, NULL);
@@ -429,7 +437,8 @@ void lp_artifact_result_release(struct lp_artifact_result *r)
 	lp_strvec_release(&r->available);
 }
 
-/* Coordinates shared by push and pull, into `r`; `variant_lib` is probed when --variant is absent. */
+/* Coordinates shared by push and pull, into `r`; `variant_lib` is probed when --variant is absent.
+ */
 static int resolve_common(struct lp_artifact_result *r, const struct lp_artifact_opts *o,
 			  const char *variant_lib, struct lp_error *err)
 {
@@ -444,15 +453,18 @@ static int resolve_common(struct lp_artifact_result *r, const struct lp_artifact
 	source = lp_xasprintf("flag %s", o->linking_flag ? o->linking_flag : "--static/--dynamic");
 	value_set(&r->linking, linking, source);
 	free(source);
-	if ((error = lp_artifact_resolve_commit(&r->commit, o->commit, &o->env, o->git_dir, err)) < 0 ||
+	if ((error = lp_artifact_resolve_commit(&r->commit, o->commit, &o->env, o->git_dir, err)) <
+		0 ||
 	    (error = check_coord("commit id", &r->commit, err)) < 0 ||
 	    (error = resolve_os(&r->os, o->os, o->os_root, err)) < 0 ||
 	    (error = check_coord("os", &r->os, err)) < 0)
 		return error;
 	if (!is_set(o->variant) && !variant_lib)
-		return lp_error_set(err, LP_EINVAL, "pass --variant: pull needs to know which build "
+		return lp_error_set(err, LP_EINVAL,
+				    "pass --variant: pull needs to know which build "
 				    "suits this host");
-	if ((error = resolve_variant(&r->variant, o->variant, variant_lib, &o->env.variant, err)) < 0 ||
+	if ((error = resolve_variant(&r->variant, o->variant, variant_lib, &o->env.variant, err)) <
+		0 ||
 	    (error = check_coord("variant", &r->variant, err)) < 0 ||
 	    (error = lp_artifact_resolve_repository(&r->repository, o->repository, o->bucket,
 						    &o->env, err)) < 0)
@@ -517,8 +529,8 @@ static int has_glob_chars(const char *s)
  * empty Jenkins variable); an entry naming no existing file is a glob
  * pattern if it has glob characters (quoted, e.g. licenses/LIC-*.txt), else an error.
  */
-static int add_inputs(struct lp_artifact_manifest *m, const char *dir,
-		      const struct lp_strvec *args, const char *flag, struct lp_error *err)
+static int add_inputs(struct lp_artifact_manifest *m, const char *dir, const struct lp_strvec *args,
+		      const char *flag, struct lp_error *err)
 {
 	size_t i, j;
 	int error = 0;
@@ -531,8 +543,8 @@ static int add_inputs(struct lp_artifact_manifest *m, const char *dir,
 			continue;
 		if (lp_fs_exists(a) || !has_glob_chars(a)) {
 			if ((error = add_input(m, dir, a, NULL, err)) == LP_ENOTFOUND)
-				error = lp_error_set(err, LP_ERR, "%s: '%s' does not exist", flag,
-						     a);
+				error =
+				    lp_error_set(err, LP_ERR, "%s: '%s' does not exist", flag, a);
 			continue;
 		}
 		memset(&g, 0, sizeof(g));
@@ -562,7 +574,7 @@ static int collect_key(const char *key, uint64_t size, void *payload)
 }
 
 static void transfer_begin(const struct lp_artifact_opts *o, struct lp_store_xfer *x,
-			  const char *verb, const struct lp_artifact_file *f)
+			   const char *verb, const struct lp_artifact_file *f)
 {
 	x->progress = o->progress ? lp_progress_update : NULL;
 	x->payload = o->progress;
@@ -573,7 +585,7 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		     struct lp_error *err)
 {
 	struct lp_artifact_manifest *m = &out->manifest;
-	struct key_list existing = { LP_STRVEC_INIT };
+	struct key_list existing = {LP_STRVEC_INIT};
 	struct lp_store *store = NULL;
 	struct lp_buf meta = LP_BUF_INIT, listing = LP_BUF_INIT;
 	struct lp_store_xfer x = LP_STORE_XFER_INIT;
@@ -606,7 +618,8 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 	if ((error = add_inputs(m, "licenses", &o->licenses, "--licenses", err)) < 0)
 		goto out;
 	if (m->nr == 1) {
-		error = lp_error_set(err, LP_EINVAL, "no license files: pass at least one with "
+		error = lp_error_set(err, LP_EINVAL,
+				     "no license files: pass at least one with "
 				     "--licenses (licenses to be shipped with the binary)");
 		goto out;
 	}
@@ -623,10 +636,11 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		goto out;
 	if (lp_strvec_find(&existing.keys, meta_key) >= 0) {
 		if (!(o->flags & LP_ARTIFACT_FORCE)) {
-			error = lp_error_set(err, LP_EEXISTS,
-					     "artifact '%s' already exists in '%s'; pass --force to "
-					     "replace it",
-					     out->prefix, out->repository.value);
+			error =
+			    lp_error_set(err, LP_EEXISTS,
+					 "artifact '%s' already exists in '%s'; pass --force to "
+					 "replace it",
+					 out->prefix, out->repository.value);
 			goto out;
 		}
 		out->replaced = 1;
@@ -694,7 +708,7 @@ out:
 static int find_available(struct lp_strvec *out, struct lp_store *store, const char *commit,
 			  struct lp_error *err)
 {
-	struct key_list l = { LP_STRVEC_INIT };
+	struct key_list l = {LP_STRVEC_INIT};
 	char *prefix = lp_xasprintf("%s/", commit);
 	size_t i, plen = strlen(prefix), mlen = strlen("/" LP_ARTIFACT_META);
 	int error;
@@ -725,7 +739,7 @@ out:
 
 static int not_found(struct lp_artifact_result *r, struct lp_store *store, struct lp_error *err)
 {
-	struct key_list l = { LP_STRVEC_INIT };
+	struct key_list l = {LP_STRVEC_INIT};
 	struct lp_buf list = LP_BUF_INIT, prefix = LP_BUF_INIT;
 	size_t i;
 	int error;
@@ -734,9 +748,10 @@ static int not_found(struct lp_artifact_result *r, struct lp_store *store, struc
 	if ((error = lp_store_list(store, prefix.buf, collect_key, &l, err)) < 0)
 		goto out;
 	if (l.keys.nr) {
-		error = lp_error_set(err, LP_ENOTFOUND,
-				     "incomplete artifact '%s' in '%s': no %s (an interrupted push?)",
-				     r->prefix, r->repository.value, LP_ARTIFACT_META);
+		error =
+		    lp_error_set(err, LP_ENOTFOUND,
+				 "incomplete artifact '%s' in '%s': no %s (an interrupted push?)",
+				 r->prefix, r->repository.value, LP_ARTIFACT_META);
 		goto out;
 	}
 	if ((error = find_available(&r->available, store, r->commit.value, err)) < 0)
@@ -744,13 +759,13 @@ static int not_found(struct lp_artifact_result *r, struct lp_store *store, struc
 	for (i = 0; i < r->available.nr; i++)
 		lp_buf_addf(&list, "%s%s", i ? ", " : "", r->available.v[i]);
 	if (r->available.nr)
-		error = lp_error_set(err, LP_ENOTFOUND,
-				     "no artifact '%s' in '%s'; commit %s has: %s", r->prefix,
-				     r->repository.value, r->commit.value, list.buf);
+		error =
+		    lp_error_set(err, LP_ENOTFOUND, "no artifact '%s' in '%s'; commit %s has: %s",
+				 r->prefix, r->repository.value, r->commit.value, list.buf);
 	else
-		error = lp_error_set(err, LP_ENOTFOUND,
-				     "no artifact '%s' in '%s'; commit %s has none", r->prefix,
-				     r->repository.value, r->commit.value);
+		error =
+		    lp_error_set(err, LP_ENOTFOUND, "no artifact '%s' in '%s'; commit %s has none",
+				 r->prefix, r->repository.value, r->commit.value);
 out:
 	lp_buf_release(&list);
 	lp_buf_release(&prefix);
@@ -779,8 +794,8 @@ static int check_manifest_matches(const struct lp_artifact_manifest *m,
 }
 
 struct pull_state {
-	struct lp_strvec made_dirs;  /* created by this pull, removed on failure */
-	struct lp_fs_tmp *tmps;      /* one per file, renamed at the end */
+	struct lp_strvec made_dirs; /* created by this pull, removed on failure */
+	struct lp_fs_tmp *tmps;	    /* one per file, renamed at the end */
 	size_t nr_tmps;
 };
 
@@ -803,18 +818,21 @@ static int make_dirs_under(struct pull_state *st, const char *dest, const char *
 		p = slash + 1;
 		if (lstat(dir.buf, &sb) == 0) {
 			if (S_ISLNK(sb.st_mode)) {
-				error = lp_error_set(err, LP_EINVAL,
-						     "refusing to write through symlink '%s'", dir.buf);
+				error =
+				    lp_error_set(err, LP_EINVAL,
+						 "refusing to write through symlink '%s'", dir.buf);
 				break;
 			}
 			if (!S_ISDIR(sb.st_mode)) {
-				error = lp_error_set(err, LP_EIO, "'%s' is not a directory", dir.buf);
+				error =
+				    lp_error_set(err, LP_EIO, "'%s' is not a directory", dir.buf);
 				break;
 			}
 			continue;
 		}
 		if (mkdir(dir.buf, 0755) < 0) {
-			error = lp_error_set_errno(err, LP_EIO, "cannot create directory '%s'", dir.buf);
+			error = lp_error_set_errno(err, LP_EIO, "cannot create directory '%s'",
+						   dir.buf);
 			break;
 		}
 		lp_strvec_push(&st->made_dirs, dir.buf);
@@ -860,10 +878,9 @@ static int verify(const struct lp_artifact_file *f, const struct lp_store_info *
 		  const char *key, const char *repo, struct lp_error *err)
 {
 	if (info->size != f->size)
-		return lp_error_set(err, LP_EIO,
-				    "'%s' in '%s' is corrupt: %llu bytes, the manifest says %llu",
-				    key, repo, (unsigned long long)info->size,
-				    (unsigned long long)f->size);
+		return lp_error_set(
+		    err, LP_EIO, "'%s' in '%s' is corrupt: %llu bytes, the manifest says %llu", key,
+		    repo, (unsigned long long)info->size, (unsigned long long)f->size);
 	if (strcmp(info->sha256, f->sha256))
 		return lp_error_set(err, LP_EIO,
 				    "'%s' in '%s' is corrupt: sha256 %s, the manifest says %s", key,
@@ -875,7 +892,7 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		     struct lp_error *err)
 {
 	struct lp_artifact_manifest *m = &out->manifest, got = LP_ARTIFACT_MANIFEST_INIT;
-	struct pull_state st = { LP_STRVEC_INIT, NULL, 0 };
+	struct pull_state st = {LP_STRVEC_INIT, NULL, 0};
 	struct lp_store_xfer x = LP_STORE_XFER_INIT;
 	struct lp_store *store = NULL;
 	struct lp_buf text = LP_BUF_INIT, path = LP_BUF_INIT;
@@ -946,8 +963,10 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		transfer_begin(o, &x, "pull", f);
 		error = lp_store_get(store, key, t->path, &x, &info, err);
 		if (error == LP_ENOTFOUND)
-			error = lp_error_set(err, LP_EIO, "'%s' is listed in the manifest but missing "
-					     "from '%s'", key, out->repository.value);
+			error = lp_error_set(err, LP_EIO,
+					     "'%s' is listed in the manifest but missing "
+					     "from '%s'",
+					     key, out->repository.value);
 		if (!error && !info.sha256[0])
 			error = lp_sha256_file(t->path, info.sha256, &info.size, err);
 		if (!error)
@@ -961,11 +980,13 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		struct lp_fs_tmp *t = &st.tmps[i];
 
 		if (chmod(t->path, m->files[i].mode) < 0) {
-			error = lp_error_set_errno(err, LP_EIO, "cannot set mode of '%s'", t->final);
+			error =
+			    lp_error_set_errno(err, LP_EIO, "cannot set mode of '%s'", t->final);
 			goto out;
 		}
 		if (rename(t->path, t->final) < 0) {
-			error = lp_error_set_errno(err, LP_EIO, "cannot rename into '%s'", t->final);
+			error =
+			    lp_error_set_errno(err, LP_EIO, "cannot rename into '%s'", t->final);
 			goto out;
 		}
 		free(t->path);
@@ -1049,8 +1070,8 @@ static json_object *jstrvec(const struct lp_strvec *sv)
 	return a;
 }
 
-void lp_artifact_result_format_json(const struct lp_artifact_result *r,
-				    const struct lp_error *err, struct lp_buf *out)
+void lp_artifact_result_format_json(const struct lp_artifact_result *r, const struct lp_error *err,
+				    struct lp_buf *out)
 {
 	const struct lp_artifact_manifest *m = &r->manifest;
 	json_object *doc = json_object_new_object(), *coords, *files, *e;
@@ -1060,8 +1081,10 @@ void lp_artifact_result_format_json(const struct lp_artifact_result *r,
 
 	json_object_object_add(doc, "command", jstr(r->command));
 	json_object_object_add(doc, "ok", json_object_new_boolean(ok));
-	json_object_object_add(doc, "dry_run", json_object_new_boolean(!!(r->flags & LP_ARTIFACT_DRY_RUN)));
-	json_object_object_add(doc, "explain", json_object_new_boolean(!!(r->flags & LP_ARTIFACT_EXPLAIN)));
+	json_object_object_add(doc, "dry_run",
+			       json_object_new_boolean(!!(r->flags & LP_ARTIFACT_DRY_RUN)));
+	json_object_object_add(doc, "explain",
+			       json_object_new_boolean(!!(r->flags & LP_ARTIFACT_EXPLAIN)));
 	coords = json_object_new_object();
 	json_object_object_add(coords, "commit", jvalue(&r->commit));
 	json_object_object_add(coords, "os", jvalue(&r->os));

@@ -60,44 +60,46 @@ const char *lp_artifact_linking_name(int linking);
  * lib/ reads no environment: cmd/ fills this from getenv(). NULL or "" = unset.
  */
 struct lp_artifact_env {
-	const char *mxnet_sha;     /* MXNET_SHA */
-	const char *git_commit;    /* GIT_COMMIT (set by Jenkins) */
-	const char *repository;    /* LP_ARTIFACT_REPOSITORY */
-	const char *bucket;        /* ARTIFACT_REPOSITORY_BUCKET */
-	const char *xdg_data_home; /* XDG_DATA_HOME */
-	const char *home;          /* HOME */
+	const char *mxnet_sha;	       /* MXNET_SHA */
+	const char *git_commit;	       /* GIT_COMMIT (set by Jenkins) */
+	const char *repository;	       /* LP_ARTIFACT_REPOSITORY */
+	const char *bucket;	       /* ARTIFACT_REPOSITORY_BUCKET */
+	const char *xdg_data_home;     /* XDG_DATA_HOME */
+	const char *home;	       /* HOME */
 	struct lp_variant_env variant; /* CUDA_HOME */
 };
 
 enum lp_artifact_flags {
 	LP_ARTIFACT_DRY_RUN = (1 << 0), /* read the repository, write nothing */
-	LP_ARTIFACT_FORCE = (1 << 1),   /* push replaces an existing artifact */
+	LP_ARTIFACT_FORCE = (1 << 1),	/* push replaces an existing artifact */
 	LP_ARTIFACT_EXPLAIN = (1 << 2), /* resolve coordinates only; no repository access */
 };
 
 struct lp_artifact_opts {
-	const char *commit;       /* --git-sha; NULL/"" = MXNET_SHA, GIT_COMMIT, git HEAD */
-	const char *os;           /* --os; NULL/"" = os-release */
-	const char *variant;      /* --variant; NULL/"" = probe --libmxnet (push only) */
-	int linking;              /* enum lp_artifact_linking; required */
+	const char *commit;	  /* --git-sha; NULL/"" = MXNET_SHA, GIT_COMMIT, git HEAD */
+	const char *os;		  /* --os; NULL/"" = os-release */
+	const char *variant;	  /* --variant; NULL/"" = probe --libmxnet (push only) */
+	int linking;		  /* enum lp_artifact_linking; required */
 	const char *linking_flag; /* the flag that set it ("--static"), for --explain */
-	const char *repository;   /* --repository URL */
-	const char *bucket;       /* --bucket B (= s3://B) */
+	const char *repository;	  /* --repository URL */
+	const char *bucket;	  /* --bucket B (= s3://B) */
 	struct lp_store_opts store;
-	const char *libmxnet;     /* push: the library */
+	const char *libmxnet;	       /* push: the library */
 	struct lp_strvec licenses;     /* push: paths or glob patterns, >= 1 file */
 	struct lp_strvec dependencies; /* push: paths or glob patterns */
-	const char *destination;  /* pull: directory, created if missing; NULL = "." */
-	unsigned flags;           /* enum lp_artifact_flags */
+	const char *destination;       /* pull: directory, created if missing; NULL = "." */
+	unsigned flags;		       /* enum lp_artifact_flags */
 	struct lp_artifact_env env;
-	const char *os_root;      /* where etc/os-release is looked up; NULL = "/" */
-	const char *git_dir;      /* where the git repository is discovered; NULL = "." */
-	long long created;        /* manifest timestamp, seconds since the epoch */
+	const char *os_root;	      /* where etc/os-release is looked up; NULL = "/" */
+	const char *git_dir;	      /* where the git repository is discovered; NULL = "." */
+	long long created;	      /* manifest timestamp, seconds since the epoch */
 	struct lp_progress *progress; /* may be NULL */
 };
-#define LP_ARTIFACT_OPTS_INIT                                                                  \
-	{ NULL, NULL, NULL, LP_ARTIFACT_LINK_UNSET, NULL, NULL, NULL, LP_STORE_OPTS_INIT, NULL, \
-	  LP_STRVEC_INIT, LP_STRVEC_INIT, NULL, 0, { NULL }, NULL, NULL, 0, NULL }
+#define LP_ARTIFACT_OPTS_INIT                                                                      \
+	{                                                                                          \
+		.store = LP_STORE_OPTS_INIT, .licenses = LP_STRVEC_INIT,                           \
+		.dependencies = LP_STRVEC_INIT                                                     \
+	}
 
 /* Releases the string vectors (the other pointers are borrowed). */
 void lp_artifact_opts_release(struct lp_artifact_opts *o);
@@ -115,7 +117,7 @@ struct lp_artifact_file {
 	char *local; /* push: the source file; pull: the destination file */
 	uint64_t size;
 	char sha256[LP_SHA256_HEX_SIZE]; /* "" until known (a dry-run push does not hash) */
-	unsigned mode;                   /* permission bits, <= 0777 */
+	unsigned mode;			 /* permission bits, <= 0777 */
 };
 
 struct lp_artifact_manifest {
@@ -124,12 +126,15 @@ struct lp_artifact_manifest {
 	struct lp_artifact_file *files;
 	size_t nr, alloc;
 };
-#define LP_ARTIFACT_MANIFEST_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+#define LP_ARTIFACT_MANIFEST_INIT                                                                  \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0                                     \
+	}
 
 void lp_artifact_manifest_release(struct lp_artifact_manifest *m);
 /* Append a file (copies the strings); returns it for the caller to fill in. */
-struct lp_artifact_file *lp_artifact_manifest_add(struct lp_artifact_manifest *m,
-						  const char *path, const char *local);
+struct lp_artifact_file *lp_artifact_manifest_add(struct lp_artifact_manifest *m, const char *path,
+						  const char *local);
 /* The manifest text (format above) appended to `out`. */
 void lp_artifact_manifest_write(const struct lp_artifact_manifest *m, struct lp_buf *out);
 /*
@@ -146,17 +151,18 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 struct lp_artifact_result {
 	const char *command; /* "push", "pull" */
 	struct lp_artifact_value commit, os, variant, linking, repository;
-	char *prefix;       /* "<commit>/<os>/<variant>/<linking>" */
-	char *destination;  /* pull */
-	unsigned flags;     /* the opts' flags */
-	int replaced;       /* push: an artifact (or an incomplete one) was there */
+	char *prefix;	   /* "<commit>/<os>/<variant>/<linking>" */
+	char *destination; /* pull */
+	unsigned flags;	   /* the opts' flags */
+	int replaced;	   /* push: an artifact (or an incomplete one) was there */
 	struct lp_artifact_manifest manifest; /* the files, in manifest order */
-	struct lp_strvec removed;   /* push: stale keys deleted */
+	struct lp_strvec removed;	      /* push: stale keys deleted */
 	struct lp_strvec available; /* pull, not found: "<os>/<variant>/<linking>" of this commit */
 };
-#define LP_ARTIFACT_RESULT_INIT                                                              \
-	{ NULL, { NULL, NULL }, { NULL, NULL }, { NULL, NULL }, { NULL, NULL }, { NULL, NULL }, \
-	  NULL, NULL, 0, 0, LP_ARTIFACT_MANIFEST_INIT, LP_STRVEC_INIT, LP_STRVEC_INIT }
+#define LP_ARTIFACT_RESULT_INIT                                                                    \
+	{                                                                                          \
+		.removed = LP_STRVEC_INIT, .available = LP_STRVEC_INIT                             \
+	}
 
 void lp_artifact_result_release(struct lp_artifact_result *r);
 
@@ -185,16 +191,16 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 /* --explain and --dry-run text (for stdout) appended to `out`. */
 void lp_artifact_result_format_text(const struct lp_artifact_result *r, struct lp_buf *out);
 /* One JSON document (json-c) describing `r`; `err` NULL or its code 0 means success. */
-void lp_artifact_result_format_json(const struct lp_artifact_result *r,
-				    const struct lp_error *err, struct lp_buf *out);
+void lp_artifact_result_format_json(const struct lp_artifact_result *r, const struct lp_error *err,
+				    struct lp_buf *out);
 
 /* Building blocks, exported for the tests. */
 
 /* True if `s` matches [A-Za-z0-9._-]+ and is not "." or "..". */
 int lp_artifact_coord_is_valid(const char *s);
 /* out = "<commit>/<os>/<variant>/<linking>" */
-void lp_artifact_prefix(struct lp_buf *out, const char *commit, const char *os,
-			const char *variant, const char *linking);
+void lp_artifact_prefix(struct lp_buf *out, const char *commit, const char *os, const char *variant,
+			const char *linking);
 /* --git-sha, else MXNET_SHA, else GIT_COMMIT (empty = unset), else git HEAD from `git_dir`. */
 int lp_artifact_resolve_commit(struct lp_artifact_value *out, const char *flag,
 			       const struct lp_artifact_env *env, const char *git_dir,

@@ -174,7 +174,7 @@ static int detect_legacy(char **out, char **source, const char *root)
 
 int lp_osinfo_detect(char **out, char **source, const char *root, struct lp_error *err)
 {
-	static const char *const os_release[] = { "etc/os-release", "usr/lib/os-release" };
+	static const char *const os_release[] = {"etc/os-release", "usr/lib/os-release"};
 	struct lp_buf path = LP_BUF_INIT, text = LP_BUF_INIT;
 	char *id = NULL, *version = NULL;
 	size_t i;
@@ -216,10 +216,11 @@ int lp_osinfo_detect(char **out, char **source, const char *root, struct lp_erro
 	}
 	if (detect_legacy(out, source, root))
 		goto out;
-	error = lp_error_set(err, LP_ERR,
-			     "cannot determine the operating system: no usable os-release under '%s' "
-			     "(etc/os-release, usr/lib/os-release, etc/*-release); pass --os",
-			     root);
+	error =
+	    lp_error_set(err, LP_ERR,
+			 "cannot determine the operating system: no usable os-release under '%s' "
+			 "(etc/os-release, usr/lib/os-release, etc/*-release); pass --os",
+			 root);
 	goto out;
 found:
 	*out = join(id, version);

@@ -15,7 +15,7 @@ void lp_progress_init(struct lp_progress *p, FILE *f, enum lp_progress_mode mode
 
 void lp_progress_format_size(char *buf, size_t size, uint64_t n)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
 	double v = (double)n;
 	int u = -1;
 

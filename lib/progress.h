@@ -24,13 +24,16 @@ enum lp_progress_mode {
 struct lp_progress {
 	FILE *f;
 	enum lp_progress_mode mode;
-	const char *verb;   /* "push" or "pull" for the current file */
+	const char *verb; /* "push" or "pull" for the current file */
 	const char *name;
 	uint64_t done, total;
-	long long last_ms;  /* last redraw, monotonic */
-	int drawn;          /* a TTY line is on screen */
+	long long last_ms; /* last redraw, monotonic */
+	int drawn;	   /* a TTY line is on screen */
 };
-#define LP_PROGRESS_INIT { NULL, LP_PROGRESS_NONE, NULL, NULL, 0, 0, 0, 0 }
+#define LP_PROGRESS_INIT                                                                           \
+	{                                                                                          \
+		NULL, LP_PROGRESS_NONE, NULL, NULL, 0, 0, 0, 0                                     \
+	}
 
 void lp_progress_init(struct lp_progress *p, FILE *f, enum lp_progress_mode mode);
 /* Start a file; `verb` and `name` must outlive the transfer. */

@@ -232,7 +232,8 @@ static int file_stat(struct lp_store *s, const char *key, struct lp_store_info *
 		else
 			error = lp_error_set_errno(err, LP_EIO, "cannot stat '%s'", src.buf);
 	} else if (!S_ISREG(st.st_mode)) {
-		error = lp_error_set(err, LP_ENOTFOUND, "'%s' not found in '%s'", key, fs->base.url);
+		error =
+		    lp_error_set(err, LP_ENOTFOUND, "'%s' not found in '%s'", key, fs->base.url);
 	} else {
 		out->size = (uint64_t)st.st_size;
 	}
@@ -286,7 +287,8 @@ static int walk(struct listing *l, const char *dir, const char *rel, const char 
 		return lp_error_set_errno(err, LP_EIO, "cannot open directory '%s'", dir);
 	}
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || is_temp_name(de->d_name))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    is_temp_name(de->d_name))
 			continue;
 		lp_buf_reset(&path);
 		lp_path_join(&path, dir, de->d_name);
@@ -323,7 +325,7 @@ static int file_list(struct lp_store *s, const char *prefix, lp_store_list_cb cb
 		     struct lp_error *err)
 {
 	struct file_store *fs = to_file(s);
-	struct listing l = { NULL, 0, 0 };
+	struct listing l = {NULL, 0, 0};
 	struct lp_buf dir = LP_BUF_INIT;
 	const char *slash = strrchr(prefix, '/');
 	char *rel = lp_xstrndup(prefix, slash ? (size_t)(slash - prefix) : 0);
@@ -386,15 +388,15 @@ static void file_free(struct lp_store *s)
 }
 
 const struct lp_store_ops lp_store__file_ops = {
-	.name = "file",
-	.put = file_put,
-	.put_mem = file_put_mem,
-	.get = file_get,
-	.get_mem = file_get_mem,
-	.stat = file_stat,
-	.list = file_list,
-	.del = file_del,
-	.free = file_free,
+    .name = "file",
+    .put = file_put,
+    .put_mem = file_put_mem,
+    .get = file_get,
+    .get_mem = file_get_mem,
+    .stat = file_stat,
+    .list = file_list,
+    .del = file_del,
+    .free = file_free,
 };
 
 int lp_store__file_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
@@ -410,9 +412,9 @@ int lp_store__file_open(struct lp_store **out, const char *url, const struct lp_
 		path = url + 7;
 		/* file:///dir only: a host part (file://host/dir) has no meaning here */
 		if (*path != '/')
-			return lp_error_set(err, LP_EINVAL,
-					    "invalid repository URL '%s': expected file:///absolute/dir",
-					    url);
+			return lp_error_set(
+			    err, LP_EINVAL,
+			    "invalid repository URL '%s': expected file:///absolute/dir", url);
 	}
 	if (!*path)
 		return lp_error_set(err, LP_EINVAL, "empty repository path");

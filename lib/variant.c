@@ -20,8 +20,7 @@ struct LibFeature {
 typedef int (*mx_features_fn)(const struct LibFeature **features, size_t *size);
 typedef const char *(*mx_last_error_fn)(void);
 
-int lp_variant_features(struct lp_variant_features *out, const char *libpath,
-			struct lp_error *err)
+int lp_variant_features(struct lp_variant_features *out, const char *libpath, struct lp_error *err)
 {
 	const struct LibFeature *f = NULL;
 	mx_features_fn features;
@@ -44,14 +43,15 @@ int lp_variant_features(struct lp_variant_features *out, const char *libpath,
 	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		why = dlerror();
-		error = lp_error_set(err, LP_ERR, "cannot load '%s' to probe its variant: %s", libpath,
-				     why ? why : "unknown dlopen error");
+		error = lp_error_set(err, LP_ERR, "cannot load '%s' to probe its variant: %s",
+				     libpath, why ? why : "unknown dlopen error");
 		goto out;
 	}
 	/* POSIX's blessed way to turn dlsym's void * into a function pointer */
 	*(void **)&features = dlsym(h, "MXLibInfoFeatures");
 	if (!features) {
-		error = lp_error_set(err, LP_ERR, "'%s' does not export MXLibInfoFeatures", libpath);
+		error =
+		    lp_error_set(err, LP_ERR, "'%s' does not export MXLibInfoFeatures", libpath);
 		goto out;
 	}
 	if (features(&f, &n) != 0 || (!f && n)) {
@@ -150,8 +150,10 @@ int lp_variant_cuda(struct lp_buf *out, char **nvcc, const struct lp_variant_env
 	if (error < 0)
 		goto out;
 	if ((error = lp_variant_parse_nvcc(out, text.buf, err)) < 0) {
-		lp_error_set(err, LP_ERR, "cannot determine the CUDA version: no 'release X.Y' in "
-			     "the output of '%s --version'", prog);
+		lp_error_set(err, LP_ERR,
+			     "cannot determine the CUDA version: no 'release X.Y' in "
+			     "the output of '%s --version'",
+			     prog);
 		goto out;
 	}
 	*nvcc = prog;
@@ -171,8 +173,8 @@ int lp_variant_detect(struct lp_buf *out, struct lp_buf *source, const char *lib
 	int error;
 
 	if (!libpath) {
-		return lp_error_set(err, LP_ERR,
-				    "cannot determine the variant without --libmxnet; pass --variant");
+		return lp_error_set(
+		    err, LP_ERR, "cannot determine the variant without --libmxnet; pass --variant");
 	}
 	if ((error = lp_variant_features(&f, libpath, err)) < 0)
 		goto fail;
@@ -189,12 +191,11 @@ int lp_variant_detect(struct lp_buf *out, struct lp_buf *source, const char *lib
 	lp_buf_addf(source, "; nvcc '%s'", nvcc);
 	free(nvcc);
 	return 0;
-fail:
-	{
-		/* say which flag fixes it, keeping the cause */
-		char cause[LP_ERROR_MSG_SIZE];
+fail : {
+	/* say which flag fixes it, keeping the cause */
+	char cause[LP_ERROR_MSG_SIZE];
 
-		memcpy(cause, err->msg, sizeof(cause));
-		return lp_error_set(err, error, "%s; pass --variant", cause);
-	}
+	memcpy(cause, err->msg, sizeof(cause));
+	return lp_error_set(err, error, "%s; pass --variant", cause);
+}
 }

@@ -20,8 +20,8 @@
  */
 
 struct lp_variant_features {
-	int cuda;   /* CUDA enabled */
-	int onednn; /* ONEDNN or MKLDNN enabled */
+	int cuda;		 /* CUDA enabled */
+	int onednn;		 /* ONEDNN or MKLDNN enabled */
 	const char *onednn_name; /* "ONEDNN", "MKLDNN" or NULL when neither is listed (static) */
 };
 
@@ -42,10 +42,13 @@ int lp_variant_parse_nvcc(struct lp_buf *out, const char *text, struct lp_error 
 
 /* Where to look for nvcc; lib/ reads no environment, so cmd/ fills these. */
 struct lp_variant_env {
-	const char *cuda_home;     /* $CUDA_HOME, NULL or "" = unset */
-	const char *cuda_default;  /* NULL = "/usr/local/cuda" (tests point it elsewhere) */
+	const char *cuda_home;	  /* $CUDA_HOME, NULL or "" = unset */
+	const char *cuda_default; /* NULL = "/usr/local/cuda" (tests point it elsewhere) */
 };
-#define LP_VARIANT_ENV_INIT { NULL, NULL }
+#define LP_VARIANT_ENV_INIT                                                                        \
+	{                                                                                          \
+		NULL, NULL                                                                         \
+	}
 
 /*
  * Run nvcc --version and parse it. nvcc is looked up as $CUDA_HOME/bin/nvcc,

@@ -47,8 +47,8 @@ END_TEST
 static void expect_commit(const char *flag, const char *mxnet_sha, const char *git_commit,
 			  const char *want, const char *want_source)
 {
-	struct lp_artifact_env env = { 0 };
-	struct lp_artifact_value v = { NULL, NULL };
+	struct lp_artifact_env env = {0};
+	struct lp_artifact_value v = {NULL, NULL};
 	struct lp_error err = LP_ERROR_INIT;
 
 	env.mxnet_sha = mxnet_sha;
@@ -75,9 +75,9 @@ static void git(const char *dir, const char *const *args, struct lp_buf *out)
 
 START_TEST(test_artifact_commit_precedence)
 {
-	const char *init[] = { "init", "-q", ".", NULL };
-	const char *commit[] = { "commit", "-q", "--allow-empty", "-m", "x", NULL };
-	const char *revparse[] = { "rev-parse", "HEAD", NULL };
+	const char *init[] = {"init", "-q", ".", NULL};
+	const char *commit[] = {"commit", "-q", "--allow-empty", "-m", "x", NULL};
+	const char *revparse[] = {"rev-parse", "HEAD", NULL};
 	struct lp_buf head = LP_BUF_INIT;
 
 	git(".", init, NULL);
@@ -86,7 +86,7 @@ START_TEST(test_artifact_commit_precedence)
 	lp_buf_rtrim(&head);
 	expect_commit("flagsha", "mx", "gc", "flagsha", "flag --git-sha");
 	expect_commit(NULL, "mx", "gc", "mx", "env MXNET_SHA");
-	expect_commit("", "mx", "gc", "mx", "env MXNET_SHA"); /* empty flag = unset */
+	expect_commit("", "mx", "gc", "mx", "env MXNET_SHA");  /* empty flag = unset */
 	expect_commit(NULL, "", "gc", "gc", "env GIT_COMMIT"); /* empty env = unset */
 	expect_commit(NULL, NULL, "gc", "gc", "env GIT_COMMIT");
 	expect_commit(NULL, "", "", head.buf, "git HEAD of '");
@@ -97,8 +97,8 @@ END_TEST
 
 START_TEST(test_artifact_commit_outside_git_says_pass_git_sha)
 {
-	struct lp_artifact_env env = { 0 };
-	struct lp_artifact_value v = { NULL, NULL };
+	struct lp_artifact_env env = {0};
+	struct lp_artifact_value v = {NULL, NULL};
 	struct lp_error err = LP_ERROR_INIT;
 
 	setenv("GIT_CEILING_DIRECTORIES", lp_test_tmpdir(), 1); /* forked test: local */
@@ -113,7 +113,7 @@ END_TEST
 static void expect_repo(const char *repo, const char *bucket, const struct lp_artifact_env *env,
 			const char *want, const char *want_source)
 {
-	struct lp_artifact_value v = { NULL, NULL };
+	struct lp_artifact_value v = {NULL, NULL};
 	struct lp_error err = LP_ERROR_INIT;
 
 	lp_ck_ok(lp_artifact_resolve_repository(&v, repo, bucket, env, &err), &err);
@@ -124,8 +124,8 @@ static void expect_repo(const char *repo, const char *bucket, const struct lp_ar
 
 START_TEST(test_artifact_repository_precedence)
 {
-	struct lp_artifact_env env = { 0 };
-	struct lp_artifact_value v = { NULL, NULL };
+	struct lp_artifact_env env = {0};
+	struct lp_artifact_value v = {NULL, NULL};
 	struct lp_error err = LP_ERROR_INIT;
 
 	env.repository = "file:///srv/a";
@@ -162,14 +162,17 @@ static void sample_manifest(struct lp_artifact_manifest *m)
 	m->lp_version = lp_xstrdup("0.1.0");
 	f = lp_artifact_manifest_add(m, "libmxnet.so", "lib/libmxnet.so");
 	f->size = 123456;
-	snprintf(f->sha256, sizeof(f->sha256), "%s", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	snprintf(f->sha256, sizeof(f->sha256), "%s",
+		 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 	f->mode = 0755;
 	f = lp_artifact_manifest_add(m, "licenses/LICENSE", NULL);
 	f->size = 11;
-	snprintf(f->sha256, sizeof(f->sha256), "%s", "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+	snprintf(f->sha256, sizeof(f->sha256), "%s",
+		 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
 	f->mode = 0644;
 	f = lp_artifact_manifest_add(m, "dependencies/libgfortran.so.5", NULL);
-	snprintf(f->sha256, sizeof(f->sha256), "%s", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	snprintf(f->sha256, sizeof(f->sha256), "%s",
+		 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	f->mode = 0600;
 }
 
@@ -230,13 +233,15 @@ static void expect_bad_manifest(const char *from, const char *to, const char *ms
 
 START_TEST(test_artifact_manifest_refuses_unsafe_and_malformed_entries)
 {
-	expect_bad_manifest("licenses/LICENSE", "../../etc/passwd", "unsafe file path '../../etc/passwd'");
+	expect_bad_manifest("licenses/LICENSE", "../../etc/passwd",
+			    "unsafe file path '../../etc/passwd'");
 	expect_bad_manifest("licenses/LICENSE", "/etc/passwd", "unsafe file path");
 	expect_bad_manifest("licenses/LICENSE", "licenses/../../x", "unsafe file path");
 	expect_bad_manifest("licenses/LICENSE", "./x", "unsafe file path");
 	expect_bad_manifest("licenses/LICENSE", "libmxnet.meta", "unsafe file path");
 	expect_bad_manifest("licenses/LICENSE", "libmxnet.so", "listed twice");
-	expect_bad_manifest("file.0.path=libmxnet.so", "file.0.path=lib.so", "no 'libmxnet.so' listed");
+	expect_bad_manifest("file.0.path=libmxnet.so", "file.0.path=lib.so",
+			    "no 'libmxnet.so' listed");
 	expect_bad_manifest("file.0.mode=0755", "file.0.mode=04755", "bad mode '04755'");
 	expect_bad_manifest("file.0.mode=0755", "file.0.mode=9", "bad mode");
 	expect_bad_manifest("file.1.size=11", "file.1.size=-1", "bad size");
@@ -335,8 +340,9 @@ START_TEST(test_artifact_push_pull_round_trip)
 	ck_assert(lp_fs_is_file(PFX "licenses/NOTICE.txt"));
 	ck_assert(lp_fs_is_file(PFX "dependencies/dnnl_version.h"));
 	stored = lp_test_read(PFX "libmxnet.meta");
-	ck_assert(strstr(stored, "commit_id=" SHA "\nos=ubuntu18.04\nvariant=cu102\n"
-				 "dependency_linking=static\ncreated=2026-11-23T09:30:00Z\n") != NULL);
+	ck_assert(strstr(stored,
+			 "commit_id=" SHA "\nos=ubuntu18.04\nvariant=cu102\n"
+			 "dependency_linking=static\ncreated=2026-11-23T09:30:00Z\n") != NULL);
 	ck_assert(strstr(stored, "files=5\nfile.0.path=libmxnet.so\nfile.0.size=22\n") != NULL);
 	ck_assert(strstr(stored, "file.2.path=licenses/NOTICE.txt\n") != NULL);
 	ck_assert(strstr(stored, "file.2.mode=0640\n") != NULL);
@@ -367,7 +373,8 @@ START_TEST(test_artifact_push_refuses_existing_and_force_removes_stale)
 	lp_ck_ok(do_push(&o, &err), &err);
 	lp_test_write("lib/libmxnet.so", "a newer build\n", 0755);
 	lp_ck_fail(do_push(&o, &err), &err, LP_EEXISTS,
-		   "artifact '" SHA "/ubuntu18.04/cu102/static' already exists in 'store'; pass --force");
+		   "artifact '" SHA
+		   "/ubuntu18.04/cu102/static' already exists in 'store'; pass --force");
 	/* the refused push changed nothing */
 	stored = lp_test_read(PFX "libmxnet.so");
 	ck_assert_str_eq(stored, "ELF-ish library bytes\n");
@@ -380,7 +387,8 @@ START_TEST(test_artifact_push_refuses_existing_and_force_removes_stale)
 	lp_ck_ok(lp_artifact_push(&r, &o, &err), &err);
 	ck_assert(r.replaced);
 	ck_assert_uint_eq(r.removed.nr, 3);
-	ck_assert_str_eq(r.removed.v[0], SHA "/ubuntu18.04/cu102/static/dependencies/dnnl_version.h");
+	ck_assert_str_eq(r.removed.v[0],
+			 SHA "/ubuntu18.04/cu102/static/dependencies/dnnl_version.h");
 	ck_assert(!lp_fs_exists(PFX "licenses/NOTICE.txt"));
 	ck_assert(!lp_fs_exists(PFX "dependencies"));
 	ck_assert(lp_fs_is_file(PFX "libmxnet.meta"));
@@ -405,7 +413,8 @@ START_TEST(test_artifact_pull_of_corrupt_object_leaves_destination_clean)
 	/* same size, different bytes: only the hash can tell */
 	lp_test_write(PFX "dependencies/libgfortran.so.5", "gfortrAn\n", 0644);
 	pull_opts(&o, "dist");
-	lp_ck_fail(do_pull(&o, &err), &err, LP_EIO, "dependencies/libgfortran.so.5' in 'store' is corrupt: sha256");
+	lp_ck_fail(do_pull(&o, &err), &err, LP_EIO,
+		   "dependencies/libgfortran.so.5' in 'store' is corrupt: sha256");
 	ck_assert(!lp_fs_exists("dist"));
 	pull_opts(&o, "deep/er/dist");
 	lp_ck_fail(do_pull(&o, &err), &err, LP_EIO, "is corrupt");
@@ -496,7 +505,8 @@ START_TEST(test_artifact_pull_refuses_symlinks_and_foreign_manifests)
 	ck_assert_int_eq(mkdir("dist", 0755), 0);
 	ck_assert_int_eq(symlink("../outside", "dist/licenses"), 0);
 	pull_opts(&o, "dist");
-	lp_ck_fail(do_pull(&o, &err), &err, LP_EINVAL, "refusing to write through symlink 'dist/licenses'");
+	lp_ck_fail(do_pull(&o, &err), &err, LP_EINVAL,
+		   "refusing to write through symlink 'dist/licenses'");
 	ck_assert(!lp_fs_exists("outside/LICENSE"));
 	ck_assert(!lp_fs_exists("dist/libmxnet.so"));
 	/* a manifest stored under the wrong coordinates */
@@ -518,7 +528,8 @@ START_TEST(test_artifact_push_input_errors)
 	make_inputs();
 	push_opts(&o);
 	lp_strvec_push(&o.licenses, "licenses/MISSING");
-	lp_ck_fail(do_push(&o, &err), &err, LP_ERR, "--licenses: 'licenses/MISSING' does not exist");
+	lp_ck_fail(do_push(&o, &err), &err, LP_ERR,
+		   "--licenses: 'licenses/MISSING' does not exist");
 	ck_assert(!lp_fs_exists("store"));
 	lp_strvec_release(&o.licenses);
 	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL, "no license files: pass at least one");
@@ -527,8 +538,9 @@ START_TEST(test_artifact_push_input_errors)
 	lp_strvec_release(&o.licenses);
 	lp_test_write("other/LICENSE", "x", 0644);
 	lp_strvec_pushl(&o.licenses, "licenses/LICENSE", "other/LICENSE", NULL);
-	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL,
-		   "'licenses/LICENSE' and 'other/LICENSE' would both be stored as 'licenses/LICENSE'");
+	lp_ck_fail(
+	    do_push(&o, &err), &err, LP_EINVAL,
+	    "'licenses/LICENSE' and 'other/LICENSE' would both be stored as 'licenses/LICENSE'");
 	lp_strvec_release(&o.licenses);
 	lp_strvec_push(&o.licenses, "licenses");
 	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL, "'licenses' is not a regular file");
@@ -565,7 +577,9 @@ START_TEST(test_artifact_dry_run_and_explain_touch_nothing)
 	ck_assert(!lp_fs_exists("store/" SHA));
 	lp_artifact_result_format_text(&r, &text);
 	ck_assert(strstr(text.buf, "would push 5 files") != NULL);
-	ck_assert(strstr(text.buf, "            22  " SHA "/ubuntu18.04/cu102/static/libmxnet.so  <- lib/libmxnet.so\n") != NULL);
+	ck_assert(strstr(text.buf,
+			 "            22  " SHA
+			 "/ubuntu18.04/cu102/static/libmxnet.so  <- lib/libmxnet.so\n") != NULL);
 	lp_buf_reset(&text);
 	lp_artifact_result_format_json(&r, NULL, &text);
 	ck_assert(strstr(text.buf, "\"ok\":true") != NULL);
@@ -577,7 +591,8 @@ START_TEST(test_artifact_dry_run_and_explain_touch_nothing)
 	lp_buf_reset(&text);
 	lp_artifact_result_format_text(&r, &text);
 	ck_assert(strstr(text.buf, "os          ubuntu18.04   flag --os\n") != NULL);
-	ck_assert(strstr(text.buf, "repository  s3://never-contacted  flag --repository\n") != NULL);
+	ck_assert(strstr(text.buf, "repository  s3://never-contacted  flag --repository\n") !=
+		  NULL);
 	lp_artifact_result_release(&r);
 	lp_artifact_opts_release(&o);
 	lp_buf_release(&text);

@@ -129,9 +129,9 @@ static int collect(const char *key, uint64_t size, void *payload)
 
 START_TEST(test_store_file_list_prefix_in_byte_order)
 {
-	static const char *const keys[] = { "a/b/c", "a/b.c", "a-x", "a/b", "a/bz/1", "b/1" };
+	static const char *const keys[] = {"a/b/c", "a/b.c", "a-x", "a/b", "a/bz/1", "b/1"};
 	struct lp_error err = LP_ERROR_INIT;
-	struct seen seen = { LP_STRVEC_INIT, 0, 0 };
+	struct seen seen = {LP_STRVEC_INIT, 0, 0};
 	struct lp_store *s = open_store("./store");
 	size_t i;
 
@@ -190,10 +190,13 @@ START_TEST(test_store_file_refuses_bad_keys_and_urls)
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_store *s = open_store("store");
 
-	lp_ck_fail(lp_store_put_mem(s, "../escape", "x", 1, &err), &err, LP_EINVAL, "invalid store key");
+	lp_ck_fail(lp_store_put_mem(s, "../escape", "x", 1, &err), &err, LP_EINVAL,
+		   "invalid store key");
 	lp_ck_fail(lp_store_put_mem(s, "/abs", "x", 1, &err), &err, LP_EINVAL, "invalid store key");
-	lp_ck_fail(lp_store_get(s, "a//b", "o", NULL, NULL, &err), &err, LP_EINVAL, "invalid store key");
-	lp_ck_fail(lp_store_list(s, "../", collect, NULL, &err), &err, LP_EINVAL, "invalid store prefix");
+	lp_ck_fail(lp_store_get(s, "a//b", "o", NULL, NULL, &err), &err, LP_EINVAL,
+		   "invalid store key");
+	lp_ck_fail(lp_store_list(s, "../", collect, NULL, &err), &err, LP_EINVAL,
+		   "invalid store prefix");
 	ck_assert(!lp_fs_exists("escape"));
 	lp_store_free(s);
 	s = NULL;

@@ -14,20 +14,20 @@
  * that lp dlopen()s. The feature list mimics MXNet 2.x's order and names.
  */
 static const char fake_libmxnet[] =
-	"#include <stdbool.h>\n"
-	"#include <stddef.h>\n"
-	"struct LibFeature { const char *name; bool enabled; };\n"
-	"static const struct LibFeature f[] = {\n"
-	"	{ \"CUDA\", CUDA }, { \"CUDNN\", CUDA }, { \"CPU_SSE\", 1 }, { \"BLAS_OPEN\", 1 },\n"
-	"	{ DNN_NAME, DNN }, { \"OPENCV\", 1 }, { \"DIST_KVSTORE\", 0 },\n"
-	"};\n"
-	"static const char *last = \"\";\n"
-	"const char *MXGetLastError(void) { return last; }\n"
-	"int MXLibInfoFeatures(const struct LibFeature **lib, size_t *size)\n"
-	"{\n"
-	"	if (FAIL) { last = \"libinfo is broken\"; return -1; }\n"
-	"	*lib = f; *size = sizeof(f) / sizeof(f[0]); return 0;\n"
-	"}\n";
+    "#include <stdbool.h>\n"
+    "#include <stddef.h>\n"
+    "struct LibFeature { const char *name; bool enabled; };\n"
+    "static const struct LibFeature f[] = {\n"
+    "	{ \"CUDA\", CUDA }, { \"CUDNN\", CUDA }, { \"CPU_SSE\", 1 }, { \"BLAS_OPEN\", 1 },\n"
+    "	{ DNN_NAME, DNN }, { \"OPENCV\", 1 }, { \"DIST_KVSTORE\", 0 },\n"
+    "};\n"
+    "static const char *last = \"\";\n"
+    "const char *MXGetLastError(void) { return last; }\n"
+    "int MXLibInfoFeatures(const struct LibFeature **lib, size_t *size)\n"
+    "{\n"
+    "	if (FAIL) { last = \"libinfo is broken\"; return -1; }\n"
+    "	*lib = f; *size = sizeof(f) / sizeof(f[0]); return 0;\n"
+    "}\n";
 
 /* Compile `name` with the given feature switches; returns its path (caller frees). */
 static char *build_lib(const char *name, int cuda, const char *dnn_name, int dnn, int fail)
@@ -37,8 +37,8 @@ static char *build_lib(const char *name, int cuda, const char *dnn_name, int dnn
 	char *d_name = lp_xasprintf("-DDNN_NAME=\"%s\"", dnn_name);
 	char *d_dnn = lp_xasprintf("-DDNN=%d", dnn);
 	char *d_fail = lp_xasprintf("-DFAIL=%d", fail);
-	const char *argv[] = { "cc", "-shared", "-fPIC", "-o", out, d_cuda, d_name, d_dnn, d_fail,
-			       "fake_libmxnet.c", NULL };
+	const char *argv[] = {"cc",  "-shared", "-fPIC",	   "-o", out, d_cuda, d_name,
+			      d_dnn, d_fail,	"fake_libmxnet.c", NULL};
 
 	if (!lp_fs_exists("fake_libmxnet.c"))
 		lp_test_write("fake_libmxnet.c", fake_libmxnet, 0644);
@@ -102,7 +102,7 @@ END_TEST
 
 START_TEST(test_variant_cuda_build_asks_nvcc_in_cuda_home)
 {
-	struct lp_variant_env env = { NULL, "/nonexistent-cuda" };
+	struct lp_variant_env env = {NULL, "/nonexistent-cuda"};
 	char *home = lp_xasprintf("%s/cuda-10.2", lp_test_tmpdir());
 	char *gpu = build_lib("gpu.so", 1, "ONEDNN", 1, 0);
 	char *gpu_nodnn = build_lib("gpu_nodnn.so", 1, "MKLDNN", 0, 0);
@@ -120,7 +120,7 @@ END_TEST
 
 START_TEST(test_variant_cuda_falls_back_to_nvcc_on_path)
 {
-	struct lp_variant_env env = { "", "/nonexistent-cuda" };
+	struct lp_variant_env env = {"", "/nonexistent-cuda"};
 	char *dir = lp_xasprintf("%s/tools", lp_test_tmpdir());
 	char *path = lp_xasprintf("%s/bin:%s", dir, getenv("PATH"));
 	char *gpu = build_lib("gpu.so", 1, "ONEDNN", 1, 0);
@@ -138,7 +138,7 @@ START_TEST(test_variant_cuda_without_usable_nvcc_says_pass_variant)
 {
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf v = LP_BUF_INIT, source = LP_BUF_INIT;
-	struct lp_variant_env env = { NULL, "/nonexistent-cuda" };
+	struct lp_variant_env env = {NULL, "/nonexistent-cuda"};
 	char *home = lp_xasprintf("%s/cuda", lp_test_tmpdir());
 	char *gpu = build_lib("gpu.so", 1, "ONEDNN", 1, 0);
 
@@ -152,8 +152,9 @@ START_TEST(test_variant_cuda_without_usable_nvcc_says_pass_variant)
 		   "exited with status 1; pass --variant");
 	env.cuda_home = NULL;
 	setenv("PATH", "/nonexistent-bin", 1);
-	lp_ck_fail(lp_variant_detect(&v, &source, gpu, &env, &err), &err, LP_ERR,
-		   "nvcc not found in $CUDA_HOME/bin, /nonexistent-cuda/bin or PATH; pass --variant");
+	lp_ck_fail(
+	    lp_variant_detect(&v, &source, gpu, &env, &err), &err, LP_ERR,
+	    "nvcc not found in $CUDA_HOME/bin, /nonexistent-cuda/bin or PATH; pass --variant");
 	lp_buf_release(&v);
 	lp_buf_release(&source);
 	free(home);
@@ -167,7 +168,7 @@ START_TEST(test_variant_unusable_libraries_say_pass_variant)
 	struct lp_buf v = LP_BUF_INIT, source = LP_BUF_INIT;
 	struct lp_variant_env env = LP_VARIANT_ENV_INIT;
 	char *broken = build_lib("broken.so", 0, "ONEDNN", 1, 1);
-	const char *argv[] = { "cc", "-shared", "-fPIC", "-o", "plain.so", "plain.c", NULL };
+	const char *argv[] = {"cc", "-shared", "-fPIC", "-o", "plain.so", "plain.c", NULL};
 
 	lp_ck_fail(lp_variant_detect(&v, &source, broken, &env, &err), &err, LP_ERR,
 		   "MXLibInfoFeatures failed in");
