@@ -65,6 +65,14 @@ head=$(git -C repo rev-parse HEAD)
 check $? "push inside a git repository"
 expect_file "$T/gitstore/$head/ubuntu18.04/cpu/static/libmxnet.meta" "commit from git HEAD"
 
+# on a terminal: one progress line redrawn in place (util-linux script(1) provides the pty)
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$LP' artifact push --static --git-sha tty --os ubuntu18.04 --variant cpu --repository '$T/tty' --libmxnet lib/libmxnet.so --licenses licenses/LICENSE" /dev/null >tty.out 2>&1
+	check $? "push on a terminal"
+	grep -q "$(printf '\r\033\\[Kpushing libmxnet.so  100%%')" tty.out; check $? "terminal progress redraws one line"
+else
+	not_ok "script(1) from util-linux/bsdutils is missing"
+fi
 # --json: one document on stdout
 run "$LP" artifact pull --static --git-sha $SHA --os ubuntu18.04 --variant cpu --json d5
 expect_exit 0 "pull --json"
