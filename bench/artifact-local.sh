@@ -8,9 +8,11 @@
 #
 # Needs GNU time (/usr/bin/time, Debian package "time") and ./lp built.
 # Everything runs in one scratch directory on $TMPDIR's filesystem, so cp,
-# push and pull read and write the same disk, from a warm page cache. Push
-# does what cp does plus SHA-256 of every byte; pull the same plus the
-# verification, so `cp` and `sha256sum` are the floors to compare against.
+# push and pull read and write the same disk, from a warm page cache, each
+# after a sync (otherwise the next command pays for the last one's
+# writeback). Push does what cp does plus SHA-256 of every byte; pull the
+# same plus the verification, so `cp` and `sha256sum` are the floors to
+# compare against.
 # Each figure is the fastest of REPEAT runs (the machine may be shared) and
 # the largest peak RSS seen; the RSS at two sizes shows it does not grow
 # with the file.
@@ -29,6 +31,7 @@ cd "$dir"
 run() {
 	name=$1
 	shift
+	sync # start each command without the previous one's dirty pages being written back
 	/usr/bin/time -f "%e %M" -o .time "$@" >/dev/null 2>.err || { cat .err >&2; exit 1; }
 	read -r secs kib <.time
 	echo "$name $secs $kib" >>.runs
