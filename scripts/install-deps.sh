@@ -16,6 +16,8 @@ libjson-c-dev libyaml-dev libssl-dev libmicrohttpd-dev libexpat1-dev check"
 # snap schema check and peer S3 clients, Info-ZIP for zip comparisons).
 test_pkgs="git curl docker.io busybox-static nodejs npm python3 python3-jsonschema
 python3-yaml python3-boto3 awscli zip unzip procps"
+# GNU time (/usr/bin/time -v): peak RSS in bench/artifact-local.sh
+test_pkgs="$test_pkgs time"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"

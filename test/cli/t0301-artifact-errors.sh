@@ -1,0 +1,87 @@
+#!/bin/sh
+# t0301-artifact-errors.sh - refusals, exit codes, corrupt stores, usage errors
+. "$LP_TOP/test/cli/lib.sh"
+
+SHA=abc123
+mkdir -p lib licenses
+printf 'library v1\n' >lib/libmxnet.so
+echo "License" >licenses/LICENSE
+echo "Notice" >licenses/NOTICE
+unset MXNET_SHA GIT_COMMIT LP_ARTIFACT_REPOSITORY ARTIFACT_REPOSITORY_BUCKET
+R="--repository $T/store"
+C="--git-sha $SHA --os linux --variant cpu"
+P="$T/store/$SHA/linux/cpu/static"
+
+run "$LP" artifact push --static $C $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE licenses/NOTICE
+expect_exit 0 "first push"
+printf 'library v2\n' >lib/libmxnet.so
+run "$LP" artifact push --static $C $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE
+expect_exit 4 "existing artifact: exit 4"
+expect_err_contains "already exists" "says it exists"
+expect_err_contains "--force" "points at --force"
+grep -q 'library v1' "$P/libmxnet.so"; check $? "refused push changed nothing"
+run "$LP" artifact push --static $C $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE --force
+expect_exit 0 "--force replaces"
+grep -q 'library v2' "$P/libmxnet.so"; check $? "new library stored"
+expect_no_file "$P/licenses/NOTICE" "stale license removed by the forced push"
+
+run "$LP" artifact pull --static $R --git-sha $SHA --os linux --variant cu102 dist
+expect_exit 3 "missing artifact: exit 3"
+expect_err_contains "commit abc123 has: linux/cpu/static" "lists what exists for the commit"
+expect_no_file dist "no destination created"
+
+# same size, different content: the sha256 catches it and nothing is left behind
+printf 'library v3\n' >"$P/libmxnet.so"
+run "$LP" artifact pull --static $C $R dist
+expect_exit 1 "corrupt object: exit 1"
+expect_err_contains "is corrupt: sha256" "names the corruption"
+expect_no_file dist "failed pull leaves no destination"
+mkdir keep && echo mine >keep/own
+run "$LP" artifact pull --static $C $R keep
+expect_exit 1 "corrupt object into an existing dir"
+[ "$(ls -A keep)" = own ]; check $? "existing destination untouched, no partial files"
+
+rm "$P/libmxnet.meta"
+run "$LP" artifact pull --static $C $R dist
+expect_exit 3 "incomplete artifact: exit 3"
+expect_err_contains "incomplete artifact" "says incomplete"
+
+run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so --licenses licenses/MISSING
+expect_exit 1 "missing license: exit 1"
+expect_err_contains "'licenses/MISSING' does not exist" "names the missing license"
+expect_err_lines 1 "one error line"
+expect_no_file "$T/s2" "nothing pushed"
+run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so
+expect_exit 1 "no licenses: exit 1"
+expect_err_contains "at least one" "asks for a license"
+mkdir other && echo x >other/LICENSE
+run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so --licenses licenses/LICENSE other/LICENSE
+expect_exit 1 "basename collision: exit 1"
+expect_err_contains "would both be stored as 'licenses/LICENSE'" "names the collision"
+run "$LP" artifact push --static --git-sha $SHA --os be/os --variant cpu $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE
+expect_exit 1 "bad coordinate: exit 1"
+expect_err_contains "invalid os 'be/os'" "names the bad coordinate"
+run "$LP" artifact push --static --os linux --variant cpu $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE
+expect_exit 1 "no commit outside git: exit 1"
+expect_err_contains "pass --git-sha" "says which flag to pass"
+
+# usage errors: exit 2
+for args in "push $C --libmxnet lib/libmxnet.so --licenses licenses/LICENSE" \
+	"push --static --dynamic $C --libmxnet x --licenses y" \
+	"push --libtype bogus $C" \
+	"pull --static --git-sha $SHA --os linux dist" \
+	"pull --static $C a b" \
+	"pull --static $C --destination a b" \
+	"push --static $C --licenses y" \
+	"pull --static $C --libmxnet x" \
+	"push --static $C extra --libmxnet x --licenses y" \
+	"push --static $C --concurrency 0 --libmxnet x --licenses y" \
+	"push --static $C --part-size 5Q --libmxnet x --licenses y" \
+	"frobnicate" ""; do
+	# shellcheck disable=SC2086
+	run "$LP" artifact $args; expect_exit 2 "usage error: lp artifact $args"
+	expect_err_contains "see 'lp artifact" "usage error points at help: $args"
+done
+run "$LP" artifact push --help; expect_exit 0 "push --help"
+expect_out_contains "--endpoint-url" "help lists the S3 flags"
+done_testing

@@ -1,0 +1,607 @@
+/* test_artifact.c - coordinates, keys, the manifest, push/pull on a local store */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/artifact.h"
+#include "lib/fs.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "lib/xalloc.h"
+#include "test/lp_test.h"
+
+#define SHA "73b29fa90d3eac0b1fae403b7583fdd1529942dc"
+
+START_TEST(test_artifact_coordinates_are_validated)
+{
+	ck_assert(lp_artifact_coord_is_valid("ubuntu18.04"));
+	ck_assert(lp_artifact_coord_is_valid("cu102"));
+	ck_assert(lp_artifact_coord_is_valid("aarch64_cpu"));
+	ck_assert(lp_artifact_coord_is_valid("x-y.Z_9"));
+	ck_assert(lp_artifact_coord_is_valid(".hidden"));
+	ck_assert(!lp_artifact_coord_is_valid(""));
+	ck_assert(!lp_artifact_coord_is_valid(NULL));
+	ck_assert(!lp_artifact_coord_is_valid("."));
+	ck_assert(!lp_artifact_coord_is_valid(".."));
+	ck_assert(!lp_artifact_coord_is_valid("be/os"));
+	ck_assert(!lp_artifact_coord_is_valid("a b"));
+	ck_assert(!lp_artifact_coord_is_valid("cu102\n"));
+	ck_assert(!lp_artifact_coord_is_valid("ü"));
+}
+END_TEST
+
+START_TEST(test_artifact_prefix_is_commit_os_variant_linking)
+{
+	struct lp_buf b = LP_BUF_INIT;
+
+	lp_artifact_prefix(&b, SHA, "ubuntu16.04", "cu102", "static");
+	ck_assert_str_eq(b.buf, SHA "/ubuntu16.04/cu102/static");
+	ck_assert_str_eq(lp_artifact_linking_name(LP_ARTIFACT_LINK_DYNAMIC), "dynamic");
+	ck_assert_ptr_null(lp_artifact_linking_name(LP_ARTIFACT_LINK_UNSET));
+	lp_buf_release(&b);
+}
+END_TEST
+
+static void expect_commit(const char *flag, const char *mxnet_sha, const char *git_commit,
+			  const char *want, const char *want_source)
+{
+	struct lp_artifact_env env = { 0 };
+	struct lp_artifact_value v = { NULL, NULL };
+	struct lp_error err = LP_ERROR_INIT;
+
+	env.mxnet_sha = mxnet_sha;
+	env.git_commit = git_commit;
+	lp_ck_ok(lp_artifact_resolve_commit(&v, flag, &env, ".", &err), &err);
+	ck_assert_str_eq(v.value, want);
+	ck_assert_msg(strstr(v.source, want_source) != NULL, "source '%s'", v.source);
+	lp_artifact_value_release(&v);
+}
+
+static void git(const char *dir, const char *const *args, struct lp_buf *out)
+{
+	struct lp_proc p = LP_PROC_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_strvec_pushl(&p.args, "git", "-c", "user.name=t", "-c", "user.email=t@e", "-c",
+			"init.defaultBranch=main", NULL);
+	lp_strvec_pushv(&p.args, args);
+	p.dir = dir;
+	p.flags = LP_PROC_QUIET;
+	lp_ck_ok(lp_proc_run(&p, out, &err), &err);
+	lp_proc_release(&p);
+}
+
+START_TEST(test_artifact_commit_precedence)
+{
+	const char *init[] = { "init", "-q", ".", NULL };
+	const char *commit[] = { "commit", "-q", "--allow-empty", "-m", "x", NULL };
+	const char *revparse[] = { "rev-parse", "HEAD", NULL };
+	struct lp_buf head = LP_BUF_INIT;
+
+	git(".", init, NULL);
+	git(".", commit, NULL);
+	git(".", revparse, &head);
+	lp_buf_rtrim(&head);
+	expect_commit("flagsha", "mx", "gc", "flagsha", "flag --git-sha");
+	expect_commit(NULL, "mx", "gc", "mx", "env MXNET_SHA");
+	expect_commit("", "mx", "gc", "mx", "env MXNET_SHA"); /* empty flag = unset */
+	expect_commit(NULL, "", "gc", "gc", "env GIT_COMMIT"); /* empty env = unset */
+	expect_commit(NULL, NULL, "gc", "gc", "env GIT_COMMIT");
+	expect_commit(NULL, "", "", head.buf, "git HEAD of '");
+	expect_commit(NULL, NULL, NULL, head.buf, lp_test_tmpdir());
+	lp_buf_release(&head);
+}
+END_TEST
+
+START_TEST(test_artifact_commit_outside_git_says_pass_git_sha)
+{
+	struct lp_artifact_env env = { 0 };
+	struct lp_artifact_value v = { NULL, NULL };
+	struct lp_error err = LP_ERROR_INIT;
+
+	setenv("GIT_CEILING_DIRECTORIES", lp_test_tmpdir(), 1); /* forked test: local */
+	lp_test_write("plain/f", "", 0644);
+	lp_ck_fail(lp_artifact_resolve_commit(&v, NULL, &env, "plain", &err), &err, LP_ERR,
+		   "cannot determine the commit id: no git repository");
+	ck_assert(strstr(err.msg, "pass --git-sha or set MXNET_SHA or GIT_COMMIT") != NULL);
+	ck_assert_ptr_null(v.value);
+}
+END_TEST
+
+static void expect_repo(const char *repo, const char *bucket, const struct lp_artifact_env *env,
+			const char *want, const char *want_source)
+{
+	struct lp_artifact_value v = { NULL, NULL };
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_ck_ok(lp_artifact_resolve_repository(&v, repo, bucket, env, &err), &err);
+	ck_assert_str_eq(v.value, want);
+	ck_assert_str_eq(v.source, want_source);
+	lp_artifact_value_release(&v);
+}
+
+START_TEST(test_artifact_repository_precedence)
+{
+	struct lp_artifact_env env = { 0 };
+	struct lp_artifact_value v = { NULL, NULL };
+	struct lp_error err = LP_ERROR_INIT;
+
+	env.repository = "file:///srv/a";
+	env.bucket = "envbucket";
+	env.xdg_data_home = "/xdg";
+	env.home = "/home/u";
+	expect_repo("s3://b/p", NULL, &env, "s3://b/p", "flag --repository");
+	expect_repo(NULL, "flagbucket", &env, "s3://flagbucket", "flag --bucket");
+	expect_repo(NULL, NULL, &env, "file:///srv/a", "env LP_ARTIFACT_REPOSITORY");
+	env.repository = "";
+	expect_repo(NULL, NULL, &env, "s3://envbucket", "env ARTIFACT_REPOSITORY_BUCKET");
+	env.bucket = NULL;
+	expect_repo(NULL, NULL, &env, "/xdg/lp/artifacts", "default $XDG_DATA_HOME/lp/artifacts");
+	env.xdg_data_home = "relative"; /* the XDG spec ignores relative paths */
+	expect_repo(NULL, NULL, &env, "/home/u/.local/share/lp/artifacts",
+		    "default ~/.local/share/lp/artifacts");
+	env.home = NULL;
+	lp_ck_fail(lp_artifact_resolve_repository(&v, NULL, NULL, &env, &err), &err, LP_ERR,
+		   "pass --repository");
+	lp_ck_fail(lp_artifact_resolve_repository(&v, "x", "y", &env, &err), &err, LP_EINVAL,
+		   "exclusive");
+}
+END_TEST
+
+static void sample_manifest(struct lp_artifact_manifest *m)
+{
+	struct lp_artifact_file *f;
+
+	m->commit = lp_xstrdup(SHA);
+	m->os = lp_xstrdup("ubuntu16.04");
+	m->variant = lp_xstrdup("cu102");
+	m->linking = lp_xstrdup("static");
+	m->created = lp_xstrdup("2026-11-23T09:30:00Z");
+	m->lp_version = lp_xstrdup("0.1.0");
+	f = lp_artifact_manifest_add(m, "libmxnet.so", "lib/libmxnet.so");
+	f->size = 123456;
+	snprintf(f->sha256, sizeof(f->sha256), "%s", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	f->mode = 0755;
+	f = lp_artifact_manifest_add(m, "licenses/LICENSE", NULL);
+	f->size = 11;
+	snprintf(f->sha256, sizeof(f->sha256), "%s", "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+	f->mode = 0644;
+	f = lp_artifact_manifest_add(m, "dependencies/libgfortran.so.5", NULL);
+	snprintf(f->sha256, sizeof(f->sha256), "%s", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	f->mode = 0600;
+}
+
+START_TEST(test_artifact_manifest_matches_golden_and_round_trips)
+{
+	struct lp_artifact_manifest m = LP_ARTIFACT_MANIFEST_INIT, back = LP_ARTIFACT_MANIFEST_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf out = LP_BUF_INIT;
+	char *path = lp_xasprintf("%s/test/fixtures/artifact/manifest.meta", lp_test_srcdir());
+	char *golden = lp_test_read(path);
+	size_t i;
+
+	sample_manifest(&m);
+	lp_artifact_manifest_write(&m, &out);
+	ck_assert_str_eq(out.buf, golden);
+	lp_ck_ok(lp_artifact_manifest_parse(&back, out.buf, out.len, "m", &err), &err);
+	ck_assert_str_eq(back.commit, SHA);
+	ck_assert_str_eq(back.os, "ubuntu16.04");
+	ck_assert_str_eq(back.variant, "cu102");
+	ck_assert_str_eq(back.linking, "static");
+	ck_assert_str_eq(back.created, "2026-11-23T09:30:00Z");
+	ck_assert_uint_eq(back.nr, 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_str_eq(back.files[i].path, m.files[i].path);
+		ck_assert_uint_eq(back.files[i].size, m.files[i].size);
+		ck_assert_str_eq(back.files[i].sha256, m.files[i].sha256);
+		ck_assert_uint_eq(back.files[i].mode, m.files[i].mode);
+	}
+	lp_artifact_manifest_release(&m);
+	lp_artifact_manifest_release(&back);
+	lp_buf_release(&out);
+	free(golden);
+	free(path);
+}
+END_TEST
+
+/* Replace `from` by `to` in the golden manifest and expect parsing to fail with `msg`. */
+static void expect_bad_manifest(const char *from, const char *to, const char *msg)
+{
+	struct lp_artifact_manifest m = LP_ARTIFACT_MANIFEST_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	char *path = lp_xasprintf("%s/test/fixtures/artifact/manifest.meta", lp_test_srcdir());
+	char *golden = lp_test_read(path);
+	char *at = strstr(golden, from);
+	struct lp_buf text = LP_BUF_INIT;
+
+	ck_assert_msg(at != NULL, "golden lacks '%s'", from);
+	lp_buf_add(&text, golden, (size_t)(at - golden));
+	lp_buf_adds(&text, to);
+	lp_buf_adds(&text, at + strlen(from));
+	lp_ck_fail(lp_artifact_manifest_parse(&m, text.buf, text.len, "x.meta", &err), &err,
+		   LP_EINVAL, msg);
+	lp_artifact_manifest_release(&m);
+	lp_buf_release(&text);
+	free(golden);
+	free(path);
+}
+
+START_TEST(test_artifact_manifest_refuses_unsafe_and_malformed_entries)
+{
+	expect_bad_manifest("licenses/LICENSE", "../../etc/passwd", "unsafe file path '../../etc/passwd'");
+	expect_bad_manifest("licenses/LICENSE", "/etc/passwd", "unsafe file path");
+	expect_bad_manifest("licenses/LICENSE", "licenses/../../x", "unsafe file path");
+	expect_bad_manifest("licenses/LICENSE", "./x", "unsafe file path");
+	expect_bad_manifest("licenses/LICENSE", "libmxnet.meta", "unsafe file path");
+	expect_bad_manifest("licenses/LICENSE", "libmxnet.so", "listed twice");
+	expect_bad_manifest("file.0.path=libmxnet.so", "file.0.path=lib.so", "no 'libmxnet.so' listed");
+	expect_bad_manifest("file.0.mode=0755", "file.0.mode=04755", "bad mode '04755'");
+	expect_bad_manifest("file.0.mode=0755", "file.0.mode=9", "bad mode");
+	expect_bad_manifest("file.1.size=11", "file.1.size=-1", "bad size");
+	expect_bad_manifest("file.1.sha256=fedcba", "file.1.sha256=FEDCBA", "bad sha256");
+	expect_bad_manifest("files=3", "files=4", "missing 'file.3.path'");
+	expect_bad_manifest("files=3", "files=many", "bad files count");
+	expect_bad_manifest("os=ubuntu16.04\n", "", "missing 'os'");
+	expect_bad_manifest("variant=cu102", "variant=cu102\nvariant=cpu", "duplicate key");
+}
+END_TEST
+
+/* ---- push and pull against a local store in the test's directory ---- */
+
+static void make_inputs(void)
+{
+	lp_test_write("lib/libmxnet.so", "ELF-ish library bytes\n", 0755);
+	lp_test_write("licenses/LICENSE", "Apache-2.0\n", 0644);
+	lp_test_write("licenses/NOTICE.txt", "notice\n", 0640);
+	lp_test_write("lib/libgfortran.so.5", "gfortran\n", 0755);
+	lp_test_write("include/dnnl_version.h", "#define DNNL 3\n", 0644);
+}
+
+static void push_opts(struct lp_artifact_opts *o)
+{
+	struct lp_artifact_opts init = LP_ARTIFACT_OPTS_INIT;
+
+	*o = init;
+	o->commit = SHA;
+	o->os = "ubuntu18.04";
+	o->variant = "cu102";
+	o->linking = LP_ARTIFACT_LINK_STATIC;
+	o->repository = "store";
+	o->libmxnet = "lib/libmxnet.so";
+	lp_strvec_pushl(&o->licenses, "licenses/LICENSE", "licenses/NOTICE.txt", NULL);
+	lp_strvec_pushl(&o->dependencies, "lib/libgfortran.so.5", "include/dnnl_version.h", NULL);
+	o->created = 1795426200; /* 2026-11-23T09:30:00Z */
+}
+
+static void pull_opts(struct lp_artifact_opts *o, const char *dest)
+{
+	struct lp_artifact_opts init = LP_ARTIFACT_OPTS_INIT;
+
+	*o = init;
+	o->commit = SHA;
+	o->os = "ubuntu18.04";
+	o->variant = "cu102";
+	o->linking = LP_ARTIFACT_LINK_STATIC;
+	o->repository = "store";
+	o->destination = dest;
+}
+
+static int do_push(struct lp_artifact_opts *o, struct lp_error *err)
+{
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	int error = lp_artifact_push(&r, o, err);
+
+	lp_artifact_result_release(&r);
+	return error;
+}
+
+static int do_pull(struct lp_artifact_opts *o, struct lp_error *err)
+{
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	int error = lp_artifact_pull(&r, o, err);
+
+	lp_artifact_result_release(&r);
+	return error;
+}
+
+static void expect_same_file(const char *a, const char *b)
+{
+	char *x = lp_test_read(a), *y = lp_test_read(b);
+	struct stat sa, sb;
+
+	ck_assert_str_eq(x, y);
+	ck_assert_int_eq(stat(a, &sa), 0);
+	ck_assert_int_eq(stat(b, &sb), 0);
+	ck_assert_uint_eq(sa.st_mode & 0777, sb.st_mode & 0777);
+	free(x);
+	free(y);
+}
+
+#define PFX "store/" SHA "/ubuntu18.04/cu102/static/"
+
+START_TEST(test_artifact_push_pull_round_trip)
+{
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+	char *meta, *stored;
+
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	lp_artifact_opts_release(&o);
+	ck_assert(lp_fs_is_file(PFX "libmxnet.so"));
+	ck_assert(lp_fs_is_file(PFX "licenses/NOTICE.txt"));
+	ck_assert(lp_fs_is_file(PFX "dependencies/dnnl_version.h"));
+	stored = lp_test_read(PFX "libmxnet.meta");
+	ck_assert(strstr(stored, "commit_id=" SHA "\nos=ubuntu18.04\nvariant=cu102\n"
+				 "dependency_linking=static\ncreated=2026-11-23T09:30:00Z\n") != NULL);
+	ck_assert(strstr(stored, "files=5\nfile.0.path=libmxnet.so\nfile.0.size=22\n") != NULL);
+	ck_assert(strstr(stored, "file.2.path=licenses/NOTICE.txt\n") != NULL);
+	ck_assert(strstr(stored, "file.2.mode=0640\n") != NULL);
+
+	pull_opts(&o, "dist/sub");
+	lp_ck_ok(do_pull(&o, &err), &err);
+	expect_same_file("lib/libmxnet.so", "dist/sub/libmxnet.so");
+	expect_same_file("licenses/LICENSE", "dist/sub/licenses/LICENSE");
+	expect_same_file("licenses/NOTICE.txt", "dist/sub/licenses/NOTICE.txt");
+	expect_same_file("lib/libgfortran.so.5", "dist/sub/dependencies/libgfortran.so.5");
+	expect_same_file("include/dnnl_version.h", "dist/sub/dependencies/dnnl_version.h");
+	meta = lp_test_read("dist/sub/libmxnet.meta");
+	ck_assert_str_eq(meta, stored);
+	free(meta);
+	free(stored);
+}
+END_TEST
+
+START_TEST(test_artifact_push_refuses_existing_and_force_removes_stale)
+{
+	struct lp_artifact_opts o;
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	char *stored;
+
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	lp_test_write("lib/libmxnet.so", "a newer build\n", 0755);
+	lp_ck_fail(do_push(&o, &err), &err, LP_EEXISTS,
+		   "artifact '" SHA "/ubuntu18.04/cu102/static' already exists in 'store'; pass --force");
+	/* the refused push changed nothing */
+	stored = lp_test_read(PFX "libmxnet.so");
+	ck_assert_str_eq(stored, "ELF-ish library bytes\n");
+	free(stored);
+	/* forced, with one license and no dependencies: the old extras go */
+	lp_strvec_release(&o.licenses);
+	lp_strvec_release(&o.dependencies);
+	lp_strvec_push(&o.licenses, "licenses/LICENSE");
+	o.flags = LP_ARTIFACT_FORCE;
+	lp_ck_ok(lp_artifact_push(&r, &o, &err), &err);
+	ck_assert(r.replaced);
+	ck_assert_uint_eq(r.removed.nr, 3);
+	ck_assert_str_eq(r.removed.v[0], SHA "/ubuntu18.04/cu102/static/dependencies/dnnl_version.h");
+	ck_assert(!lp_fs_exists(PFX "licenses/NOTICE.txt"));
+	ck_assert(!lp_fs_exists(PFX "dependencies"));
+	ck_assert(lp_fs_is_file(PFX "libmxnet.meta"));
+	lp_artifact_result_release(&r);
+	lp_artifact_opts_release(&o);
+	pull_opts(&o, "dist");
+	lp_ck_ok(do_pull(&o, &err), &err);
+	expect_same_file("lib/libmxnet.so", "dist/libmxnet.so");
+	ck_assert(!lp_fs_exists("dist/licenses/NOTICE.txt"));
+}
+END_TEST
+
+START_TEST(test_artifact_pull_of_corrupt_object_leaves_destination_clean)
+{
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	lp_artifact_opts_release(&o);
+	/* same size, different bytes: only the hash can tell */
+	lp_test_write(PFX "dependencies/libgfortran.so.5", "gfortrAn\n", 0644);
+	pull_opts(&o, "dist");
+	lp_ck_fail(do_pull(&o, &err), &err, LP_EIO, "dependencies/libgfortran.so.5' in 'store' is corrupt: sha256");
+	ck_assert(!lp_fs_exists("dist"));
+	/* an existing destination keeps exactly what it had */
+	lp_test_write("dist2/keep", "mine", 0644);
+	pull_opts(&o, "dist2");
+	lp_ck_fail(do_pull(&o, &err), &err, LP_EIO, "is corrupt");
+	ck_assert(lp_fs_is_file("dist2/keep"));
+	ck_assert(!lp_fs_exists("dist2/libmxnet.so"));
+	ck_assert(!lp_fs_exists("dist2/licenses"));
+	ck_assert(!lp_fs_exists("dist2/libmxnet.meta"));
+	/* a truncated object is caught by its size */
+	lp_test_write(PFX "dependencies/libgfortran.so.5", "gf", 0644);
+	lp_ck_fail(do_pull(&o, &err), &err, LP_EIO, "2 bytes, the manifest says 9");
+	unlink(PFX "dependencies/libgfortran.so.5");
+	lp_ck_fail(do_pull(&o, &err), &err, LP_EIO, "listed in the manifest but missing");
+	ck_assert(!lp_fs_exists("dist2/dependencies"));
+}
+END_TEST
+
+START_TEST(test_artifact_pull_missing_lists_what_the_commit_has)
+{
+	struct lp_artifact_opts o;
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	o.variant = "cpu";
+	o.linking = LP_ARTIFACT_LINK_DYNAMIC;
+	lp_ck_ok(do_push(&o, &err), &err);
+	lp_artifact_opts_release(&o);
+	pull_opts(&o, "dist");
+	o.variant = "cu110";
+	lp_ck_fail(lp_artifact_pull(&r, &o, &err), &err, LP_ENOTFOUND,
+		   "no artifact '" SHA "/ubuntu18.04/cu110/static' in 'store'; commit " SHA
+		   " has: ubuntu18.04/cpu/dynamic, ubuntu18.04/cu102/static");
+	ck_assert_uint_eq(r.available.nr, 2);
+	lp_artifact_result_release(&r);
+	o.commit = "0000";
+	lp_ck_fail(do_pull(&o, &err), &err, LP_ENOTFOUND, "commit 0000 has none");
+	ck_assert(!lp_fs_exists("dist"));
+}
+END_TEST
+
+START_TEST(test_artifact_incomplete_artifact_is_refused_and_replaceable)
+{
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_log_set_level(LP_LOG_QUIET); /* the expected "replacing incomplete" warning */
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	/* an interrupted push: data without its manifest */
+	unlink(PFX "libmxnet.meta");
+	lp_test_write(PFX "licenses/OLD", "stale", 0644);
+	{
+		struct lp_artifact_opts p;
+
+		pull_opts(&p, "dist");
+		lp_ck_fail(do_pull(&p, &err), &err, LP_ENOTFOUND, "incomplete artifact");
+		ck_assert(!lp_fs_exists("dist"));
+	}
+	/* a new push replaces it without --force, stale files removed */
+	lp_ck_ok(do_push(&o, &err), &err);
+	ck_assert(!lp_fs_exists(PFX "licenses/OLD"));
+	ck_assert(lp_fs_is_file(PFX "libmxnet.meta"));
+	lp_artifact_opts_release(&o);
+}
+END_TEST
+
+START_TEST(test_artifact_pull_refuses_symlinks_and_foreign_manifests)
+{
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+	char *meta;
+	char *swapped;
+
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	lp_artifact_opts_release(&o);
+	/* a symlinked licenses/ in the destination would write outside it */
+	ck_assert_int_eq(mkdir("outside", 0755), 0);
+	ck_assert_int_eq(mkdir("dist", 0755), 0);
+	ck_assert_int_eq(symlink("../outside", "dist/licenses"), 0);
+	pull_opts(&o, "dist");
+	lp_ck_fail(do_pull(&o, &err), &err, LP_EINVAL, "refusing to write through symlink 'dist/licenses'");
+	ck_assert(!lp_fs_exists("outside/LICENSE"));
+	ck_assert(!lp_fs_exists("dist/libmxnet.so"));
+	/* a manifest stored under the wrong coordinates */
+	meta = lp_test_read(PFX "libmxnet.meta");
+	swapped = strstr(meta, "variant=cu102");
+	memcpy(swapped, "variant=cu101", 13);
+	lp_test_write(PFX "libmxnet.meta", meta, 0644);
+	pull_opts(&o, "dist3");
+	lp_ck_fail(do_pull(&o, &err), &err, LP_EINVAL, "says variant=cu101, expected cu102");
+	free(meta);
+}
+END_TEST
+
+START_TEST(test_artifact_push_input_errors)
+{
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+
+	make_inputs();
+	push_opts(&o);
+	lp_strvec_push(&o.licenses, "licenses/MISSING");
+	lp_ck_fail(do_push(&o, &err), &err, LP_ERR, "--licenses: 'licenses/MISSING' does not exist");
+	ck_assert(!lp_fs_exists("store"));
+	lp_strvec_release(&o.licenses);
+	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL, "no license files: pass at least one");
+	lp_strvec_pushl(&o.licenses, "", "  ", NULL); /* empty entries are skipped, not files */
+	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL, "no license files");
+	lp_strvec_release(&o.licenses);
+	lp_test_write("other/LICENSE", "x", 0644);
+	lp_strvec_pushl(&o.licenses, "licenses/LICENSE", "other/LICENSE", NULL);
+	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL,
+		   "'licenses/LICENSE' and 'other/LICENSE' would both be stored as 'licenses/LICENSE'");
+	lp_strvec_release(&o.licenses);
+	lp_strvec_push(&o.licenses, "licenses");
+	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL, "'licenses' is not a regular file");
+	lp_strvec_release(&o.licenses);
+	lp_strvec_push(&o.licenses, "licenses/*.md");
+	lp_ck_fail(do_push(&o, &err), &err, LP_ERR, "--licenses: no file matches 'licenses/*.md'");
+	lp_strvec_release(&o.licenses);
+	lp_strvec_push(&o.licenses, "licenses/*");
+	o.os = "be/os";
+	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL, "invalid os 'be/os' (from flag --os)");
+	o.os = "ubuntu18.04";
+	o.libmxnet = "lib/missing.so";
+	lp_ck_fail(do_push(&o, &err), &err, LP_ERR, "--libmxnet: 'lib/missing.so' does not exist");
+	ck_assert(!lp_fs_exists("store"));
+	/* a quoted glob expands (sorted) */
+	o.libmxnet = "lib/libmxnet.so";
+	lp_ck_ok(do_push(&o, &err), &err);
+	ck_assert(lp_fs_is_file(PFX "licenses/NOTICE.txt"));
+	lp_artifact_opts_release(&o);
+}
+END_TEST
+
+START_TEST(test_artifact_dry_run_and_explain_touch_nothing)
+{
+	struct lp_artifact_opts o;
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf text = LP_BUF_INIT;
+
+	make_inputs();
+	push_opts(&o);
+	o.flags = LP_ARTIFACT_DRY_RUN;
+	lp_ck_ok(lp_artifact_push(&r, &o, &err), &err);
+	ck_assert(!lp_fs_exists("store/" SHA));
+	lp_artifact_result_format_text(&r, &text);
+	ck_assert(strstr(text.buf, "would push 5 files") != NULL);
+	ck_assert(strstr(text.buf, "            22  " SHA "/ubuntu18.04/cu102/static/libmxnet.so  <- lib/libmxnet.so\n") != NULL);
+	lp_buf_reset(&text);
+	lp_artifact_result_format_json(&r, NULL, &text);
+	ck_assert(strstr(text.buf, "\"ok\":true") != NULL);
+	ck_assert(strstr(text.buf, "\"dry_run\":true") != NULL);
+	lp_artifact_result_release(&r);
+	o.flags = LP_ARTIFACT_EXPLAIN;
+	o.repository = "s3://never-contacted";
+	lp_ck_ok(lp_artifact_push(&r, &o, &err), &err);
+	lp_buf_reset(&text);
+	lp_artifact_result_format_text(&r, &text);
+	ck_assert(strstr(text.buf, "os          ubuntu18.04   flag --os\n") != NULL);
+	ck_assert(strstr(text.buf, "repository  s3://never-contacted  flag --repository\n") != NULL);
+	lp_artifact_result_release(&r);
+	lp_artifact_opts_release(&o);
+	lp_buf_release(&text);
+}
+END_TEST
+
+Suite *artifact_suite(void)
+{
+	Suite *s = suite_create("artifact");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+	tcase_add_test(tc, test_artifact_coordinates_are_validated);
+	tcase_add_test(tc, test_artifact_prefix_is_commit_os_variant_linking);
+	tcase_add_test(tc, test_artifact_commit_precedence);
+	tcase_add_test(tc, test_artifact_commit_outside_git_says_pass_git_sha);
+	tcase_add_test(tc, test_artifact_repository_precedence);
+	tcase_add_test(tc, test_artifact_manifest_matches_golden_and_round_trips);
+	tcase_add_test(tc, test_artifact_manifest_refuses_unsafe_and_malformed_entries);
+	tcase_add_test(tc, test_artifact_push_pull_round_trip);
+	tcase_add_test(tc, test_artifact_push_refuses_existing_and_force_removes_stale);
+	tcase_add_test(tc, test_artifact_pull_of_corrupt_object_leaves_destination_clean);
+	tcase_add_test(tc, test_artifact_pull_missing_lists_what_the_commit_has);
+	tcase_add_test(tc, test_artifact_incomplete_artifact_is_refused_and_replaceable);
+	tcase_add_test(tc, test_artifact_pull_refuses_symlinks_and_foreign_manifests);
+	tcase_add_test(tc, test_artifact_push_input_errors);
+	tcase_add_test(tc, test_artifact_dry_run_and_explain_touch_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}

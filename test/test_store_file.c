@@ -1,0 +1,246 @@
+/* test_store_file.c - the local directory store backend */
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/fs.h"
+#include "lib/hash.h"
+#include "lib/store.h"
+#include "lib/xalloc.h"
+#include "test/lp_test.h"
+
+static struct lp_store *open_store(const char *url)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+
+	lp_ck_ok(lp_store_open(&s, url, NULL, &err), &err);
+	ck_assert_str_eq(s->ops->name, "file");
+	return s;
+}
+
+static int count_progress(uint64_t done, uint64_t total, void *payload)
+{
+	int *calls = payload;
+
+	ck_assert_uint_le(done, total);
+	(*calls)++;
+	return 0;
+}
+
+static void progress_cb(uint64_t done, uint64_t total, void *payload)
+{
+	count_progress(done, total, payload);
+}
+
+START_TEST(test_store_file_put_get_round_trip_with_sha256)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store_info info;
+	struct lp_store_xfer x = LP_STORE_XFER_INIT;
+	char want[LP_SHA256_HEX_SIZE];
+	uint64_t size;
+	char *big = lp_xmalloc(3 << 20), *back;
+	struct lp_store *s;
+	size_t i;
+	int calls = 0;
+
+	for (i = 0; i < (3u << 20) - 1; i++)
+		big[i] = (char)('a' + i % 23);
+	big[(3 << 20) - 1] = '\0';
+	lp_test_write("src.bin", big, 0755);
+	lp_ck_ok(lp_sha256_file("src.bin", want, &size, &err), &err);
+	s = open_store("store");
+	x.progress = progress_cb;
+	x.payload = &calls;
+	lp_ck_ok(lp_store_put(s, "c/os/v/static/libmxnet.so", "src.bin", &x, &info, &err), &err);
+	ck_assert_str_eq(info.sha256, want);
+	ck_assert_uint_eq(info.size, size);
+	ck_assert_int_gt(calls, 3); /* streamed in chunks, not one read */
+	ck_assert(lp_fs_is_file("store/c/os/v/static/libmxnet.so"));
+	memset(&info, 0, sizeof(info));
+	lp_ck_ok(lp_store_get(s, "c/os/v/static/libmxnet.so", "back.bin", NULL, &info, &err), &err);
+	ck_assert_str_eq(info.sha256, want);
+	back = lp_test_read("back.bin");
+	ck_assert_str_eq(back, big);
+	lp_ck_ok(lp_store_stat(s, "c/os/v/static/libmxnet.so", &info, &err), &err);
+	ck_assert_uint_eq(info.size, size);
+	ck_assert_int_eq(lp_store_exists(s, "c/os/v/static/libmxnet.so", &err), 1);
+	ck_assert_int_eq(lp_store_exists(s, "c/os/v/static/nope", &err), 0);
+	free(back);
+	free(big);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_file_missing_keys_are_not_found)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf b = LP_BUF_INIT;
+	struct lp_store *s = open_store("file:///nonexistent-lp-store-dir");
+
+	lp_ck_fail(lp_store_get(s, "a/b", "out", NULL, NULL, &err), &err, LP_ENOTFOUND,
+		   "'a/b' not found in 'file:///nonexistent-lp-store-dir'");
+	ck_assert(!lp_fs_exists("out"));
+	lp_ck_fail(lp_store_get_mem(s, "a", &b, 0, &err), &err, LP_ENOTFOUND, "not found");
+	lp_ck_fail(lp_store_stat(s, "a", NULL, &err), &err, LP_ENOTFOUND, "not found");
+	lp_ck_ok(lp_store_delete(s, "a/b", &err), &err);
+	lp_buf_release(&b);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_file_mem_objects_and_size_limit)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf b = LP_BUF_INIT;
+	struct lp_store *s = open_store("store");
+
+	lp_ck_ok(lp_store_put_mem(s, "k/meta", "a=1\n", 4, &err), &err);
+	lp_ck_ok(lp_store_get_mem(s, "k/meta", &b, 100, &err), &err);
+	ck_assert_str_eq(b.buf, "a=1\n");
+	lp_buf_reset(&b);
+	lp_ck_fail(lp_store_get_mem(s, "k/meta", &b, 3, &err), &err, LP_EINVAL, "larger than 3");
+	lp_ck_ok(lp_store_put_mem(s, "k/meta", "b=2\n", 4, &err), &err);
+	lp_buf_reset(&b);
+	lp_ck_ok(lp_store_get_mem(s, "k/meta", &b, 0, &err), &err);
+	ck_assert_str_eq(b.buf, "b=2\n");
+	lp_buf_release(&b);
+	lp_store_free(s);
+}
+END_TEST
+
+struct seen {
+	struct lp_strvec keys;
+	uint64_t total;
+	int stop_after;
+};
+
+static int collect(const char *key, uint64_t size, void *payload)
+{
+	struct seen *s = payload;
+
+	lp_strvec_push(&s->keys, key);
+	s->total += size;
+	return s->stop_after && (int)s->keys.nr == s->stop_after ? 42 : 0;
+}
+
+START_TEST(test_store_file_list_prefix_in_byte_order)
+{
+	static const char *const keys[] = { "a/b/c", "a/b.c", "a-x", "a/b", "a/bz/1", "b/1" };
+	struct lp_error err = LP_ERROR_INIT;
+	struct seen seen = { LP_STRVEC_INIT, 0, 0 };
+	struct lp_store *s = open_store("./store");
+	size_t i;
+
+	/* "a/b" is both a file and, in another test store, a directory: use two stores */
+	for (i = 1; i < sizeof(keys) / sizeof(keys[0]); i++)
+		lp_ck_ok(lp_store_put_mem(s, keys[i], "xy", 2, &err), &err);
+	/* a temp file of an unfinished write is not an object */
+	lp_test_write("store/a/.b.tmp.Ab12Cd", "partial", 0644);
+	lp_ck_ok(lp_store_list(s, "a", collect, &seen, &err), &err);
+	ck_assert_uint_eq(seen.keys.nr, 4);
+	ck_assert_str_eq(seen.keys.v[0], "a-x"); /* '-' (0x2d) sorts before '/' (0x2f) */
+	ck_assert_str_eq(seen.keys.v[1], "a/b");
+	ck_assert_str_eq(seen.keys.v[2], "a/b.c");
+	ck_assert_str_eq(seen.keys.v[3], "a/bz/1");
+	ck_assert_uint_eq(seen.total, 8);
+	lp_strvec_release(&seen.keys);
+	/* a prefix ending mid-name, and one naming a directory */
+	lp_ck_ok(lp_store_list(s, "a/b", collect, &seen, &err), &err);
+	ck_assert_uint_eq(seen.keys.nr, 3);
+	lp_strvec_release(&seen.keys);
+	lp_ck_ok(lp_store_list(s, "a/bz/", collect, &seen, &err), &err);
+	ck_assert_uint_eq(seen.keys.nr, 1);
+	lp_strvec_release(&seen.keys);
+	/* everything, and a callback that stops early */
+	seen.stop_after = 2;
+	ck_assert_int_eq(lp_store_list(s, "", collect, &seen, &err), 42);
+	ck_assert_uint_eq(seen.keys.nr, 2);
+	lp_strvec_release(&seen.keys);
+	seen.stop_after = 0;
+	lp_ck_ok(lp_store_list(s, "nothing/here/", collect, &seen, &err), &err);
+	ck_assert_uint_eq(seen.keys.nr, 0);
+	lp_strvec_release(&seen.keys);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_file_delete_prunes_empty_directories)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_store("store/");
+
+	lp_ck_ok(lp_store_put_mem(s, "c/o/v/static/licenses/L", "l", 1, &err), &err);
+	lp_ck_ok(lp_store_put_mem(s, "c/o/v/static/libmxnet.so", "x", 1, &err), &err);
+	lp_ck_ok(lp_store_delete(s, "c/o/v/static/licenses/L", &err), &err);
+	ck_assert(!lp_fs_exists("store/c/o/v/static/licenses"));
+	ck_assert(lp_fs_is_file("store/c/o/v/static/libmxnet.so"));
+	lp_ck_ok(lp_store_delete(s, "c/o/v/static/libmxnet.so", &err), &err);
+	ck_assert(!lp_fs_exists("store/c"));
+	ck_assert(lp_fs_is_dir("store")); /* the root stays */
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_file_refuses_bad_keys_and_urls)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_store("store");
+
+	lp_ck_fail(lp_store_put_mem(s, "../escape", "x", 1, &err), &err, LP_EINVAL, "invalid store key");
+	lp_ck_fail(lp_store_put_mem(s, "/abs", "x", 1, &err), &err, LP_EINVAL, "invalid store key");
+	lp_ck_fail(lp_store_get(s, "a//b", "o", NULL, NULL, &err), &err, LP_EINVAL, "invalid store key");
+	lp_ck_fail(lp_store_list(s, "../", collect, NULL, &err), &err, LP_EINVAL, "invalid store prefix");
+	ck_assert(!lp_fs_exists("escape"));
+	lp_store_free(s);
+	s = NULL;
+	lp_ck_fail(lp_store_open(&s, "file://host/dir", NULL, &err), &err, LP_EINVAL,
+		   "expected file:///absolute/dir");
+	lp_test_write("plainfile", "x", 0644);
+	lp_ck_fail(lp_store_open(&s, "plainfile", NULL, &err), &err, LP_EINVAL, "not a directory");
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(test_store_file_put_leaves_no_temp_files)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_store("store");
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	lp_test_write("src", "data", 0600);
+	lp_ck_ok(lp_store_put(s, "k/obj", "src", NULL, NULL, &err), &err);
+	lp_ck_ok(lp_store_put(s, "k/obj", "src", NULL, NULL, &err), &err); /* replace */
+	lp_ck_fail(lp_store_put(s, "k/other", "missing-src", NULL, NULL, &err), &err, LP_ENOTFOUND,
+		   "cannot read 'missing-src'");
+	d = opendir("store/k");
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	ck_assert_int_eq(n, 1);
+	lp_store_free(s);
+}
+END_TEST
+
+Suite *store_file_suite(void)
+{
+	Suite *s = suite_create("store_file");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+	tcase_add_test(tc, test_store_file_put_get_round_trip_with_sha256);
+	tcase_add_test(tc, test_store_file_missing_keys_are_not_found);
+	tcase_add_test(tc, test_store_file_mem_objects_and_size_limit);
+	tcase_add_test(tc, test_store_file_list_prefix_in_byte_order);
+	tcase_add_test(tc, test_store_file_delete_prunes_empty_directories);
+	tcase_add_test(tc, test_store_file_refuses_bad_keys_and_urls);
+	tcase_add_test(tc, test_store_file_put_leaves_no_temp_files);
+	suite_add_tcase(s, tc);
+	return s;
+}
