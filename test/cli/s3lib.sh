@@ -40,12 +40,14 @@ PROXY_PID=""
 proxy_start() {
 	PROXY_LOG=$T/proxy.log
 	: > "$PROXY_LOG"
+	rm -f "$T/proxy.port"
 	/usr/bin/python3 "$LP_TOP/test/faultproxy.py" --target "${EP#http://}" --log "$PROXY_LOG" "$@" \
 		</dev/null >"$T/proxy.port" 2>"$T/proxy.err" &
 	PROXY_PID=$!
 	_i=0
 	while [ ! -s "$T/proxy.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
 	PROXY_EP=http://127.0.0.1:$(cat "$T/proxy.port")
+	[ "$PROXY_EP" != http://127.0.0.1: ] || not_ok "faultproxy.py did not start: $(cat "$T/proxy.err")"
 }
 proxy_stop() { [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=""; }
 trap 'proxy_stop' EXIT
