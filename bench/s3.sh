@@ -58,8 +58,7 @@ measure() {
 same() { cmp -s "$1" "$2" || { echo "s3.sh: $3: download differs" >&2; exit 1; }; }
 rmobj() { /usr/bin/aws --endpoint-url "$EP" s3 rm --recursive --quiet "s3://$B/$1" >/dev/null 2>&1 || true; }
 
-boto() {
-	/usr/bin/python3 - "$@" <<'EOF'
+cat > "$W/boto.py" <<'EOF'
 import sys, boto3
 op, ep, bucket, key, path = sys.argv[1:6]
 s3 = boto3.client("s3", endpoint_url=ep, region_name="us-east-1")
@@ -68,12 +67,11 @@ if op == "up":
 else:
     s3.download_file(bucket, key, path)
 EOF
-}
-
-lp_art() {
-	"$LP" artifact "$@" --endpoint-url "$EP" --git-sha 0123456789abcdef0123456789abcdef01234567 \
-		--os bench --variant cpu --static
-}
+boto="/usr/bin/python3 $W/boto.py"
+# no spaces in any of these, so the unquoted expansions below are safe
+coords="--endpoint-url $EP --git-sha 0123456789abcdef0123456789abcdef01234567 --os bench --variant cpu --static"
+lp_push="$LP artifact push $coords"
+lp_pull="$LP artifact pull $coords"
 
 SIG=aws:amz:us-east-1:s3
 for mib in $SIZES; do
@@ -81,16 +79,16 @@ for mib in $SIZES; do
 	echo "== $mib MiB" >&2
 	head -c $((mib * 1024 * 1024)) /dev/urandom > "$f"
 
-	measure "lp push" "$mib" lp_art push --repository "s3://$B/lp" --libmxnet "$f" \
+	measure "lp push" "$mib" $lp_push --repository "s3://$B/lp" --libmxnet "$f" \
 		--licenses "$W/LICENSE" --force
 	rm -rf "$W/d"
-	measure "lp pull" "$mib" lp_art pull --repository "s3://$B/lp" "$W/d"
+	measure "lp pull" "$mib" $lp_pull --repository "s3://$B/lp" "$W/d"
 	same "$f" "$W/d/libmxnet.so" "lp pull"
 	rm -rf "$W/d"; rmobj lp
 
-	measure "lp push 1-stream" "$mib" lp_art push --repository "s3://$B/lp1" --libmxnet "$f" \
+	measure "lp push 1-stream" "$mib" $lp_push --repository "s3://$B/lp1" --libmxnet "$f" \
 		--licenses "$W/LICENSE" --force --multipart-threshold 8G
-	measure "lp pull 1-stream" "$mib" lp_art pull --repository "s3://$B/lp1" \
+	measure "lp pull 1-stream" "$mib" $lp_pull --repository "s3://$B/lp1" \
 		--multipart-threshold 8G "$W/d"
 	same "$f" "$W/d/libmxnet.so" "lp pull 1-stream"
 	rm -rf "$W/d"; rmobj lp1
@@ -100,8 +98,8 @@ for mib in $SIZES; do
 	same "$f" "$W/aws.out" "aws"
 	rm -f "$W/aws.out"; rmobj aws
 
-	measure "boto3 upload_file" "$mib" boto up "$EP" "$B" boto/f "$f"
-	measure "boto3 download_file" "$mib" boto down "$EP" "$B" boto/f "$W/boto.out"
+	measure "boto3 upload_file" "$mib" $boto up "$EP" "$B" boto/f "$f"
+	measure "boto3 download_file" "$mib" $boto down "$EP" "$B" boto/f "$W/boto.out"
 	same "$f" "$W/boto.out" "boto3"
 	rm -f "$W/boto.out"; rmobj boto
 
