@@ -596,6 +596,17 @@ static void name_of(struct lp_buf *out, struct lp_s3 *c, const struct lp_s3_req 
 	lp_buf_addf(out, "s3://%s/%s", c->bucket, r->key ? r->key : "");
 }
 
+/* The partNumber of a multipart upload request, else 0. */
+static long part_number(const struct lp_s3_req *r)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < r->query.nr; i += 2)
+		if (!strcmp(r->query.v[i], "partNumber"))
+			return strtol(r->query.v[i + 1], NULL, 10);
+	return 0;
+}
+
 static int start_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *a,
 			 struct lp_error *err)
 {
@@ -774,31 +785,28 @@ static int finish_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *
 		lp_buf_release(&name);
 		return 1;
 	}
-	if (a->local_code) {
-		ret = lp_error_set(err, a->local_code, "cannot %s '%s': %s", r->method, name.buf,
-				   a->local_msg);
-	} else if (rc != CURLE_OK) {
-		ret = lp_error_set(err, LP_ENET, "cannot %s '%s': %s%s", r->method, name.buf,
-				   a->errbuf[0] ? a->errbuf : curl_easy_strerror(rc),
-				   r->attempts > 1 ? "" : "");
-		if (r->attempts > 1) {
-			size_t l = strlen(err->msg);
-
-			snprintf(err->msg + l, sizeof(err->msg) - l, " (after %d attempts)",
-				 r->attempts);
-		}
-	} else if (r->status == 404 && (!*code || !strcmp(code, "NoSuchKey"))) {
+	if (r->status == 404 && rc == CURLE_OK && !a->local_code &&
+	    (!*code || !strcmp(code, "NoSuchKey"))) {
 		ret = lp_error_set(err, LP_ENOTFOUND, "'%s' not found", name.buf);
 	} else {
-		ret = lp_error_set(err, LP_ENET, "cannot %s '%s': %s%s%s (HTTP %ld)%s", r->method,
-				   name.buf, *code ? code : "error", *msg ? ": " : "", msg,
-				   r->status, "");
-		if (r->attempts > 1) {
-			size_t l = strlen(err->msg);
+		struct lp_buf why = LP_BUF_INIT;
+		long part = part_number(r);
+		char suffix[32] = "";
 
-			snprintf(err->msg + l, sizeof(err->msg) - l, " (after %d attempts)",
-				 r->attempts);
-		}
+		if (a->local_code)
+			lp_buf_adds(&why, a->local_msg);
+		else if (rc != CURLE_OK)
+			lp_buf_adds(&why, a->errbuf[0] ? a->errbuf : curl_easy_strerror(rc));
+		else
+			lp_buf_addf(&why, "%s%s%s (HTTP %ld)", *code ? code : "error",
+				    *msg ? ": " : "", msg, r->status);
+		if (r->attempts > 1)
+			lp_buf_addf(&why, " (after %d attempts)", r->attempts);
+		if (part)
+			snprintf(suffix, sizeof(suffix), " (part %ld)", part);
+		ret = lp_error_set(err, a->local_code ? a->local_code : LP_ENET,
+				   "cannot %s '%s'%s: %s", r->method, name.buf, suffix, why.buf);
+		lp_buf_release(&why);
 	}
 	lp_buf_release(&name);
 	return ret;
