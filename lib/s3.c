@@ -884,10 +884,12 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 				hp++;
 			if (hp < n) {
 				struct lp_s3_req *r = reqs[hp];
-				uint64_t limit = r->body_off + r->sink_off + r->high;
+				uint64_t start = r->body_off + r->sink_off;
+				uint64_t limit = start + r->high;
 
+				/* never past this part: the next one may not be written yet */
 				if (state[hp] == ST_DONE)
-					limit = h->size;
+					limit = start + (r->body_size ? r->body_size : r->sink_size);
 				if ((error = hasher_step(h, limit, hbuf, IO_BUFSIZE, err)) < 0)
 					goto out;
 				catching = error > 0;

@@ -58,11 +58,16 @@ void lp_s3_url(struct lp_buf *out, const struct lp_s3 *c, const char *key,
 	       const struct lp_strvec *kv);
 
 /*
- * In-order SHA-256 over a file that parallel parts read or write out of
- * order. A part's data at the hash frontier is hashed as it streams; data
- * past the frontier is hashed later, when the frontier reaches it, by
- * re-reading it from the file (it is then in the page cache; 512 KiB
- * buffer). Memory stays bounded whatever the file size.
+ * In-order SHA-256 of a file that requests read (uploads) or write
+ * (downloads), possibly as parallel parts that finish out of order. Bytes
+ * at the hash frontier are hashed in the read/write callbacks as they
+ * stream, so a single-stream transfer is read exactly once. Bytes a part
+ * moves ahead of the frontier are hashed later, when the frontier reaches
+ * them, by reading them back from the file (then still in the page cache)
+ * in 512 KiB steps between polls, never past the data that is final. No
+ * reorder buffer, so memory stays bounded whatever the file size. All
+ * requests of one run share the hasher; their windows tile the file in
+ * order.
  */
 struct lp_s3_hasher {
 	struct lp_sha256 sha;

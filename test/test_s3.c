@@ -354,10 +354,11 @@ START_TEST(test_s3_store_multipart_parallel_round_trip)
 	char hex[LP_SHA256_HEX_SIZE];
 	uint64_t size;
 
-	/* 5 MiB parts (the S3 minimum) so 23 MiB makes 5 parts, 4 at a time:
-	 * the in-order hash has to catch up over parts sent ahead of it */
+	/* parts just over 5 MiB (the S3 minimum) so 23 MiB makes 5 parts, 4 at
+	 * a time: the in-order hash has to catch up over parts moved ahead of
+	 * it, with 512 KiB read-back steps that do not line up with part ends */
 	o.multipart_threshold = 5 * 1024 * 1024;
-	o.part_size = 5 * 1024 * 1024;
+	o.part_size = 5 * 1024 * 1024 + 12345;
 	o.concurrency = 4;
 	s = open_store(NULL, &o);
 	write_random("big", 23 * 1024 * 1024 + 12345);
