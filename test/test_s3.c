@@ -587,6 +587,37 @@ START_TEST(test_s3_store_killed_upload_connections_are_retried)
 }
 END_TEST
 
+START_TEST(test_s3_store_failed_multipart_is_aborted_and_reports_the_part)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s;
+	struct lp_store_info up;
+	struct proxy px;
+	char *log;
+
+	lp_store_free(open_store(NULL, NULL));
+	/* every connection that carries more than 1 MiB is cut; one attempt */
+	proxy_start(&px, 1 << 20, 1000, 0);
+	o.multipart_threshold = o.part_size = 5 * 1024 * 1024;
+	o.max_attempts = 1;
+	o.concurrency = 2;
+	s = open_via(&px, &o);
+	write_random("g", 11 * 1024 * 1024);
+	lp_ck_fail(lp_store_put(s, "doomed", "g", NULL, &up, &err), &err, LP_ENET, "cannot PUT '");
+	ck_assert_msg(strstr(err.msg, "/doomed' (part "), "%s", err.msg);
+	/* s3rver answers 405 to AbortMultipartUpload: that must not replace the error */
+	ck_assert_msg(!strstr(err.msg, "405") && !strstr(err.msg, "DELETE"), "%s", err.msg);
+	lp_store_free(s);
+	log = proxy_stop(&px);
+	ck_assert_msg(strstr(log, "REQUEST DELETE ") && strstr(log, "/doomed?uploadId="), "%s", log);
+	free(log);
+	s = open_store(NULL, NULL);
+	ck_assert_int_eq(lp_store_exists(s, "doomed", &err), 0);
+	lp_store_free(s);
+}
+END_TEST
+
 START_TEST(test_s3_store_killed_download_resumes_with_range)
 {
 	struct lp_store_opts o = LP_STORE_OPTS_INIT;
@@ -673,6 +704,7 @@ Suite *s3_suite(void)
 	tcase_add_test(live, test_s3_store_session_token_is_sent_and_accepted);
 	tcase_add_test(live, test_s3_store_killed_upload_connections_are_retried);
 	tcase_add_test(live, test_s3_store_killed_download_resumes_with_range);
+	tcase_add_test(live, test_s3_store_failed_multipart_is_aborted_and_reports_the_part);
 	tcase_add_test(live, test_s3_store_session_token_header_is_signed);
 	suite_add_tcase(s, live);
 	return s;
