@@ -12,9 +12,11 @@
 #   aws s3 cp up / down      Debian's /usr/bin/aws (2.9), its defaults
 #   boto3 upload / download  /usr/bin/python3 boto3 upload_file/download_file
 #   curl PUT / GET           one curl --aws-sigv4 request: the server's own limit
-# Every download is compared with the source (cmp). Prints a markdown table
-# (wall s, MB/s, CPU s = user+sys, peak RSS MiB) and the lp/peer ratios.
-# Needs ./lp built (make). Takes about 3-4 minutes for 256 + 1024 MiB on 2 cores.
+# Every download is compared with the source (cmp). Sizes below 1 GiB run 3
+# times (the median run is kept), 1 GiB once (LP_BENCH_REPEAT overrides).
+# Prints a markdown table (wall s, MB/s, CPU s = user+sys, peak RSS MiB) and
+# the lp/peer ratios. Needs ./lp built (make). Takes about 5 minutes for
+# 256 + 1024 MiB on 2 cores.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 LP=${LP:-$top/lp}
@@ -42,18 +44,29 @@ echo "license" > "$W/LICENSE"
 
 RES=$W/results.tsv
 : > "$RES"
-# measure NAME SIZE CMD...: one run; appends "name size wall cpu rss_kib"
+# measure NAME SIZE CMD...: runs it REPEAT times (3 below 1 GiB, else 1;
+# LP_BENCH_REPEAT overrides) and appends the run with the median wall time
+# as "name size wall cpu rss_kib"
 measure() {
 	name=$1 size=$2
 	shift 2
-	sync
-	if ! /usr/bin/time -f '%e %U %S %M' -o "$W/time" "$@" >"$W/out" 2>&1; then
-		echo "s3.sh: $name failed:" >&2; tail -5 "$W/out" >&2; exit 1
-	fi
-	read -r wall usr sys rss < "$W/time"
-	cpu=$(echo "$usr + $sys" | bc)
+	reps=${LP_BENCH_REPEAT:-$([ "$size" -lt 1024 ] && echo 3 || echo 1)}
+	: > "$W/runs"
+	k=0
+	while [ "$k" -lt "$reps" ]; do
+		sync
+		if ! /usr/bin/time -f '%e %U %S %M' -o "$W/time" "$@" >"$W/out" 2>&1; then
+			echo "s3.sh: $name failed:" >&2; tail -5 "$W/out" >&2; exit 1
+		fi
+		awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$W/time" >> "$W/runs"
+		k=$((k + 1))
+	done
+	read -r wall cpu rss <<-EOF
+	$(sort -n "$W/runs" | sed -n "$(( (reps + 1) / 2 ))p")
+	EOF
 	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$wall" "$cpu" "$rss" >> "$RES"
-	printf '  %-22s %5s MiB  %6ss wall  %6ss cpu  %6s KiB rss\n' "$name" "$size" "$wall" "$cpu" "$rss" >&2
+	printf '  %-22s %5s MiB  %6ss wall  %6ss cpu  %6s KiB rss  (median of %s: %s)\n' "$name" "$size" \
+		"$wall" "$cpu" "$rss" "$reps" "$(cut -d' ' -f1 "$W/runs" | tr '\n' ' ')" >&2
 }
 same() { cmp -s "$1" "$2" || { echo "s3.sh: $3: download differs" >&2; exit 1; }; }
 rmobj() { /usr/bin/aws --endpoint-url "$EP" s3 rm --recursive --quiet "s3://$B/$1" >/dev/null 2>&1 || true; }
