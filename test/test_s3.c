@@ -7,6 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
 #include "lib/fs.h"
 #include "lib/hash.h"
 #include "lib/proc.h"
@@ -680,6 +686,182 @@ START_TEST(test_s3_store_session_token_header_is_signed)
 }
 END_TEST
 
+/*
+ * Answers s3rver never gives on demand (a 200 CompleteMultipartUpload whose
+ * body is <Error>, 503 SlowDown) come from a small libmicrohttpd stand-in:
+ * it speaks just enough S3 for one multipart upload and one GET, and does
+ * not check signatures (s3rver does that in the tests above).
+ */
+struct fake {
+	int complete_mode; /* 0 ok, 1 InternalError once then ok, 2 InvalidPart */
+	int complete_calls, abort_calls, get_calls, parts;
+	struct MHD_Daemon *d;
+	char endpoint[64];
+};
+
+static enum MHD_Result fake_reply(struct MHD_Connection *conn, unsigned status, const char *body,
+				  const char *etag)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+								 MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	if (etag)
+		MHD_add_response_header(r, "ETag", etag);
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *conn, const char *url,
+				    const char *method, const char *version,
+				    const char *upload_data, size_t *upload_size, void **ptr)
+{
+	struct fake *f = cls;
+	const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "uploadId");
+
+	(void)url;
+	(void)version;
+	(void)upload_data;
+	if (!*ptr) {
+		*ptr = f;
+		return MHD_YES;
+	}
+	if (*upload_size) { /* body bytes: accept and drop */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!strcmp(method, "POST") &&
+	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "uploads"))
+		return fake_reply(conn, 200,
+				  "<InitiateMultipartUploadResult><UploadId>U1</UploadId>"
+				  "</InitiateMultipartUploadResult>",
+				  NULL);
+	if (!strcmp(method, "PUT") && q) {
+		f->parts++;
+		return fake_reply(conn, 200, "", "\"etag\"");
+	}
+	if (!strcmp(method, "POST") && q) {
+		f->complete_calls++;
+		if (f->complete_mode == 2 || (f->complete_mode == 1 && f->complete_calls == 1))
+			return fake_reply(conn, 200,
+					  f->complete_mode == 2
+						  ? "<?xml version=\"1.0\"?>\n<Error><Code>InvalidPart</Code>"
+						    "<Message>One or more of the specified parts could "
+						    "not be found.</Message></Error>"
+						  : "<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code>"
+						    "<Message>We encountered an internal error.</Message>"
+						    "</Error>",
+					  NULL);
+		return fake_reply(conn, 200,
+				  "<CompleteMultipartUploadResult><ETag>\"x-3\"</ETag>"
+				  "</CompleteMultipartUploadResult>",
+				  NULL);
+	}
+	if (!strcmp(method, "DELETE") && q) {
+		f->abort_calls++;
+		return fake_reply(conn, 204, "", NULL);
+	}
+	if (!strcmp(method, "GET")) {
+		if (++f->get_calls <= 2)
+			return fake_reply(conn, 503,
+					  "<Error><Code>SlowDown</Code><Message>Please reduce your "
+					  "request rate.</Message></Error>",
+					  NULL);
+		return fake_reply(conn, 200, "meta=1\n", NULL);
+	}
+	return fake_reply(conn, 400, "<Error><Code>Unexpected</Code></Error>", NULL);
+}
+
+static struct lp_store *fake_open(struct fake *f, int mode)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+
+	memset(f, 0, sizeof(*f));
+	f->complete_mode = mode;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_handler, f,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+	ck_assert_ptr_nonnull(f->d);
+	info = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(f->endpoint, sizeof(f->endpoint), "http://127.0.0.1:%u", (unsigned)info->port);
+	isolate_env();
+	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
+	o.endpoint_url = f->endpoint;
+	o.multipart_threshold = o.part_size = 5 * 1024 * 1024;
+	o.max_attempts = 3;
+	lp_ck_ok(lp_store_open(&s, "s3://bkt", &o, &err), &err);
+	return s;
+}
+
+START_TEST(test_s3_complete_200_with_error_body_is_retried_or_fails)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store_info info;
+	struct lp_store *s;
+	struct fake f;
+
+	write_random("g", 11 * 1024 * 1024);
+	s = fake_open(&f, 1); /* InternalError inside a 200: retried, then fine */
+	lp_ck_ok(lp_store_put(s, "k", "g", NULL, &info, &err), &err);
+	ck_assert_int_eq(f.complete_calls, 2);
+	ck_assert_int_eq(f.parts, 3);
+	ck_assert_int_eq(f.abort_calls, 0);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+
+	s = fake_open(&f, 2); /* InvalidPart inside a 200: fails at once, upload aborted */
+	lp_ck_fail(lp_store_put(s, "k", "g", NULL, &info, &err), &err, LP_ENET,
+		   "cannot POST 's3://bkt/k': InvalidPart: One or more of the specified parts "
+		   "could not be found. (HTTP 200)");
+	ck_assert_int_eq(f.complete_calls, 1);
+	ck_assert_int_eq(f.abort_calls, 1);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+}
+END_TEST
+
+START_TEST(test_s3_slowdown_503_is_retried_with_backoff)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf b = LP_BUF_INIT;
+	struct lp_store *s;
+	struct fake f;
+
+	s = fake_open(&f, 0);
+	lp_ck_ok(lp_store_get_mem(s, "m", &b, 100, &err), &err);
+	ck_assert_str_eq(b.buf, "meta=1\n");
+	ck_assert_int_eq(f.get_calls, 3);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+	lp_buf_release(&b);
+
+	s = fake_open(&f, 0);
+	lp_store_free(s);
+	/* two attempts only: the second SlowDown is the answer */
+	{
+		struct lp_store_opts o = LP_STORE_OPTS_INIT;
+
+		o.endpoint_url = f.endpoint;
+		o.max_attempts = 2;
+		lp_ck_ok(lp_store_open(&s, "s3://bkt", &o, &err), &err);
+	}
+	lp_ck_fail(lp_store_get_mem(s, "m", &b, 100, &err), &err, LP_ENET,
+		   "cannot GET 's3://bkt/m': SlowDown: Please reduce your request rate. (HTTP 503) "
+		   "(after 2 attempts)");
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+	lp_buf_release(&b);
+}
+END_TEST
+
 Suite *s3_suite(void)
 {
 	Suite *s = suite_create("s3");
@@ -707,5 +889,13 @@ Suite *s3_suite(void)
 	tcase_add_test(live, test_s3_store_failed_multipart_is_aborted_and_reports_the_part);
 	tcase_add_test(live, test_s3_store_session_token_header_is_signed);
 	suite_add_tcase(s, live);
+	{
+		TCase *fake = tcase_create("fake");
+
+		tcase_add_checked_fixture(fake, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+		tcase_add_test(fake, test_s3_complete_200_with_error_body_is_retried_or_fails);
+		tcase_add_test(fake, test_s3_slowdown_503_is_retried_with_backoff);
+		suite_add_tcase(s, fake);
+	}
 	return s;
 }
