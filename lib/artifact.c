@@ -586,6 +586,9 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 	out->command = "push";
 	if (!is_set(o->libmxnet))
 		return lp_error_set(err, LP_EINVAL, "pass --libmxnet: the library to push");
+	/* before the variant probe, which would report a missing file less plainly */
+	if (!lp_fs_exists(o->libmxnet))
+		return lp_error_set(err, LP_ERR, "--libmxnet: '%s' does not exist", o->libmxnet);
 	if ((error = resolve_common(out, o, o->libmxnet, err)) < 0)
 		return error;
 	t = (time_t)o->created;
@@ -820,6 +823,26 @@ static int make_dirs_under(struct pull_state *st, const char *dest, const char *
 	return error;
 }
 
+/* Push each missing directory of `path` ("a", "a/b", ...), shallowest first. */
+static void record_missing_dirs(struct lp_strvec *out, const char *path)
+{
+	struct lp_strvec missing = LP_STRVEC_INIT;
+	char *p = lp_xstrdup(path), *slash;
+	size_t i;
+
+	while (*p && !lp_fs_exists(p)) {
+		lp_strvec_push(&missing, p);
+		slash = strrchr(p, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+	for (i = missing.nr; i-- > 0;)
+		lp_strvec_push(out, missing.v[i]);
+	lp_strvec_release(&missing);
+	free(p);
+}
+
 static void pull_state_cleanup(struct pull_state *st, int failed)
 {
 	size_t i;
@@ -892,9 +915,9 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		goto out;
 
 	if (lstat(dest, &sb) < 0) {
+		record_missing_dirs(&st.made_dirs, dest);
 		if ((error = lp_fs_mkdirs(dest, 0755, err)) < 0)
 			goto out;
-		lp_strvec_push(&st.made_dirs, dest);
 	} else if (!lp_fs_is_dir(dest)) {
 		error = lp_error_set(err, LP_EIO, "destination '%s' is not a directory", dest);
 		goto out;

@@ -407,6 +407,9 @@ START_TEST(test_artifact_pull_of_corrupt_object_leaves_destination_clean)
 	pull_opts(&o, "dist");
 	lp_ck_fail(do_pull(&o, &err), &err, LP_EIO, "dependencies/libgfortran.so.5' in 'store' is corrupt: sha256");
 	ck_assert(!lp_fs_exists("dist"));
+	pull_opts(&o, "deep/er/dist");
+	lp_ck_fail(do_pull(&o, &err), &err, LP_EIO, "is corrupt");
+	ck_assert(!lp_fs_exists("deep")); /* every directory the pull made is gone */
 	/* an existing destination keeps exactly what it had */
 	lp_test_write("dist2/keep", "mine", 0644);
 	pull_opts(&o, "dist2");

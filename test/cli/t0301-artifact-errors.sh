@@ -29,6 +29,21 @@ run "$LP" artifact pull --static $R --git-sha $SHA --os linux --variant cu102 di
 expect_exit 3 "missing artifact: exit 3"
 expect_err_contains "commit abc123 has: linux/cpu/static" "lists what exists for the commit"
 expect_no_file dist "no destination created"
+run "$LP" artifact pull --static $R --git-sha $SHA --os linux --variant cu102 --json dist
+expect_exit 3 "missing artifact with --json: exit 3"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert not d["ok"] and d["error"]["code"]=="not found" and d["available"]==["linux/cpu/static"], d' "$OUT"
+check $? "--json describes the miss: error and what is available"
+expect_err_contains "lp: no artifact" "the error line still goes to stderr"
+run "$LP" artifact pull --static $C $R --dry-run dist
+expect_exit 0 "pull --dry-run"
+expect_out_contains "would pull 2 files" "dry run lists the files"
+expect_out_contains "$SHA/linux/cpu/static/libmxnet.so" "dry run lists keys"
+expect_no_file dist "pull --dry-run writes nothing"
+run "$LP" artifact pull --static $C --repository s3://not-contacted --explain
+expect_exit 0 "pull --explain needs no repository access"
+expect_out_contains "repository  s3://not-contacted  flag --repository" "explain names the repository source"
+run "$LP" artifact push --static $C $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE --dry-run
+expect_exit 4 "push --dry-run still reports an existing artifact"
 
 # same size, different content: the sha256 catches it and nothing is left behind
 printf 'library v3\n' >"$P/libmxnet.so"
@@ -51,6 +66,9 @@ expect_exit 1 "missing license: exit 1"
 expect_err_contains "'licenses/MISSING' does not exist" "names the missing license"
 expect_err_lines 1 "one error line"
 expect_no_file "$T/s2" "nothing pushed"
+run "$LP" artifact push --static --git-sha $SHA --os linux --repository "$T/s2" --libmxnet lib/nope.so --licenses licenses/LICENSE
+expect_exit 1 "missing --libmxnet file without --variant: exit 1"
+expect_err_contains "--libmxnet: 'lib/nope.so' does not exist" "names the missing library, not the probe"
 run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so
 expect_exit 1 "no licenses: exit 1"
 expect_err_contains "at least one" "asks for a license"
