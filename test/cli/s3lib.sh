@@ -1,0 +1,53 @@
+# s3lib.sh - shared setup for the t04xx S3 CLI tests; sourced after lib.sh
+# SPDX-License-Identifier: MIT
+#
+# Needs the s3rver service (test/services/s3rver.sh, started by make check /
+# test/cli/run.sh). Gives: $EP $B, a per-test prefix $PFX and repository $REPO,
+# a clean AWS environment with the server's keys, HOME=$T/home, and
+#   lpa push|pull ARGS...   lp artifact with the endpoint and fixed coordinates
+#   s3api ARGS...           Debian's /usr/bin/aws s3api on the same server
+#   proxy_start ARGS...     test/faultproxy.py in front of the server: $PROXY_EP, $PROXY_LOG
+#   proxy_stop
+if [ -z "${LP_TEST_S3_ENDPOINT:-}" ]; then
+	not_ok "LP_TEST_S3_ENDPOINT is not set: run through make check (test/with-services.sh)"
+	done_testing
+	exit 1
+fi
+EP=$LP_TEST_S3_ENDPOINT
+B=$LP_TEST_S3_BUCKET
+PFX=cli/$(basename "$T")
+REPO=s3://$B/$PFX
+SHA=73b29fa90d3eac0b1fae403b7583fdd1529942dc
+KEYP=$PFX/$SHA/ubuntu18.04/cpu/static
+for _v in $(env | sed -n 's/^\(AWS_[A-Z0-9_]*\)=.*/\1/p'); do unset "$_v"; done
+export HOME="$T/home" XDG_DATA_HOME="" LP_ARTIFACT_REPOSITORY="" ARTIFACT_REPOSITORY_BUCKET=""
+mkdir -p "$HOME"
+export AWS_ACCESS_KEY_ID="$LP_TEST_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$LP_TEST_S3_SECRET_KEY"
+export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+unset MXNET_SHA GIT_COMMIT
+
+lpa() {
+	_op=$1
+	shift
+	"$LP" artifact "$_op" --static --git-sha $SHA --os ubuntu18.04 --variant cpu \
+		--endpoint-url "${LPA_EP:-$EP}" "$@"
+}
+s3api() { /usr/bin/aws --endpoint-url "$EP" s3api "$@"; }
+# keys under a prefix, one per line, sorted
+s3keys() { s3api list-objects-v2 --bucket "$B" --prefix "$1" --query 'Contents[].Key' --output text | tr '\t' '\n' | grep -v '^None$' | sort; }
+
+PROXY_PID=""
+proxy_start() {
+	PROXY_LOG=$T/proxy.log
+	: > "$PROXY_LOG"
+	rm -f "$T/proxy.port"
+	/usr/bin/python3 "$LP_TOP/test/faultproxy.py" --target "${EP#http://}" --log "$PROXY_LOG" "$@" \
+		</dev/null >"$T/proxy.port" 2>"$T/proxy.err" &
+	PROXY_PID=$!
+	_i=0
+	while [ ! -s "$T/proxy.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	PROXY_EP=http://127.0.0.1:$(cat "$T/proxy.port")
+	[ "$PROXY_EP" != http://127.0.0.1: ] || not_ok "faultproxy.py did not start: $(cat "$T/proxy.err")"
+}
+proxy_stop() { [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=""; }
+trap 'proxy_stop' EXIT

@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+# faultproxy.py - fault-injecting loopback TCP proxy for the S3 tests
+# SPDX-License-Identifier: MIT
+#
+#   faultproxy.py --target 127.0.0.1:PORT [--kill-after BYTES] [--kills N]
+#                 [--down] [--log FILE]
+#
+# Listens on 127.0.0.1 with a kernel-chosen port and prints "PORT\n" on
+# stdout once it accepts connections. Forwards every connection to the
+# target. The first N connections (default 1) that carry more than BYTES
+# from the client (default: never; with --down: from the server) are cut at
+# that point with a TCP reset on both sides: a connection killed mid-upload
+# (or mid-download), which the client must retry. With --log, every
+# request's method line and header NAMES are logged (values redacted: they
+# may carry the session token), plus the SignedHeaders list of the
+# Authorization header, and one "KILLED" line per cut. Runs until killed (SIGTERM). Python stdlib only.
+import argparse
+import socket
+import struct
+import sys
+import threading
+
+lock = threading.Lock()
+state = {"kills": 0}
+
+
+def log(path, line):
+    if not path:
+        return
+    with lock:
+        with open(path, "a") as f:
+            f.write(line + "\n")
+
+
+def reset(sock):
+    # linger 0 makes close() send a RST; SHUT_RD first wakes the other
+    # thread's recv() on this socket (close alone would not)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RD)
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+class HeaderLogger:
+    """Follows the client->server byte stream and logs each request head."""
+
+    def __init__(self, path):
+        self.path = path
+        self.buf = b""
+        self.skip = 0
+
+    def feed(self, data):
+        if not self.path:
+            return
+        while data:
+            if self.skip:
+                n = min(self.skip, len(data))
+                self.skip -= n
+                data = data[n:]
+                continue
+            self.buf += data
+            data = b""
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self.buf) > 65536:
+                    self.buf = b""
+                return
+            head, rest = self.buf[:end].decode("latin-1"), self.buf[end + 4:]
+            self.buf = b""
+            lines = head.split("\r\n")
+            out = ["REQUEST " + lines[0]]
+            length = 0
+            for h in lines[1:]:
+                name, _, value = h.partition(":")
+                value = value.strip()
+                if name.lower() == "content-length":
+                    length = int(value)
+                if name.lower() == "authorization":
+                    signed = [p for p in value.replace(",", " ").split() if p.startswith("SignedHeaders=")]
+                    out.append("  %s: %s" % (name, signed[0] if signed else "(no SignedHeaders)"))
+                else:
+                    out.append("  " + name)
+            log(self.path, "\n".join(out))
+            self.skip = length
+            data = rest
+
+
+def pump(src, dst, counter, limit, args, logger):
+    try:
+        while True:
+            data = src.recv(262144)
+            if not data:
+                break
+            if logger:
+                logger.feed(data)
+            if counter is not None:
+                counter[0] += len(data)
+                if limit and counter[0] > limit:
+                    with lock:
+                        kill = state["kills"] < args.kills
+                        if kill:
+                            state["kills"] += 1
+                    if kill:
+                        log(args.log, "KILLED connection after %d bytes" % counter[0])
+                        reset(src)
+                        reset(dst)
+                        return
+                    counter[0] = -(1 << 62)  # this connection is spared
+            dst.sendall(data)
+    except OSError:
+        pass
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def handle(client, args):
+    host, port = args.target.rsplit(":", 1)
+    try:
+        upstream = socket.create_connection((host, int(port)))
+    except OSError:
+        reset(client)
+        return
+    counter = [0]
+    logger = HeaderLogger(args.log)
+    up, down = (None, counter) if args.down else (counter, None)
+    t = threading.Thread(target=pump, args=(upstream, client, down, args.kill_after, args, None),
+                         daemon=True)
+    t.start()
+    pump(client, upstream, up, args.kill_after, args, logger)
+    t.join()
+    for s in (client, upstream):
+        try:
+            s.close()
+        except OSError:
+            pass
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--target", required=True)
+    p.add_argument("--kill-after", type=int, default=0)
+    p.add_argument("--kills", type=int, default=1)
+    p.add_argument("--down", action="store_true")
+    p.add_argument("--log")
+    args = p.parse_args()
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+    sys.stdout.write("%d\n" % srv.getsockname()[1])
+    sys.stdout.flush()
+    while True:
+        c, _ = srv.accept()
+        threading.Thread(target=handle, args=(c, args), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,901 @@
+/* test_s3.c - S3 request layer and store backend, against the real s3rver service */
+/* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "lib/fs.h"
+#include "lib/hash.h"
+#include "lib/proc.h"
+#include "lib/s3.h"
+#include "lib/store.h"
+#include "lib/xalloc.h"
+#include "test/lp_test.h"
+
+/* ---- pure functions ---- */
+
+START_TEST(test_s3_uri_encode_keeps_unreserved_and_slash)
+{
+	struct lp_buf b = LP_BUF_INIT;
+
+	lp_s3_uri_encode(&b, "dir/lib foo+bar=1.so~_-", 1);
+	ck_assert_str_eq(b.buf, "dir/lib%20foo%2Bbar%3D1.so~_-");
+	lp_buf_reset(&b);
+	lp_s3_uri_encode(&b, "a/b\xc3\xa9*", 0);
+	ck_assert_str_eq(b.buf, "a%2Fb%C3%A9%2A");
+	lp_buf_release(&b);
+}
+END_TEST
+
+START_TEST(test_s3_canonical_query_sorts_and_encodes)
+{
+	struct lp_strvec kv = LP_STRVEC_INIT;
+	struct lp_buf b = LP_BUF_INIT;
+
+	lp_strvec_pushl(&kv, "uploadId", "a/b+c", "partNumber", "10", NULL);
+	lp_s3_canonical_query(&b, &kv);
+	ck_assert_str_eq(b.buf, "partNumber=10&uploadId=a%2Fb%2Bc");
+	lp_strvec_release(&kv);
+	lp_buf_reset(&b);
+	/* a valueless parameter keeps its '=' (curl 7.88 signs the query as written) */
+	lp_strvec_pushl(&kv, "uploads", "", NULL);
+	lp_s3_canonical_query(&b, &kv);
+	ck_assert_str_eq(b.buf, "uploads=");
+	lp_strvec_release(&kv);
+	lp_buf_reset(&b);
+	/* sorted by name, then value; upper case sorts before lower case */
+	lp_strvec_pushl(&kv, "prefix", "x y", "list-type", "2", "a", "2", "a", "1", "Z", "", NULL);
+	lp_s3_canonical_query(&b, &kv);
+	ck_assert_str_eq(b.buf, "Z=&a=1&a=2&list-type=2&prefix=x%20y");
+	lp_strvec_release(&kv);
+	lp_buf_release(&b);
+}
+END_TEST
+
+START_TEST(test_s3_url_path_style_and_virtual_hosted)
+{
+	struct lp_s3_config cfg = { "http://127.0.0.1:9000", "bkt", "eu-west-3", 1, "AK", "SK",
+				    NULL, NULL, 3 };
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_strvec kv = LP_STRVEC_INIT;
+	struct lp_buf b = LP_BUF_INIT;
+	struct lp_s3 *c = NULL;
+
+	lp_strvec_pushl(&kv, "uploads", "", NULL);
+	lp_ck_ok(lp_s3_new(&c, &cfg, &err), &err);
+	lp_s3_url(&b, c, "x/a b.so", &kv);
+	ck_assert_str_eq(b.buf, "http://127.0.0.1:9000/bkt/x/a%20b.so?uploads=");
+	lp_buf_reset(&b);
+	lp_s3_url(&b, c, NULL, &kv);
+	ck_assert_str_eq(b.buf, "http://127.0.0.1:9000/bkt?uploads=");
+	lp_s3_free(c);
+	lp_buf_reset(&b);
+	cfg.endpoint = "https://s3.eu-west-3.amazonaws.com";
+	cfg.path_style = 0;
+	lp_ck_ok(lp_s3_new(&c, &cfg, &err), &err);
+	lp_s3_url(&b, c, "k", NULL);
+	ck_assert_str_eq(b.buf, "https://bkt.s3.eu-west-3.amazonaws.com/k");
+	lp_buf_reset(&b);
+	lp_s3_url(&b, c, NULL, NULL);
+	ck_assert_str_eq(b.buf, "https://bkt.s3.eu-west-3.amazonaws.com/");
+	lp_s3_free(c);
+	lp_strvec_release(&kv);
+	lp_buf_release(&b);
+}
+END_TEST
+
+struct xml_seen {
+	struct lp_buf log;
+};
+
+static int xml_log(const char *path, const char *text, void *p)
+{
+	struct xml_seen *s = p;
+
+	lp_buf_addf(&s->log, "%s=%s;", path, text);
+	return 0;
+}
+
+START_TEST(test_s3_xml_paths_strip_namespace)
+{
+	static const char doc[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+		"<IsTruncated>true</IsTruncated><Contents><Key>a&amp;b</Key><Size>3</Size></Contents>"
+		"<NextContinuationToken>t1</NextContinuationToken></ListBucketResult>";
+	struct xml_seen s = { LP_BUF_INIT };
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_ck_ok(lp_s3_xml_parse(doc, strlen(doc), xml_log, &s, &err), &err);
+	ck_assert_str_eq(s.log.buf, "ListBucketResult/IsTruncated=true;"
+				    "ListBucketResult/Contents/Key=a&b;"
+				    "ListBucketResult/Contents/Size=3;ListBucketResult/Contents=;"
+				    "ListBucketResult/NextContinuationToken=t1;ListBucketResult=;");
+	lp_buf_release(&s.log);
+	lp_ck_fail(lp_s3_xml_parse("<a><b></a>", 10, xml_log, &s, &err), &err, LP_ENET,
+		   "malformed XML");
+	lp_buf_release(&s.log);
+}
+END_TEST
+
+START_TEST(test_s3_xml_error_in_complete_200_body)
+{
+	/* CompleteMultipartUpload can answer 200 and then an <Error> body */
+	static const char doc[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\n"
+				  "<Error><Code>InternalError</Code><Message>We encountered an "
+				  "internal error. Please try again.</Message></Error>";
+	static const char ok[] = "<CompleteMultipartUploadResult><ETag>\"x\"</ETag>"
+				 "</CompleteMultipartUploadResult>";
+	char code[64], msg[128];
+
+	ck_assert_int_eq(lp_s3_xml_error(doc, strlen(doc), code, sizeof(code), msg, sizeof(msg)), 1);
+	ck_assert_str_eq(code, "InternalError");
+	ck_assert_str_eq(msg, "We encountered an internal error. Please try again.");
+	ck_assert_int_eq(lp_s3_xml_error(ok, strlen(ok), code, sizeof(code), msg, sizeof(msg)), 0);
+	ck_assert_int_eq(lp_s3_xml_error("", 0, code, sizeof(code), msg, sizeof(msg)), 0);
+	ck_assert_int_eq(lp_s3_retryable(0, 200, code), 0); /* code was reset: "" */
+	ck_assert_int_eq(lp_s3_retryable(0, 200, "InternalError"), 1);
+}
+END_TEST
+
+START_TEST(test_s3_retry_classification)
+{
+	ck_assert_int_eq(lp_s3_retryable(0, 503, "SlowDown"), 1);
+	ck_assert_int_eq(lp_s3_retryable(0, 500, ""), 1);
+	ck_assert_int_eq(lp_s3_retryable(0, 400, "RequestTimeout"), 1);
+	ck_assert_int_eq(lp_s3_retryable(0, 429, ""), 1);
+	ck_assert_int_eq(lp_s3_retryable(0, 403, "SignatureDoesNotMatch"), 0);
+	ck_assert_int_eq(lp_s3_retryable(0, 403, "InvalidAccessKeyId"), 0);
+	ck_assert_int_eq(lp_s3_retryable(0, 404, "NoSuchKey"), 0);
+	ck_assert_int_eq(lp_s3_retryable(0, 400, "EntityTooSmall"), 0);
+	ck_assert_int_eq(lp_s3_retryable(7 /* COULDNT_CONNECT */, 0, ""), 1);
+	ck_assert_int_eq(lp_s3_retryable(28 /* OPERATION_TIMEDOUT */, 0, ""), 1);
+	ck_assert_int_eq(lp_s3_retryable(55 /* SEND_ERROR */, 0, ""), 1);
+	ck_assert_int_eq(lp_s3_retryable(56 /* RECV_ERROR */, 0, ""), 1);
+	ck_assert_int_eq(lp_s3_retryable(52 /* GOT_NOTHING */, 0, ""), 1);
+	ck_assert_int_eq(lp_s3_retryable(60 /* PEER_FAILED_VERIFICATION */, 0, ""), 0);
+	ck_assert_int_eq(lp_s3_retryable(3 /* URL_MALFORMAT */, 0, ""), 0);
+}
+END_TEST
+
+START_TEST(test_s3_backoff_grows_with_cap_and_jitter)
+{
+	ck_assert(lp_s3_backoff(2, 0.0) == 0.0);
+	ck_assert(lp_s3_backoff(2, 0.999) < 0.1);
+	ck_assert(lp_s3_backoff(3, 0.999) > 0.19 && lp_s3_backoff(3, 0.999) < 0.2);
+	ck_assert(lp_s3_backoff(5, 0.5) > 0.39 && lp_s3_backoff(5, 0.5) < 0.41);
+	ck_assert(lp_s3_backoff(40, 0.999) <= 20.0);
+	ck_assert(lp_s3_backoff(40, 0.999) > 19.9);
+}
+END_TEST
+
+/* ---- against s3rver ---- */
+
+/* Each test runs in its own forked process (CK_FORK), so setenv stays local. */
+static void isolate_env(void)
+{
+	static const char *const vars[] = { "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION",
+					    "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN",
+					    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+					    "AWS_MAX_ATTEMPTS", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+					    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", NULL };
+	size_t i;
+
+	for (i = 0; vars[i]; i++)
+		unsetenv(vars[i]);
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+}
+
+static const char *need(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v && *v, "%s is not set: run through make check (test/with-services.sh)",
+		      name);
+	return v;
+}
+
+/* A store on the test bucket under a per-test prefix, with env credentials. */
+static struct lp_store *open_store(const char *secret, struct lp_store_opts *o)
+{
+	struct lp_store_opts def = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+	char *url;
+
+	if (!o)
+		o = &def;
+	isolate_env();
+	o->endpoint_url = need("LP_TEST_S3_ENDPOINT");
+	setenv("AWS_ACCESS_KEY_ID", need("LP_TEST_S3_ACCESS_KEY"), 1);
+	setenv("AWS_SECRET_ACCESS_KEY", secret ? secret : need("LP_TEST_S3_SECRET_KEY"), 1);
+	url = lp_xasprintf("s3://%s/unit/%s", need("LP_TEST_S3_BUCKET"),
+			   strrchr(lp_test_tmpdir(), '/') + 1);
+	lp_ck_ok(lp_store_open(&s, url, o, &err), &err);
+	free(url);
+	return s;
+}
+
+static void write_random(const char *path, size_t size)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	char *buf = lp_xmalloc(1 << 20);
+	uint64_t x = 0x9E3779B97F4A7C15ULL ^ size;
+	size_t done = 0;
+
+	ck_assert_int_ge(fd, 0);
+	while (done < size) {
+		size_t n = size - done < (1 << 20) ? size - done : (1 << 20), i;
+
+		for (i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[i] = (char)x;
+		}
+		ck_assert_int_eq(write(fd, buf, n), (ssize_t)n);
+		done += n;
+	}
+	close(fd);
+	free(buf);
+}
+
+static void same_files(const char *a, const char *b)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	char ha[LP_SHA256_HEX_SIZE], hb[LP_SHA256_HEX_SIZE];
+	uint64_t sa, sb;
+
+	lp_ck_ok(lp_sha256_file(a, ha, &sa, &err), &err);
+	lp_ck_ok(lp_sha256_file(b, hb, &sb, &err), &err);
+	ck_assert_uint_eq(sa, sb);
+	ck_assert_str_eq(ha, hb);
+}
+
+START_TEST(test_s3_store_small_round_trip_and_odd_keys)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_store(NULL, NULL);
+	struct lp_store_info info;
+	struct lp_buf b = LP_BUF_INIT;
+	char hex[LP_SHA256_HEX_SIZE];
+	static const char *const keys[] = { "c/licenses/LICENSE", "c/lib foo+bar=1.so",
+					    "c/d\xc3\xa9p~x,y;z@(1).txt", NULL };
+	size_t i;
+
+	lp_test_write("small", "hello s3\n", 0644);
+	for (i = 0; keys[i]; i++) {
+		lp_ck_ok(lp_store_put(s, keys[i], "small", NULL, &info, &err), &err);
+		ck_assert_uint_eq(info.size, 9);
+		lp_sha256_hex("hello s3\n", 9, hex);
+		ck_assert_str_eq(info.sha256, hex);
+		lp_ck_ok(lp_store_get(s, keys[i], "back", NULL, &info, &err), &err);
+		ck_assert_str_eq(info.sha256, hex);
+		same_files("small", "back");
+		lp_ck_ok(lp_store_stat(s, keys[i], &info, &err), &err);
+		ck_assert_uint_eq(info.size, 9);
+	}
+	lp_ck_ok(lp_store_put_mem(s, "c/m.meta", "a=1\n", 4, &err), &err);
+	lp_ck_ok(lp_store_get_mem(s, "c/m.meta", &b, 100, &err), &err);
+	ck_assert_str_eq(b.buf, "a=1\n");
+	lp_buf_reset(&b);
+	lp_ck_fail(lp_store_get_mem(s, "c/m.meta", &b, 2, &err), &err, LP_EINVAL, "larger than");
+	lp_buf_reset(&b);
+	/* empty objects */
+	lp_test_write("empty", "", 0644);
+	lp_ck_ok(lp_store_put(s, "c/empty", "empty", NULL, &info, &err), &err);
+	lp_ck_ok(lp_store_get(s, "c/empty", "empty.back", NULL, &info, &err), &err);
+	ck_assert_uint_eq(info.size, 0);
+	ck_assert_int_eq(lp_store_exists(s, "c/missing", &err), 0);
+	lp_ck_fail(lp_store_stat(s, "c/missing", &info, &err), &err, LP_ENOTFOUND, "not found");
+	lp_ck_fail(lp_store_get_mem(s, "c/missing", &b, 100, &err), &err, LP_ENOTFOUND,
+		   "/c/missing' not found");
+	lp_ck_fail(lp_store_get(s, "c/missing", "x", NULL, &info, &err), &err, LP_ENOTFOUND,
+		   "not found");
+	lp_ck_ok(lp_store_delete(s, "c/m.meta", &err), &err);
+	lp_ck_ok(lp_store_delete(s, "c/m.meta", &err), &err); /* missing is fine */
+	ck_assert_int_eq(lp_store_exists(s, "c/m.meta", &err), 0);
+	lp_buf_release(&b);
+	lp_store_free(s);
+}
+END_TEST
+
+struct listing {
+	struct lp_buf keys;
+	int n;
+};
+
+static int collect(const char *key, uint64_t size, void *p)
+{
+	struct listing *l = p;
+
+	lp_buf_addf(&l->keys, "%s:%llu\n", key, (unsigned long long)size);
+	l->n++;
+	return 0;
+}
+
+START_TEST(test_s3_store_list_follows_continuation_tokens)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_store(NULL, NULL);
+	struct listing l = { LP_BUF_INIT, 0 };
+	struct lp_buf want = LP_BUF_INIT;
+	char key[64];
+	int i;
+
+	for (i = 0; i < 11; i++) {
+		snprintf(key, sizeof(key), "p/k%02d", i);
+		lp_ck_ok(lp_store_put_mem(s, key, key, (size_t)i, &err), &err);
+		lp_buf_addf(&want, "%s:%d\n", key, i);
+	}
+	lp_ck_ok(lp_store_put_mem(s, "q/other", "x", 1, &err), &err);
+	/* pages of 3 keys: 4 pages, 3 continuation tokens */
+	lp_store__s3_set_list_page(s, 3);
+	lp_ck_ok(lp_store_list(s, "p/", collect, &l, &err), &err);
+	ck_assert_int_eq(l.n, 11);
+	ck_assert_str_eq(l.keys.buf, want.buf);
+	lp_buf_release(&l.keys);
+	lp_buf_release(&want);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_s3_store_multipart_parallel_round_trip)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s;
+	struct lp_store_info up, down;
+	char hex[LP_SHA256_HEX_SIZE];
+	uint64_t size;
+
+	/* parts just over 5 MiB (the S3 minimum) so 23 MiB makes 5 parts, 4 at
+	 * a time: the in-order hash has to catch up over parts moved ahead of
+	 * it, with 512 KiB read-back steps that do not line up with part ends */
+	o.multipart_threshold = 5 * 1024 * 1024;
+	o.part_size = 5 * 1024 * 1024 + 12345;
+	o.concurrency = 4;
+	s = open_store(NULL, &o);
+	write_random("big", 23 * 1024 * 1024 + 12345);
+	lp_ck_ok(lp_store_put(s, "big.so", "big", NULL, &up, &err), &err);
+	lp_ck_ok(lp_sha256_file("big", hex, &size, &err), &err);
+	ck_assert_str_eq(up.sha256, hex);
+	ck_assert_uint_eq(up.size, size);
+	lp_ck_ok(lp_store_get(s, "big.so", "big.back", NULL, &down, &err), &err);
+	ck_assert_str_eq(down.sha256, hex);
+	ck_assert_uint_eq(down.size, size);
+	same_files("big", "big.back");
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_s3_store_wrong_secret_fails_at_once_with_s3_code)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s;
+	struct lp_store_info info;
+
+	o.max_attempts = 5;
+	s = open_store("WRONG-SECRET", &o);
+	lp_test_write("small", "x", 0644);
+	lp_ck_fail(lp_store_put(s, "k", "small", NULL, &info, &err), &err, LP_ENET,
+		   "SignatureDoesNotMatch");
+	ck_assert_msg(strstr(err.msg, "(HTTP 403)") && !strstr(err.msg, "attempts"), "%s",
+		      err.msg);
+	ck_assert_msg(!strstr(err.msg, "WRONG-SECRET"), "secret in message: %s", err.msg);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_s3_store_session_token_is_sent_and_accepted)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s;
+	struct lp_buf b = LP_BUF_INIT;
+
+	s = open_store(NULL, NULL);
+	lp_store_free(s);
+	/* open_store() cleared the environment; reopen with a token set */
+	setenv("AWS_SESSION_TOKEN", "FwoGZXIvYXdzEJr//token+with/odd=chars", 1);
+	{
+		struct lp_store_opts o = LP_STORE_OPTS_INIT;
+		char *url = lp_xasprintf("s3://%s/unit/tok", need("LP_TEST_S3_BUCKET"));
+
+		o.endpoint_url = need("LP_TEST_S3_ENDPOINT");
+		lp_ck_ok(lp_store_open(&s, url, &o, &err), &err);
+		free(url);
+	}
+	lp_ck_ok(lp_store_put_mem(s, "tok", "t", 1, &err), &err);
+	lp_ck_ok(lp_store_get_mem(s, "tok", &b, 10, &err), &err);
+	ck_assert_str_eq(b.buf, "t");
+	lp_buf_release(&b);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_s3_store_unreachable_endpoint_retries_then_fails)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+	struct lp_store_info info;
+
+	/* port 1 on loopback: connection refused, retried max_attempts times */
+	o.endpoint_url = "http://127.0.0.1:1";
+	o.max_attempts = 3;
+	isolate_env();
+	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
+	lp_ck_ok(lp_store_open(&s, "s3://bucket/x", &o, &err), &err);
+	lp_ck_fail(lp_store_stat(s, "k", &info, &err), &err, LP_ENET, "after 3 attempts");
+	ck_assert_msg(strstr(err.msg, "cannot HEAD 's3://bucket/x/k'"), "%s", err.msg);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_s3_store_open_rejects_bad_urls)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+
+	isolate_env();
+	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
+	lp_ck_fail(lp_store_open(&s, "s3://", &o, &err), &err, LP_EINVAL, "expected s3://bucket");
+	lp_ck_fail(lp_store_open(&s, "s3://b/x", &o, &err), &err, LP_EINVAL, "s3://b/x");
+	lp_ck_fail(lp_store_open(&s, "s3://bucket/a/../b", &o, &err), &err, LP_EINVAL, "bad prefix");
+	o.endpoint_url = "ftp://h";
+	lp_ck_fail(lp_store_open(&s, "s3://bucket", &o, &err), &err, LP_EINVAL,
+		   "invalid endpoint URL 'ftp://h' from --endpoint-url");
+	o.endpoint_url = NULL;
+	o.path_style = 0;
+	lp_ck_fail(lp_store_open(&s, "s3://my.bucket", &o, &err), &err, LP_EINVAL, "--path-style");
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
+/*
+ * test/faultproxy.py between lp and s3rver: the real server behind a proxy
+ * that cuts connections on demand (s3rver itself cannot be told to reset a
+ * connection mid-request) and logs request header names.
+ */
+struct proxy {
+	struct lp_proc p;
+	char endpoint[64];
+	char log[512];
+};
+
+static void proxy_start(struct proxy *px, long kill_after, int kills, int down)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	const char *ep = need("LP_TEST_S3_ENDPOINT");
+	char buf[32];
+	ssize_t n;
+	size_t got = 0;
+
+	lp_proc_init(&px->p);
+	snprintf(px->log, sizeof(px->log), "%s/proxy.log", lp_test_tmpdir());
+	lp_strvec_pushl(&px->p.args, "/usr/bin/python3", NULL);
+	lp_strvec_pushf(&px->p.args, "%s/test/faultproxy.py", lp_test_srcdir());
+	lp_strvec_pushl(&px->p.args, "--target", strstr(ep, "://") + 3, "--log", px->log,
+			"--kills", NULL);
+	lp_strvec_pushf(&px->p.args, "%d", kills);
+	lp_strvec_pushl(&px->p.args, "--kill-after", NULL);
+	lp_strvec_pushf(&px->p.args, "%ld", kill_after);
+	if (down)
+		lp_strvec_pushl(&px->p.args, "--down", NULL);
+	px->p.flags = LP_PROC_PIPE_STDOUT | LP_PROC_NULL_STDIN;
+	lp_ck_ok(lp_proc_start(&px->p, &err), &err);
+	while (got < sizeof(buf) - 1 && (n = read(px->p.out, buf + got, sizeof(buf) - 1 - got)) > 0) {
+		got += (size_t)n;
+		if (memchr(buf, '\n', got))
+			break;
+	}
+	buf[got] = '\0';
+	ck_assert_msg(got > 1, "faultproxy.py did not report its port");
+	buf[strcspn(buf, "\n")] = '\0';
+	snprintf(px->endpoint, sizeof(px->endpoint), "http://127.0.0.1:%s", buf);
+}
+
+static char *proxy_stop(struct proxy *px)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	char *log;
+
+	kill(px->p.pid, SIGTERM);
+	if (lp_proc_finish(&px->p, &err) < 0) /* killed by our SIGTERM: expected */
+		lp_error_clear(&err);
+	lp_proc_release(&px->p);
+	log = lp_fs_exists(px->log) ? lp_test_read(px->log) : lp_xstrdup("");
+	unlink(px->log);
+	return log;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+static struct lp_store *open_via(struct proxy *px, struct lp_store_opts *o)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+	char *url = lp_xasprintf("s3://%s/unit/%s", need("LP_TEST_S3_BUCKET"),
+				 strrchr(lp_test_tmpdir(), '/') + 1);
+
+	o->endpoint_url = px->endpoint;
+	lp_ck_ok(lp_store_open(&s, url, o, &err), &err);
+	free(url);
+	return s;
+}
+
+START_TEST(test_s3_store_killed_upload_connections_are_retried)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s, *direct;
+	struct lp_store_info up, down;
+	struct proxy px;
+	char *log;
+
+	/* single PUT: the one connection is reset after 1 MiB of 3 MiB */
+	lp_store_free(open_store(NULL, NULL)); /* sets the credentials */
+	proxy_start(&px, 1 << 20, 1, 0);
+	o.max_attempts = 3;
+	s = open_via(&px, &o);
+	write_random("f", 3 * 1024 * 1024);
+	lp_ck_ok(lp_store_put(s, "single", "f", NULL, &up, &err), &err);
+	lp_store_free(s);
+	log = proxy_stop(&px);
+	ck_assert_msg(count(log, "KILLED connection") == 1 && count(log, "REQUEST PUT") == 2, "%s",
+		      log);
+	free(log);
+
+	/* multipart: two part uploads are cut, 5 MiB parts, 3 in parallel */
+	proxy_start(&px, 2 << 20, 2, 0);
+	o.multipart_threshold = o.part_size = 5 * 1024 * 1024;
+	o.concurrency = 3;
+	s = open_via(&px, &o);
+	write_random("g", 16 * 1024 * 1024 + 7);
+	lp_ck_ok(lp_store_put(s, "multi", "g", NULL, &up, &err), &err);
+	lp_store_free(s);
+	log = proxy_stop(&px);
+	ck_assert_msg(count(log, "KILLED connection") == 2, "expected two cuts: %s", log);
+	free(log);
+
+	/* what landed is complete: read back without the proxy */
+	direct = open_store(NULL, NULL);
+	lp_ck_ok(lp_store_get(direct, "single", "f.back", NULL, &down, &err), &err);
+	same_files("f", "f.back");
+	lp_ck_ok(lp_store_get(direct, "multi", "g.back", NULL, &down, &err), &err);
+	same_files("g", "g.back");
+	ck_assert_str_eq(down.sha256, up.sha256);
+	lp_store_free(direct);
+}
+END_TEST
+
+START_TEST(test_s3_store_failed_multipart_is_aborted_and_reports_the_part)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s;
+	struct lp_store_info up;
+	struct proxy px;
+	char *log;
+
+	lp_store_free(open_store(NULL, NULL));
+	/* every connection that carries more than 1 MiB is cut; one attempt */
+	proxy_start(&px, 1 << 20, 1000, 0);
+	o.multipart_threshold = o.part_size = 5 * 1024 * 1024;
+	o.max_attempts = 1;
+	o.concurrency = 2;
+	s = open_via(&px, &o);
+	write_random("g", 11 * 1024 * 1024);
+	lp_ck_fail(lp_store_put(s, "doomed", "g", NULL, &up, &err), &err, LP_ENET, "cannot PUT '");
+	ck_assert_msg(strstr(err.msg, "/doomed' (part "), "%s", err.msg);
+	/* s3rver answers 405 to AbortMultipartUpload: that must not replace the error */
+	ck_assert_msg(!strstr(err.msg, "405") && !strstr(err.msg, "DELETE"), "%s", err.msg);
+	lp_store_free(s);
+	log = proxy_stop(&px);
+	ck_assert_msg(strstr(log, "REQUEST DELETE ") && strstr(log, "/doomed?uploadId="), "%s", log);
+	free(log);
+	s = open_store(NULL, NULL);
+	ck_assert_int_eq(lp_store_exists(s, "doomed", &err), 0);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_s3_store_killed_download_resumes_with_range)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s;
+	struct lp_store_info up, down;
+	struct proxy px;
+	char *log;
+
+	s = open_store(NULL, NULL);
+	write_random("f", 4 * 1024 * 1024 + 3);
+	lp_ck_ok(lp_store_put(s, "obj", "f", NULL, &up, &err), &err);
+	lp_store_free(s);
+	proxy_start(&px, 1 << 20, 1, 1);
+	o.max_attempts = 2;
+	s = open_via(&px, &o);
+	lp_ck_ok(lp_store_get(s, "obj", "f.back", NULL, &down, &err), &err);
+	ck_assert_str_eq(down.sha256, up.sha256);
+	same_files("f", "f.back");
+	lp_store_free(s);
+	log = proxy_stop(&px);
+	ck_assert_msg(strstr(log, "KILLED connection"), "%s", log);
+	/* HEAD, the cut GET, and one more GET (resumed with a Range) */
+	ck_assert_msg(count(log, "REQUEST GET") == 2 && count(log, "REQUEST HEAD") == 1, "%s",
+		      log);
+	free(log);
+
+	/* with a single attempt the same cut is an error */
+	proxy_start(&px, 1 << 20, 1, 1);
+	o.max_attempts = 1;
+	s = open_via(&px, &o);
+	lp_ck_fail(lp_store_get(s, "obj", "f.back2", NULL, &down, &err), &err, LP_ENET,
+		   "cannot GET '");
+	lp_store_free(s);
+	free(proxy_stop(&px));
+}
+END_TEST
+
+START_TEST(test_s3_store_session_token_header_is_signed)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s;
+	struct proxy px;
+	char *log;
+
+	lp_store_free(open_store(NULL, NULL));
+	setenv("AWS_SESSION_TOKEN", "SECRET-TOKEN-VALUE", 1);
+	proxy_start(&px, 0, 0, 0);
+	s = open_via(&px, &o);
+	lp_ck_ok(lp_store_put_mem(s, "t", "x", 1, &err), &err);
+	lp_store_free(s);
+	log = proxy_stop(&px);
+	ck_assert_msg(strstr(log, "\n  x-amz-security-token\n"), "%s", log);
+	ck_assert_msg(strstr(log, "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;"
+				  "x-amz-security-token\n"),
+		      "%s", log);
+	ck_assert_msg(!strstr(log, "Expect;") && !strstr(log, "expect;"), "%s", log);
+	free(log);
+}
+END_TEST
+
+/*
+ * Answers s3rver never gives on demand (a 200 CompleteMultipartUpload whose
+ * body is <Error>, 503 SlowDown) come from a small libmicrohttpd stand-in:
+ * it speaks just enough S3 for one multipart upload and one GET, and does
+ * not check signatures (s3rver does that in the tests above).
+ */
+struct fake {
+	int complete_mode; /* 0 ok, 1 InternalError once then ok, 2 InvalidPart */
+	int complete_calls, abort_calls, get_calls, parts;
+	struct MHD_Daemon *d;
+	char endpoint[64];
+};
+
+static enum MHD_Result fake_reply(struct MHD_Connection *conn, unsigned status, const char *body,
+				  const char *etag)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+								 MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	if (etag)
+		MHD_add_response_header(r, "ETag", etag);
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *conn, const char *url,
+				    const char *method, const char *version,
+				    const char *upload_data, size_t *upload_size, void **ptr)
+{
+	struct fake *f = cls;
+	const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "uploadId");
+
+	(void)url;
+	(void)version;
+	(void)upload_data;
+	if (!*ptr) {
+		*ptr = f;
+		return MHD_YES;
+	}
+	if (*upload_size) { /* body bytes: accept and drop */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!strcmp(method, "POST") &&
+	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "uploads"))
+		return fake_reply(conn, 200,
+				  "<InitiateMultipartUploadResult><UploadId>U1</UploadId>"
+				  "</InitiateMultipartUploadResult>",
+				  NULL);
+	if (!strcmp(method, "PUT") && q) {
+		f->parts++;
+		return fake_reply(conn, 200, "", "\"etag\"");
+	}
+	if (!strcmp(method, "POST") && q) {
+		f->complete_calls++;
+		if (f->complete_mode == 2 || (f->complete_mode == 1 && f->complete_calls == 1))
+			return fake_reply(conn, 200,
+					  f->complete_mode == 2
+						  ? "<?xml version=\"1.0\"?>\n<Error><Code>InvalidPart</Code>"
+						    "<Message>One or more of the specified parts could "
+						    "not be found.</Message></Error>"
+						  : "<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code>"
+						    "<Message>We encountered an internal error.</Message>"
+						    "</Error>",
+					  NULL);
+		return fake_reply(conn, 200,
+				  "<CompleteMultipartUploadResult><ETag>\"x-3\"</ETag>"
+				  "</CompleteMultipartUploadResult>",
+				  NULL);
+	}
+	if (!strcmp(method, "DELETE") && q) {
+		f->abort_calls++;
+		return fake_reply(conn, 204, "", NULL);
+	}
+	if (!strcmp(method, "GET")) {
+		if (++f->get_calls <= 2)
+			return fake_reply(conn, 503,
+					  "<Error><Code>SlowDown</Code><Message>Please reduce your "
+					  "request rate.</Message></Error>",
+					  NULL);
+		return fake_reply(conn, 200, "meta=1\n", NULL);
+	}
+	return fake_reply(conn, 400, "<Error><Code>Unexpected</Code></Error>", NULL);
+}
+
+static struct lp_store *fake_open(struct fake *f, int mode)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+
+	memset(f, 0, sizeof(*f));
+	f->complete_mode = mode;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_handler, f,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+	ck_assert_ptr_nonnull(f->d);
+	info = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(f->endpoint, sizeof(f->endpoint), "http://127.0.0.1:%u", (unsigned)info->port);
+	isolate_env();
+	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
+	o.endpoint_url = f->endpoint;
+	o.multipart_threshold = o.part_size = 5 * 1024 * 1024;
+	o.max_attempts = 3;
+	lp_ck_ok(lp_store_open(&s, "s3://bkt", &o, &err), &err);
+	return s;
+}
+
+START_TEST(test_s3_complete_200_with_error_body_is_retried_or_fails)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store_info info;
+	struct lp_store *s;
+	struct fake f;
+
+	write_random("g", 11 * 1024 * 1024);
+	s = fake_open(&f, 1); /* InternalError inside a 200: retried, then fine */
+	lp_ck_ok(lp_store_put(s, "k", "g", NULL, &info, &err), &err);
+	ck_assert_int_eq(f.complete_calls, 2);
+	ck_assert_int_eq(f.parts, 3);
+	ck_assert_int_eq(f.abort_calls, 0);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+
+	s = fake_open(&f, 2); /* InvalidPart inside a 200: fails at once, upload aborted */
+	lp_ck_fail(lp_store_put(s, "k", "g", NULL, &info, &err), &err, LP_ENET,
+		   "cannot POST 's3://bkt/k': InvalidPart: One or more of the specified parts "
+		   "could not be found. (HTTP 200)");
+	ck_assert_int_eq(f.complete_calls, 1);
+	ck_assert_int_eq(f.abort_calls, 1);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+}
+END_TEST
+
+START_TEST(test_s3_slowdown_503_is_retried_with_backoff)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf b = LP_BUF_INIT;
+	struct lp_store *s;
+	struct fake f;
+
+	s = fake_open(&f, 0);
+	lp_ck_ok(lp_store_get_mem(s, "m", &b, 100, &err), &err);
+	ck_assert_str_eq(b.buf, "meta=1\n");
+	ck_assert_int_eq(f.get_calls, 3);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+	lp_buf_release(&b);
+
+	s = fake_open(&f, 0);
+	lp_store_free(s);
+	/* two attempts only: the second SlowDown is the answer */
+	{
+		struct lp_store_opts o = LP_STORE_OPTS_INIT;
+
+		o.endpoint_url = f.endpoint;
+		o.max_attempts = 2;
+		lp_ck_ok(lp_store_open(&s, "s3://bkt", &o, &err), &err);
+	}
+	lp_ck_fail(lp_store_get_mem(s, "m", &b, 100, &err), &err, LP_ENET,
+		   "cannot GET 's3://bkt/m': SlowDown: Please reduce your request rate. (HTTP 503) "
+		   "(after 2 attempts)");
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+	lp_buf_release(&b);
+}
+END_TEST
+
+Suite *s3_suite(void)
+{
+	Suite *s = suite_create("s3");
+	TCase *unit = tcase_create("unit"), *live = tcase_create("s3rver");
+
+	tcase_add_test(unit, test_s3_uri_encode_keeps_unreserved_and_slash);
+	tcase_add_test(unit, test_s3_canonical_query_sorts_and_encodes);
+	tcase_add_test(unit, test_s3_url_path_style_and_virtual_hosted);
+	tcase_add_test(unit, test_s3_xml_paths_strip_namespace);
+	tcase_add_test(unit, test_s3_xml_error_in_complete_200_body);
+	tcase_add_test(unit, test_s3_retry_classification);
+	tcase_add_test(unit, test_s3_backoff_grows_with_cap_and_jitter);
+	tcase_add_test(unit, test_s3_store_open_rejects_bad_urls);
+	tcase_add_test(unit, test_s3_store_unreachable_endpoint_retries_then_fails);
+	suite_add_tcase(s, unit);
+	tcase_add_checked_fixture(live, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+	tcase_set_timeout(live, 60);
+	tcase_add_test(live, test_s3_store_small_round_trip_and_odd_keys);
+	tcase_add_test(live, test_s3_store_list_follows_continuation_tokens);
+	tcase_add_test(live, test_s3_store_multipart_parallel_round_trip);
+	tcase_add_test(live, test_s3_store_wrong_secret_fails_at_once_with_s3_code);
+	tcase_add_test(live, test_s3_store_session_token_is_sent_and_accepted);
+	tcase_add_test(live, test_s3_store_killed_upload_connections_are_retried);
+	tcase_add_test(live, test_s3_store_killed_download_resumes_with_range);
+	tcase_add_test(live, test_s3_store_failed_multipart_is_aborted_and_reports_the_part);
+	tcase_add_test(live, test_s3_store_session_token_header_is_signed);
+	suite_add_tcase(s, live);
+	{
+		TCase *fake = tcase_create("fake");
+
+		tcase_add_checked_fixture(fake, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+		tcase_add_test(fake, test_s3_complete_200_with_error_body_is_retried_or_fails);
+		tcase_add_test(fake, test_s3_slowdown_503_is_retried_with_backoff);
+		suite_add_tcase(s, fake);
+	}
+	return s;
+}
