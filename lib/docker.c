@@ -167,8 +167,9 @@ int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opt
 	lp_log_debug("POST %s (%zu bytes of context)", url.buf, len);
 	rc = curl_easy_perform(s.curl);
 	if (rc != CURLE_OK) {
+		/* for a socket, curl's buffer talks of "localhost port 80": misleading */
 		error = lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s", host,
-				     cerr[0] ? cerr : curl_easy_strerror(rc));
+				     cerr[0] && !sock.len ? cerr : curl_easy_strerror(rc));
 		goto out;
 	}
 	if (s.pending.len)
@@ -180,7 +181,7 @@ int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opt
 
 		if (j && json_object_object_get_ex(j, "message", &m))
 			msg = json_object_get_string(m);
-		error = lp_error_set(err, LP_ENET, "the Docker engine at '%s' answered HTTP %ld: %s",
+		error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' answered HTTP %ld: %s",
 				     host, code, msg);
 		json_object_put(j);
 		goto out;

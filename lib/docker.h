@@ -36,8 +36,8 @@ struct lp_docker_opts {
 /*
  * Send `len` bytes of tar context and build. On success `image_id` (if not
  * NULL) receives the image id ("sha256:..."; "" if the engine sent none).
- * LP_ENET when the engine cannot be reached or answers with an HTTP error
- * (its "message" quoted); LP_ERR when the build fails, naming the step
+ * LP_ENET when the engine cannot be reached; LP_ERR when it answers with an
+ * HTTP error (its "message" quoted) or the build fails, naming the step
  * ("build step 3/9 'RUN ...' failed: <engine message>").
  */
 int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *o,

@@ -179,6 +179,18 @@ static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error
 				     json_tokener_error_desc(jerr));
 		goto out;
 	}
+	{
+		/* json-c stops after the first value: anything but whitespace after it is an error */
+		size_t end = json_tokener_get_parse_end(tok);
+
+		while (end < text.len && strchr(" \t\r\n", text.buf[end]))
+			end++;
+		if (end < text.len) {
+			error = lp_error_set(err, LP_EINVAL,
+					     "'%s': invalid JSON: unexpected data after the object", cfg);
+			goto out;
+		}
+	}
 	if (!json_object_is_type(root, json_type_object)) {
 		error = lp_error_set(err, LP_EINVAL, "'%s': invalid config for %s - must be a JSON object",
 				     cfg, lib->name);
@@ -244,6 +256,13 @@ static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error
 			}
 			free(lib->description);
 			lib->description = lp_xstrdup(json_object_get_string(val));
+			if (strpbrk(lib->description, "\n\r")) {
+				/* it goes into a one-line Dockerfile comment */
+				error = lp_error_set(err, LP_EINVAL,
+						     "'%s': invalid config for %s - description must be one line",
+						     cfg, lib->name);
+				goto out;
+			}
 		} else {
 			lp_log_warn("'%s': unknown key '%s' ignored", cfg, key);
 		}
