@@ -121,27 +121,34 @@ static void search_path(struct lp_strvec *out, const struct lp_strvec *dash_l)
 	lp_strvec_release(&data);
 }
 
+static int tar_next(void *ud, struct lp_buf *chunk, struct lp_error *err)
+{
+	return lp_dockerfile_tar_read(ud, chunk, err);
+}
+
 static int build(const struct opts *o, const struct lp_dockerfile *df, struct lp_error *err)
 {
 	struct lp_docker_opts d = { 0 };
-	struct lp_buf tar = LP_BUF_INIT;
+	struct lp_docker_source src = { tar_next, NULL };
+	struct lp_dockerfile_tar *tar = NULL;
 	char cwd[PATH_MAX], id[LP_DOCKER_ID_SIZE];
 	int error;
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		return lp_error_set_errno(err, LP_EIO, "cannot get the current directory");
-	if ((error = lp_dockerfile_context(&tar, df, ".lp/Dockerfile", cwd, err)) < 0)
+	if ((error = lp_dockerfile_tar_open(&tar, df, ".lp/Dockerfile", cwd, err)) < 0)
 		goto out;
+	src.ud = tar;
 	d.host = getenv("DOCKER_HOST");
 	d.tag = o->tag;
 	d.dockerfile = ".lp/Dockerfile";
 	d.output = print_output;
 	d.ud = strcmp(o->output, "-") ? stdout : stderr;
-	if ((error = lp_docker_build(id, &d, tar.buf, tar.len, err)) < 0)
+	if ((error = lp_docker_build(id, &d, &src, err)) < 0)
 		goto out;
 	lp_log_info("built %s (%s)", o->tag, id[0] ? id : "no id reported");
 out:
-	lp_buf_release(&tar);
+	lp_dockerfile_tar_free(tar);
 	return error;
 }
 

@@ -21,7 +21,40 @@ struct build_state {
 	struct lp_buf step;    /* the last "Step N/M : ..." line */
 	struct lp_buf failure; /* the engine's error message */
 	char id[LP_DOCKER_ID_SIZE];
+	const struct lp_docker_source *src;
+	struct lp_buf chunk;   /* context bytes not yet handed to curl */
+	size_t chunk_off;
+	int src_done, src_error;
+	struct lp_error src_err;
+	size_t sent;
 };
+
+static size_t on_read(char *dst, size_t size, size_t nmemb, void *ud)
+{
+	struct build_state *s = ud;
+	size_t max = size * nmemb, n;
+
+	while (s->chunk_off >= s->chunk.len && !s->src_done) {
+		int r;
+
+		lp_buf_reset(&s->chunk);
+		s->chunk_off = 0;
+		r = s->src->next(s->src->ud, &s->chunk, &s->src_err);
+		if (r < 0) {
+			s->src_error = r;
+			return CURL_READFUNC_ABORT;
+		}
+		if (r == 0)
+			s->src_done = 1;
+	}
+	n = s->chunk.len - s->chunk_off;
+	if (n > max)
+		n = max;
+	memcpy(dst, s->chunk.buf + s->chunk_off, n);
+	s->chunk_off += n;
+	s->sent += n;
+	return n;
+}
 
 static void emit(struct build_state *s, const char *text, size_t len)
 {
@@ -125,9 +158,10 @@ static int endpoint(struct lp_buf *base, struct lp_buf *sock, const char *host,
 }
 
 int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *o,
-		    const void *tar, size_t len, struct lp_error *err)
+		    const struct lp_docker_source *src, struct lp_error *err)
 {
-	struct build_state s = { o, NULL, LP_BUF_INIT, LP_BUF_INIT, LP_BUF_INIT, LP_BUF_INIT, "" };
+	struct build_state s = { o, NULL, LP_BUF_INIT, LP_BUF_INIT, LP_BUF_INIT, LP_BUF_INIT, "",
+				 src, LP_BUF_INIT, 0, 0, 0, LP_ERROR_INIT, 0 };
 	struct lp_buf base = LP_BUF_INIT, sock = LP_BUF_INIT, url = LP_BUF_INIT;
 	struct curl_slist *hdrs = NULL;
 	char *tag = NULL, *df = NULL;
@@ -151,21 +185,29 @@ int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opt
 	lp_buf_addf(&url, "%s/" API_VERSION "/build?t=%s&dockerfile=%s&rm=1&forcerm=1", base.buf,
 		    tag, df);
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/x-tar");
+	/* the context is produced while it is sent: its length is not known up front */
+	hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
 	hdrs = curl_slist_append(hdrs, "Expect:");
 	curl_easy_setopt(s.curl, CURLOPT_URL, url.buf);
 	if (sock.len)
 		curl_easy_setopt(s.curl, CURLOPT_UNIX_SOCKET_PATH, sock.buf);
 	curl_easy_setopt(s.curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(s.curl, CURLOPT_POSTFIELDS, tar);
-	curl_easy_setopt(s.curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(s.curl, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(s.curl, CURLOPT_READDATA, &s);
 	curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(s.curl, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(s.curl, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(s.curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(s.curl, CURLOPT_NOSIGNAL, 1L);
-	lp_log_debug("POST %s (%zu bytes of context)", url.buf, len);
+	lp_log_debug("POST %s", url.buf);
 	rc = curl_easy_perform(s.curl);
+	lp_log_debug("sent %zu bytes of build context", s.sent);
+	if (s.src_error < 0) {
+		/* the context could not be read: that error, not curl's "aborted" */
+		error = lp_error_set(err, s.src_error, "%s", s.src_err.msg);
+		goto out;
+	}
 	if (rc != CURLE_OK) {
 		/* for a socket, curl's buffer talks of "localhost port 80": misleading */
 		error = lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s", host,
@@ -212,6 +254,7 @@ out:
 	lp_buf_release(&s.body);
 	lp_buf_release(&s.step);
 	lp_buf_release(&s.failure);
+	lp_buf_release(&s.chunk);
 	lp_buf_release(&base);
 	lp_buf_release(&sock);
 	lp_buf_release(&url);

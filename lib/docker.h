@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "lib/buf.h"
 #include "lib/error.h"
 
 /*
@@ -34,13 +35,24 @@ struct lp_docker_opts {
 #define LP_DOCKER_ID_SIZE 80
 
 /*
- * Send `len` bytes of tar context and build. On success `image_id` (if not
+ * Where the tar context comes from: next() appends the next piece to `chunk`
+ * and returns 1, returns 0 at the end, or fails with an LP_E* code (which
+ * lp_docker_build then returns, with next()'s message). lp_dockerfile_tar_read
+ * fits.
+ */
+struct lp_docker_source {
+	int (*next)(void *ud, struct lp_buf *chunk, struct lp_error *err);
+	void *ud;
+};
+
+/*
+ * Stream the tar context from `src` (chunked upload) and build. On success `image_id` (if not
  * NULL) receives the image id ("sha256:..."; "" if the engine sent none).
  * LP_ENET when the engine cannot be reached; LP_ERR when it answers with an
  * HTTP error (its "message" quoted) or the build fails, naming the step
  * ("build step 3/9 'RUN ...' failed: <engine message>").
  */
 int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *o,
-		    const void *tar, size_t len, struct lp_error *err) LP_WUR;
+		    const struct lp_docker_source *src, struct lp_error *err) LP_WUR;
 
 #endif

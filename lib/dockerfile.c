@@ -2,6 +2,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -345,18 +347,103 @@ static int add_sources(struct entries *e, const char *text, const char *cwd,
 	return error;
 }
 
+/* File data goes into the stream in pieces of this size, so memory stays bounded. */
+#define PIECE (1u << 20)
+
+struct lp_dockerfile_tar {
+	const struct lp_dockerfile *df;
+	struct entries e;
+	struct archive *a;
+	struct lp_buf *sink; /* the caller's chunk, while lp_dockerfile_tar_read runs */
+	size_t next;         /* the next entry to start */
+	int fd;              /* the file whose data is being written, or -1 */
+	const char *fd_path;
+	uint64_t left;       /* bytes of it still to write */
+	int done;
+};
+
 static la_ssize_t tar_write(struct archive *a, void *ud, const void *buf, size_t len)
 {
+	struct lp_dockerfile_tar *t = ud;
+
 	(void)a;
-	lp_buf_add(ud, buf, len);
+	/* archive_write_free() of an unfinished stream flushes with no reader: drop it */
+	if (t->sink)
+		lp_buf_add(t->sink, buf, len);
 	return (la_ssize_t)len;
 }
 
-static int write_entry(struct archive *a, const struct entry *en, const struct lp_dockerfile *df,
-		       struct lp_error *err)
+void lp_dockerfile_tar_free(struct lp_dockerfile_tar *t)
+{
+	if (!t)
+		return;
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->a)
+		archive_write_free(t->a);
+	entries_release(&t->e);
+	free(t);
+}
+
+int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_dockerfile *df,
+			   const char *dockerfile_path, const char *cwd, struct lp_error *err)
+{
+	struct lp_dockerfile_tar *t = lp_xcalloc(1, sizeof(*t));
+	struct lp_buf arc = LP_BUF_INIT, src = LP_BUF_INIT;
+	size_t i, k;
+	int error = 0;
+
+	*out = NULL;
+	t->df = df;
+	t->fd = -1;
+	entries_add(&t->e, dockerfile_path, NULL);
+	for (i = 0; i < df->nr; i++) {
+		const struct lp_library *lib = df->libs[i];
+		const struct lp_strvec *lists[] = { &lib->files, &lib->install_scripts };
+
+		for (k = 0; k < 2; k++) {
+			size_t j;
+
+			for (j = 0; j < lists[k]->nr; j++) {
+				lp_buf_reset(&arc);
+				lp_buf_reset(&src);
+				lp_buf_addf(&arc, "libraries/%s/%s", lib->name, lists[k]->v[j]);
+				lp_path_join(&src, lib->dir, lists[k]->v[j]);
+				entries_add(&t->e, arc.buf, src.buf);
+			}
+		}
+	}
+	/* every source is found (or refused) here, before a byte goes out */
+	if ((error = add_sources(&t->e, df->text.buf, cwd, err)) < 0)
+		goto out;
+	qsort(t->e.v, t->e.nr, sizeof(*t->e.v), entry_cmp);
+	t->a = archive_write_new();
+	if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(t->a, 1) != ARCHIVE_OK ||
+	    archive_write_open2(t->a, t, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
+		error = lp_error_set(err, LP_EIO, "cannot start the build context: %s",
+				     archive_error_string(t->a));
+		goto out;
+	}
+	*out = t;
+	t = NULL;
+out:
+	lp_dockerfile_tar_free(t);
+	lp_buf_release(&arc);
+	lp_buf_release(&src);
+	return error;
+}
+
+static int ar_fail(struct lp_dockerfile_tar *t, const char *what, struct lp_error *err)
+{
+	return lp_error_set(err, LP_EIO, "cannot add '%s' to the build context: %s", what,
+			    archive_error_string(t->a));
+}
+
+/* Write the header of the next entry (and the data of the small ones). */
+static int start_entry(struct lp_dockerfile_tar *t, const struct entry *en, struct lp_error *err)
 {
 	struct archive_entry *ae = archive_entry_new();
-	struct lp_buf data = LP_BUF_INIT;
 	char link[4096];
 	struct stat st;
 	int error = 0;
@@ -368,11 +455,18 @@ static int write_entry(struct archive *a, const struct entry *en, const struct l
 	if (!en->src) {
 		archive_entry_set_filetype(ae, AE_IFREG);
 		archive_entry_set_perm(ae, 0644);
-		lp_buf_add(&data, df->text.buf, df->text.len);
-	} else if (lstat(en->src, &st) < 0) {
+		archive_entry_set_size(ae, (la_int64_t)t->df->text.len);
+		if (archive_write_header(t->a, ae) != ARCHIVE_OK ||
+		    archive_write_data(t->a, t->df->text.buf, t->df->text.len) !=
+			    (la_ssize_t)t->df->text.len)
+			error = ar_fail(t, en->arc, err);
+		goto out;
+	}
+	if (lstat(en->src, &st) < 0) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'", en->src);
 		goto out;
-	} else if (S_ISDIR(st.st_mode)) {
+	}
+	if (S_ISDIR(st.st_mode)) {
 		archive_entry_set_filetype(ae, AE_IFDIR);
 		archive_entry_set_perm(ae, 0755);
 	} else if (S_ISLNK(st.st_mode)) {
@@ -387,80 +481,95 @@ static int write_entry(struct archive *a, const struct entry *en, const struct l
 		archive_entry_set_perm(ae, 0777);
 		archive_entry_set_symlink(ae, link);
 	} else if (S_ISREG(st.st_mode)) {
+		if ((t->fd = open(en->src, O_RDONLY | O_CLOEXEC)) < 0 || fstat(t->fd, &st) < 0) {
+			error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'", en->src);
+			goto out;
+		}
+		t->fd_path = en->src;
+		t->left = (uint64_t)st.st_size;
 		archive_entry_set_filetype(ae, AE_IFREG);
 		/* only the exec bit matters to the image; keep the rest stable */
 		archive_entry_set_perm(ae, (st.st_mode & S_IXUSR) ? 0755 : 0644);
-		if ((error = lp_fs_read_file(&data, en->src, 0, err)) < 0)
-			goto out;
+		archive_entry_set_size(ae, (la_int64_t)st.st_size);
 	} else {
 		error = lp_error_set(err, LP_EINVAL, "'%s' is not a file, directory or symlink",
 				     en->src);
 		goto out;
 	}
-	if (archive_entry_filetype(ae) == AE_IFREG)
-		archive_entry_set_size(ae, (la_int64_t)data.len);
-	if (archive_write_header(a, ae) != ARCHIVE_OK ||
-	    (data.len && archive_write_data(a, data.buf, data.len) != (la_ssize_t)data.len)) {
-		error = lp_error_set(err, LP_EIO, "cannot add '%s' to the build context: %s", en->arc,
-				     archive_error_string(a));
-		goto out;
-	}
+	if (archive_write_header(t->a, ae) != ARCHIVE_OK)
+		error = ar_fail(t, en->arc, err);
 out:
-	lp_buf_release(&data);
 	archive_entry_free(ae);
 	return error;
+}
+
+/* Write the next piece of the open file. */
+static int file_piece(struct lp_dockerfile_tar *t, struct lp_error *err)
+{
+	char *buf = lp_xmalloc(PIECE);
+	size_t want = t->left < PIECE ? (size_t)t->left : PIECE;
+	ssize_t n = want ? read(t->fd, buf, want) : 0;
+	int error = 0;
+
+	if (n < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'", t->fd_path);
+		goto out;
+	}
+	if (n == 0 && want) {
+		error = lp_error_set(err, LP_EIO, "'%s' shrank while it was being sent", t->fd_path);
+		goto out;
+	}
+	if (n > 0 && archive_write_data(t->a, buf, (size_t)n) != n) {
+		error = ar_fail(t, t->fd_path, err);
+		goto out;
+	}
+	t->left -= (uint64_t)n;
+	if (t->left == 0) {
+		close(t->fd);
+		t->fd = -1;
+	}
+out:
+	free(buf);
+	return error;
+}
+
+int lp_dockerfile_tar_read(struct lp_dockerfile_tar *t, struct lp_buf *chunk,
+			   struct lp_error *err)
+{
+	size_t start = chunk->len;
+	int error = 0;
+
+	t->sink = chunk;
+	/* libarchive hands out whole blocks: go on until something came out */
+	while (chunk->len == start && !t->done) {
+		if (t->fd >= 0)
+			error = file_piece(t, err);
+		else if (t->next < t->e.nr)
+			error = start_entry(t, &t->e.v[t->next++], err);
+		else if (archive_write_close(t->a) != ARCHIVE_OK)
+			error = lp_error_set(err, LP_EIO, "cannot finish the build context: %s",
+					     archive_error_string(t->a));
+		else
+			t->done = 1;
+		if (error < 0)
+			break;
+	}
+	t->sink = NULL;
+	if (error < 0)
+		return error;
+	return chunk->len > start;
 }
 
 int lp_dockerfile_context(struct lp_buf *out, const struct lp_dockerfile *df,
 			  const char *dockerfile_path, const char *cwd, struct lp_error *err)
 {
-	struct entries e = { 0 };
-	struct lp_buf arc = LP_BUF_INIT, src = LP_BUF_INIT;
-	struct archive *a = NULL;
-	size_t i, k;
-	int error = 0;
+	struct lp_dockerfile_tar *t = NULL;
+	int error;
 
-	entries_add(&e, dockerfile_path, NULL);
-	for (i = 0; i < df->nr; i++) {
-		const struct lp_library *lib = df->libs[i];
-		const struct lp_strvec *lists[] = { &lib->files, &lib->install_scripts };
-
-		for (k = 0; k < 2; k++) {
-			size_t j;
-
-			for (j = 0; j < lists[k]->nr; j++) {
-				lp_buf_reset(&arc);
-				lp_buf_reset(&src);
-				lp_buf_addf(&arc, "libraries/%s/%s", lib->name, lists[k]->v[j]);
-				lp_path_join(&src, lib->dir, lists[k]->v[j]);
-				entries_add(&e, arc.buf, src.buf);
-			}
-		}
-	}
-	if ((error = add_sources(&e, df->text.buf, cwd, err)) < 0)
-		goto out;
-	qsort(e.v, e.nr, sizeof(*e.v), entry_cmp);
-	a = archive_write_new();
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open2(a, out, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
-		error = lp_error_set(err, LP_EIO, "cannot start the build context: %s",
-				     archive_error_string(a));
-		goto out;
-	}
-	for (i = 0; i < e.nr; i++)
-		if ((error = write_entry(a, &e.v[i], df, err)) < 0)
-			goto out;
-	if (archive_write_close(a) != ARCHIVE_OK) {
-		error = lp_error_set(err, LP_EIO, "cannot finish the build context: %s",
-				     archive_error_string(a));
-		goto out;
-	}
-out:
-	if (a)
-		archive_write_free(a);
-	entries_release(&e);
-	lp_buf_release(&arc);
-	lp_buf_release(&src);
+	if ((error = lp_dockerfile_tar_open(&t, df, dockerfile_path, cwd, err)) < 0)
+		return error;
+	while ((error = lp_dockerfile_tar_read(t, out, err)) > 0)
+		;
+	lp_dockerfile_tar_free(t);
 	return error;
 }

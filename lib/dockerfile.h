@@ -69,4 +69,19 @@ int lp_dockerfile_label_key_ok(const char *key);
 int lp_dockerfile_context(struct lp_buf *out, const struct lp_dockerfile *df,
 			  const char *dockerfile_path, const char *cwd, struct lp_error *err) LP_WUR;
 
+/*
+ * The same context as a stream, so a large ADD source never sits in memory
+ * whole. lp_dockerfile_tar_open() collects and checks every entry (the
+ * errors above come from here, before any byte is produced); `df` must
+ * outlive the stream. Each lp_dockerfile_tar_read() appends the next piece
+ * (headers, at most 1 MiB of file data) to `chunk` and returns 1, or 0 once
+ * the stream has ended; LP_EIO if a file cannot be read.
+ */
+struct lp_dockerfile_tar;
+int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_dockerfile *df,
+			   const char *dockerfile_path, const char *cwd, struct lp_error *err) LP_WUR;
+int lp_dockerfile_tar_read(struct lp_dockerfile_tar *t, struct lp_buf *chunk,
+			   struct lp_error *err) LP_WUR;
+void lp_dockerfile_tar_free(struct lp_dockerfile_tar *t);
+
 #endif

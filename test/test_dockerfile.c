@@ -201,6 +201,26 @@ START_TEST(test_dockerfile_context_holds_dockerfile_library_and_cwd_files)
 	ck_assert(strstr(list.buf, "|libraries/a/data.conf 644 conf\n|libraries/a/install.sh 755 #!/bin/sh\n|"));
 	ck_assert(!strstr(list.buf, "|libraries/a/unused.txt"));
 	ck_assert(!strstr(list.buf, "|nope") && !strstr(list.buf, "|x.tgz"));
+	/* streamed piece by piece: the same bytes */
+	{
+		struct lp_dockerfile_tar *t = NULL;
+		struct lp_buf all = LP_BUF_INIT, chunk = LP_BUF_INIT;
+		int r, pieces = 0;
+
+		lp_ck_ok(lp_dockerfile_tar_open(&t, &df, ".lp/Dockerfile", "work", &err), &err);
+		while ((r = lp_dockerfile_tar_read(t, &chunk, &err)) > 0) {
+			lp_buf_add(&all, chunk.buf, chunk.len);
+			lp_buf_reset(&chunk);
+			pieces++;
+		}
+		ck_assert_int_eq(r, 0);
+		ck_assert_int_ge(pieces, 1);
+		ck_assert_uint_eq(all.len, tar.len);
+		ck_assert(!memcmp(all.buf, tar.buf, tar.len));
+		lp_dockerfile_tar_free(t);
+		lp_buf_release(&all);
+		lp_buf_release(&chunk);
+	}
 	/* the same inputs give the same bytes */
 	lp_ck_ok(lp_dockerfile_context(&tar2, &df, ".lp/Dockerfile", "work", &err), &err);
 	ck_assert_uint_eq(tar.len, tar2.len);
