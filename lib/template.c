@@ -463,8 +463,6 @@ static int lex(struct lexer *lx, struct lp_error *err)
 		if (kind != '{' && !minus_close && !plus_close) {
 			if (pos < len && s[pos] == '\n')
 				pos++;
-			else if (pos + 1 < len && s[pos] == '\r' && s[pos + 1] == '\n')
-				pos += 2;
 		}
 		text_start = pos;
 		if (pos >= len) {
@@ -982,13 +980,26 @@ int lp_template_parse(struct lp_template **out, const char *name, const char *sr
 		error = lp_error_set(err, LP_EINVAL, "%s: template contains a NUL byte", name);
 		goto out;
 	}
-	/* keep_trailing_newline=False: Jinja drops one final newline */
-	if (len > 0 && src[len - 1] == '\n')
-		len--;
-	if (len > 0 && src[len - 1] == '\r')
-		len--;
-	t->src = lp_xstrndup(src, len);
-	t->len = len;
+	{
+		/* Jinja turns every \r\n and lone \r into \n (newline_sequence) */
+		struct lp_buf n = LP_BUF_INIT;
+		size_t i;
+
+		for (i = 0; i < len; i++) {
+			if (src[i] == '\r') {
+				lp_buf_addch(&n, '\n');
+				if (i + 1 < len && src[i + 1] == '\n')
+					i++;
+			} else {
+				lp_buf_addch(&n, src[i]);
+			}
+		}
+		/* keep_trailing_newline=False: Jinja drops one final newline */
+		if (n.len > 0 && n.buf[n.len - 1] == '\n')
+			lp_buf_setlen(&n, n.len - 1);
+		t->src = lp_buf_detach(&n, &t->len);
+		len = t->len;
+	}
 	lx.name = t->name;
 	lx.src = t->src;
 	lx.len = len;

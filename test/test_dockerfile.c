@@ -86,6 +86,29 @@ START_TEST(test_dockerfile_original_example_from_library_dirs)
 }
 END_TEST
 
+/* spec 7.8: a library without config.json gives exactly four lines */
+START_TEST(test_dockerfile_library_without_config_four_lines)
+{
+	static const char *const libs[] = { "plain", NULL };
+	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
+	struct lp_buf tpl = LP_BUF_INIT;
+	const char *p, *want = "# --------\n"
+			       "# Install plain\n"
+			       "ADD libraries/plain/install.sh /opt/algorithmia/setup/plain/install.sh\n"
+			       "RUN /opt/algorithmia/setup/plain/install.sh && rm -rf /var/lib/apt/lists/*\n"
+			       "# --------\n\n# Add langserver";
+
+	lp_test_write("libs/plain/install.sh", "#!/bin/sh\n", 0755);
+	lp_buf_addf(&tpl, "%s/test/fixtures/template/original/Dockerfile.j2", lp_test_srcdir());
+	render(&df, tpl.buf, libs, "libs", NULL, NULL);
+	p = strstr(df.text.buf, "--uid 1001 algo\n\n");
+	ck_assert(p != NULL);
+	ck_assert_msg(!strncmp(p + 17, want, strlen(want)), "%s", p);
+	lp_dockerfile_release(&df);
+	lp_buf_release(&tpl);
+}
+END_TEST
+
 START_TEST(test_dockerfile_labels_env_quoting_and_determinism)
 {
 	static const char *const libs[] = { "a", NULL };
@@ -266,6 +289,7 @@ Suite *dockerfile_suite(void)
 	tcase_add_checked_fixture(tc, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
 	tcase_add_test(tc, test_dockerfile_quote_only_when_needed);
 	tcase_add_test(tc, test_dockerfile_original_example_from_library_dirs);
+	tcase_add_test(tc, test_dockerfile_library_without_config_four_lines);
 	tcase_add_test(tc, test_dockerfile_labels_env_quoting_and_determinism);
 	tcase_add_test(tc, test_dockerfile_render_errors_come_first);
 	tcase_add_test(tc, test_dockerfile_context_holds_dockerfile_library_and_cwd_files);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "lib/buf.h"
 #include "lib/template.h"
 #include "test/lp_test.h"
@@ -264,6 +266,51 @@ START_TEST(test_template_load_missing_file_is_not_found)
 }
 END_TEST
 
+/*
+ * 120 random templates (text, whitespace, \r\n, every tag with and without
+ * -/+ modifiers, nested if/else/for) and what Jinja2 itself rendered for
+ * them: see test/fixtures/template/jinja-corpus.py.
+ */
+START_TEST(test_template_matches_jinja_on_random_corpus)
+{
+	struct lp_template_value *ctx = lp_template_dict_new(), *labels = lp_template_dict_new();
+	struct lp_buf path = LP_BUF_INIT;
+	json_object *cases;
+	size_t i, n;
+
+	lp_template_dict_set_str(ctx, "algo_uid", "7");
+	lp_template_dict_set_str(labels, "io.lp.libraries", "\"\"");
+	lp_template_dict_set(ctx, "labels", labels);
+	lp_template_dict_set(ctx, "libraries", lp_template_list_new());
+	lp_buf_addf(&path, "%s/test/fixtures/template/jinja-corpus.json", lp_test_srcdir());
+	cases = json_object_from_file(path.buf);
+	ck_assert_msg(cases && json_object_is_type(cases, json_type_array), "cannot read %s", path.buf);
+	n = json_object_array_length(cases);
+	ck_assert_uint_ge(n, 100);
+	for (i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(cases, i), *src, *want;
+		struct lp_error err = LP_ERROR_INIT;
+		struct lp_template *t = NULL;
+		struct lp_buf out = LP_BUF_INIT;
+		const char *s;
+
+		ck_assert(json_object_object_get_ex(c, "template", &src));
+		ck_assert(json_object_object_get_ex(c, "expected", &want));
+		s = json_object_get_string(src);
+		lp_ck_ok(lp_template_parse(&t, "corpus.j2", s, strlen(s), &err), &err);
+		lp_ck_ok(lp_template_render(&out, t, ctx, &err), &err);
+		ck_assert_msg(!strcmp(out.buf, json_object_get_string(want)),
+			      "case %zu: template %s\ngot %s", i, json_object_to_json_string(src),
+			      out.buf);
+		lp_template_free(t);
+		lp_buf_release(&out);
+	}
+	json_object_put(cases);
+	lp_buf_release(&path);
+	lp_template_value_free(ctx);
+}
+END_TEST
+
 Suite *template_suite(void)
 {
 	Suite *s = suite_create("template");
@@ -281,6 +328,7 @@ Suite *template_suite(void)
 	tcase_add_test(tc, test_template_render_is_deterministic);
 	tcase_add_test(tc, test_template_string_literal_may_hold_closers);
 	tcase_add_test(tc, test_template_load_missing_file_is_not_found);
+	tcase_add_test(tc, test_template_matches_jinja_on_random_corpus);
 	suite_add_tcase(s, tc);
 	return s;
 }
