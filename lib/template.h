@@ -31,8 +31,11 @@
  * Whitespace, as Jinja with trim_blocks + lstrip_blocks: spaces and tabs
  * before a `{%` or `{#` that starts its line are dropped, and the first
  * newline after a `%}` or `#}` is dropped, so a line holding only a block tag
- * vanishes. A single final newline of the template is dropped (Jinja's
+ * vanishes. Every \r\n or lone \r becomes \n, and a single final newline
+ * of the template is dropped (Jinja's newline_sequence and
  * keep_trailing_newline=False); lp build-template puts one back.
+ * test/fixtures/template/jinja-corpus.json holds templates rendered by Jinja2
+ * itself that this implementation must reproduce byte for byte.
  *
  * Strictness (where Jinja would print nothing): an undefined variable or
  * attribute, printing a list or dict, iterating over a string, and every
