@@ -6,8 +6,8 @@
 #
 # Builds a Python algorithm tree of FILES small files (100 dirs, ~300 bytes
 # each), then reports the best of 3 wall-clock runs of:
-#   lp install-algorithm --zip F   the whole command: stage copy + libarchive zip
-#   lp install-algorithm --prefix  the copy alone (so zip time = first - this)
+#   lp install-algorithm --zip F   the whole command: hard-linked stage + libarchive zip
+#   lp install-algorithm --prefix  a real install for comparison (file copies, no zip)
 #   zip -q -r -X F .               Info-ZIP on the same tree
 set -eu
 n=${1:-10000}
@@ -49,5 +49,5 @@ lp_zip=$(best "$lp" -q install-algorithm -C "$alg" --zip "$work/lp.zip")
 lp_copy=$(best "$lp" -q install-algorithm -C "$alg" --prefix "$work/prefix")
 info=$(best sh -c "cd '$alg' && rm -f '$work/info.zip' && exec zip -q -r -X '$work/info.zip' .")
 echo "lp install-algorithm --zip:    ${lp_zip}s  $(stat -c %s "$work/lp.zip") bytes, $(unzip -Z1 "$work/lp.zip" | wc -l) entries"
-echo "lp install-algorithm --prefix: ${lp_copy}s  (the staging copy alone)"
+echo "lp install-algorithm --prefix: ${lp_copy}s  (install by copying, no zip)"
 echo "zip -q -r -X:                  ${info}s  $(stat -c %s "$work/info.zip") bytes, $(unzip -Z1 "$work/info.zip" | wc -l) entries"

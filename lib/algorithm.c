@@ -12,6 +12,7 @@
 #include "lib/algorithm.h"
 #include "lib/datadir.h"
 #include "lib/fs.h"
+#include "lib/fswalk.h"
 #include "lib/xalloc.h"
 
 void lp_algorithm_free(struct lp_algorithm *a)
@@ -282,6 +283,9 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 	s->src = lp_xstrdup(a->dir);
 	s->path = lp_xstrdup(dest);
 	lp_langbuild_excludes(&s->exclude, a->lang);
+	/* the stage is only read (zipped) and then removed: links spare a copy */
+	if (stage)
+		s->copy_flags = LP_FSWALK_HARDLINK;
 	/* never copy the destination, the stage or an earlier zip into themselves */
 	if ((rel = inside(dest, a->dir))) {
 		lp_strvec_push(&s->exclude, rel);

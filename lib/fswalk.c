@@ -135,7 +135,32 @@ out:
 	return error;
 }
 
-int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude,
+/* A fresh hard link renamed over whatever is at `dst`; 1 if links cannot work here. */
+static int link_file(const char *src, const char *dst, struct lp_error *err)
+{
+	char *tmp = lp_xasprintf("%s.lp-link.%ld", dst, (long)getpid());
+	int error = 0, r;
+
+	r = link(src, tmp);
+	if (r < 0 && errno == EEXIST) {
+		/* a leftover from a killed run: only then is the unlink needed */
+		unlink(tmp);
+		r = link(src, tmp);
+	}
+	if (r < 0) {
+		if (errno == EXDEV || errno == EPERM || errno == EMLINK)
+			error = 1;
+		else
+			error = lp_error_set_errno(err, LP_EIO, "cannot link '%s'", dst);
+	} else if (rename(tmp, dst) < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot rename into '%s'", dst);
+		unlink(tmp);
+	}
+	free(tmp);
+	return error;
+}
+
+int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude, unsigned flags,
 		   struct lp_error *err)
 {
 	struct lp_strvec files = LP_STRVEC_INIT;
@@ -174,6 +199,10 @@ int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude,
 			}
 		} else if (S_ISLNK(st.st_mode)) {
 			if ((error = copy_symlink(from.buf, to.buf, err)) < 0)
+				goto out;
+		} else if ((flags & LP_FSWALK_HARDLINK) &&
+			   (error = link_file(from.buf, to.buf, err)) <= 0) {
+			if (error < 0)
 				goto out;
 		} else if ((error = lp_fs_copy_file(from.buf, to.buf, err)) < 0) {
 			goto out;

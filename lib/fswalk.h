@@ -28,14 +28,23 @@ int lp_fswalk_list(struct lp_strvec *out, const char *dir, const char *const *ex
 /* True if relative path `rel` (or its name) matches one of `exclude`. */
 int lp_fswalk_excluded(const char *rel, const char *const *exclude);
 
+enum lp_fswalk_flags {
+	/*
+	 * Hard-link regular files instead of copying them (falling back to a
+	 * copy across filesystems). Only for a scratch tree nobody writes
+	 * through: a write into `dst` would change `src`.
+	 */
+	LP_FSWALK_HARDLINK = (1 << 0),
+};
+
 /*
  * Copy the tree under `src` into `dst` (created if missing): directories
  * (mode kept), regular files (bytes and mode, each replaced atomically) and
  * symlinks (recreated with the same target, replacing what was there).
  * Files already in `dst` but not in `src` are left alone, so running it
- * twice gives the same result.
+ * twice gives the same result. `flags`: enum lp_fswalk_flags.
  */
-int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude,
+int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude, unsigned flags,
 		   struct lp_error *err) LP_WUR;
 
 #endif

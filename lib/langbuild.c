@@ -806,6 +806,8 @@ void lp_langbuild_step_describe(const struct lp_langbuild_step *s, struct lp_buf
 		add_word(out, s->src);
 		add_raw(out, "->");
 		add_word(out, s->path);
+		if (s->copy_flags & LP_FSWALK_HARDLINK)
+			lp_buf_adds(out, " (hard links)");
 		if (s->exclude.nr) {
 			lp_buf_adds(out, " (excluding");
 			for (i = 0; i < s->exclude.nr; i++)
@@ -880,7 +882,7 @@ static int run_runner(const struct lp_langbuild_step *s, struct lp_error *err)
 				    "no executable '%s' after the build, and lp has no %s runner "
 				    "(the build must make bin/pipe)",
 				    s->check, s->what);
-	return lp_fswalk_copy(s->src, s->path, NULL, err);
+	return lp_fswalk_copy(s->src, s->path, NULL, 0, err);
 }
 
 static int run_copy_file(const struct lp_langbuild_step *s, struct lp_error *err)
@@ -936,7 +938,8 @@ int lp_langbuild_plan_run(struct lp_langbuild_plan *plan, struct lp_error *err)
 			error = run_copy_file(s, err);
 			break;
 		case LP_LANGBUILD_COPY_TREE:
-			error = lp_fswalk_copy(s->src, s->path, (const char *const *)s->exclude.v, err);
+			error = lp_fswalk_copy(s->src, s->path, (const char *const *)s->exclude.v,
+					       s->copy_flags, err);
 			break;
 		case LP_LANGBUILD_RUNNER:
 			error = run_runner(s, err);

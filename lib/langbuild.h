@@ -69,6 +69,7 @@ struct lp_langbuild_step {
 	char *what;               /* RUNNER: language name for the error message */
 	struct lp_buf content;    /* WRITE */
 	struct lp_strvec exclude; /* COPY_TREE: lib/fswalk.h patterns */
+	unsigned copy_flags;      /* COPY_TREE: enum lp_fswalk_flags */
 	time_t mtime;             /* ZIP: entry timestamp */
 };
 

@@ -45,9 +45,9 @@ START_TEST(test_fswalk_copy_keeps_modes_links_and_is_idempotent)
 	lp_test_write("src/bin/pipe", "#!/bin/sh\n", 0755);
 	lp_test_write("src/data.txt", "v1", 0644);
 	ck_assert_int_eq(symlink("../../outside", "src/bin/out"), 0);
-	lp_ck_ok(lp_fswalk_copy("src", "dst", NULL, &err), &err);
+	lp_ck_ok(lp_fswalk_copy("src", "dst", NULL, 0, &err), &err);
 	lp_test_write("src/data.txt", "v2", 0644);
-	lp_ck_ok(lp_fswalk_copy("src", "dst", NULL, &err), &err);
+	lp_ck_ok(lp_fswalk_copy("src", "dst", NULL, 0, &err), &err);
 	ck_assert_int_eq(stat("dst/bin/pipe", &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0755);
 	s = lp_test_read("dst/data.txt");
@@ -57,7 +57,22 @@ START_TEST(test_fswalk_copy_keeps_modes_links_and_is_idempotent)
 	ck_assert_int_gt(n, 0);
 	target[n] = '\0';
 	ck_assert_str_eq(target, "../../outside");
-	lp_ck_fail(lp_fswalk_copy("nope", "dst2", NULL, &err), &err, LP_ENOTFOUND, "'nope'");
+	lp_ck_fail(lp_fswalk_copy("nope", "dst2", NULL, 0, &err), &err, LP_ENOTFOUND, "'nope'");
+}
+END_TEST
+
+START_TEST(test_fswalk_hardlink_copy_shares_inodes)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct stat a, b;
+
+	lp_test_write("src/bin/pipe", "#!/bin/sh\n", 0755);
+	lp_ck_ok(lp_fswalk_copy("src", "stage", NULL, LP_FSWALK_HARDLINK, &err), &err);
+	lp_ck_ok(lp_fswalk_copy("src", "stage", NULL, LP_FSWALK_HARDLINK, &err), &err);
+	ck_assert_int_eq(stat("src/bin/pipe", &a), 0);
+	ck_assert_int_eq(stat("stage/bin/pipe", &b), 0);
+	ck_assert(a.st_ino == b.st_ino);
+	ck_assert_int_eq(b.st_mode & 0777, 0755);
 }
 END_TEST
 
@@ -69,6 +84,7 @@ Suite *fswalk_suite(void)
 	tcase_add_checked_fixture(tc, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
 	tcase_add_test(tc, test_fswalk_list_sorted_and_excluded);
 	tcase_add_test(tc, test_fswalk_copy_keeps_modes_links_and_is_idempotent);
+	tcase_add_test(tc, test_fswalk_hardlink_copy_shares_inodes);
 	suite_add_tcase(s, tc);
 	return s;
 }
