@@ -14,26 +14,26 @@
 extern char **environ;
 
 static const char usage[] =
-	"usage: lp install-algorithm [-C DIR] [--prefix DIR] [--zip FILE] [--offline] [--dry-run]\n"
-	"\n"
-	"Compile an algorithm where its language needs it (cargo build --release,\n"
-	"mvn package, sbt stage, go build, make), then install it into the prefix:\n"
-	"its files (less .git and build caches), dependencies, algorithmia.conf and\n"
-	"an executable bin/pipe (lp's runner for the language unless the algorithm\n"
-	"has its own). With --zip, also or instead write a deterministic algorithm.zip.\n"
-	"\n"
-	"Options:\n"
-	"  -C, --directory DIR  the algorithm directory (default: .)\n"
-	"      --prefix DIR     install here (default: /opt/algorithm, unless --zip)\n"
-	"      --zip FILE       write algorithm.zip to FILE (with --prefix: as well)\n"
-	"      --offline        no network: cargo --offline, mvn -o, GOPROXY=off, ...\n"
-	"  -n, --dry-run        print the exact commands and paths; run nothing\n"
-	"  -h, --help           show this help\n"
-	"  -v, --verbose        print debug output\n"
-	"  -q, --quiet          print errors only\n"
-	"\n"
-	"SOURCE_DATE_EPOCH sets the zip entries' timestamp (default 1980-01-01).\n"
-	"Exit status: 0 ok, 1 error, 2 usage, 3 not found.\n";
+    "usage: lp install-algorithm [-C DIR] [--prefix DIR] [--zip FILE] [--offline] [--dry-run]\n"
+    "\n"
+    "Compile an algorithm where its language needs it (cargo build --release,\n"
+    "mvn package, sbt stage, go build, make), then install it into the prefix:\n"
+    "its files (less .git and build caches), dependencies, algorithmia.conf and\n"
+    "an executable bin/pipe (lp's runner for the language unless the algorithm\n"
+    "has its own). With --zip, also or instead write a deterministic algorithm.zip.\n"
+    "\n"
+    "Options:\n"
+    "  -C, --directory DIR  the algorithm directory (default: .)\n"
+    "      --prefix DIR     install here (default: /opt/algorithm, unless --zip)\n"
+    "      --zip FILE       write algorithm.zip to FILE (with --prefix: as well)\n"
+    "      --offline        no network: cargo --offline, mvn -o, GOPROXY=off, ...\n"
+    "  -n, --dry-run        print the exact commands and paths; run nothing\n"
+    "  -h, --help           show this help\n"
+    "  -v, --verbose        print debug output\n"
+    "  -q, --quiet          print errors only\n"
+    "\n"
+    "SOURCE_DATE_EPOCH sets the zip entries' timestamp (default 1980-01-01).\n"
+    "Exit status: 0 ok, 1 error, 2 usage, 3 not found.\n";
 
 enum { OPT_OFFLINE = 256, OPT_PREFIX, OPT_ZIP };
 
@@ -58,13 +58,13 @@ static int source_date_epoch(time_t *out)
 int cmd_install_algorithm(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CMD_COMMON_LONGOPTS,
-		{ "directory", required_argument, NULL, 'C' },
-		{ "prefix", required_argument, NULL, OPT_PREFIX },
-		{ "zip", required_argument, NULL, OPT_ZIP },
-		{ "offline", no_argument, NULL, OPT_OFFLINE },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
+	    CMD_COMMON_LONGOPTS,
+	    {"directory", required_argument, NULL, 'C'},
+	    {"prefix", required_argument, NULL, OPT_PREFIX},
+	    {"zip", required_argument, NULL, OPT_ZIP},
+	    {"offline", no_argument, NULL, OPT_OFFLINE},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct lp_algorithm_opts o = LP_ALGORITHM_OPTS_INIT;
 	struct lp_langbuild_plan plan = LP_LANGBUILD_PLAN_INIT;
@@ -77,11 +77,21 @@ int cmd_install_algorithm(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, CMD_COMMON_SHORTOPTS "C:n", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'C': dir = optarg; break;
-		case OPT_PREFIX: o.prefix = optarg; break;
-		case OPT_ZIP: o.zip = optarg; break;
-		case OPT_OFFLINE: o.flags |= LP_ALGORITHM_OFFLINE; break;
-		case 'n': dry_run = 1; break;
+		case 'C':
+			dir = optarg;
+			break;
+		case OPT_PREFIX:
+			o.prefix = optarg;
+			break;
+		case OPT_ZIP:
+			o.zip = optarg;
+			break;
+		case OPT_OFFLINE:
+			o.flags |= LP_ALGORITHM_OFFLINE;
+			break;
+		case 'n':
+			dry_run = 1;
+			break;
 		default:
 			if ((r = cmd_handle_common_opt("install-algorithm", c, argv, usage)) >= 0)
 				return r;
@@ -97,9 +107,10 @@ int cmd_install_algorithm(int argc, char **argv)
 	if (!o.prefix && !o.zip)
 		o.prefix = "/opt/algorithm";
 	if (source_date_epoch(&o.zip_mtime) < 0) {
-		lp_error_set(&err, LP_EINVAL,
-			     "invalid SOURCE_DATE_EPOCH '%s': want seconds since 1970 in 1980..2107",
-			     getenv("SOURCE_DATE_EPOCH"));
+		lp_error_set(
+		    &err, LP_EINVAL,
+		    "invalid SOURCE_DATE_EPOCH '%s': want seconds since 1970 in 1980..2107",
+		    getenv("SOURCE_DATE_EPOCH"));
 		return cmd_error(&err);
 	}
 	/* zip stores local-time DOS timestamps: pin the zone so bytes match everywhere */

@@ -126,9 +126,10 @@ int lp_algorithm_load(struct lp_algorithm **out, const char *dir, struct lp_erro
 	if (a->language) {
 		a->lang = lp_langbuild_find_conf(a->language);
 		if (!a->lang) {
-			error = lp_error_set(err, LP_EINVAL,
-					     "unknown language '%s' in '%s/algorithmia.conf' (known: %s)",
-					     a->language, a->dir, lp_langbuild_names());
+			error = lp_error_set(
+			    err, LP_EINVAL,
+			    "unknown language '%s' in '%s/algorithmia.conf' (known: %s)",
+			    a->language, a->dir, lp_langbuild_names());
 			goto out;
 		}
 	} else if (derror < 0) {
@@ -233,7 +234,7 @@ static void default_conf(struct lp_buf *out, const struct lp_algorithm *a)
 	json_object_object_add(conf, "algoname", json_object_new_string(name));
 	json_object_object_add(conf, "language", json_object_new_string(lang));
 	lp_buf_adds(out, json_object_to_json_string_ext(conf, JSON_C_TO_STRING_PRETTY |
-								    JSON_C_TO_STRING_SPACED));
+								  JSON_C_TO_STRING_SPACED));
 	lp_buf_addch(out, '\n');
 	json_object_put(conf);
 	free(name);
@@ -262,9 +263,9 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 	if (o->prefix) {
 		prefix = absolute(o->prefix);
 		if (!strcmp(prefix, a->dir) || !strcmp(prefix, "/")) {
-			error = lp_error_set(err, LP_EINVAL,
-					     "cannot install into '%s': it is the algorithm directory",
-					     o->prefix);
+			error = lp_error_set(
+			    err, LP_EINVAL,
+			    "cannot install into '%s': it is the algorithm directory", o->prefix);
 			goto out;
 		}
 		dest = prefix;

@@ -18,11 +18,11 @@
  * manifests found (lp_langbuild_detect).
  */
 struct lp_algorithm {
-	char *dir;         /* absolute path */
-	char *algoname;    /* from algorithmia.conf, or NULL */
-	char *username;    /* from algorithmia.conf, or NULL */
-	char *language;    /* algorithmia.conf's value as written, or NULL */
-	int has_conf;      /* algorithmia.conf exists */
+	char *dir;	/* absolute path */
+	char *algoname; /* from algorithmia.conf, or NULL */
+	char *username; /* from algorithmia.conf, or NULL */
+	char *language; /* algorithmia.conf's value as written, or NULL */
+	int has_conf;	/* algorithmia.conf exists */
 	const struct lp_langbuild_lang *lang;
 	struct lp_strvec manifests; /* "requirements.txt (python)" for each manifest found */
 };
@@ -43,13 +43,16 @@ enum lp_algorithm_flags {
 };
 
 struct lp_algorithm_opts {
-	unsigned flags;          /* enum lp_algorithm_flags */
-	const char *const *env;  /* "K=V" list mirrors are read from (commands pass environ) */
-	const char *prefix;      /* install here (NULL: only --zip) */
-	const char *zip;         /* also/instead write this algorithm.zip, or NULL */
-	time_t zip_mtime;        /* every zip entry's timestamp */
+	unsigned flags;		/* enum lp_algorithm_flags */
+	const char *const *env; /* "K=V" list mirrors are read from (commands pass environ) */
+	const char *prefix;	/* install here (NULL: only --zip) */
+	const char *zip;	/* also/instead write this algorithm.zip, or NULL */
+	time_t zip_mtime;	/* every zip entry's timestamp */
 };
-#define LP_ALGORITHM_OPTS_INIT { 0, NULL, NULL, NULL, 315532800 }
+#define LP_ALGORITHM_OPTS_INIT                                                                     \
+	{                                                                                          \
+		0, NULL, NULL, NULL, 315532800                                                     \
+	}
 
 /* Plan `lp install-dependencies`: the language's dependency steps, possibly none. */
 int lp_algorithm_plan_dependencies(struct lp_langbuild_plan *out, const struct lp_algorithm *a,

@@ -95,9 +95,11 @@ static int write_entry(struct archive *a, struct archive_entry *e, const char *r
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			error = n < 0 ? lp_error_set_errno(err, LP_EIO, "cannot read '%s'", path.buf)
-				      : lp_error_set(err, LP_EIO, "cannot read '%s': file shrank while zipping",
-						     path.buf);
+			error = n < 0
+				    ? lp_error_set_errno(err, LP_EIO, "cannot read '%s'", path.buf)
+				    : lp_error_set(err, LP_EIO,
+						   "cannot read '%s': file shrank while zipping",
+						   path.buf);
 			goto out;
 		}
 		if (archive_write_data(a, chunk, (size_t)n) != n) {

@@ -58,8 +58,8 @@ static int list_dir(struct lp_strvec *out, const char *root, const char *rel,
 		de = readdir(d);
 		if (!de) {
 			if (errno) {
-				error = lp_error_set_errno(err, LP_EIO, "cannot read directory '%s'",
-							   path.buf);
+				error = lp_error_set_errno(err, LP_EIO,
+							   "cannot read directory '%s'", path.buf);
 				goto out;
 			}
 			break;
@@ -75,13 +75,15 @@ static int list_dir(struct lp_strvec *out, const char *root, const char *rel,
 		if (lp_fswalk_excluded(child.buf, exclude))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			error = lp_error_set_errno(err, LP_EIO, "cannot stat '%s/%s'", root, child.buf);
+			error =
+			    lp_error_set_errno(err, LP_EIO, "cannot stat '%s/%s'", root, child.buf);
 			goto out;
 		}
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
 			continue;
 		lp_strvec_push(out, child.buf);
-		if (S_ISDIR(st.st_mode) && (error = list_dir(out, root, child.buf, exclude, err)) < 0)
+		if (S_ISDIR(st.st_mode) &&
+		    (error = list_dir(out, root, child.buf, exclude, err)) < 0)
 			goto out;
 	}
 out:
@@ -102,7 +104,7 @@ int lp_fswalk_list(struct lp_strvec *out, const char *dir, const char *const *ex
 		return error;
 	/* sort only what we appended */
 	if (out->nr > start) {
-		struct lp_strvec tail = { out->v + start, out->nr - start, 0 };
+		struct lp_strvec tail = {out->v + start, out->nr - start, 0};
 
 		lp_strvec_sort(&tail);
 	}
@@ -184,7 +186,8 @@ int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude,
 		}
 		if (S_ISDIR(st.st_mode)) {
 			if (mkdir(to.buf, 0755) < 0 && errno != EEXIST) {
-				error = lp_error_set_errno(err, LP_EIO, "cannot create '%s'", to.buf);
+				error =
+				    lp_error_set_errno(err, LP_EIO, "cannot create '%s'", to.buf);
 				goto out;
 			}
 			if (!lp_fs_is_dir(to.buf)) {

@@ -33,11 +33,11 @@
  *   @SBT@          sbt repository overrides when IVY_MIRROR and MAVEN_MIRROR are set
  */
 struct cmdspec {
-	const char *when;          /* run only if this file is in the algorithm dir */
-	const char *unless;        /* ... and this one is not */
-	int required;              /* `when` missing is an error, not a skip */
-	const char *label;         /* how errors name the command */
-	const char *argv[MAXARGS]; /* online */
+	const char *when;	      /* run only if this file is in the algorithm dir */
+	const char *unless;	      /* ... and this one is not */
+	int required;		      /* `when` missing is an error, not a skip */
+	const char *label;	      /* how errors name the command */
+	const char *argv[MAXARGS];    /* online */
 	const char *offline[MAXARGS]; /* offline; empty = impossible (offline_error) */
 	const char *offline_env[3];   /* env edits when offline */
 	const char *offline_needs;    /* file/dir that must exist offline */
@@ -55,12 +55,12 @@ struct lp_langbuild_lang {
 	const char *name;
 	const char *const *manifests;  /* detection, in the order reported */
 	const char *const *conf_names; /* algorithmia.conf names, fnmatch globs on lowercase */
-	hook_fn prepare;               /* before deps and compile: mirror config files */
-	hook_fn deps_hook;             /* extra dependency steps (conda, R), before deps[] */
+	hook_fn prepare;	       /* before deps and compile: mirror config files */
+	hook_fn deps_hook;	       /* extra dependency steps (conda, R), before deps[] */
 	const struct cmdspec *deps;    /* terminated by an entry with no label */
 	const struct cmdspec *compile;
-	const char *const *excludes;   /* on top of common_excludes */
-	const char *runner;            /* templates/runners/<lang>/bin, or NULL */
+	const char *const *excludes; /* on top of common_excludes */
+	const char *runner;	     /* templates/runners/<lang>/bin, or NULL */
 };
 
 static int prepare_maven(struct lp_langbuild_plan *plan, const char *dir,
@@ -72,104 +72,107 @@ static int conda_hook(struct lp_langbuild_plan *plan, const char *dir,
 static int r_hook(struct lp_langbuild_plan *plan, const char *dir,
 		  const struct lp_langbuild_opts *o, struct lp_error *err);
 
-#define NONE { NULL }
-#define END { NULL, NULL, 0, NULL, NONE, NONE, NONE, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
-
+/* clang-format off */
 static const struct cmdspec python_deps[] = {
-	{ "requirements.txt", NULL, 0, "pip install",
-	  { "python3", "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
-	    "--upgrade", "@TARGET@", "@MIRROR@", "-r", "requirements.txt" },
-	  { "python3", "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
-	    "--upgrade", "@TARGET@", "--no-index", "--find-links", "@VENDOR@", "-r",
-	    "requirements.txt" },
-	  NONE, "vendor", NULL, NULL, "PYTHON_INDEX_URL", "-i", NULL, NULL },
-	END,
+	{ .when = "requirements.txt", .label = "pip install",
+	  .argv = { "python3", "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
+		    "--upgrade", "@TARGET@", "@MIRROR@", "-r", "requirements.txt" },
+	  .offline = { "python3", "-m", "pip", "install", "--disable-pip-version-check",
+		       "--no-input", "--upgrade", "@TARGET@", "--no-index", "--find-links",
+		       "@VENDOR@", "-r", "requirements.txt" },
+	  .offline_needs = "vendor", .mirror_env = "PYTHON_INDEX_URL", .mirror_flag = "-i" },
+	{ .label = NULL },
 };
-static const struct cmdspec python_compile[] = { END };
+static const struct cmdspec python_compile[] = { { .label = NULL } };
 
 static const struct cmdspec javascript_deps[] = {
-	{ "package-lock.json", NULL, 0, "npm ci",
-	  { "npm", "ci", "--no-audit", "--no-fund", "@MIRROR@" },
-	  { "npm", "ci", "--offline", "--no-audit", "--no-fund" },
-	  NONE, NULL, NULL, NULL, "NPM_REGISTRY", "--registry", NULL, NULL },
-	{ "package.json", "package-lock.json", 0, "npm install",
-	  { "npm", "install", "--no-audit", "--no-fund", "@MIRROR@" }, NONE, NONE, NULL, NULL,
-	  "an offline install needs package-lock.json (npm ci --offline)", "NPM_REGISTRY",
-	  "--registry", NULL, NULL },
-	END,
+	{ .when = "package-lock.json", .label = "npm ci",
+	  .argv = { "npm", "ci", "--no-audit", "--no-fund", "@MIRROR@" },
+	  .offline = { "npm", "ci", "--offline", "--no-audit", "--no-fund" },
+	  .mirror_env = "NPM_REGISTRY", .mirror_flag = "--registry" },
+	{ .when = "package.json", .unless = "package-lock.json", .label = "npm install",
+	  .argv = { "npm", "install", "--no-audit", "--no-fund", "@MIRROR@" },
+	  .offline_error = "an offline install needs package-lock.json (npm ci --offline)",
+	  .mirror_env = "NPM_REGISTRY", .mirror_flag = "--registry" },
+	{ .label = NULL },
 };
-static const struct cmdspec javascript_compile[] = { END };
+static const struct cmdspec javascript_compile[] = { { .label = NULL } };
 
 static const struct cmdspec rust_deps[] = {
-	{ "Cargo.toml", NULL, 1, "cargo fetch", { "cargo", "fetch" },
-	  { "cargo", "fetch", "--offline", "@CARGOVENDOR@" }, NONE, NULL, NULL, NULL, NULL, NULL,
-	  NULL, NULL },
-	END,
+	{ .when = "Cargo.toml", .required = 1, .label = "cargo fetch",
+	  .argv = { "cargo", "fetch" },
+	  .offline = { "cargo", "fetch", "--offline", "@CARGOVENDOR@" } },
+	{ .label = NULL },
 };
 static const struct cmdspec rust_compile[] = {
-	{ "Cargo.toml", NULL, 1, "cargo build", { "cargo", "build", "--release" },
-	  { "cargo", "build", "--release", "--offline", "@CARGOVENDOR@" }, NONE, NULL, NULL, NULL,
-	  NULL, NULL, NULL, NULL },
+	{ .when = "Cargo.toml", .required = 1, .label = "cargo build",
+	  .argv = { "cargo", "build", "--release" },
+	  .offline = { "cargo", "build", "--release", "--offline", "@CARGOVENDOR@" } },
 	/* era A: the crate has a `pipe` binary; bin/pipe is what runs */
-	{ "Cargo.toml", NULL, 1, "copy pipe", NONE, NONE, NONE, NULL, NULL, NULL, NULL, NULL,
-	  "target/release/pipe", "bin/pipe" },
-	END,
+	{ .when = "Cargo.toml", .required = 1, .label = "copy pipe",
+	  .copy_from = "target/release/pipe", .copy_to = "bin/pipe" },
+	{ .label = NULL },
 };
 
 static const struct cmdspec java_deps[] = {
-	{ "pom.xml", NULL, 1, "mvn dependency:go-offline", { "mvn", "-B", "@MVN@", "dependency:go-offline" },
-	  { "mvn", "-B", "-o", "@MVN@", "dependency:go-offline" }, NONE, NULL, NULL, NULL, NULL,
-	  NULL, NULL, NULL },
-	END,
+	{ .when = "pom.xml", .required = 1, .label = "mvn dependency:go-offline",
+	  .argv = { "mvn", "-B", "@MVN@", "dependency:go-offline" },
+	  .offline = { "mvn", "-B", "-o", "@MVN@", "dependency:go-offline" } },
+	{ .label = NULL },
 };
 static const struct cmdspec java_compile[] = {
-	{ "pom.xml", NULL, 1, "mvn package", { "mvn", "-B", "@MVN@", "package" },
-	  { "mvn", "-B", "-o", "@MVN@", "package" }, NONE, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
-	END,
+	{ .when = "pom.xml", .required = 1, .label = "mvn package",
+	  .argv = { "mvn", "-B", "@MVN@", "package" },
+	  .offline = { "mvn", "-B", "-o", "@MVN@", "package" } },
+	{ .label = NULL },
 };
 
 static const struct cmdspec scala_deps[] = {
-	{ "build.sbt", NULL, 1, "sbt update", { "sbt", "-batch", "@SBT@", "update" },
-	  { "sbt", "-batch", "-Dsbt.offline=true", "update" }, NONE, NULL, NULL, NULL, NULL, NULL,
-	  NULL, NULL },
-	END,
+	{ .when = "build.sbt", .required = 1, .label = "sbt update",
+	  .argv = { "sbt", "-batch", "@SBT@", "update" },
+	  .offline = { "sbt", "-batch", "-Dsbt.offline=true", "update" } },
+	{ .label = NULL },
 };
 static const struct cmdspec scala_compile[] = {
-	{ "build.sbt", NULL, 1, "sbt stage", { "sbt", "-batch", "@SBT@", "stage" },
-	  { "sbt", "-batch", "-Dsbt.offline=true", "stage" }, NONE, NULL, NULL, NULL, NULL, NULL,
-	  NULL, NULL },
-	END,
+	{ .when = "build.sbt", .required = 1, .label = "sbt stage",
+	  .argv = { "sbt", "-batch", "@SBT@", "stage" },
+	  .offline = { "sbt", "-batch", "-Dsbt.offline=true", "stage" } },
+	{ .label = NULL },
 };
 
-static const struct cmdspec r_deps[] = { END }; /* packages.txt: r_hook */
-static const struct cmdspec r_compile[] = { END };
+/* packages.txt is read by r_hook */
+static const struct cmdspec r_deps[] = { { .label = NULL } };
+static const struct cmdspec r_compile[] = { { .label = NULL } };
 
 static const struct cmdspec ruby_deps[] = {
-	{ "Gemfile", NULL, 0, "bundle install", { "bundle", "install", "--path", "vendor/bundle" },
-	  { "bundle", "install", "--local", "--path", "vendor/bundle" }, NONE, NULL, NULL, NULL,
-	  NULL, NULL, NULL, NULL },
-	END,
+	{ .when = "Gemfile", .label = "bundle install",
+	  .argv = { "bundle", "install", "--path", "vendor/bundle" },
+	  .offline = { "bundle", "install", "--local", "--path", "vendor/bundle" } },
+	{ .label = NULL },
 };
-static const struct cmdspec ruby_compile[] = { END };
+static const struct cmdspec ruby_compile[] = { { .label = NULL } };
 
 static const struct cmdspec go_deps[] = {
-	{ "go.mod", NULL, 1, "go mod download", { "go", "mod", "download" },
-	  { "go", "mod", "download" }, { "GOPROXY=off", "GOFLAGS=-mod=mod", NULL }, NULL,
-	  "vendor/modules.txt", NULL, NULL, NULL, NULL, NULL },
-	END,
+	{ .when = "go.mod", .required = 1, .label = "go mod download",
+	  .argv = { "go", "mod", "download" },
+	  .offline = { "go", "mod", "download" },
+	  .offline_env = { "GOPROXY=off", "GOFLAGS=-mod=mod" },
+	  .offline_skip = "vendor/modules.txt" },
+	{ .label = NULL },
 };
 static const struct cmdspec go_compile[] = {
-	{ "go.mod", NULL, 1, "go build", { "go", "build", "-o", "bin/pipe", "." },
-	  { "go", "build", "-o", "bin/pipe", "." }, { "GOPROXY=off", NULL }, NULL, NULL, NULL,
-	  NULL, NULL, NULL, NULL },
-	END,
+	{ .when = "go.mod", .required = 1, .label = "go build",
+	  .argv = { "go", "build", "-o", "bin/pipe", "." },
+	  .offline = { "go", "build", "-o", "bin/pipe", "." },
+	  .offline_env = { "GOPROXY=off" } },
+	{ .label = NULL },
 };
 
-static const struct cmdspec c_deps[] = { END };
+static const struct cmdspec c_deps[] = { { .label = NULL } };
 static const struct cmdspec c_compile[] = {
-	{ "Makefile", NULL, 1, "make", { "make" }, { "make" }, NONE, NULL, NULL, NULL, NULL, NULL,
-	  NULL, NULL },
-	END,
+	{ .when = "Makefile", .required = 1, .label = "make",
+	  .argv = { "make" }, .offline = { "make" } },
+	{ .label = NULL },
 };
 
 /* Never installed or zipped, whatever the language: VCS data, lp's own files, caches. */
@@ -178,35 +181,47 @@ static const char *const common_excludes[] = {
 	".tox", ".DS_Store", "node_modules/.cache", NULL,
 };
 
+#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* javascript comes before java, whose "java*" would also match "javascript" */
 static const struct lp_langbuild_lang langs[] = {
-	{ "python",
-	  (const char *const[]){ "requirements.txt", "pyproject.toml", "setup.py", "environment.yml",
-				 "requirements.yml", NULL },
-	  (const char *const[]){ "python*", "anaconda*", NULL }, NULL, conda_hook, python_deps,
-	  python_compile, (const char *const[]){ "/vendor", NULL }, "templates/runners/python/bin" },
-	{ "javascript", (const char *const[]){ "package.json", NULL },
-	  (const char *const[]){ "javascript*", "node*", "js", NULL }, NULL, NULL, javascript_deps,
-	  javascript_compile, (const char *const[]){ "/vendor", NULL },
-	  "templates/runners/javascript/bin" },
-	{ "rust", (const char *const[]){ "Cargo.toml", NULL }, (const char *const[]){ "rust*", NULL },
-	  NULL, NULL, rust_deps, rust_compile, (const char *const[]){ "/target", "/vendor", NULL },
-	  NULL },
-	{ "java", (const char *const[]){ "pom.xml", NULL }, (const char *const[]){ "java*", NULL },
-	  prepare_maven, NULL, java_deps, java_compile, (const char *const[]){ "/vendor", NULL },
-	  NULL },
-	{ "scala", (const char *const[]){ "build.sbt", NULL }, (const char *const[]){ "scala*", NULL },
-	  prepare_sbt, NULL, scala_deps, scala_compile,
-	  (const char *const[]){ "/project/target", "/target/streams", NULL }, NULL },
-	{ "r", (const char *const[]){ "packages.txt", "DESCRIPTION", NULL },
-	  (const char *const[]){ "r", "r[0-9]*", "r-*", NULL }, NULL, r_hook, r_deps, r_compile,
-	  (const char *const[]){ "/vendor", NULL }, NULL },
-	{ "ruby", (const char *const[]){ "Gemfile", NULL }, (const char *const[]){ "ruby*", NULL },
-	  NULL, NULL, ruby_deps, ruby_compile, NULL, NULL },
-	{ "go", (const char *const[]){ "go.mod", NULL }, (const char *const[]){ "go", "golang*", "go-*", "go[0-9]*", NULL },
-	  NULL, NULL, go_deps, go_compile, (const char *const[]){ "/vendor", NULL }, NULL },
-	{ "c", (const char *const[]){ "Makefile", NULL }, (const char *const[]){ "c", NULL }, NULL,
-	  NULL, c_deps, c_compile, (const char *const[]){ "*.o", NULL }, NULL },
+	{ .name = "python",
+	  .manifests = LIST("requirements.txt", "pyproject.toml", "setup.py", "environment.yml",
+			    "requirements.yml"),
+	  .conf_names = LIST("python*", "anaconda*"),
+	  .deps_hook = conda_hook, .deps = python_deps, .compile = python_compile,
+	  .excludes = LIST("/vendor"), .runner = "templates/runners/python/bin" },
+	{ .name = "javascript",
+	  .manifests = LIST("package.json"),
+	  .conf_names = LIST("javascript*", "node*", "js"),
+	  .deps = javascript_deps, .compile = javascript_compile,
+	  .excludes = LIST("/vendor"), .runner = "templates/runners/javascript/bin" },
+	{ .name = "rust",
+	  .manifests = LIST("Cargo.toml"), .conf_names = LIST("rust*"),
+	  .deps = rust_deps, .compile = rust_compile, .excludes = LIST("/target", "/vendor") },
+	{ .name = "java",
+	  .manifests = LIST("pom.xml"), .conf_names = LIST("java*"),
+	  .prepare = prepare_maven, .deps = java_deps, .compile = java_compile,
+	  .excludes = LIST("/vendor") },
+	{ .name = "scala",
+	  .manifests = LIST("build.sbt"), .conf_names = LIST("scala*"),
+	  .prepare = prepare_sbt, .deps = scala_deps, .compile = scala_compile,
+	  .excludes = LIST("/project/target", "/target/streams") },
+	{ .name = "r",
+	  .manifests = LIST("packages.txt", "DESCRIPTION"),
+	  .conf_names = LIST("r", "r[0-9]*", "r-*"),
+	  .deps_hook = r_hook, .deps = r_deps, .compile = r_compile, .excludes = LIST("/vendor") },
+	{ .name = "ruby",
+	  .manifests = LIST("Gemfile"), .conf_names = LIST("ruby*"),
+	  .deps = ruby_deps, .compile = ruby_compile },
+	{ .name = "go",
+	  .manifests = LIST("go.mod"), .conf_names = LIST("go", "golang*", "go-*", "go[0-9]*"),
+	  .deps = go_deps, .compile = go_compile, .excludes = LIST("/vendor") },
+	{ .name = "c",
+	  .manifests = LIST("Makefile"), .conf_names = LIST("c"),
+	  .deps = c_deps, .compile = c_compile, .excludes = LIST("*.o") },
 };
+/* clang-format on */
 #define NLANGS (sizeof(langs) / sizeof(langs[0]))
 
 const struct lp_langbuild_lang *lp_langbuild_find(const char *name)
@@ -303,14 +318,16 @@ int lp_langbuild_detect(const struct lp_langbuild_lang **out, struct lp_strvec *
 		}
 	}
 	if (!nlangs) {
-		error = lp_error_set(err, LP_ENOTFOUND,
-				     "no algorithmia.conf language and no manifest in '%s' (looked for %s)",
-				     dir, looked.buf);
+		error = lp_error_set(
+		    err, LP_ENOTFOUND,
+		    "no algorithmia.conf language and no manifest in '%s' (looked for %s)", dir,
+		    looked.buf);
 		goto out;
 	}
 	if (nlangs > 1) {
 		error = lp_error_set(err, LP_EINVAL,
-				     "cannot tell the language of '%s': found %s; set \"language\" in algorithmia.conf",
+				     "cannot tell the language of '%s': found %s; set \"language\" "
+				     "in algorithmia.conf",
 				     dir, list.buf);
 		goto out;
 	}
@@ -420,9 +437,10 @@ static void expand_arg(struct lp_strvec *argv, const char *arg, const struct cmd
 	} else if (!strcmp(arg, "@CARGOVENDOR@")) {
 		if (has(dir, "vendor")) {
 			lp_strvec_pushl(argv, "--config",
-					"source.crates-io.replace-with=\"vendored-sources\"", "--config",
-					NULL);
-			lp_strvec_pushf(argv, "source.vendored-sources.directory=\"%s/vendor\"", dir);
+					"source.crates-io.replace-with=\"vendored-sources\"",
+					"--config", NULL);
+			lp_strvec_pushf(argv, "source.vendored-sources.directory=\"%s/vendor\"",
+					dir);
 		}
 	} else if (!strcmp(arg, "@MVN@")) {
 		if (!offline && env_get(o, "MAVEN_MIRROR")) {
@@ -432,7 +450,8 @@ static void expand_arg(struct lp_strvec *argv, const char *arg, const struct cmd
 			lp_strvec_pushf(argv, "-Dmaven.repo.local=%s/vendor", dir);
 	} else if (!strcmp(arg, "@SBT@")) {
 		if (env_get(o, "IVY_MIRROR") && env_get(o, "MAVEN_MIRROR")) {
-			lp_strvec_pushf(argv, "-Dsbt.repository.config=%s/.lp/sbt-repositories", dir);
+			lp_strvec_pushf(argv, "-Dsbt.repository.config=%s/.lp/sbt-repositories",
+					dir);
 			lp_strvec_push(argv, "-Dsbt.override.build.repos=true");
 		}
 	} else {
@@ -455,8 +474,8 @@ static int plan_specs(struct lp_langbuild_plan *plan, const struct lp_langbuild_
 		if (!has(dir, c->when)) {
 			if (c->required)
 				return lp_error_set(err, LP_ENOTFOUND,
-						    "%s algorithm in '%s' has no '%s'", l->name, dir,
-						    c->when);
+						    "%s algorithm in '%s' has no '%s'", l->name,
+						    dir, c->when);
 			continue;
 		}
 		if (c->unless && has(dir, c->unless))
@@ -473,8 +492,8 @@ static int plan_specs(struct lp_langbuild_plan *plan, const struct lp_langbuild_
 			continue;
 		}
 		if (offline && !argv[0])
-			return lp_error_set(err, LP_EINVAL, "cannot install '%s/%s' offline: %s", dir,
-					    c->when, c->offline_error);
+			return lp_error_set(err, LP_EINVAL, "cannot install '%s/%s' offline: %s",
+					    dir, c->when, c->offline_error);
 		if (offline && c->offline_needs && !has(dir, c->offline_needs))
 			return lp_error_set(err, LP_ENOTFOUND,
 					    "offline install needs '%s/%s' (for %s)", dir,
@@ -520,11 +539,20 @@ static void xml_escape(struct lp_buf *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': lp_buf_adds(out, "&amp;"); break;
-		case '<': lp_buf_adds(out, "&lt;"); break;
-		case '>': lp_buf_adds(out, "&gt;"); break;
-		case '"': lp_buf_adds(out, "&quot;"); break;
-		default: lp_buf_addch(out, *s);
+		case '&':
+			lp_buf_adds(out, "&amp;");
+			break;
+		case '<':
+			lp_buf_adds(out, "&lt;");
+			break;
+		case '>':
+			lp_buf_adds(out, "&gt;");
+			break;
+		case '"':
+			lp_buf_adds(out, "&quot;");
+			break;
+		default:
+			lp_buf_addch(out, *s);
 		}
 	}
 }
@@ -541,8 +569,9 @@ static int prepare_maven(struct lp_langbuild_plan *plan, const char *dir,
 		return 0;
 	s = lp_langbuild_plan_push(plan, LP_LANGBUILD_WRITE);
 	s->path = lp_xasprintf("%s/.lp/maven-settings.xml", dir);
-	lp_buf_adds(&s->content, "<settings>\n  <mirrors>\n    <mirror>\n"
-				 "      <id>lp-mirror</id>\n      <mirrorOf>*</mirrorOf>\n      <url>");
+	lp_buf_adds(&s->content,
+		    "<settings>\n  <mirrors>\n    <mirror>\n"
+		    "      <id>lp-mirror</id>\n      <mirrorOf>*</mirrorOf>\n      <url>");
 	xml_escape(&s->content, mirror);
 	lp_buf_adds(&s->content, "</url>\n    </mirror>\n  </mirrors>\n</settings>\n");
 	return 0;
@@ -572,8 +601,9 @@ static int prepare_sbt(struct lp_langbuild_plan *plan, const char *dir,
 static int conda_hook(struct lp_langbuild_plan *plan, const char *dir,
 		      const struct lp_langbuild_opts *o, struct lp_error *err)
 {
-	const char *file = has(dir, "environment.yml") ? "environment.yml"
-			   : has(dir, "requirements.yml") ? "requirements.yml" : NULL;
+	const char *file = has(dir, "environment.yml")	  ? "environment.yml"
+			   : has(dir, "requirements.yml") ? "requirements.yml"
+							  : NULL;
 	const char *tool = on_path(o, "mamba") ? "mamba" : "conda";
 	const char *env = env_get(o, "ANACONDA_ENV");
 	struct lp_langbuild_step *s;
@@ -639,13 +669,15 @@ static int r_hook(struct lp_langbuild_plan *plan, const char *dir,
 	if ((error = lp_fs_read_file(&file, path.buf, 1 << 20, err)) < 0)
 		goto out;
 	if (offline && !has(dir, "vendor")) {
-		error = lp_error_set(err, LP_ENOTFOUND,
-				     "offline install needs '%s/vendor' (a CRAN-like repository for packages.txt)",
-				     dir);
+		error = lp_error_set(
+		    err, LP_ENOTFOUND,
+		    "offline install needs '%s/vendor' (a CRAN-like repository for packages.txt)",
+		    dir);
 		goto out;
 	}
 	lp_buf_adds(&code, "dir.create(\"dependencies\", showWarnings = FALSE); "
-			   ".libPaths(c(normalizePath(\"dependencies\"), .libPaths())); options(repos = c(CRAN = ");
+			   ".libPaths(c(normalizePath(\"dependencies\"), .libPaths())); "
+			   "options(repos = c(CRAN = ");
 	if (offline) {
 		lp_buf_adds(&code, "paste0(\"file://\", normalizePath(\"vendor\"))");
 	} else {
@@ -677,25 +709,30 @@ static int r_hook(struct lp_langbuild_plan *plan, const char *dir,
 			while (isspace((unsigned char)*arg))
 				arg++;
 			if (offline && line[1] == 'g') {
-				error = lp_error_set(err, LP_EINVAL,
-						     "cannot install '%s' line %zu offline: GitHub package '%s'",
-						     path.buf, lineno, arg);
+				error = lp_error_set(
+				    err, LP_EINVAL,
+				    "cannot install '%s' line %zu offline: GitHub package '%s'",
+				    path.buf, lineno, arg);
 				goto out;
 			}
 			if (offline && strstr(arg, "://") && strncmp(arg, "file://", 7)) {
-				error = lp_error_set(err, LP_EINVAL,
-						     "cannot install '%s' line %zu offline: remote tarball '%s'",
-						     path.buf, lineno, arg);
+				error = lp_error_set(
+				    err, LP_EINVAL,
+				    "cannot install '%s' line %zu offline: remote tarball '%s'",
+				    path.buf, lineno, arg);
 				goto out;
 			}
 			if (line[1] == 't') {
 				lp_buf_adds(&code, "install.packages(");
 				r_string(&code, arg);
-				lp_buf_adds(&code, ", repos = NULL, type = \"source\", lib = \"dependencies\")");
+				lp_buf_adds(
+				    &code,
+				    ", repos = NULL, type = \"source\", lib = \"dependencies\")");
 			} else {
 				lp_buf_adds(&code, "remotes::install_github(");
 				r_string(&code, arg);
-				lp_buf_adds(&code, ", lib = \"dependencies\", upgrade = \"never\")");
+				lp_buf_adds(&code,
+					    ", lib = \"dependencies\", upgrade = \"never\")");
 			}
 		} else if (r_package_name(line)) {
 			lp_buf_adds(&code, "install.packages(");
@@ -707,7 +744,8 @@ static int r_hook(struct lp_langbuild_plan *plan, const char *dir,
 			lp_buf_adds(&code, ", \" failed to install\")");
 		} else {
 			error = lp_error_set(err, LP_EINVAL,
-					     "bad line %zu in '%s': '%s' is not a package name, -t <url>, -g <user/repo> or -e <code>",
+					     "bad line %zu in '%s': '%s' is not a package name, -t "
+					     "<url>, -g <user/repo> or -e <code>",
 					     lineno, path.buf, line);
 			goto out;
 		}

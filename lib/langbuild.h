@@ -48,29 +48,29 @@ int lp_langbuild_detect(const struct lp_langbuild_lang **out, struct lp_strvec *
 			const char *dir, struct lp_error *err) LP_WUR;
 
 enum lp_langbuild_step_kind {
-	LP_LANGBUILD_RUN,       /* run argv in dir, env edits applied */
-	LP_LANGBUILD_WRITE,     /* write content to path atomically */
+	LP_LANGBUILD_RUN,	/* run argv in dir, env edits applied */
+	LP_LANGBUILD_WRITE,	/* write content to path atomically */
 	LP_LANGBUILD_COPY_FILE, /* copy src to path (parent dirs made) */
 	LP_LANGBUILD_COPY_TREE, /* copy the tree under src into path, leaving out exclude */
-	LP_LANGBUILD_RUNNER,    /* unless check is an executable file, copy the runner src into path */
-	LP_LANGBUILD_ZIP,       /* zip the tree under src into path */
-	LP_LANGBUILD_REMOVE,    /* rm -rf path */
+	LP_LANGBUILD_RUNNER, /* unless check is an executable file, copy the runner src into path */
+	LP_LANGBUILD_ZIP,    /* zip the tree under src into path */
+	LP_LANGBUILD_REMOVE, /* rm -rf path */
 };
 
 struct lp_langbuild_step {
 	enum lp_langbuild_step_kind kind;
-	char *label;              /* RUN: how errors name it ("pip install") */
-	struct lp_strvec argv;    /* RUN */
-	struct lp_strvec env;     /* RUN: "K=V" edits over lp's environment */
-	char *dir;                /* RUN: working directory */
-	char *src;                /* COPY_*, RUNNER (NULL: no runner for the language), ZIP */
-	char *path;               /* WRITE, COPY_*, RUNNER, ZIP, REMOVE: the target */
-	char *check;              /* RUNNER: the algorithm's own bin/pipe */
-	char *what;               /* RUNNER: language name for the error message */
-	struct lp_buf content;    /* WRITE */
+	char *label;		  /* RUN: how errors name it ("pip install") */
+	struct lp_strvec argv;	  /* RUN */
+	struct lp_strvec env;	  /* RUN: "K=V" edits over lp's environment */
+	char *dir;		  /* RUN: working directory */
+	char *src;		  /* COPY_*, RUNNER (NULL: no runner for the language), ZIP */
+	char *path;		  /* WRITE, COPY_*, RUNNER, ZIP, REMOVE: the target */
+	char *check;		  /* RUNNER: the algorithm's own bin/pipe */
+	char *what;		  /* RUNNER: language name for the error message */
+	struct lp_buf content;	  /* WRITE */
 	struct lp_strvec exclude; /* COPY_TREE: lib/fswalk.h patterns */
-	unsigned copy_flags;      /* COPY_TREE: enum lp_fswalk_flags */
-	time_t mtime;             /* ZIP: entry timestamp */
+	unsigned copy_flags;	  /* COPY_TREE: enum lp_fswalk_flags */
+	time_t mtime;		  /* ZIP: entry timestamp */
 };
 
 /* A list of steps plus what to remove when it ends, whatever happened. */
@@ -80,7 +80,10 @@ struct lp_langbuild_plan {
 	char *cleanup; /* a staging directory removed after running, or NULL */
 	int status;    /* after lp_langbuild_plan_run: the failed child's exit status, else 0 */
 };
-#define LP_LANGBUILD_PLAN_INIT { NULL, 0, 0, NULL, 0 }
+#define LP_LANGBUILD_PLAN_INIT                                                                     \
+	{                                                                                          \
+		NULL, 0, 0, NULL, 0                                                                \
+	}
 
 void lp_langbuild_plan_release(struct lp_langbuild_plan *plan);
 /* Append a zeroed step of `kind`; the pointer is valid until the next push. */
@@ -98,7 +101,10 @@ struct lp_langbuild_opts {
 	unsigned flags;
 	const char *const *env;
 };
-#define LP_LANGBUILD_OPTS_INIT { 0, NULL }
+#define LP_LANGBUILD_OPTS_INIT                                                                     \
+	{                                                                                          \
+		0, NULL                                                                            \
+	}
 
 /*
  * Append the dependency steps of language `l` for the algorithm in `dir`
@@ -126,8 +132,8 @@ const char *lp_langbuild_runner(const struct lp_langbuild_lang *l);
 /*
  * Append one line (no newline) saying exactly what a step does, shell-quoted where needed, with
  * credentials in URLs ("https://user:pw@host") shown as "***":
- *   cd /src/algo && python3 -m pip install --upgrade --target /src/algo/dependencies -r requirements.txt
- *   copy /src/algo -> /opt/algorithm (excluding .git .lp __pycache__)
+ *   cd /src/algo && python3 -m pip install --upgrade --target /src/algo/dependencies -r
+ * requirements.txt copy /src/algo -> /opt/algorithm (excluding .git .lp __pycache__)
  */
 void lp_langbuild_step_describe(const struct lp_langbuild_step *s, struct lp_buf *dst);
 

@@ -38,13 +38,20 @@ static void conf(const char *dir, const char *language)
 START_TEST(test_algorithm_original_language_names)
 {
 	static const char *const cases[][2] = {
-		{ "python-2.x", "python" },      { "python-3.x-1", "python" },
-		{ "python3", "python" },         { "anaconda3x", "python" },
-		{ "node-5.x-1", "javascript" },  { "ruby-2.2-1", "ruby" },
-		{ "r36", "r" },                  { "java-ojdk11", "java" },
-		{ "scala-2-sbt-1.3", "scala" },  { "rust", "rust" },
-		{ "JavaScript", "javascript" },  { "go", "go" },
-		{ "c", "c" },                    { "R", "r" },
+	    {"python-2.x", "python"},
+	    {"python-3.x-1", "python"},
+	    {"python3", "python"},
+	    {"anaconda3x", "python"},
+	    {"node-5.x-1", "javascript"},
+	    {"ruby-2.2-1", "ruby"},
+	    {"r36", "r"},
+	    {"java-ojdk11", "java"},
+	    {"scala-2-sbt-1.3", "scala"},
+	    {"rust", "rust"},
+	    {"JavaScript", "javascript"},
+	    {"go", "go"},
+	    {"c", "c"},
+	    {"R", "r"},
 	};
 	size_t i;
 
@@ -57,7 +64,8 @@ END_TEST
 
 START_TEST(test_algorithm_reads_misspelt_langauge_key)
 {
-	lp_test_write("algorithmia.conf", "{\"algoname\": \"x\", \"langauge\": \"node-5.x-1\"}", 0644);
+	lp_test_write("algorithmia.conf", "{\"algoname\": \"x\", \"langauge\": \"node-5.x-1\"}",
+		      0644);
 	lp_test_write("requirements.txt", "", 0644);
 	ck_assert_str_eq(lang_of("."), "javascript");
 }
@@ -84,7 +92,8 @@ START_TEST(test_algorithm_bad_conf_names_file)
 	lp_test_write("algorithmia.conf", "{\"language\": ", 0644);
 	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL, "algorithmia.conf'");
 	lp_test_write("algorithmia.conf", "{\"language\": 3}", 0644);
-	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL, "\"language\" must be a string");
+	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL,
+		   "\"language\" must be a string");
 	lp_test_write("algorithmia.conf", "[1]", 0644);
 	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL, "not a JSON object");
 }
@@ -162,15 +171,16 @@ out:
 
 START_TEST(test_algorithm_pip_index_url_only_when_set)
 {
-	static const char *const with[] = { "PYTHON_INDEX_URL=http://m/simple", NULL };
-	static const char *const without[] = { "PYTHON_INDEX_URL=", NULL };
+	static const char *const with[] = {"PYTHON_INDEX_URL=http://m/simple", NULL};
+	static const char *const without[] = {"PYTHON_INDEX_URL=", NULL};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf out = LP_BUF_INIT, want = LP_BUF_INIT;
 
 	lp_test_write("requirements.txt", "six\n", 0644);
 	lp_ck_ok(plan(&out, 0, 0, with, &err), &err);
-	lp_buf_addf(&want, "cd %s && python3 -m pip install --disable-pip-version-check --no-input "
-			   "--upgrade --target %s/dependencies -i http://m/simple -r requirements.txt\n",
+	lp_buf_addf(&want,
+		    "cd %s && python3 -m pip install --disable-pip-version-check --no-input "
+		    "--upgrade --target %s/dependencies -i http://m/simple -r requirements.txt\n",
 		    lp_test_tmpdir(), lp_test_tmpdir());
 	ck_assert_str_eq(out.buf, want.buf);
 	lp_buf_reset(&out);
@@ -184,13 +194,14 @@ END_TEST
 
 START_TEST(test_algorithm_mirror_credentials_hidden)
 {
-	static const char *const env[] = { "NPM_REGISTRY=https://bob:s3cret@npm.example/", NULL };
+	static const char *const env[] = {"NPM_REGISTRY=https://bob:s3cret@npm.example/", NULL};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf out = LP_BUF_INIT;
 
 	lp_test_write("package.json", "{}", 0644);
 	lp_ck_ok(plan(&out, 0, 0, env, &err), &err);
-	ck_assert_ptr_nonnull(strstr(out.buf, "npm install --no-audit --no-fund --registry 'https://***@npm.example/'\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    out.buf, "npm install --no-audit --no-fund --registry 'https://***@npm.example/'\n"));
 	ck_assert_ptr_null(strstr(out.buf, "s3cret"));
 	lp_buf_release(&out);
 }
@@ -222,16 +233,21 @@ END_TEST
 
 START_TEST(test_algorithm_r_packages_txt_forms)
 {
-	static const char *const env[] = { "CRAN_MIRROR=https://cran.example/", NULL };
+	static const char *const env[] = {"CRAN_MIRROR=https://cran.example/", NULL};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf out = LP_BUF_INIT;
 
-	lp_test_write("packages.txt", "# comment\njsonlite\n-t https://cran.example/x_1.0.tar.gz\n"
-				      "-g user/repo/sub@v1\n-e print(\"hi\")\n\n", 0644);
+	lp_test_write("packages.txt",
+		      "# comment\njsonlite\n-t https://cran.example/x_1.0.tar.gz\n"
+		      "-g user/repo/sub@v1\n-e print(\"hi\")\n\n",
+		      0644);
 	lp_ck_ok(plan(&out, 0, 0, env, &err), &err);
-	ck_assert_ptr_nonnull(strstr(out.buf, "options(repos = c(CRAN = \"https://cran.example/\"))"));
-	ck_assert_ptr_nonnull(strstr(out.buf, "-e 'install.packages(\"jsonlite\", lib = \"dependencies\");"));
-	ck_assert_ptr_nonnull(strstr(out.buf, "install.packages(\"https://cran.example/x_1.0.tar.gz\", repos = NULL, type = \"source\""));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "options(repos = c(CRAN = \"https://cran.example/\"))"));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "-e 'install.packages(\"jsonlite\", lib = \"dependencies\");"));
+	ck_assert_ptr_nonnull(strstr(out.buf, "install.packages(\"https://cran.example/"
+					      "x_1.0.tar.gz\", repos = NULL, type = \"source\""));
 	ck_assert_ptr_nonnull(strstr(out.buf, "remotes::install_github(\"user/repo/sub@v1\""));
 	ck_assert_ptr_nonnull(strstr(out.buf, "-e 'print(\"hi\")'"));
 	ck_assert_int_eq(mkdir("vendor", 0755), 0);
@@ -248,7 +264,7 @@ END_TEST
 
 START_TEST(test_algorithm_maven_mirror_settings_written)
 {
-	static const char *const env[] = { "MAVEN_MIRROR=https://m.example/?a=1&b=2", NULL };
+	static const char *const env[] = {"MAVEN_MIRROR=https://m.example/?a=1&b=2", NULL};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf out = LP_BUF_INIT;
 
@@ -273,8 +289,10 @@ START_TEST(test_algorithm_install_plan_python)
 	lp_ck_ok(plan(&out, 1, 0, NULL, &err), &err);
 	/* no algorithmia.conf: one is written, named after the one source file */
 	ck_assert_ptr_nonnull(strstr(out.buf, " -> /opt/algorithm (excluding .git "));
-	ck_assert_ptr_nonnull(strstr(out.buf, " /vendor)\nwrite /opt/algorithm/algorithmia.conf\nrunner "));
-	ck_assert_ptr_nonnull(strstr(out.buf, "/templates/runners/python/bin -> /opt/algorithm/bin (unless "));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, " /vendor)\nwrite /opt/algorithm/algorithmia.conf\nrunner "));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "/templates/runners/python/bin -> /opt/algorithm/bin (unless "));
 	lp_buf_release(&out);
 }
 END_TEST
@@ -285,8 +303,7 @@ START_TEST(test_algorithm_install_plan_needs_manifest_for_compiled)
 	struct lp_buf out = LP_BUF_INIT;
 
 	conf(".", "rust");
-	lp_ck_fail(plan(&out, 1, 0, NULL, &err), &err, LP_ENOTFOUND,
-		   "rust algorithm in '");
+	lp_ck_fail(plan(&out, 1, 0, NULL, &err), &err, LP_ENOTFOUND, "rust algorithm in '");
 	ck_assert_ptr_nonnull(strstr(err.msg, "' has no 'Cargo.toml'"));
 	lp_buf_release(&out);
 }

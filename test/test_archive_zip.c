@@ -19,12 +19,12 @@ static void make_tree(const char *root, int reverse)
 {
 	struct lp_buf p = LP_BUF_INIT;
 	const char *files[][3] = {
-		{ "algorithmia.conf", "{\"algoname\":\"hello\"}\n", "0644" },
-		{ "bin/pipe", "#!/bin/sh\necho PIPE_INIT_COMPLETE\n", "0755" },
-		{ "src/hello.py", "def apply(x):\n    return x\n", "0600" },
-		{ "src/a b/é.txt", "odd names are fine\n", "0644" },
-		{ ".git/HEAD", "ref: refs/heads/main\n", "0644" },
-		{ "src/__pycache__/hello.cpython-311.pyc", "junk", "0644" },
+	    {"algorithmia.conf", "{\"algoname\":\"hello\"}\n", "0644"},
+	    {"bin/pipe", "#!/bin/sh\necho PIPE_INIT_COMPLETE\n", "0755"},
+	    {"src/hello.py", "def apply(x):\n    return x\n", "0600"},
+	    {"src/a b/é.txt", "odd names are fine\n", "0644"},
+	    {".git/HEAD", "ref: refs/heads/main\n", "0644"},
+	    {"src/__pycache__/hello.cpython-311.pyc", "junk", "0644"},
 	};
 	size_t i, n = sizeof(files) / sizeof(files[0]);
 
@@ -36,7 +36,7 @@ static void make_tree(const char *root, int reverse)
 		lp_test_write(p.buf, files[k][1], (int)strtol(files[k][2], NULL, 8));
 		/* different mtimes must not matter */
 		if (reverse) {
-			struct timespec ts[2] = { { 1000000000, 0 }, { 1000000000 + (time_t)k, 0 } };
+			struct timespec ts[2] = {{1000000000, 0}, {1000000000 + (time_t)k, 0}};
 
 			ck_assert_int_eq(utimensat(AT_FDCWD, p.buf, ts, 0), 0);
 		}
@@ -48,7 +48,7 @@ static void make_tree(const char *root, int reverse)
 	lp_buf_release(&p);
 }
 
-static const char *const excludes[] = { ".git", "__pycache__", NULL };
+static const char *const excludes[] = {".git", "__pycache__", NULL};
 
 static void zip_tree(const char *zip, const char *dir, time_t mtime)
 {

@@ -11,8 +11,8 @@
 
 START_TEST(test_fswalk_list_sorted_and_excluded)
 {
-	static const char *const exclude[] = { ".git", "/vendor", "*.pyc", "a/skip", NULL };
-	static const char *const want[] = { "a", "a/b.txt", "a/vendor", "a/vendor/x", "link", "z" };
+	static const char *const exclude[] = {".git", "/vendor", "*.pyc", "a/skip", NULL};
+	static const char *const want[] = {"a", "a/b.txt", "a/vendor", "a/vendor/x", "link", "z"};
 	struct lp_strvec out = LP_STRVEC_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	size_t i;
