@@ -47,4 +47,20 @@ expect_same responses expected "bin/pipe answers through the output FIFO"
 run "$LP" install-algorithm -C alg --prefix "$T/opt"; expect_exit 0 "re-running install-algorithm is safe"
 (cd opt && find . | sort) >second.lst
 expect_same first.lst second.lst "a second install gives the same tree"
+
+# .adk: the algorithm speaks the protocol itself; the runner only starts src.<algoname>
+mkdir -p adk/src
+touch adk/.adk adk/src/__init__.py
+echo '{"algoname": "hello", "language": "python3"}' >adk/algorithmia.conf
+cat >adk/src/hello.py <<'PY'
+import json, os, sys
+print("PIPE_INIT_COMPLETE", flush=True)
+for line in sys.stdin:
+    with open(os.environ["ALGOOUT"], "w") as out:
+        out.write(json.dumps({"result": "adk " + json.loads(line)["data"], "metadata": {"content_type": "text"}}) + "\n")
+PY
+run "$LP" install-algorithm -C adk --prefix "$T/adkopt"; expect_exit 0 "install an .adk algorithm"
+python3 "$FX/pipe-client.py" "$T/adkopt/bin/pipe" "$T/algoout" '{"content_type":"text","data":"Jane"}' >responses 2>pipe.err
+echo '{"metadata":{"content_type":"text"},"result":"adk Jane"}' >expected
+expect_same responses expected "an .adk algorithm runs its own protocol loop"
 done_testing

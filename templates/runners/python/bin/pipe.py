@@ -12,6 +12,9 @@
 #     {"error": {"message": "...", "stacktrace": "...", "error_type": "..."}}
 # bytes results are sent base64-encoded as binary, str as text, anything else as json.
 # The loop ends at EOF on stdin with exit status 0; a load error exits 1.
+#
+# An algorithm with an .adk marker file in its root implements the protocol
+# itself (the Algorithmia ADK): then this only runs src.<algoname> as __main__.
 import base64
 import importlib.util
 import json
@@ -74,7 +77,18 @@ def respond(doc):
         out.write(text + "\n")
 
 
+def run_adk():
+    with open(os.path.join(ROOT, "algorithmia.conf"), encoding="utf-8") as f:
+        name = json.load(f)["algoname"]
+    sys.path.insert(0, ROOT)
+    import runpy
+    runpy.run_module("src." + name, run_name="__main__", alter_sys=True)
+    return 0
+
+
 def main():
+    if os.path.exists(os.path.join(ROOT, ".adk")):
+        return run_adk()
     try:
         apply = load_apply()
     except Exception:  # a load error: report it, exit non-zero before the marker
