@@ -32,6 +32,8 @@ if grep -q stage dir.lst; then not_ok "staging dir removed"; else ok "staging di
 touch -d '2001-02-03 04:05:06' alg/src/hello.py alg/algorithmia.conf
 run "$LP" install-algorithm -C alg --zip "$T/again.zip"; expect_exit 0 "zip again"
 expect_same out.zip again.zip "two runs are byte-identical"
+TZ=JST-9 run "$LP" install-algorithm -C alg --zip "$T/tz.zip"; expect_exit 0 "zip in another time zone"
+expect_same out.zip tz.zip "the time zone does not change the bytes"
 
 SOURCE_DATE_EPOCH=1700000000 run "$LP" install-algorithm -C alg --zip "$T/sde.zip"; expect_exit 0 "SOURCE_DATE_EPOCH zip"
 if unzip -Z sde.zip | grep -q ' 23-Nov-14 22:13 src/hello.py$'; then ok "SOURCE_DATE_EPOCH sets entry times"; else not_ok "SOURCE_DATE_EPOCH sets entry times"; unzip -Z sde.zip | head -3; fi
