@@ -18,7 +18,8 @@
 
 struct lp_archive_zip_opts {
 	time_t mtime;                  /* timestamp for every entry (SOURCE_DATE_EPOCH or fixed) */
-	const char *const *exclude;    /* NULL-terminated names/globs to leave out, or NULL */
+	const char *const *exclude;    /* NULL-terminated globs to leave out, or NULL
+					* (lib/fswalk.h: a name at any depth, or a path with '/') */
 };
 #define LP_ARCHIVE_ZIP_OPTS_INIT { 315532800 /* 1980-01-01, zip's epoch */, NULL }
 
@@ -26,6 +27,15 @@ struct lp_archive_zip_opts {
  * Zip the tree under `dir` into `zip_path` (atomically: temp + rename).
  * Entries sorted by path, fixed timestamps, exec bits and symlinks kept, so
  * the same tree gives the same bytes.
+ *
+ * Entry names are the relative paths found by walking `dir` (never "..",
+ * never absolute); directories get their own "name/" entries; a symlink is
+ * stored as a link with its target as is (never followed, even when it
+ * points outside `dir`). Modes are normalised to 0755 (directories, files
+ * with any exec bit) or 0644, uid/gid 0. If `zip_path` lies inside `dir`,
+ * the zip leaves its previous self out. The DOS timestamps in a zip are in
+ * local time: run with TZ=UTC for the same bytes in every zone.
+ * LP_ENOTFOUND if `dir` is not a directory; LP_EIO on read/write errors.
  */
 int lp_archive_zip_dir(const char *zip_path, const char *dir,
 		       const struct lp_archive_zip_opts *opts, struct lp_error *err) LP_WUR;

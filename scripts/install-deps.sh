@@ -18,6 +18,10 @@ test_pkgs="git curl docker.io busybox-static nodejs npm python3 python3-jsonsche
 python3-yaml python3-boto3 awscli zip unzip procps"
 # GNU time (/usr/bin/time -v): peak RSS in bench/artifact-local.sh
 test_pkgs="$test_pkgs time"
+# Toolchains the install-dependencies/install-algorithm tests build real
+# algorithms with (pip from a local wheel, cargo with path dependencies).
+test_pkgs="$test_pkgs python3-pip
+cargo"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"
@@ -28,6 +32,8 @@ for p in $pkgs; do
 	case "$p" in
 	nodejs) command -v node >/dev/null 2>&1 && continue ;;
 	npm) command -v npm >/dev/null 2>&1 && continue ;;
+	python3-pip) python3 -m pip --version >/dev/null 2>&1 && continue ;;
+	cargo) command -v cargo >/dev/null 2>&1 && continue ;;
 	esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"

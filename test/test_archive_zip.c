@@ -1,0 +1,204 @@
+/* test_archive_zip.c - deterministic zips: order, modes, links, no escaping entries */
+/* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "lib/archive.h"
+#include "lib/buf.h"
+#include "lib/fs.h"
+#include "test/lp_test.h"
+
+/* a small tree; `reverse` creates the same content in the opposite order */
+static void make_tree(const char *root, int reverse)
+{
+	struct lp_buf p = LP_BUF_INIT;
+	const char *files[][3] = {
+	    {"algorithmia.conf", "{\"algoname\":\"hello\"}\n", "0644"},
+	    {"bin/pipe", "#!/bin/sh\necho PIPE_INIT_COMPLETE\n", "0755"},
+	    {"src/hello.py", "def apply(x):\n    return x\n", "0600"},
+	    {"src/a b/é.txt", "odd names are fine\n", "0644"},
+	    {".git/HEAD", "ref: refs/heads/main\n", "0644"},
+	    {"src/__pycache__/hello.cpython-311.pyc", "junk", "0644"},
+	};
+	size_t i, n = sizeof(files) / sizeof(files[0]);
+
+	for (i = 0; i < n; i++) {
+		size_t k = reverse ? n - 1 - i : i;
+
+		lp_buf_reset(&p);
+		lp_buf_addf(&p, "%s/%s", root, files[k][0]);
+		lp_test_write(p.buf, files[k][1], (int)strtol(files[k][2], NULL, 8));
+		/* different mtimes must not matter */
+		if (reverse) {
+			struct timespec ts[2] = {{1000000000, 0}, {1000000000 + (time_t)k, 0}};
+
+			ck_assert_int_eq(utimensat(AT_FDCWD, p.buf, ts, 0), 0);
+		}
+	}
+	lp_buf_reset(&p);
+	lp_buf_addf(&p, "%s/escape", root);
+	/* a link pointing outside the tree: stored as a link, never followed */
+	ck_assert_int_eq(symlink("../../../etc/passwd", p.buf), 0);
+	lp_buf_release(&p);
+}
+
+static const char *const excludes[] = {".git", "__pycache__", NULL};
+
+static void zip_tree(const char *zip, const char *dir, time_t mtime)
+{
+	struct lp_archive_zip_opts o = LP_ARCHIVE_ZIP_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+
+	o.exclude = excludes;
+	if (mtime)
+		o.mtime = mtime;
+	lp_ck_ok(lp_archive_zip_dir(zip, dir, &o, &err), &err);
+}
+
+START_TEST(test_zip_same_tree_same_bytes)
+{
+	struct lp_buf ba = LP_BUF_INIT, bb = LP_BUF_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+
+	umask(022);
+	make_tree("one", 0);
+	umask(077);
+	make_tree("two", 1);
+	umask(022);
+	zip_tree("one.zip", "one", 0);
+	zip_tree("two.zip", "two", 0);
+	lp_ck_ok(lp_fs_read_file(&ba, "one.zip", 0, &err), &err);
+	lp_ck_ok(lp_fs_read_file(&bb, "two.zip", 0, &err), &err);
+	ck_assert_uint_gt(ba.len, 100);
+	ck_assert_uint_eq(ba.len, bb.len);
+	ck_assert_int_eq(memcmp(ba.buf, bb.buf, ba.len), 0);
+	lp_buf_release(&ba);
+	lp_buf_release(&bb);
+}
+END_TEST
+
+struct seen {
+	char names[32][128];
+	mode_t modes[32];
+	char links[32][128];
+	time_t mtimes[32];
+	int n;
+};
+
+static void read_zip(struct seen *s, const char *zip)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+
+	memset(s, 0, sizeof(*s));
+	archive_read_support_format_zip(a);
+	ck_assert_int_eq(archive_read_open_filename(a, zip, 10240), ARCHIVE_OK);
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK && s->n < 32) {
+		const char *link = archive_entry_symlink(e);
+
+		snprintf(s->names[s->n], sizeof(s->names[0]), "%s", archive_entry_pathname(e));
+		s->modes[s->n] = archive_entry_mode(e);
+		snprintf(s->links[s->n], sizeof(s->links[0]), "%s", link ? link : "");
+		s->mtimes[s->n] = archive_entry_mtime(e);
+		s->n++;
+	}
+	archive_read_free(a);
+}
+
+START_TEST(test_zip_entries_sorted_with_modes_and_links)
+{
+	static const char *const want[] = {
+		"algorithmia.conf", "bin/", "bin/pipe", "escape", "src/", "src/a b/",
+		"src/a b/\xc3\xa9.txt", "src/hello.py",
+	};
+	struct seen s;
+	int i;
+
+	make_tree("alg", 0);
+	zip_tree("alg.zip", "alg", 0);
+	read_zip(&s, "alg.zip");
+	ck_assert_int_eq(s.n, (int)(sizeof(want) / sizeof(want[0])));
+	for (i = 0; i < s.n; i++) {
+		ck_assert_str_eq(s.names[i], want[i]);
+		/* zip-slip: no entry can leave the extraction dir */
+		ck_assert(s.names[i][0] != '/');
+		ck_assert_ptr_null(strstr(s.names[i], ".."));
+		ck_assert_int_eq(s.mtimes[i], 315532800);
+	}
+	ck_assert_int_eq(s.modes[0], S_IFREG | 0644);
+	ck_assert_int_eq(s.modes[1], S_IFDIR | 0755);
+	ck_assert_int_eq(s.modes[2], S_IFREG | 0755); /* exec bit kept */
+	ck_assert_int_eq(s.modes[3] & S_IFMT, S_IFLNK);
+	ck_assert_str_eq(s.links[3], "../../../etc/passwd");
+	ck_assert_int_eq(s.modes[7], S_IFREG | 0644); /* 0600 normalised */
+}
+END_TEST
+
+START_TEST(test_zip_uses_given_mtime)
+{
+	struct seen s;
+
+	make_tree("alg", 0);
+	zip_tree("alg.zip", "alg", 1700000000);
+	read_zip(&s, "alg.zip");
+	ck_assert_int_gt(s.n, 0);
+	ck_assert_int_eq(s.mtimes[0], 1700000000);
+}
+END_TEST
+
+START_TEST(test_zip_inside_its_dir_leaves_itself_out)
+{
+	struct seen s;
+	int i;
+
+	make_tree("alg", 0);
+	zip_tree("alg/algorithm.zip", "alg", 0);
+	zip_tree("alg/algorithm.zip", "alg", 0);
+	read_zip(&s, "alg/algorithm.zip");
+	ck_assert_int_eq(s.n, 8);
+	for (i = 0; i < s.n; i++)
+		ck_assert_str_ne(s.names[i], "algorithm.zip");
+}
+END_TEST
+
+START_TEST(test_zip_missing_dir_writes_nothing)
+{
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_ck_fail(lp_archive_zip_dir("out.zip", "nope", NULL, &err), &err, LP_ENOTFOUND,
+		   "cannot zip 'nope'");
+	ck_assert(!lp_fs_exists("out.zip"));
+}
+END_TEST
+
+START_TEST(test_zip_into_missing_dir_fails_cleanly)
+{
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_test_write("alg/a", "x", 0644);
+	lp_ck_fail(lp_archive_zip_dir("no/such/out.zip", "alg", NULL, &err), &err, LP_EIO,
+		   "cannot create 'no/such/out.zip'");
+}
+END_TEST
+
+Suite *archive_zip_suite(void)
+{
+	Suite *s = suite_create("archive_zip");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+	tcase_add_test(tc, test_zip_same_tree_same_bytes);
+	tcase_add_test(tc, test_zip_entries_sorted_with_modes_and_links);
+	tcase_add_test(tc, test_zip_uses_given_mtime);
+	tcase_add_test(tc, test_zip_inside_its_dir_leaves_itself_out);
+	tcase_add_test(tc, test_zip_missing_dir_writes_nothing);
+	tcase_add_test(tc, test_zip_into_missing_dir_fails_cleanly);
+	suite_add_tcase(s, tc);
+	return s;
+}
