@@ -692,6 +692,28 @@ void lp_runner_json_write(struct lp_buf *out, struct json_object *v)
 	}
 }
 
+/*
+ * Read and drop the rest of the answer until the runner closes the FIFO
+ * (at most 1 s): the next call opens the FIFO again, and an open that
+ * overlaps this writer's close would see its EOF as an empty answer.
+ */
+static void discard_until_eof(int fd, int eof)
+{
+	double deadline = now_s() + 1.0;
+	char chunk[4096];
+
+	while (!eof) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pf, 1, ms_left(deadline)) <= 0)
+			break;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			eof = 1;
+	}
+}
+
 /* Wait for the FIFO's first JSON value, the child's death or the deadline. */
 static void wait_answer(struct lp_runner *r, int fd, double deadline, struct lp_runner_result *res)
 {
@@ -731,6 +753,7 @@ static void wait_answer(struct lp_runner *r, int fd, double deadline, struct lp_
 					   &res->message);
 			if (done > 0) {
 				res->outcome = LP_RUNNER_ANSWER;
+				discard_until_eof(fd, got == 0);
 				break;
 			}
 			if (done < 0) {

@@ -117,6 +117,7 @@ static void request_stop(struct server *s, enum stop_reason reason, int status)
 {
 	uint64_t one = 1;
 
+	lp_runner__log("INFO", "MAIN", NULL, "stop requested (reason %d, status %d)", (int)reason, status);
 	pthread_mutex_lock(&s->lock);
 	if (s->reason == STOP_NONE) {
 		s->reason = reason;
