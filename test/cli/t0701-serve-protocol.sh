@@ -29,7 +29,7 @@ post() { # post CT BODY [PATH] [curl args...]: body to $OUT, status in $code
 }
 expect_body() { if [ "$(cat "$OUT")" = "$1" ]; then ok "$2"; else not_ok "$2 (got '$(cat "$OUT")')"; fi; }
 expect_code() { if [ "$code" = "$1" ]; then ok "$2"; else not_ok "$2 (HTTP $code, expected $1)"; fi; }
-jq_() { python3 -c "import json,sys; d=json.load(open('$OUT')); print($1)"; }
+jq_() { python3 -c "import json,sys; d=json.load(open('$OUT')); print(($1))"; }
 
 # --- python runner: init output, liveness, inputs --------------------------------
 LP_TEST_INIT=hello LP_TEST_STDIN_LOG=$T/stdin.log serve "$R/python"
