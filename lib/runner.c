@@ -810,6 +810,8 @@ int lp_runner_call(struct lp_runner *r, const char *line, size_t len, const char
 		lp_runner__log("ERROR", "LANGRUNNER", reqid, "request timed out after %d ms; killing the runner",
 			       timeout_ms);
 		pthread_mutex_lock(&r->lock);
+		/* our kill: the reader must not report it as a death while idle */
+		r->stopping = 1;
 		if (!r->exited)
 			kill(-r->proc.pid, SIGKILL);
 		reap_locked(r);

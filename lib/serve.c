@@ -53,6 +53,7 @@ struct server {
 	int exit_status;
 	int idle_code;
 	int workers; /* async threads alive */
+	int active;  /* HTTP requests not yet completed */
 };
 
 /* One HTTP request (MHD's con_cls). */
@@ -117,7 +118,6 @@ static void request_stop(struct server *s, enum stop_reason reason, int status)
 {
 	uint64_t one = 1;
 
-	lp_runner__log("INFO", "MAIN", NULL, "stop requested (reason %d, status %d)", (int)reason, status);
 	pthread_mutex_lock(&s->lock);
 	if (s->reason == STOP_NONE) {
 		s->reason = reason;
@@ -719,6 +719,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		rq = lp_xcalloc(1, sizeof(*rq));
 		lp_buf_init(&rq->body);
 		*con_cls = rq;
+		pthread_mutex_lock(&s->lock);
+		s->active++;
+		pthread_mutex_unlock(&s->lock);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (s->o->max_body && cl && strtoull(cl, NULL, 10) > s->o->max_body) {
 			/* refuse before reading the body; MHD then closes the connection */
@@ -761,6 +764,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (!rq)
 		return;
+	pthread_mutex_lock(&s->lock);
+	s->active--;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	if (rq->exit_after)
 		request_stop(s, STOP_AFTER_REPLY, rq->exit_status);
 	lp_buf_release(&rq->body);
@@ -1092,8 +1099,18 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 	}
 	lp_runner__log("INFO", "MAIN", NULL, "exiting with status %d", *out);
 out:
-	if (d)
+	if (d) {
+		/* let answers being sent go out before closing connections (at most 5 s) */
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		pthread_mutex_lock(&s.lock);
+		while (s.active > 0 && pthread_cond_timedwait(&s.cond, &s.lock, &until) == 0)
+			;
+		pthread_mutex_unlock(&s.lock);
 		MHD_stop_daemon(d);
+	}
 	/* async workers still delivering callbacks */
 	pthread_mutex_lock(&s.lock);
 	while (s.workers > 0)
