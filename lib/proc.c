@@ -136,6 +136,14 @@ int lp_proc_start(struct lp_proc *p, struct lp_error *err)
 		else if (p->flags & LP_PROC_QUIET)
 			dup2(devnull, 2);
 		signal(SIGPIPE, SIG_DFL);
+		{
+			/* a parent that blocks signals for signalfd (lp serve) must not
+			 * pass that mask on: the program would ignore SIGTERM */
+			sigset_t none;
+
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
 		if (p->dir && chdir(p->dir) < 0) {
 			child_errno = errno;
 			goto child_fail;

@@ -1,0 +1,144 @@
+/* test_runner.c - the long-lived runner (lib/runner.c) with the real python test runner */
+/* SPDX-License-Identifier: MIT */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "lib/runner.h"
+#include "lib/serve.h"
+#include "test/lp_test.h"
+
+static struct lp_runner *start_runner(void)
+{
+	struct lp_runner_opts o = { 0 };
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_runner *r = NULL;
+	char prog[1024], fifo[1024];
+
+	signal(SIGPIPE, SIG_IGN); /* writes to a dead runner must fail, not kill us */
+	snprintf(prog, sizeof(prog), "%s/test/runners/python/bin/pipe", lp_test_srcdir());
+	snprintf(fifo, sizeof(fifo), "%s/algoout", lp_test_tmpdir());
+	o.program = prog;
+	o.fifo = fifo;
+	lp_ck_ok(lp_runner_new(&r, &o, &err), &err);
+	lp_ck_ok(lp_runner_start(r, &err), &err);
+	return r;
+}
+
+static void call(struct lp_runner *r, const char *line, int timeout_ms,
+		 struct lp_runner_result *res)
+{
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_ck_ok(lp_runner_call(r, line, strlen(line), "t1", timeout_ms, res, &err), &err);
+}
+
+START_TEST(test_runner_answers_and_reuses_the_process)
+{
+	struct lp_runner_result a = LP_RUNNER_RESULT_INIT, b = LP_RUNNER_RESULT_INIT;
+	struct lp_runner *r = start_runner();
+	struct lp_buf out = LP_BUF_INIT;
+	pid_t pid = lp_runner_pid(r);
+	int se;
+
+	call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"print\"}}", 0, &a);
+	ck_assert_int_eq(a.outcome, LP_RUNNER_ANSWER);
+	ck_assert_str_eq(a.err.buf, "a\n");
+	call(r, "{\"content_type\":\"text\",\"data\":\"x\"}", 0, &b);
+	ck_assert_int_eq(b.outcome, LP_RUNNER_ANSWER);
+	ck_assert_str_eq(b.out.buf, "");
+	ck_assert_int_eq(lp_runner_pid(r), pid);
+	lp_serve_format_result(&out, &b, &se);
+	ck_assert_int_eq(se, 0);
+	ck_assert_ptr_nonnull(strstr(out.buf, "{\"result\":\"x\",\"metadata\":{\"duration\":"));
+	ck_assert_int_eq(lp_runner_stop(r, 1000), 0);
+	lp_runner_free(r);
+	ck_assert(access("algoout", F_OK) != 0);
+	lp_buf_release(&out);
+	lp_runner_result_release(&a);
+	lp_runner_result_release(&b);
+}
+END_TEST
+
+START_TEST(test_runner_crash_reports_exit_code_and_keeps_output)
+{
+	struct lp_runner_result a = LP_RUNNER_RESULT_INIT;
+	struct lp_runner *r = start_runner();
+	struct lp_error err = LP_ERROR_INIT;
+
+	call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"exit\",\"code\":7}}", 0, &a);
+	ck_assert_int_eq(a.outcome, LP_RUNNER_EXITED);
+	ck_assert_str_eq(a.message.buf, "exited with code 7");
+	ck_assert_str_eq(a.out.buf, "dying\nlast words\n");
+	lp_ck_fail(lp_runner_call(r, "{}", 2, NULL, 0, &a, &err), &err, LP_EIO, "Broken pipe");
+	lp_runner_free(r);
+	lp_runner_result_release(&a);
+}
+END_TEST
+
+START_TEST(test_runner_timeout_kills_and_restart_works)
+{
+	struct lp_runner_result a = LP_RUNNER_RESULT_INIT, b = LP_RUNNER_RESULT_INIT;
+	struct lp_runner *r = start_runner();
+	struct lp_error err = LP_ERROR_INIT;
+	pid_t pid = lp_runner_pid(r);
+
+	call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"hang\"}}", 300, &a);
+	ck_assert_int_eq(a.outcome, LP_RUNNER_TIMEOUT);
+	ck_assert_int_eq(kill(pid, 0), -1);
+	lp_ck_ok(lp_runner_start(r, &err), &err);
+	ck_assert_int_ne(lp_runner_pid(r), pid);
+	call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"raw\",\"raw\":\"{\\\"result\\\":1}\"}}", 0, &b);
+	ck_assert_int_eq(b.outcome, LP_RUNNER_ANSWER); /* parsed; serve decides it is not a RunnerOutput */
+	lp_runner_result_release(&b);
+	call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"close\"}}", 0, &b);
+	ck_assert_int_eq(b.outcome, LP_RUNNER_BAD_OUTPUT);
+	ck_assert_str_eq(b.message.buf, "No more JSON to read from the stream");
+	lp_runner_free(r);
+	lp_runner_result_release(&a);
+	lp_runner_result_release(&b);
+}
+END_TEST
+
+START_TEST(test_runner_build_input_sorts_keys_and_checks_types)
+{
+	struct lp_buf out = LP_BUF_INIT, msg = LP_BUF_INIT;
+	const char *enc[] = { "base64", "gzip" };
+
+	ck_assert_int_eq(lp_serve_build_input(&out, "application/json", NULL, 0,
+					      "{\"b\":[{\"z\":1,\"y\":\"\\n\"}],\"a\":null}", 33, &msg), 0);
+	ck_assert_str_eq(out.buf, "{\"content_type\":\"json\",\"data\":{\"a\":null,\"b\":[{\"y\":\"\\n\",\"z\":1}]}}");
+	lp_buf_reset(&out);
+	ck_assert_int_eq(lp_serve_build_input(&out, "application/octet-stream", NULL, 0, "\0\377", 2, &msg), 0);
+	ck_assert_str_eq(out.buf, "{\"content_type\":\"binary\",\"data\":\"AP8=\"}");
+	ck_assert_int_eq(lp_serve_build_input(&out, "application/json", NULL, 0, "{} x", 4, &msg), -1);
+	ck_assert_str_eq(msg.buf, "JSON error - trailing characters at line 1 column 4");
+	lp_buf_reset(&msg);
+	ck_assert_int_eq(lp_serve_build_input(&out, "text/plain", enc + 1, 1, "x", 1, &msg), -1);
+	ck_assert_str_eq(msg.buf, "bad request: Unexpected ContentEncoding gzip");
+	lp_buf_reset(&msg);
+	ck_assert_int_eq(lp_serve_build_input(&out, "text/plain", enc, 2, "x", 1, &msg), -1);
+	ck_assert_str_eq(msg.buf, "bad request: Too many ContentEncoding headers Error");
+	lp_buf_release(&out);
+	lp_buf_release(&msg);
+}
+END_TEST
+
+Suite *runner_suite(void)
+{
+	Suite *s = suite_create("runner");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 20);
+	tcase_add_checked_fixture(tc, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+	tcase_add_test(tc, test_runner_answers_and_reuses_the_process);
+	tcase_add_test(tc, test_runner_crash_reports_exit_code_and_keeps_output);
+	tcase_add_test(tc, test_runner_timeout_kills_and_restart_works);
+	tcase_add_test(tc, test_runner_build_input_sorts_keys_and_checks_types);
+	suite_add_tcase(s, tc);
+	return s;
+}
