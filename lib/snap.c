@@ -293,12 +293,24 @@ static const struct base *find_base(const char *name)
 
 /* ---- value checks (snapcraft's model rules, spec section 2) ---- */
 
-static int has_ctrl(const char *s, int allow_newline)
+/* Control characters; a description may hold newlines and tabs. */
+static int has_ctrl(const char *s, int multiline)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 && !(allow_newline && *s == '\n'))
+		if (((unsigned char)*s < 0x20 && !(multiline && (*s == '\n' || *s == '\t'))) ||
+		    *s == 0x7f)
 			return 1;
 	return 0;
+}
+
+/* Characters, not bytes: snapcraft counts a summary's length in code points. */
+static size_t utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
 }
 
 /* [a-z0-9-], at least one letter, no leading/trailing '-', no "--", at most 40 */
@@ -821,9 +833,9 @@ int lp_snap_resolve(enum lp_snap_origin *out, struct lp_snap_opts *o, struct lp_
 	if ((problem = snap_version_problem(val(o, LP_SNAP_VERSION))))
 		return bad(out, o, LP_SNAP_VERSION, err, "'%s' is not a valid snap version: %s",
 			   val(o, LP_SNAP_VERSION), problem);
-	if (strlen(val(o, LP_SNAP_SUMMARY)) > 78)
+	if (utf8_len(val(o, LP_SNAP_SUMMARY)) > 78)
 		return bad(out, o, LP_SNAP_SUMMARY, err, "is %zu characters long, at most 78",
-			   strlen(val(o, LP_SNAP_SUMMARY)));
+			   utf8_len(val(o, LP_SNAP_SUMMARY)));
 	if ((error = check_enum(out, o, LP_SNAP_GRADE, grades, err)) < 0 ||
 	    (error = check_enum(out, o, LP_SNAP_CONFINEMENT, confinements, err)) < 0)
 		return error;
@@ -881,6 +893,20 @@ static const char *var(const struct base *base)
 	return base->legacy ? "SNAPCRAFT" : "CRAFT";
 }
 
+/*
+ * source (+ source-tag). Snapcraft reads a local directory as source-type
+ * local, which takes no git ref; with a tag, a local checkout is cloned as git.
+ */
+static void add_source(struct lp_yaml *part, const char *source, const char *tag)
+{
+	lp_yaml_map_str(part, "source", source);
+	if (!tag)
+		return;
+	if (!strstr(source, "://") && strncmp(source, "git@", 4))
+		lp_yaml_map_str(part, "source-type", "git");
+	lp_yaml_map_quoted(part, "source-tag", tag);
+}
+
 static void add_source_part(struct lp_yaml *parts, const struct lp_snap_opts *o,
 			    const struct library *lib, const struct base *base)
 {
@@ -889,9 +915,7 @@ static void add_source_part(struct lp_yaml *parts, const struct lp_snap_opts *o,
 	struct lp_yaml *seq;
 
 	lp_yaml_map_str(part, "plugin", bs);
-	lp_yaml_map_str(part, "source", val(o, LP_SNAP_SOURCE));
-	if (val(o, LP_SNAP_SOURCE_TAG))
-		lp_yaml_map_quoted(part, "source-tag", val(o, LP_SNAP_SOURCE_TAG));
+	add_source(part, val(o, LP_SNAP_SOURCE), val(o, LP_SNAP_SOURCE_TAG));
 	if (!strcmp(bs, "cmake")) {
 		seq = lp_yaml_map_seq(part, "cmake-parameters");
 		seq_strs(seq, lib->cmake_args);
@@ -1002,9 +1026,7 @@ static void add_python_part(struct lp_yaml *parts, const struct lp_snap_opts *o,
 		lp_yaml_map_str(part, "source", val(o, LP_SNAP_PYTHON_SOURCE));
 	} else if (val(o, LP_SNAP_SOURCE)) {
 		/* the bindings from the same checkout as the library */
-		lp_yaml_map_str(part, "source", val(o, LP_SNAP_SOURCE));
-		if (val(o, LP_SNAP_SOURCE_TAG))
-			lp_yaml_map_quoted(part, "source-tag", val(o, LP_SNAP_SOURCE_TAG));
+		add_source(part, val(o, LP_SNAP_SOURCE), val(o, LP_SNAP_SOURCE_TAG));
 		if (!subdir)
 			subdir = lib->python_subdir;
 	} else {

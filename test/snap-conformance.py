@@ -266,6 +266,13 @@ def rule_errors(doc, base):
         refs = [k for k in ("source-tag", "source-branch", "source-commit") if k in part]
         if len(refs) > 1:
             errs.append("%s: %s are mutually exclusive" % (where, " and ".join(refs)))
+        if refs and part.get("source-type") not in (None, "git"):
+            errs.append("%s: %s needs a git source, not source-type %r"
+                        % (where, refs[0], part.get("source-type")))
+        if refs and part.get("source-type") is None and isinstance(part.get("source"), str) \
+                and "://" not in part["source"] and not part["source"].startswith("git@") \
+                and not part["source"].endswith(".git"):
+            errs.append("%s: %s on a local directory needs source-type: git" % (where, refs[0]))
         for k in LIST_KEYS:
             if k in part and not _strlist(part[k]):
                 errs.append("%s.%s: must be a list of strings" % (where, k))

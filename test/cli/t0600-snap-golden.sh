@@ -40,6 +40,14 @@ expect_same "$OUT" "$G/example-mxnet.yaml" "-o - writes to stdout"
 if [ -s "$ERR" ]; then not_ok "-q keeps stderr empty"; else ok "-q keeps stderr empty"; fi
 cd .. || exit 1
 
+# a local checkout with a tag is cloned as git (a local source takes no git ref)
+run "$LP" snap --source . --source-tag 1.9.1 --description "tab	and
+newline" -o local.yaml; expect_exit 0 "local source with a tag exits 0"
+[ "$(grep -c '^    source-type: git$' local.yaml)" -eq 2 ]; check $? "both parts get source-type: git"
+# summaries are counted in characters: 78 two-byte characters fit
+run "$LP" snap --source . --version 1 --summary "$(printf '%078d' 0 | sed 's/0/é/g')" -o utf8.yaml
+expect_exit 0 "a 78-character UTF-8 summary is accepted"
+
 # every generated file (and every golden) conforms to snapcraft's schema and rules
 /usr/bin/python3 "$LP_TOP/test/snap-conformance.py" ./*.yaml proj/snap/snapcraft.yaml "$G"/*.yaml \
 	>conformance.log 2>&1
@@ -50,6 +58,6 @@ else
 	check "$rc" "generated recipes pass test/snap-conformance.py"
 	[ "$rc" -eq 0 ] || sed 's/^/  /' conformance.log
 	n=$(grep -c ': ok (core2' conformance.log)
-	[ "$n" -eq 13 ]; check $? "conformance checked all 13 files ($n)"
+	[ "$n" -eq 15 ]; check $? "conformance checked all 15 files ($n)"
 fi
 done_testing

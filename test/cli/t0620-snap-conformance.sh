@@ -41,6 +41,8 @@ ex nosrc.yaml; sed -i '/^    source: https/d' nosrc.yaml
 rejected nosrc.yaml "plugin 'cmake' needs a source" "missing source"
 ex refs.yaml; sed -i "0,/^    source-tag: '1.9.1'/s//    source-tag: '1.9.1'\n    source-commit: abc/" refs.yaml
 rejected refs.yaml "source-tag and source-commit are mutually exclusive" "exclusive git refs"
+ex local.yaml; sed -i 's|^    source: https://github.com/apache/mxnet.git|    source: .|' local.yaml
+rejected local.yaml "source-tag on a local directory needs source-type: git" "git ref on a local source"
 ex after.yaml; sed -i 's/^    - libmxnet$/    - libmxnt/' after.yaml
 rejected after.yaml "after: 'libmxnt' is not another part" "after typo"
 ex cycle.yaml; sed -i 's/^    plugin: cmake$/    plugin: cmake\n    after: [mxnet-python]/' cycle.yaml
