@@ -232,29 +232,56 @@ static int given(const struct lp_snap_opts *o, enum lp_snap_key key)
  *   'art/libmxnet.meta': ...               (artifact)
  *   version: ...                           (lp's own default)
  */
+static int vfail(enum lp_snap_origin *out, const struct lp_snap_opts *o, enum lp_snap_key key,
+		 struct lp_error *err, int code, const char *fmt, va_list ap) LP_PRINTF(6, 0);
+static int vfail(enum lp_snap_origin *out, const struct lp_snap_opts *o, enum lp_snap_key key,
+		 struct lp_error *err, int code, const char *fmt, va_list ap)
+{
+	char msg[LP_ERROR_MSG_SIZE];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	*out = origin(o, key);
+	switch (*out) {
+	case LP_SNAP_FLAG:
+		return lp_error_set(err, code, "--%s: %s", key_names[key], msg);
+	case LP_SNAP_CONFIG:
+		return lp_error_set(err, code, "%s: key '%s': %s", o->config_path, key_names[key],
+				    msg);
+	case LP_SNAP_ARTIFACT:
+		return lp_error_set(err, code, "'%s': %s", o->meta_path, msg);
+	default:
+		return lp_error_set(err, code, "%s: %s", key_names[key], msg);
+	}
+}
+
+/* A bad value: LP_EINVAL. */
 static int bad(enum lp_snap_origin *out, const struct lp_snap_opts *o, enum lp_snap_key key,
 	       struct lp_error *err, const char *fmt, ...) LP_PRINTF(5, 6);
 static int bad(enum lp_snap_origin *out, const struct lp_snap_opts *o, enum lp_snap_key key,
 	       struct lp_error *err, const char *fmt, ...)
 {
-	char msg[LP_ERROR_MSG_SIZE];
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = vfail(out, o, key, err, LP_EINVAL, fmt, ap);
 	va_end(ap);
-	*out = origin(o, key);
-	switch (*out) {
-	case LP_SNAP_FLAG:
-		return lp_error_set(err, LP_EINVAL, "--%s: %s", key_names[key], msg);
-	case LP_SNAP_CONFIG:
-		return lp_error_set(err, LP_EINVAL, "%s: key '%s': %s", o->config_path,
-				    key_names[key], msg);
-	case LP_SNAP_ARTIFACT:
-		return lp_error_set(err, LP_EINVAL, "'%s': %s", o->meta_path, msg);
-	default:
-		return lp_error_set(err, LP_EINVAL, "%s: %s", key_names[key], msg);
-	}
+	return r;
+}
+
+/* A value naming something that does not exist: LP_ENOTFOUND. */
+static int missing(enum lp_snap_origin *out, const struct lp_snap_opts *o, enum lp_snap_key key,
+		   struct lp_error *err, const char *fmt, ...) LP_PRINTF(5, 6);
+static int missing(enum lp_snap_origin *out, const struct lp_snap_opts *o, enum lp_snap_key key,
+		   struct lp_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vfail(out, o, key, err, LP_ENOTFOUND, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 static int in_list(const char *const *l, const char *s)
@@ -461,7 +488,9 @@ int lp_snap_config_load(struct lp_snap_opts *o, const char *path, struct lp_erro
 {
 	struct lp_buf text = LP_BUF_INIT;
 	struct json_object *root = NULL;
+	struct json_tokener *tok = NULL;
 	enum json_tokener_error jerr;
+	size_t end;
 	int error;
 
 	free(o->config_path);
@@ -472,12 +501,22 @@ int lp_snap_config_load(struct lp_snap_opts *o, const char *path, struct lp_erro
 		error = lp_error_set(err, LP_EINVAL, "%s: not JSON: contains a NUL byte", path);
 		goto out;
 	}
-	root = json_tokener_parse_verbose(text.buf, &jerr);
-	if (!root) {
+	tok = json_tokener_new();
+	root = json_tokener_parse_ex(tok, text.buf, (int)text.len);
+	jerr = json_tokener_get_error(tok);
+	if (!root || jerr != json_tokener_success) {
 		error = lp_error_set(err, LP_EINVAL, "%s: not JSON: %s", path,
-				     json_tokener_error_desc(jerr));
+				     jerr == json_tokener_continue ? "unexpected end of file"
+								   : json_tokener_error_desc(jerr));
 		goto out;
 	}
+	/* json-c stops after the first value; anything but blanks after it is an error */
+	for (end = json_tokener_get_parse_end(tok); end < text.len; end++)
+		if (!strchr(" \t\r\n", text.buf[end])) {
+			error = lp_error_set(err, LP_EINVAL, "%s: not JSON: trailing data after "
+					     "the object", path);
+			goto out;
+		}
 	if (!json_object_is_type(root, json_type_object)) {
 		error = lp_error_set(err, LP_EINVAL, "%s: expected a JSON object", path);
 		goto out;
@@ -535,6 +574,8 @@ int lp_snap_config_load(struct lp_snap_opts *o, const char *path, struct lp_erro
 	error = 0;
 out:
 	json_object_put(root);
+	if (tok)
+		json_tokener_free(tok);
 	lp_buf_release(&text);
 	return error;
 }
@@ -571,13 +612,8 @@ static int read_artifact(enum lp_snap_origin *out, struct lp_snap_opts *o,
 	char *end;
 	int error, has_lib = 0;
 
-	*out = origin(o, LP_SNAP_FROM_ARTIFACT);
 	if (!lp_fs_is_dir(dir)) {
-		error = lp_error_set(err, LP_ENOTFOUND, "--%s: '%s' is not a directory",
-				     key_names[LP_SNAP_FROM_ARTIFACT], dir);
-		if (*out == LP_SNAP_CONFIG)
-			error = lp_error_set(err, LP_ENOTFOUND, "%s: key 'from-artifact': '%s' "
-					     "is not a directory", o->config_path, dir);
+		error = missing(out, o, LP_SNAP_FROM_ARTIFACT, err, "'%s' is not a directory", dir);
 		goto out;
 	}
 	lp_path_join(&path, dir, "libmxnet.meta");

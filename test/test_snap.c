@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/log.h"
 #include "lib/snap.h"
 #include "lib/xalloc.h"
 #include "lib/yamlout.h"
@@ -39,6 +40,7 @@ static void check_golden(const char *golden, const char *example, const char *co
 	enum lp_snap_origin from;
 	char *want;
 
+	lp_log_set_level(LP_LOG_QUIET); /* the core20 warning; each test runs in its own fork */
 	lp_snap_opts_init(&o);
 	set_flags(&o, kv);
 	if (example)
@@ -309,6 +311,12 @@ START_TEST(test_snap_config_errors_name_the_file_and_key)
 		   "f.json: key 'plug': element 1 is not a string");
 	lp_test_write("g.json", "{\"name\": ", 0644);
 	lp_ck_fail(lp_snap_config_load(&o, "g.json", &err), &err, LP_EINVAL, "g.json: not JSON");
+	lp_test_write("t.json", "{\"name\": \"x\"} {}", 0644);
+	lp_ck_fail(lp_snap_config_load(&o, "t.json", &err), &err, LP_EINVAL,
+		   "t.json: not JSON: trailing data after the object");
+	lp_test_write("empty.json", "", 0644);
+	lp_ck_fail(lp_snap_config_load(&o, "empty.json", &err), &err, LP_EINVAL,
+		   "empty.json: not JSON: unexpected end of file");
 	lp_test_write("h.json", "[1]", 0644);
 	lp_ck_fail(lp_snap_config_load(&o, "h.json", &err), &err, LP_EINVAL,
 		   "h.json: expected a JSON object");
@@ -334,12 +342,16 @@ START_TEST(test_snap_artifact_errors_name_the_meta_file)
 {
 	static const char *const kv[] = { "from-artifact=art", NULL };
 	static const char *const missing[] = { "from-artifact=nope", NULL };
+	static const char *const none[] = { NULL };
 	static const char *const ok_files = "files=2\nfile.0.path=libmxnet.so\n"
 					    "file.1.path=licenses/LICENSE\n";
 	char *meta;
 
 	check_resolve_fails(missing, NULL, LP_ENOTFOUND, "--from-artifact: 'nope' is not a directory",
 			    LP_SNAP_FLAG);
+	lp_test_write("art.json", "{\"from-artifact\": \"nope\"}", 0644);
+	check_resolve_fails(none, "art.json", LP_ENOTFOUND,
+			    "art.json: key 'from-artifact': 'nope' is not a directory", LP_SNAP_CONFIG);
 	lp_test_write("art/.keep", "", 0644);
 	check_resolve_fails(kv, NULL, LP_ENOTFOUND, "cannot read 'art/libmxnet.meta'",
 			    LP_SNAP_ARTIFACT);
