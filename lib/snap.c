@@ -1096,7 +1096,7 @@ static void add_python_part(struct lp_yaml *parts, const struct lp_snap_opts *o,
 		lp_buf_adds(&b, "craftctl default\n"
 				"# numpy >= 1.24 removed the np.bool and np.int aliases (apache/mxnet#21165)\n");
 		lp_buf_addf(&b, "find %s -name '*.py' -exec sed -i -E "
-			    "'s/\\b(_?np|onp)\\.(bool|int)\\b/\\2/g' {} +\n",
+			    "'s/(^|[^.[:alnum:]_])(_?np|onp)\\.(bool|int)\\b/\\1\\3/g' {} +\n",
 			    subdir ? subdir : ".");
 		lp_yaml_map_str(part, "override-pull", b.buf);
 	}
