@@ -135,11 +135,15 @@ struct lp_yaml *lp_snap_build(const struct lp_snap_opts *o);
  * Check every part of `project` (a snapcraft.yaml tree) against the keys
  * snapcraft accepts for `base`: the common part keys plus the keys of the
  * part's plugin for that base (craft-parts for core22+, the v2 plugins for
- * core20), and `after` references to existing parts. LP_EINVAL naming the
- * part and key, e.g. "part 'x': key 'python-version' is not valid for
- * plugin 'python' on core22 (use python-packages)".
+ * core20), a source for every plugin but nil, at most one of
+ * source-tag/branch/commit, `after` references to other parts without
+ * cycles, and craftctl (core22+) versus snapcraftctl (core20, and core22).
+ * LP_EINVAL naming the part and key, e.g. "part 'py': key 'python-version'
+ * is not valid for plugin 'python' on core22 (core18 key: use the base's
+ * python3)".
  */
-int lp_snap_check_parts(const struct lp_yaml *project, const char *base, struct lp_error *err) LP_WUR;
+int lp_snap_check_parts(const struct lp_yaml *project, const char *base,
+			struct lp_error *err) LP_WUR;
 
 /* Build, check and append the snapcraft.yaml text to `out` (call after lp_snap_resolve). */
 int lp_snap_render(struct lp_buf *out, const struct lp_snap_opts *o, struct lp_error *err) LP_WUR;
