@@ -783,6 +783,20 @@ int lp_snap_resolve(enum lp_snap_origin *out, struct lp_snap_opts *o, struct lp_
 		return error;
 	base = find_base(s);
 
+	if (given(o, LP_SNAP_FROM_ARTIFACT) && o->val_from[LP_SNAP_SOURCE] == LP_SNAP_DEFAULT) {
+		/* --example's source yields to an artifact given on top of it */
+		static const enum lp_snap_key preset[] = {
+			LP_SNAP_SOURCE, LP_SNAP_SOURCE_TAG, LP_SNAP_BUILD_SYSTEM,
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(preset) / sizeof(preset[0]); i++)
+			if (o->val_from[preset[i]] == LP_SNAP_DEFAULT) {
+				free(o->val[preset[i]]);
+				o->val[preset[i]] = NULL;
+				o->val_from[preset[i]] = LP_SNAP_UNSET;
+			}
+	}
 	if (given(o, LP_SNAP_SOURCE) && given(o, LP_SNAP_FROM_ARTIFACT))
 		return bad(out, o, LP_SNAP_FROM_ARTIFACT, err,
 			   "cannot be combined with source '%s': pick one", val(o, LP_SNAP_SOURCE));

@@ -151,6 +151,15 @@ START_TEST(test_snap_flags_override_config_and_replace_lists)
 }
 END_TEST
 
+START_TEST(test_snap_example_source_yields_to_an_artifact)
+{
+	static const char *const kv[] = { "from-artifact=" FIX "artifact", NULL };
+
+	/* the example's 1.9.1 source, tag and version give way to the artifact's */
+	check_golden(FIX "artifact-core22.yaml", "mxnet", NULL, kv);
+}
+END_TEST
+
 START_TEST(test_yaml_quotes_what_a_yaml11_reader_would_not_read_as_a_string)
 {
 	static const char *const quoted[] = {
@@ -481,6 +490,7 @@ Suite *snap_suite(void)
 	tcase_add_test(tc, test_snap_golden_example_mxnet);
 	tcase_add_test(tc, test_snap_golden_config_core20);
 	tcase_add_test(tc, test_snap_flags_override_config_and_replace_lists);
+	tcase_add_test(tc, test_snap_example_source_yields_to_an_artifact);
 	tcase_add_test(tc, test_yaml_quotes_what_a_yaml11_reader_would_not_read_as_a_string);
 	tcase_add_test(tc, test_yaml_emit_styles_are_deterministic);
 	tcase_add_test(tc, test_snap_rejects_bad_flag_values_naming_the_flag);
