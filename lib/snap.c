@@ -88,10 +88,7 @@ static const struct library libraries[] = {
 		.description =
 			"Apache MXNet is a deep learning framework designed for both efficiency\n"
 			"and flexibility. It mixes symbolic and imperative programming, schedules\n"
-			"dependencies dynamically, and scales to multiple GPUs and machines.\n"
-			"\n"
-			"This snap ships libmxnet.so and its Python bindings with an interpreter:\n"
-			"run your scripts with `<snap>.python script.py`.\n",
+			"dependencies dynamically, and scales to multiple GPUs and machines.\n",
 		.license = "Apache-2.0",
 		.cmake_args = mxnet_cmake_args,
 		.make_args = mxnet_make_args,
@@ -856,11 +853,22 @@ int lp_snap_resolve(enum lp_snap_origin *out, struct lp_snap_opts *o, struct lp_
 	/* top-level defaults */
 	lp_snap_opts_set(o, LP_SNAP_NAME, lib->name, LP_SNAP_DEFAULT);
 	lp_snap_opts_set(o, LP_SNAP_SUMMARY, lib->summary, LP_SNAP_DEFAULT);
-	lp_snap_opts_set(o, LP_SNAP_DESCRIPTION, lib->description, LP_SNAP_DEFAULT);
 	lp_snap_opts_set(o, LP_SNAP_LICENSE, lib->license, LP_SNAP_DEFAULT);
 	lp_snap_opts_set(o, LP_SNAP_GRADE, "stable", LP_SNAP_DEFAULT);
 	lp_snap_opts_set(o, LP_SNAP_CONFINEMENT, "strict", LP_SNAP_DEFAULT);
 	lp_snap_opts_set(o, LP_SNAP_APP_NAME, "python", LP_SNAP_DEFAULT);
+	if (!val(o, LP_SNAP_DESCRIPTION)) {
+		/* an app named like the snap is the bare snap name (snapd) */
+		const char *name = val(o, LP_SNAP_NAME), *app = val(o, LP_SNAP_APP_NAME);
+		struct lp_buf d = LP_BUF_INIT;
+
+		lp_buf_addf(&d, "%s\nThis snap ships %s and its Python bindings with an "
+			    "interpreter:\nrun your scripts with `%s%s%s script.py`.\n",
+			    lib->description, lib->lib_file, name, strcmp(name, app) ? "." : "",
+			    strcmp(name, app) ? app : "");
+		lp_snap_opts_set(o, LP_SNAP_DESCRIPTION, d.buf, LP_SNAP_DEFAULT);
+		lp_buf_release(&d);
+	}
 	if (!given(o, LP_SNAP_PLUG)) {
 		const char *const *p;
 
