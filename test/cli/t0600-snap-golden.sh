@@ -44,6 +44,12 @@ cd .. || exit 1
 run "$LP" snap --source . --source-tag 1.9.1 --description "tab	and
 newline" -o local.yaml; expect_exit 0 "local source with a tag exits 0"
 [ "$(grep -c '^    source-type: git$' local.yaml)" -eq 2 ]; check $? "both parts get source-type: git"
+# autotools: configure arguments go to autotools-configure-parameters
+run "$LP" snap --source . --version 1 --build-system autotools --configure-arg --enable-openmp \
+	-o autotools.yaml
+expect_exit 0 "autotools recipe exits 0"
+grep -q '^    autotools-configure-parameters:$' autotools.yaml && grep -q '^    - --enable-openmp$' autotools.yaml
+check $? "autotools recipe carries the configure arguments"
 # summaries are counted in characters: 78 two-byte characters fit
 run "$LP" snap --source . --version 1 --summary "$(printf '%078d' 0 | sed 's/0/é/g')" -o utf8.yaml
 expect_exit 0 "a 78-character UTF-8 summary is accepted"
@@ -60,6 +66,6 @@ else
 	check "$rc" "generated recipes pass test/snap-conformance.py"
 	[ "$rc" -eq 0 ] || sed 's/^/  /' conformance.log
 	n=$(grep -c ': ok (core2' conformance.log)
-	[ "$n" -eq 15 ]; check $? "conformance checked all 15 files ($n)"
+	[ "$n" -eq 16 ]; check $? "conformance checked all 16 files ($n)"
 fi
 done_testing
