@@ -13,6 +13,7 @@
 #include "lib/datadir.h"
 #include "lib/fs.h"
 #include "lib/fswalk.h"
+#include "lib/json.h"
 #include "lib/xalloc.h"
 
 void lp_algorithm_free(struct lp_algorithm *a)
@@ -45,8 +46,7 @@ static int conf_string(char **out, struct json_object *conf, const char *key, co
 
 static int load_conf(struct lp_algorithm *a, struct lp_error *err)
 {
-	struct lp_buf path = LP_BUF_INIT, text = LP_BUF_INIT;
-	struct json_tokener *tok = NULL;
+	struct lp_buf path = LP_BUF_INIT;
 	struct json_object *conf = NULL;
 	int error = 0;
 
@@ -54,27 +54,8 @@ static int load_conf(struct lp_algorithm *a, struct lp_error *err)
 	if (!lp_fs_exists(path.buf))
 		goto out;
 	a->has_conf = 1;
-	if ((error = lp_fs_read_file(&text, path.buf, 1 << 20, err)) < 0)
+	if ((error = lp_json_parse_file(&conf, path.buf, 1 << 20, err)) < 0)
 		goto out;
-	tok = json_tokener_new();
-	conf = json_tokener_parse_ex(tok, text.buf, (int)text.len);
-	if (!conf || tok->char_offset < (int)text.len) {
-		enum json_tokener_error jerr = json_tokener_get_error(tok);
-
-		/* trailing whitespace after the object is fine, anything else is not */
-		if (conf) {
-			const char *p = text.buf + tok->char_offset;
-
-			while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-				p++;
-			if (!*p)
-				goto parsed;
-		}
-		error = lp_error_set(err, LP_EINVAL, "invalid JSON in '%s': %s", path.buf,
-				     conf ? "trailing data" : json_tokener_error_desc(jerr));
-		goto out;
-	}
-parsed:
 	if (!json_object_is_type(conf, json_type_object)) {
 		error = lp_error_set(err, LP_EINVAL, "invalid '%s': not a JSON object", path.buf);
 		goto out;
@@ -91,9 +72,6 @@ parsed:
 	}
 out:
 	json_object_put(conf);
-	if (tok)
-		json_tokener_free(tok);
-	lp_buf_release(&text);
 	lp_buf_release(&path);
 	return error;
 }

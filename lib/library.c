@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "lib/fs.h"
+#include "lib/json.h"
 #include "lib/library.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -163,34 +164,11 @@ static int string_list(struct lp_strvec *out, json_object *v, const char *cfg, c
 
 static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error *err)
 {
-	struct lp_buf text = LP_BUF_INIT;
-	struct json_tokener *tok = NULL;
 	json_object *root = NULL;
-	enum json_tokener_error jerr;
 	int error;
 
-	if ((error = lp_fs_read_file(&text, cfg, 1 << 20, err)) < 0)
+	if ((error = lp_json_parse_file(&root, cfg, 1 << 20, err)) < 0)
 		goto out;
-	tok = json_tokener_new();
-	root = json_tokener_parse_ex(tok, text.buf, (int)text.len + 1);
-	jerr = json_tokener_get_error(tok);
-	if (jerr != json_tokener_success || !root) {
-		error = lp_error_set(err, LP_EINVAL, "'%s': invalid JSON: %s", cfg,
-				     json_tokener_error_desc(jerr));
-		goto out;
-	}
-	{
-		/* json-c stops after the first value: anything but whitespace after it is an error */
-		size_t end = json_tokener_get_parse_end(tok);
-
-		while (end < text.len && strchr(" \t\r\n", text.buf[end]))
-			end++;
-		if (end < text.len) {
-			error = lp_error_set(err, LP_EINVAL,
-					     "'%s': invalid JSON: unexpected data after the object", cfg);
-			goto out;
-		}
-	}
 	if (!json_object_is_type(root, json_type_object)) {
 		error = lp_error_set(err, LP_EINVAL, "'%s': invalid config for %s - must be a JSON object",
 				     cfg, lib->name);
@@ -269,9 +247,6 @@ static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error
 	}
 out:
 	json_object_put(root);
-	if (tok)
-		json_tokener_free(tok);
-	lp_buf_release(&text);
 	return error;
 }
 

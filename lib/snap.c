@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "lib/fs.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/props.h"
 #include "lib/snap.h"
@@ -483,37 +484,13 @@ static const char *legacy_python_key_hint(const char *key)
 
 int lp_snap_config_load(struct lp_snap_opts *o, const char *path, struct lp_error *err)
 {
-	struct lp_buf text = LP_BUF_INIT;
 	struct json_object *root = NULL;
-	struct json_tokener *tok = NULL;
-	enum json_tokener_error jerr;
-	size_t end;
 	int error;
 
 	free(o->config_path);
 	o->config_path = lp_xstrdup(path);
-	if ((error = lp_fs_read_file(&text, path, 1 << 20, err)) < 0)
+	if ((error = lp_json_parse_file(&root, path, 1 << 20, err)) < 0)
 		goto out;
-	if (memchr(text.buf, '\0', text.len)) {
-		error = lp_error_set(err, LP_EINVAL, "%s: not JSON: contains a NUL byte", path);
-		goto out;
-	}
-	tok = json_tokener_new();
-	root = json_tokener_parse_ex(tok, text.buf, (int)text.len);
-	jerr = json_tokener_get_error(tok);
-	if (!root || jerr != json_tokener_success) {
-		error = lp_error_set(err, LP_EINVAL, "%s: not JSON: %s", path,
-				     jerr == json_tokener_continue ? "unexpected end of file"
-								   : json_tokener_error_desc(jerr));
-		goto out;
-	}
-	/* json-c stops after the first value; anything but blanks after it is an error */
-	for (end = json_tokener_get_parse_end(tok); end < text.len; end++)
-		if (!strchr(" \t\r\n", text.buf[end])) {
-			error = lp_error_set(err, LP_EINVAL, "%s: not JSON: trailing data after "
-					     "the object", path);
-			goto out;
-		}
 	if (!json_object_is_type(root, json_type_object)) {
 		error = lp_error_set(err, LP_EINVAL, "%s: expected a JSON object", path);
 		goto out;
@@ -571,9 +548,6 @@ int lp_snap_config_load(struct lp_snap_opts *o, const char *path, struct lp_erro
 	error = 0;
 out:
 	json_object_put(root);
-	if (tok)
-		json_tokener_free(tok);
-	lp_buf_release(&text);
 	return error;
 }
 

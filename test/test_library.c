@@ -119,11 +119,11 @@ END_TEST
 START_TEST(test_library_bad_json_and_values)
 {
 	mklib("j1", "{\"env_variables\": {");
-	expect_load_error("j1", LP_EINVAL, "'libs/j1/config.json': invalid JSON");
+	expect_load_error("j1", LP_EINVAL, "invalid JSON in 'libs/j1/config.json'");
 	mklib("j2", "[1, 2]");
 	expect_load_error("j2", LP_EINVAL, "must be a JSON object");
 	mklib("j3", "{} trailing");
-	expect_load_error("j3", LP_EINVAL, "'libs/j3/config.json': invalid JSON");
+	expect_load_error("j3", LP_EINVAL, "invalid JSON in 'libs/j3/config.json'");
 	mklib("v1", "{\"env_variables\":{\"A\":true}}");
 	expect_load_error("v1", LP_EINVAL, "env_variables.A must be a string or a number");
 	mklib("v2", "{\"env_variables\":{\"1BAD\":\"x\"}}");

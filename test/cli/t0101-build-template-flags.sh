@@ -98,7 +98,7 @@ run "$LP" build-template --no-build -p t.j2 -L bad -l e3; expect_exit 1 "files n
 expect_err_contains "files must be a list if specified." "files message"
 mklib bad e4 '{"env_variables":'
 run "$LP" build-template --no-build -p t.j2 -L bad -l e4; expect_exit 1 "invalid JSON"
-expect_err_contains "'bad/e4/config.json': invalid JSON" "invalid JSON names the file"
+expect_err_contains "invalid JSON in 'bad/e4/config.json'" "invalid JSON names the file"
 mklib bad e5 '{"install_scripts":["go.sh"]}'
 printf '#!/bin/sh\n' >bad/e5/go.sh
 run "$LP" build-template --no-build -p t.j2 -L bad -l e5; expect_exit 1 "script without exec bit"
