@@ -53,7 +53,6 @@ int cmd_install_dependencies(int argc, char **argv)
 	struct lp_buf line = LP_BUF_INIT;
 	const char *dir = ".";
 	int c, r, dry_run = 0, status = 0;
-	size_t i;
 
 	while ((c = getopt_long(argc, argv, CMD_COMMON_SHORTOPTS "C:n", longopts, NULL)) != -1) {
 		switch (c) {
@@ -86,14 +85,8 @@ int cmd_install_dependencies(int argc, char **argv)
 		goto out;
 	}
 	if (dry_run) {
-		printf("# %s algorithm in %s\n", lp_langbuild_name(a->lang), a->dir);
-		for (i = 0; i < plan.nr; i++) {
-			lp_buf_reset(&line);
-			lp_langbuild_step_describe(&plan.v[i], &line);
-			printf("%s\n", line.buf);
-		}
-		if (!plan.nr)
-			printf("# nothing to install\n");
+		lp_langbuild_plan_describe(&plan, a->lang, a->dir, &line);
+		fputs(line.buf, stdout);
 		goto out;
 	}
 	if (!plan.nr)

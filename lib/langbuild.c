@@ -814,6 +814,21 @@ static void add_word(struct lp_buf *out, const char *w)
 	lp_buf_release(&shown);
 }
 
+void lp_langbuild_plan_describe(const struct lp_langbuild_plan *plan,
+				const struct lp_langbuild_lang *l, const char *dir,
+				struct lp_buf *dst)
+{
+	size_t i;
+
+	lp_buf_addf(dst, "# %s algorithm in %s\n", lp_langbuild_name(l), dir);
+	for (i = 0; i < plan->nr; i++) {
+		lp_langbuild_step_describe(&plan->v[i], dst);
+		lp_buf_addch(dst, '\n');
+	}
+	if (!plan->nr)
+		lp_buf_adds(dst, "# nothing to install\n");
+}
+
 void lp_langbuild_step_describe(const struct lp_langbuild_step *s, struct lp_buf *dst)
 {
 	struct lp_buf line = LP_BUF_INIT, *out = &line;

@@ -138,6 +138,15 @@ const char *lp_langbuild_runner(const struct lp_langbuild_lang *l);
 void lp_langbuild_step_describe(const struct lp_langbuild_step *s, struct lp_buf *dst);
 
 /*
+ * Append the whole plan as --dry-run prints it: a "# <lang> algorithm in
+ * DIR" header, one lp_langbuild_step_describe() line per step, and
+ * "# nothing to install" for an empty plan; every line ends in '\n'.
+ */
+void lp_langbuild_plan_describe(const struct lp_langbuild_plan *plan,
+				const struct lp_langbuild_lang *l, const char *dir,
+				struct lp_buf *dst);
+
+/*
  * Run every step in order, logging each one (lp_log_info "+ <describe>");
  * children's output streams through. Stops at the first failure: a child
  * that exits non-zero gives LP_ECHILD "'pip install' exited with status 1"

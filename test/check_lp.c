@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lib/fs.h"
+#include "lib/proc.h"
 #include "lib/xalloc.h"
 #include "test/lp_test.h"
 
@@ -72,6 +73,20 @@ char *lp_test_read(const char *path)
 
 	lp_ck_ok(lp_fs_read_file(&b, path, 0, &err), &err);
 	return lp_buf_detach(&b, NULL);
+}
+
+void lp_test_git(const char *dir, const char *const *args, struct lp_buf *out)
+{
+	struct lp_proc p = LP_PROC_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_strvec_pushl(&p.args, "git", "-c", "user.name=t", "-c", "user.email=t@e", "-c",
+			"init.defaultBranch=main", NULL);
+	lp_strvec_pushv(&p.args, args);
+	p.dir = dir;
+	p.flags = LP_PROC_QUIET;
+	lp_ck_ok(lp_proc_run(&p, out, &err), &err);
+	lp_proc_release(&p);
 }
 
 int lp_test_run(const char *dir, const char *const *argv)

@@ -42,6 +42,11 @@ const char *lp_test_srcdir(void);
 void lp_test_write(const char *path, const char *content, int mode);
 /* Read a whole file into a fresh string (caller frees); aborts on failure. */
 char *lp_test_read(const char *path);
+/*
+ * Run "git ARGS..." in `dir` with a fixed identity and default branch "main",
+ * quietly; stdout goes to `out` when non-NULL. Fails the test if git fails.
+ */
+void lp_test_git(const char *dir, const char *const *args, struct lp_buf *out);
 /* Run argv (NULL-terminated) in `dir`; return its exit status (aborts if it cannot start). */
 int lp_test_run(const char *dir, const char *const *argv);
 

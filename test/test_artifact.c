@@ -59,20 +59,6 @@ static void expect_commit(const char *flag, const char *mxnet_sha, const char *g
 	lp_artifact_value_release(&v);
 }
 
-static void git(const char *dir, const char *const *args, struct lp_buf *out)
-{
-	struct lp_proc p = LP_PROC_INIT;
-	struct lp_error err = LP_ERROR_INIT;
-
-	lp_strvec_pushl(&p.args, "git", "-c", "user.name=t", "-c", "user.email=t@e", "-c",
-			"init.defaultBranch=main", NULL);
-	lp_strvec_pushv(&p.args, args);
-	p.dir = dir;
-	p.flags = LP_PROC_QUIET;
-	lp_ck_ok(lp_proc_run(&p, out, &err), &err);
-	lp_proc_release(&p);
-}
-
 START_TEST(test_artifact_commit_precedence)
 {
 	const char *init[] = {"init", "-q", ".", NULL};
@@ -80,9 +66,9 @@ START_TEST(test_artifact_commit_precedence)
 	const char *revparse[] = {"rev-parse", "HEAD", NULL};
 	struct lp_buf head = LP_BUF_INIT;
 
-	git(".", init, NULL);
-	git(".", commit, NULL);
-	git(".", revparse, &head);
+	lp_test_git(".", init, NULL);
+	lp_test_git(".", commit, NULL);
+	lp_test_git(".", revparse, &head);
 	lp_buf_rtrim(&head);
 	expect_commit("flagsha", "mx", "gc", "flagsha", "flag --git-sha");
 	expect_commit(NULL, "mx", "gc", "mx", "env MXNET_SHA");

@@ -8,20 +8,6 @@
 #include "lib/proc.h"
 #include "test/lp_test.h"
 
-static void git(const char *dir, const char *const *args, struct lp_buf *out)
-{
-	struct lp_proc p = LP_PROC_INIT;
-	struct lp_error err = LP_ERROR_INIT;
-
-	lp_strvec_pushl(&p.args, "git", "-c", "user.name=t", "-c", "user.email=t@e", "-c",
-			"init.defaultBranch=main", NULL);
-	lp_strvec_pushv(&p.args, args);
-	p.dir = dir;
-	p.flags = LP_PROC_QUIET;
-	lp_ck_ok(lp_proc_run(&p, out, &err), &err);
-	lp_proc_release(&p);
-}
-
 START_TEST(test_gitinfo_head_from_subdirectory_and_detached)
 {
 	struct lp_error err = LP_ERROR_INIT;
@@ -33,15 +19,15 @@ START_TEST(test_gitinfo_head_from_subdirectory_and_detached)
 	const char *revparse[] = { "rev-parse", "HEAD", NULL };
 	const char *detach[] = { "checkout", "-q", "--detach", "HEAD", NULL };
 
-	git(".", init, NULL);
-	git("repo", commit, NULL);
-	git("repo", revparse, &rev);
+	lp_test_git(".", init, NULL);
+	lp_test_git("repo", commit, NULL);
+	lp_test_git("repo", revparse, &rev);
 	lp_buf_rtrim(&rev);
 	lp_test_write("repo/sub/dir/f", "", 0644);
 	lp_ck_ok(lp_gitinfo_head(oid, &wd, "repo/sub/dir", &err), &err);
 	ck_assert_str_eq(oid, rev.buf);
 	ck_assert(strstr(wd, "/repo/") != NULL);
-	git("repo", detach, NULL);
+	lp_test_git("repo", detach, NULL);
 	lp_ck_ok(lp_gitinfo_head(oid, NULL, "repo", &err), &err);
 	ck_assert_str_eq(oid, rev.buf);
 	free(wd);
@@ -60,7 +46,7 @@ START_TEST(test_gitinfo_outside_repository_is_not_found)
 	lp_test_write("plain/f", "", 0644);
 	lp_ck_fail(lp_gitinfo_head(oid, NULL, "plain", &err), &err, LP_ENOTFOUND,
 		   "no git repository");
-	git(".", init, NULL);
+	lp_test_git(".", init, NULL);
 	lp_ck_fail(lp_gitinfo_head(oid, NULL, "empty", &err), &err, LP_ENOTFOUND, "no commits");
 }
 END_TEST
