@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: MIT
 #
 #   test/cli/run.sh                 every test file
-#   test/cli/run.sh t0100-foo.sh    just these
+#   test/cli/run.sh t0100-foo.sh    just these (or a pattern: 't01*')
 #
 # The tests run inside test/with-services.sh (make check starts the services
 # once for every phase; run standalone, this script starts them itself).
@@ -17,11 +17,19 @@ if [ "${LP_SERVICES_UP:-}" != 1 ]; then
 	exec "$top/test/with-services.sh" "$0" "$@"
 fi
 export LP_TOP="$top" LP="$top/lp"
-if [ "$#" -gt 0 ]; then files=$*; else files=$(ls test/cli/t*.sh); fi
+# arguments are test files or patterns relative to test/cli ("t04*", "t0101-...sh")
+files=""
+for a in "$@"; do
+	case "$a" in */*) pat=$a ;; *) pat=test/cli/$a ;; esac
+	for f in $pat; do
+		[ -f "$f" ] || { echo "run.sh: no test matches '$a'" >&2; exit 2; }
+		files="$files $f"
+	done
+done
+[ -n "$files" ] || files=$(ls test/cli/t*.sh)
 
 pass=0 fail=0
 for f in $files; do
-	case "$f" in */*) ;; *) f=test/cli/$f ;; esac
 	log="$LP_TEST_TMP/$(basename "$f").log"
 	echo "== $(basename "$f")"
 	sh "$f" >"$log" 2>&1
