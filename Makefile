@@ -1,15 +1,16 @@
 # Makefile - build lp, its library and its tests
 # SPDX-License-Identifier: MIT
 #
-#   make                 build ./lp (and lib/liblp.a)
+#   make                 build ./lp (and build/release/liblp.a)
 #   make check           install missing dependencies, then unit tests, CLI tests
 #                        (real Docker engine, real S3 server, real toolchains) and
 #                        the unit tests again under ASan+UBSan
 #   make install PREFIX=/usr/local DESTDIR=
 #   make fmt             clang-format every C file
 #
-# Sources are found by wildcard: a new lib/foo.c, cmd/foo.c or test/test_foo.c
-# needs no Makefile change (test suites are discovered, see test/check_lp.c).
+# Sources are found by wildcard: a new lib/DOMAIN/foo.c, cmd/foo.c or
+# test/test_foo.c needs no Makefile change (test suites are discovered, see
+# test/check_lp.c). Header dependencies come from the compiler (-MMD -MP).
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -34,10 +35,10 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -iquote . $(WARN) $(WERROR) $(OPT) \
 	     -DLP_DATADIR_DEFAULT='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) -ldl -lpthread -lm
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 TEST_SRCS := $(sort $(wildcard test/test_*.c)) test/check_lp.c
-HDRS := $(wildcard lib/*.h cmd/*.h test/*.h)
+HDRS := $(wildcard lib/*/*.h cmd/*.h test/*.h)
 
 B = build/release
 A = build/asan
@@ -54,25 +55,25 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 all: lp
 
-lib/liblp.a: $(LIB_OBJS)
+$(B)/liblp.a: $(LIB_OBJS)
 	@rm -f $@
 	@echo "  AR      $@"; $(AR) rcs $@ $^
 
-lp: $(CMD_OBJS) lib/liblp.a
-	@echo "  LINK    $@"; $(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) lib/liblp.a $(LIBS) $(LDFLAGS)
+lp: $(CMD_OBJS) $(B)/liblp.a
+	@echo "  LINK    $@"; $(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(B)/liblp.a $(LIBS) $(LDFLAGS)
 
 # Suites are found by name, not declared in a header.
 $(B)/test/%.o $(A)/test/%.o: EXTRA_CFLAGS = -Wno-missing-prototypes
 
-$(B)/%.o: %.c $(HDRS)
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(A)/%.o: %.c $(HDRS) test/suites.gen.h
+$(A)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (asan)"
-	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(EXTRA_CFLAGS) $(ASAN_FLAGS) -O1 -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(EXTRA_CFLAGS) $(ASAN_FLAGS) -O1 -MMD -MP -c -o $@ $<
 
 # Every "Suite *NAME_suite(void)" in test/test_*.c becomes LP_SUITE(NAME).
 test/suites.gen.h: $(filter test/test_%.c,$(TEST_SRCS))
@@ -81,7 +82,7 @@ test/suites.gen.h: $(filter test/test_%.c,$(TEST_SRCS))
 $(B)/test/check_lp.o $(A)/test/check_lp.o: test/suites.gen.h
 
 # The test program also gets the commands, so tests can call cmd_* directly.
-test/check_lp: $(TEST_OBJS) $(filter-out $(B)/cmd/lp.o,$(CMD_OBJS)) lib/liblp.a
+test/check_lp: $(TEST_OBJS) $(filter-out $(B)/cmd/lp.o,$(CMD_OBJS)) $(B)/liblp.a
 	@echo "  LINK    $@"; $(CC) $(ALL_CFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS) $(LDFLAGS)
 
 $(A)/liblp.a: $(ASAN_LIB_OBJS)
@@ -135,4 +136,7 @@ fmt:
 	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TEST_SRCS) $(HDRS)
 
 clean:
-	rm -rf build lp lib/liblp.a test/check_lp test/suites.gen.h
+	rm -rf build lp test/check_lp test/suites.gen.h
+
+# Header dependencies written by the compiler next to each object.
+-include $(wildcard $(B)/*/*.d $(B)/*/*/*.d $(A)/*/*.d $(A)/*/*/*.d)

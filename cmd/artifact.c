@@ -9,8 +9,8 @@
 
 #include "cmd/cmd.h"
 #include "cmd/usage.h"
-#include "lib/artifact.h"
-#include "lib/log.h"
+#include "lib/artifact/artifact.h"
+#include "lib/core/log.h"
 
 static const char usage[] =
     "usage: lp artifact push (--static | --dynamic) --libmxnet FILE --licenses FILE...\n"

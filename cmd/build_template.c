@@ -9,14 +9,14 @@
 
 #include "cmd/cmd.h"
 #include "cmd/usage.h"
-#include "lib/datadir.h"
-#include "lib/docker.h"
-#include "lib/dockerfile.h"
-#include "lib/fs.h"
-#include "lib/gitinfo.h"
-#include "lib/log.h"
-#include "lib/proc.h"
-#include "lib/xalloc.h"
+#include "lib/core/datadir.h"
+#include "lib/build/docker.h"
+#include "lib/build/dockerfile.h"
+#include "lib/core/fs.h"
+#include "lib/core/gitinfo.h"
+#include "lib/core/log.h"
+#include "lib/core/proc.h"
+#include "lib/core/xalloc.h"
 
 static const char usage[] =
 	"usage: lp build-template [options] -t TAG -l LIBRARY...\n"

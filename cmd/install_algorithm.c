@@ -9,7 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/usage.h"
-#include "lib/algorithm.h"
+#include "lib/algorithm/algorithm.h"
 
 extern char **environ;
 

@@ -6,8 +6,8 @@
 
 #include "cmd/cmd.h"
 #include "cmd/usage.h"
-#include "lib/algorithm.h"
-#include "lib/log.h"
+#include "lib/algorithm/algorithm.h"
+#include "lib/core/log.h"
 
 extern char **environ;
 

@@ -11,8 +11,8 @@
 
 #include "cmd/cmd.h"
 #include "cmd/usage.h"
-#include "lib/log.h"
-#include "lib/version.h"
+#include "lib/core/log.h"
+#include "lib/core/version.h"
 
 struct lp_cmd {
 	const char *name;

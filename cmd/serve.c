@@ -14,7 +14,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/usage.h"
-#include "lib/serve.h"
+#include "lib/serve/serve.h"
 
 static const char usage[] =
 	"usage: lp serve [--algorithm DIR|ZIP] [--listen ADDR:PORT] [options]\n"

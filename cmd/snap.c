@@ -7,10 +7,10 @@
 
 #include "cmd/cmd.h"
 #include "cmd/usage.h"
-#include "lib/fs.h"
-#include "lib/log.h"
-#include "lib/snap.h"
-#include "lib/xalloc.h"
+#include "lib/core/fs.h"
+#include "lib/core/log.h"
+#include "lib/snap/snap.h"
+#include "lib/core/xalloc.h"
 
 static const char usage[] =
 	"usage: lp snap [-o FILE|-] [--config FILE] [--example mxnet]\n"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cmd/usage.h"
-#include "lib/log.h"
+#include "lib/core/log.h"
 
 int cmd_exit_code(int lp_code)
 {

@@ -6,7 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "lib/error.h"
+#include "lib/core/error.h"
 
 /* Exit statuses; mapped only here and in cmd/lp.c (listed in man/lp.1). */
 enum lp_exit {

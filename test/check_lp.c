@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/fs.h"
-#include "lib/proc.h"
-#include "lib/xalloc.h"
+#include "lib/core/fs.h"
+#include "lib/core/proc.h"
+#include "lib/core/xalloc.h"
 #include "test/lp_test.h"
 
 /* Suites are discovered by the Makefile (test/suites.gen.h). */

@@ -5,8 +5,8 @@
 
 #include <check.h>
 
-#include "lib/buf.h"
-#include "lib/error.h"
+#include "lib/core/buf.h"
+#include "lib/core/error.h"
 
 /* Assert that `expr` returns 0; on failure show the lp_error message (libgit2's cl_git_pass). */
 #define lp_ck_ok(expr, errp)                                                              \

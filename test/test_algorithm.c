@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/algorithm.h"
-#include "lib/fs.h"
-#include "lib/langbuild.h"
-#include "lib/log.h"
+#include "lib/algorithm/algorithm.h"
+#include "lib/core/fs.h"
+#include "lib/algorithm/langbuild.h"
+#include "lib/core/log.h"
 #include "test/lp_test.h"
 
 static const char *lang_of(const char *dir)

@@ -1,4 +1,4 @@
-/* test_archive_extract.c - safe archive extraction (lib/archive_extract.c) */
+/* test_archive_extract.c - safe archive extraction (lib/core/archive_extract.c) */
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "lib/archive.h"
+#include "lib/core/archive.h"
 #include "test/lp_test.h"
 
 /* Entries as triples: path, content (NULL = directory), symlink target (or NULL). */

@@ -9,9 +9,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "lib/archive.h"
-#include "lib/buf.h"
-#include "lib/fs.h"
+#include "lib/core/archive.h"
+#include "lib/core/buf.h"
+#include "lib/core/fs.h"
 #include "test/lp_test.h"
 
 /* a small tree; `reverse` creates the same content in the opposite order */

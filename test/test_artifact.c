@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/artifact.h"
-#include "lib/fs.h"
-#include "lib/log.h"
-#include "lib/proc.h"
-#include "lib/xalloc.h"
+#include "lib/artifact/artifact.h"
+#include "lib/core/fs.h"
+#include "lib/core/log.h"
+#include "lib/core/proc.h"
+#include "lib/core/xalloc.h"
 #include "test/lp_test.h"
 
 #define SHA "73b29fa90d3eac0b1fae403b7583fdd1529942dc"

@@ -10,8 +10,8 @@
 
 #include <microhttpd.h>
 
-#include "lib/awsconf.h"
-#include "lib/xalloc.h"
+#include "lib/store/awsconf.h"
+#include "lib/core/xalloc.h"
 #include "test/lp_test.h"
 
 static const char *const aws_vars[] = {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/buf.h"
+#include "lib/core/buf.h"
 #include "test/lp_test.h"
 
 START_TEST(test_buf_starts_empty_and_nul_terminated)

@@ -6,10 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/buf.h"
-#include "lib/docker.h"
-#include "lib/dockerfile.h"
-#include "lib/hash.h"
+#include "lib/core/buf.h"
+#include "lib/build/docker.h"
+#include "lib/build/dockerfile.h"
+#include "lib/core/hash.h"
 #include "test/lp_test.h"
 
 static const char *docker_host(void)

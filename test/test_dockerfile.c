@@ -6,8 +6,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "lib/buf.h"
-#include "lib/dockerfile.h"
+#include "lib/core/buf.h"
+#include "lib/build/dockerfile.h"
 #include "test/lp_test.h"
 
 START_TEST(test_dockerfile_quote_only_when_needed)

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/fs.h"
-#include "lib/hash.h"
+#include "lib/core/fs.h"
+#include "lib/core/hash.h"
 #include "test/lp_test.h"
 
 static int count_entries(const char *dir)

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/fs.h"
-#include "lib/fswalk.h"
+#include "lib/core/fs.h"
+#include "lib/core/fswalk.h"
 #include "test/lp_test.h"
 
 START_TEST(test_fswalk_list_sorted_and_excluded)

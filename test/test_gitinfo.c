@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/buf.h"
-#include "lib/gitinfo.h"
-#include "lib/proc.h"
+#include "lib/core/buf.h"
+#include "lib/core/gitinfo.h"
+#include "lib/core/proc.h"
 #include "test/lp_test.h"
 
 START_TEST(test_gitinfo_head_from_subdirectory_and_detached)

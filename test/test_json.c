@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/json.h"
+#include "lib/core/json.h"
 #include "test/lp_test.h"
 
 START_TEST(test_json_parses_one_value_with_trailing_whitespace)

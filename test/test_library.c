@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/buf.h"
-#include "lib/library.h"
-#include "lib/log.h"
+#include "lib/core/buf.h"
+#include "lib/build/library.h"
+#include "lib/core/log.h"
 #include "test/lp_test.h"
 
 static const char script[] = "#!/bin/sh\nexit 0\n";

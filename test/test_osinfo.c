@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/osinfo.h"
-#include "lib/xalloc.h"
+#include "lib/artifact/osinfo.h"
+#include "lib/core/xalloc.h"
 #include "test/lp_test.h"
 
 /* Detect under test/fixtures/artifact/os/<name>; check the value and the file it came from. */

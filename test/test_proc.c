@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/proc.h"
+#include "lib/core/proc.h"
 #include "test/lp_test.h"
 
 START_TEST(test_proc_captures_stdout_with_env_and_dir)

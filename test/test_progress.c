@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/progress.h"
+#include "lib/artifact/progress.h"
 #include "test/lp_test.h"
 
 /* Run one 3-chunk transfer in `mode`; return what was printed (caller frees). */

@@ -2,7 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
-#include "lib/props.h"
+#include "lib/core/props.h"
 #include "test/lp_test.h"
 
 START_TEST(test_props_parses_comments_separators_and_escapes)

@@ -1,4 +1,4 @@
-/* test_runner.c - the long-lived runner (lib/runner.c) with the real python test runner */
+/* test_runner.c - the long-lived runner (lib/serve/runner.c) with the real python test runner */
 /* SPDX-License-Identifier: MIT */
 #include <signal.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 
 #include <json-c/json.h>
 
-#include "lib/runner.h"
-#include "lib/serve.h"
+#include "lib/serve/runner.h"
+#include "lib/serve/serve.h"
 #include "test/lp_test.h"
 
 static struct lp_runner *start_runner(void)

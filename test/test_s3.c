@@ -13,12 +13,12 @@
 
 #include <microhttpd.h>
 
-#include "lib/fs.h"
-#include "lib/hash.h"
-#include "lib/proc.h"
-#include "lib/s3.h"
-#include "lib/store.h"
-#include "lib/xalloc.h"
+#include "lib/core/fs.h"
+#include "lib/core/hash.h"
+#include "lib/core/proc.h"
+#include "lib/store/s3.h"
+#include "lib/store/store.h"
+#include "lib/core/xalloc.h"
 #include "test/lp_test.h"
 
 /* ---- pure functions ---- */

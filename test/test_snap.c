@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/buf.h"
-#include "lib/log.h"
-#include "lib/snap.h"
-#include "lib/xalloc.h"
-#include "lib/yamlout.h"
+#include "lib/core/buf.h"
+#include "lib/core/log.h"
+#include "lib/snap/snap.h"
+#include "lib/core/xalloc.h"
+#include "lib/core/yamlout.h"
 #include "test/lp_test.h"
 
 #define FIX "test/fixtures/snap/"

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/fs.h"
-#include "lib/hash.h"
-#include "lib/store.h"
-#include "lib/xalloc.h"
+#include "lib/core/fs.h"
+#include "lib/core/hash.h"
+#include "lib/store/store.h"
+#include "lib/core/xalloc.h"
 #include "test/lp_test.h"
 
 static struct lp_store *open_store(const char *url)

@@ -5,8 +5,8 @@
 
 #include <json-c/json.h>
 
-#include "lib/buf.h"
-#include "lib/template.h"
+#include "lib/core/buf.h"
+#include "lib/build/template.h"
 #include "test/lp_test.h"
 
 /*

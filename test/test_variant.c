@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/fs.h"
-#include "lib/variant.h"
-#include "lib/xalloc.h"
+#include "lib/core/fs.h"
+#include "lib/artifact/variant.h"
+#include "lib/core/xalloc.h"
 #include "test/lp_test.h"
 
 /*

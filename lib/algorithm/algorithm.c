@@ -1,0 +1,302 @@
+/* algorithm.c - an algorithm's source directory: language, algorithmia.conf, install plans */
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "lib/algorithm/algorithm.h"
+#include "lib/core/datadir.h"
+#include "lib/core/fs.h"
+#include "lib/core/fswalk.h"
+#include "lib/core/json.h"
+#include "lib/core/xalloc.h"
+
+void lp_algorithm_free(struct lp_algorithm *a)
+{
+	if (!a)
+		return;
+	free(a->dir);
+	free(a->algoname);
+	free(a->username);
+	free(a->language);
+	lp_strvec_release(&a->manifests);
+	free(a);
+}
+
+/* A string member of the conf: NULL if absent, LP_EINVAL if not a string. */
+static int conf_string(char **out, struct json_object *conf, const char *key, const char *path,
+		       struct lp_error *err)
+{
+	struct json_object *v;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(conf, key, &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return lp_error_set(err, LP_EINVAL, "invalid '%s': \"%s\" must be a string", path,
+				    key);
+	*out = lp_xstrdup(json_object_get_string(v));
+	return 0;
+}
+
+static int load_conf(struct lp_algorithm *a, struct lp_error *err)
+{
+	struct lp_buf path = LP_BUF_INIT;
+	struct json_object *conf = NULL;
+	int error = 0;
+
+	lp_path_join(&path, a->dir, "algorithmia.conf");
+	if (!lp_fs_exists(path.buf))
+		goto out;
+	a->has_conf = 1;
+	if ((error = lp_json_parse_file(&conf, path.buf, 1 << 20, err)) < 0)
+		goto out;
+	if (!json_object_is_type(conf, json_type_object)) {
+		error = lp_error_set(err, LP_EINVAL, "invalid '%s': not a JSON object", path.buf);
+		goto out;
+	}
+	if ((error = conf_string(&a->language, conf, "language", path.buf, err)) < 0 ||
+	    (!a->language &&
+	     (error = conf_string(&a->language, conf, "langauge", path.buf, err)) < 0) ||
+	    (error = conf_string(&a->algoname, conf, "algoname", path.buf, err)) < 0 ||
+	    (error = conf_string(&a->username, conf, "username", path.buf, err)) < 0)
+		goto out;
+	if (a->language && !*a->language) {
+		free(a->language);
+		a->language = NULL;
+	}
+out:
+	json_object_put(conf);
+	lp_buf_release(&path);
+	return error;
+}
+
+int lp_algorithm_load(struct lp_algorithm **out, const char *dir, struct lp_error *err)
+{
+	struct lp_algorithm *a = lp_xcalloc(1, sizeof(*a));
+	const struct lp_langbuild_lang *detected = NULL;
+	struct lp_error derr = LP_ERROR_INIT;
+	char real[PATH_MAX];
+	int error = 0, derror;
+
+	*out = NULL;
+	lp_strvec_init(&a->manifests);
+	if (!realpath(dir, real)) {
+		error = lp_error_set_errno(err, errno == ENOENT ? LP_ENOTFOUND : LP_EIO,
+					   "cannot use algorithm directory '%s'", dir);
+		goto out;
+	}
+	if (!lp_fs_is_dir(real)) {
+		error = lp_error_set(err, LP_ENOTFOUND,
+				     "cannot use algorithm directory '%s': not a directory", dir);
+		goto out;
+	}
+	a->dir = lp_xstrdup(real);
+	if ((error = load_conf(a, err)) < 0)
+		goto out;
+	/* detection also fills `manifests`, which --dry-run shows */
+	derror = lp_langbuild_detect(&detected, &a->manifests, a->dir, &derr);
+	if (a->language) {
+		a->lang = lp_langbuild_find_conf(a->language);
+		if (!a->lang) {
+			error = lp_error_set(
+			    err, LP_EINVAL,
+			    "unknown language '%s' in '%s/algorithmia.conf' (known: %s)",
+			    a->language, a->dir, lp_langbuild_names());
+			goto out;
+		}
+	} else if (derror < 0) {
+		error = derror;
+		*err = derr;
+		goto out;
+	} else {
+		a->lang = detected;
+	}
+	*out = a;
+	a = NULL;
+out:
+	lp_algorithm_free(a);
+	return error;
+}
+
+static void make_opts(struct lp_langbuild_opts *lo, const struct lp_algorithm_opts *o)
+{
+	lo->flags = o->flags;
+	lo->env = o->env;
+}
+
+int lp_algorithm_plan_dependencies(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
+				   const struct lp_algorithm_opts *o, struct lp_error *err)
+{
+	struct lp_langbuild_opts lo = LP_LANGBUILD_OPTS_INIT;
+
+	make_opts(&lo, o);
+	return lp_langbuild_plan_dependencies(out, a->lang, a->dir, &lo, err);
+}
+
+/* `path` made absolute against the cwd, with no trailing slash; caller frees. */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX], real[PATH_MAX];
+	struct lp_buf b = LP_BUF_INIT;
+
+	if (realpath(path, real))
+		return lp_xstrdup(real);
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		lp_path_join(&b, cwd, path);
+	else
+		lp_buf_adds(&b, path);
+	while (b.len > 1 && b.buf[b.len - 1] == '/')
+		lp_buf_setlen(&b, b.len - 1);
+	return lp_buf_detach(&b, NULL);
+}
+
+/* "/rel" if `path` lies inside `dir` (an anchored exclude pattern), else NULL. */
+static char *inside(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strncmp(path, dir, n) && path[n] == '/')
+		return lp_xasprintf("%s", path + n);
+	return NULL;
+}
+
+static const char *src_ext(const char *lang)
+{
+	if (!strcmp(lang, "python"))
+		return ".py";
+	if (!strcmp(lang, "javascript"))
+		return ".js";
+	if (!strcmp(lang, "ruby"))
+		return ".rb";
+	if (!strcmp(lang, "r"))
+		return ".r";
+	return NULL;
+}
+
+/* algorithmia.conf for an algorithm that has none: the runners read "algoname". */
+static void default_conf(struct lp_buf *out, const struct lp_algorithm *a)
+{
+	const char *lang = lp_langbuild_name(a->lang), *ext = src_ext(lang);
+	const char *base = strrchr(a->dir, '/');
+	struct json_object *conf = json_object_new_object();
+	struct lp_buf src = LP_BUF_INIT;
+	char *name = NULL;
+	struct dirent *de;
+	int count = 0;
+	DIR *d;
+
+	lp_path_join(&src, a->dir, "src");
+	d = ext ? opendir(src.buf) : NULL;
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name), e = strlen(ext);
+
+		if (n > e && !strcasecmp(de->d_name + n - e, ext)) {
+			count++;
+			free(name);
+			name = lp_xstrndup(de->d_name, n - e);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (count != 1) {
+		free(name);
+		name = lp_xstrdup(base && base[1] ? base + 1 : "algorithm");
+	}
+	json_object_object_add(conf, "username", json_object_new_string(""));
+	json_object_object_add(conf, "algoname", json_object_new_string(name));
+	json_object_object_add(conf, "language", json_object_new_string(lang));
+	lp_buf_adds(out, json_object_to_json_string_ext(conf, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_SPACED));
+	lp_buf_addch(out, '\n');
+	json_object_put(conf);
+	free(name);
+	lp_buf_release(&src);
+}
+
+int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
+			      const struct lp_algorithm_opts *o, struct lp_error *err)
+{
+	struct lp_langbuild_opts lo = LP_LANGBUILD_OPTS_INIT;
+	struct lp_buf runner = LP_BUF_INIT;
+	struct lp_langbuild_step *s;
+	char *prefix = NULL, *zip = NULL, *stage = NULL, *dest, *rel;
+	const char *runner_rel = lp_langbuild_runner(a->lang);
+	int error;
+
+	if (!o->prefix && !o->zip)
+		LP_BUG("install plan without a prefix or a zip");
+	make_opts(&lo, o);
+	if ((error = lp_langbuild_plan_compile(out, a->lang, a->dir, &lo, err)) < 0)
+		goto out;
+	if (runner_rel && (error = lp_datadir_find(&runner, runner_rel, err)) < 0)
+		goto out;
+	if (o->zip)
+		zip = absolute(o->zip);
+	if (o->prefix) {
+		prefix = absolute(o->prefix);
+		if (!strcmp(prefix, a->dir) || !strcmp(prefix, "/")) {
+			error = lp_error_set(
+			    err, LP_EINVAL,
+			    "cannot install into '%s': it is the algorithm directory", o->prefix);
+			goto out;
+		}
+		dest = prefix;
+	} else {
+		/* next to the zip, so the final rename stays on one filesystem */
+		char *slash = strrchr(zip, '/');
+
+		stage = lp_xasprintf("%.*s/.%s.stage", (int)(slash - zip), zip, slash + 1);
+		s = lp_langbuild_plan_push(out, LP_LANGBUILD_REMOVE);
+		s->path = lp_xstrdup(stage);
+		out->cleanup = lp_xstrdup(stage);
+		dest = stage;
+	}
+
+	s = lp_langbuild_plan_push(out, LP_LANGBUILD_COPY_TREE);
+	s->src = lp_xstrdup(a->dir);
+	s->path = lp_xstrdup(dest);
+	lp_langbuild_excludes(&s->exclude, a->lang);
+	/* the stage is only read (zipped) and then removed: links spare a copy */
+	if (stage)
+		s->copy_flags = LP_FSWALK_HARDLINK;
+	/* never copy the destination, the stage or an earlier zip into themselves */
+	if ((rel = inside(dest, a->dir))) {
+		lp_strvec_push(&s->exclude, rel);
+		free(rel);
+	}
+	if (zip && (rel = inside(zip, a->dir))) {
+		lp_strvec_push(&s->exclude, rel);
+		free(rel);
+	}
+
+	if (!a->has_conf) {
+		s = lp_langbuild_plan_push(out, LP_LANGBUILD_WRITE);
+		s->path = lp_xasprintf("%s/algorithmia.conf", dest);
+		default_conf(&s->content, a);
+	}
+
+	s = lp_langbuild_plan_push(out, LP_LANGBUILD_RUNNER);
+	s->src = runner_rel ? lp_xstrdup(runner.buf) : NULL;
+	s->path = lp_xasprintf("%s/bin", dest);
+	s->check = lp_xasprintf("%s/bin/pipe", a->dir);
+	s->what = lp_xstrdup(lp_langbuild_name(a->lang));
+
+	if (zip) {
+		s = lp_langbuild_plan_push(out, LP_LANGBUILD_ZIP);
+		s->src = lp_xstrdup(dest);
+		s->path = lp_xstrdup(zip);
+		s->mtime = o->zip_mtime; /* a zip inside dest: lp_archive_zip_dir skips itself */
+	}
+out:
+	free(stage);
+	free(zip);
+	free(prefix);
+	lp_buf_release(&runner);
+	return error;
+}

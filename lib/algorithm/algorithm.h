@@ -1,0 +1,74 @@
+/* algorithm.h - an algorithm's source directory: language, algorithmia.conf, install plans */
+/* SPDX-License-Identifier: MIT */
+#ifndef LP_ALGORITHM_H
+#define LP_ALGORITHM_H
+
+#include <time.h>
+
+#include "lib/core/buf.h"
+#include "lib/core/error.h"
+#include "lib/algorithm/langbuild.h"
+
+/*
+ * An algorithm directory (langpacks spec 3.1): algorithmia.conf
+ *   {"username": "...", "algoname": "...", "language": "..."}
+ * (the original templates' misspelt "langauge" key is read too), src/, and
+ * the language's manifest (requirements.txt, package.json, Cargo.toml, ...).
+ * The language comes from algorithmia.conf when it names one, else from the
+ * manifests found (lp_langbuild_detect).
+ */
+struct lp_algorithm {
+	char *dir;	/* absolute path */
+	char *algoname; /* from algorithmia.conf, or NULL */
+	char *username; /* from algorithmia.conf, or NULL */
+	char *language; /* algorithmia.conf's value as written, or NULL */
+	int has_conf;	/* algorithmia.conf exists */
+	const struct lp_langbuild_lang *lang;
+	struct lp_strvec manifests; /* "requirements.txt (python)" for each manifest found */
+};
+
+/*
+ * Load the algorithm in `dir`. Errors: LP_ENOTFOUND if `dir` is not a
+ * directory or neither algorithmia.conf nor a manifest names a language;
+ * LP_EINVAL for a bad algorithmia.conf ("'<dir>/algorithmia.conf': ..."),
+ * an unknown language (the message lists the known ones), or manifests of
+ * several languages (the message lists them). Free with lp_algorithm_free().
+ */
+int lp_algorithm_load(struct lp_algorithm **out, const char *dir, struct lp_error *err) LP_WUR;
+void lp_algorithm_free(struct lp_algorithm *a);
+
+enum lp_algorithm_flags {
+	LP_ALGORITHM_OFFLINE = LP_LANGBUILD_OFFLINE,
+	LP_ALGORITHM_PIP_USER = LP_LANGBUILD_PIP_USER,
+};
+
+struct lp_algorithm_opts {
+	unsigned flags;		/* enum lp_algorithm_flags */
+	const char *const *env; /* "K=V" list mirrors are read from (commands pass environ) */
+	const char *prefix;	/* install here (NULL: only --zip) */
+	const char *zip;	/* also/instead write this algorithm.zip, or NULL */
+	time_t zip_mtime;	/* every zip entry's timestamp */
+};
+#define LP_ALGORITHM_OPTS_INIT                                                                     \
+	{                                                                                          \
+		0, NULL, NULL, NULL, 315532800                                                     \
+	}
+
+/* Plan `lp install-dependencies`: the language's dependency steps, possibly none. */
+int lp_algorithm_plan_dependencies(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
+				   const struct lp_algorithm_opts *o, struct lp_error *err) LP_WUR;
+
+/*
+ * Plan `lp install-algorithm`: compile, then copy the tree (less VCS data
+ * and build caches) into o->prefix, add the bundled runner as bin/pipe
+ * unless the algorithm has an executable bin/pipe of its own, write an
+ * algorithmia.conf if the algorithm had none (algoname: the one src/ file's
+ * stem, else the directory's name), and zip the result into o->zip. With a
+ * zip and no prefix, a staging directory next to the zip is used and
+ * removed. LP_EINVAL if the prefix is the algorithm dir itself; LP_ENOTFOUND
+ * if the language's runner template cannot be found.
+ */
+int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
+			      const struct lp_algorithm_opts *o, struct lp_error *err) LP_WUR;
+
+#endif

@@ -1,0 +1,1131 @@
+/* artifact.c - lp artifact push/pull: coordinates, keys, the manifest, transfers */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "lib/artifact/artifact.h"
+#include "lib/core/fs.h"
+#include "lib/core/gitinfo.h"
+#include "lib/core/log.h"
+#include "lib/artifact/osinfo.h"
+#include "lib/core/props.h"
+#include "lib/core/version.h"
+#include "lib/core/xalloc.h"
+
+#define MAX_FILES 100000 /* a manifest claiming more is corrupt, not big */
+
+const char *lp_artifact_linking_name(int linking)
+{
+	switch (linking) {
+	case LP_ARTIFACT_LINK_STATIC:
+		return "static";
+	case LP_ARTIFACT_LINK_DYNAMIC:
+		return "dynamic";
+	default:
+		return NULL;
+	}
+}
+
+static int is_set(const char *s)
+{
+	return s && *s;
+}
+
+void lp_artifact_opts_release(struct lp_artifact_opts *o)
+{
+	lp_strvec_release(&o->licenses);
+	lp_strvec_release(&o->dependencies);
+}
+
+void lp_artifact_value_release(struct lp_artifact_value *v)
+{
+	free(v->value);
+	free(v->source);
+	v->value = v->source = NULL;
+}
+
+static void value_set(struct lp_artifact_value *v, const char *value, const char *source)
+{
+	lp_artifact_value_release(v);
+	v->value = lp_xstrdup(value);
+	v->source = lp_xstrdup(source);
+}
+
+/* ---- coordinates and keys ---- */
+
+int lp_artifact_coord_is_valid(const char *s)
+{
+	const char *p;
+
+	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return 0;
+	for (p = s; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+			return 0;
+	return 1;
+}
+
+static int check_coord(const char *what, const struct lp_artifact_value *v, struct lp_error *err)
+{
+	if (lp_artifact_coord_is_valid(v->value))
+		return 0;
+	return lp_error_set(err, LP_EINVAL,
+			    "invalid %s '%s' (from %s): use only letters, digits, '.', '_' and '-'",
+			    what, v->value, v->source);
+}
+
+void lp_artifact_prefix(struct lp_buf *out, const char *commit, const char *os, const char *variant,
+			const char *linking)
+{
+	lp_buf_addf(out, "%s/%s/%s/%s", commit, os, variant, linking);
+}
+
+int lp_artifact_resolve_commit(struct lp_artifact_value *out, const char *flag,
+			       const struct lp_artifact_env *env, const char *git_dir,
+			       struct lp_error *err)
+{
+	char oid[LP_GIT_OID_HEX_SIZE];
+	char *workdir = NULL, *source;
+	int error;
+
+	if (is_set(flag)) {
+		value_set(out, flag, "flag --git-sha");
+		return 0;
+	}
+	if (is_set(env->mxnet_sha)) {
+		value_set(out, env->mxnet_sha, "env MXNET_SHA");
+		return 0;
+	}
+	if (is_set(env->git_commit)) {
+		value_set(out, env->git_commit, "env GIT_COMMIT");
+		return 0;
+	}
+	if ((error = lp_gitinfo_head(oid, &workdir, git_dir ? git_dir : ".", err)) < 0) {
+		char cause[LP_ERROR_MSG_SIZE];
+
+		memcpy(cause, err->msg, sizeof(cause));
+		return lp_error_set(err, LP_ERR,
+				    "cannot determine the commit id: %s; pass --git-sha or set "
+				    "MXNET_SHA or GIT_COMMIT",
+				    cause);
+	}
+	source = lp_xasprintf("git HEAD of '%s'", workdir);
+	value_set(out, oid, source);
+	free(source);
+	free(workdir);
+	return 0;
+}
+
+static int resolve_os(struct lp_artifact_value *out, const char *flag, const char *root,
+		      struct lp_error *err)
+{
+	char *os = NULL, *file = NULL, *source;
+	int error;
+
+	if (is_set(flag)) {
+		value_set(out, flag, "flag --os");
+		return 0;
+	}
+	if ((error = lp_osinfo_detect(&os, &file, root, err)) < 0)
+		return error;
+	source = strcmp(file, "uname") ? lp_xasprintf("os-release '%s'", file) : lp_xstrdup(file);
+	value_set(out, os, source);
+	free(source);
+	free(os);
+	free(file);
+	return 0;
+}
+
+static int resolve_variant(struct lp_artifact_value *out, const char *flag, const char *libmxnet,
+			   const struct lp_variant_env *env, struct lp_error *err)
+{
+	struct lp_buf v = LP_BUF_INIT, source = LP_BUF_INIT;
+	int error;
+
+	if (is_set(flag)) {
+		value_set(out, flag, "flag --variant");
+		return 0;
+	}
+	if ((error = lp_variant_detect(&v, &source, libmxnet, env, err)) == 0)
+		value_set(out, v.buf, source.buf);
+	lp_buf_release(&v);
+	lp_buf_release(&source);
+	return error;
+}
+
+int lp_artifact_resolve_repository(struct lp_artifact_value *out, const char *repository,
+				   const char *bucket, const struct lp_artifact_env *env,
+				   struct lp_error *err)
+{
+	char *url;
+
+	if (is_set(repository) && is_set(bucket))
+		return lp_error_set(err, LP_EINVAL, "--repository and --bucket are exclusive");
+	if (is_set(repository)) {
+		value_set(out, repository, "flag --repository");
+		return 0;
+	}
+	if (is_set(bucket)) {
+		url = lp_xasprintf("s3://%s", bucket);
+		value_set(out, url, "flag --bucket");
+		free(url);
+		return 0;
+	}
+	if (is_set(env->repository)) {
+		value_set(out, env->repository, "env LP_ARTIFACT_REPOSITORY");
+		return 0;
+	}
+	if (is_set(env->bucket)) {
+		url = lp_xasprintf("s3://%s", env->bucket);
+		value_set(out, url, "env ARTIFACT_REPOSITORY_BUCKET");
+		free(url);
+		return 0;
+	}
+	/* the XDG base directory spec ignores a relative XDG_DATA_HOME */
+	if (is_set(env->xdg_data_home) && env->xdg_data_home[0] == '/') {
+		url = lp_xasprintf("%s/lp/artifacts", env->xdg_data_home);
+		value_set(out, url, "default $XDG_DATA_HOME/lp/artifacts");
+	} else if (is_set(env->home)) {
+		url = lp_xasprintf("%s/.local/share/lp/artifacts", env->home);
+		value_set(out, url, "default ~/.local/share/lp/artifacts");
+	} else {
+		return lp_error_set(
+		    err, LP_ERR,
+		    "cannot determine the repository: neither XDG_DATA_HOME nor HOME "
+		    "is set; pass --repository");
+	}
+	free(url);
+	return 0;
+}
+
+/* ---- the manifest ---- */
+
+void lp_artifact_manifest_release(struct lp_artifact_manifest *m)
+{
+	size_t i;
+
+	free(m->commit);
+	free(m->os);
+	free(m->variant);
+	free(m->linking);
+	free(m->created);
+	free(m->lp_version);
+	for (i = 0; i < m->nr; i++) {
+		free(m->files[i].path);
+		free(m->files[i].local);
+	}
+	free(m->files);
+	memset(m, 0, sizeof(*m));
+}
+
+struct lp_artifact_file *lp_artifact_manifest_add(struct lp_artifact_manifest *m, const char *path,
+						  const char *local)
+{
+	struct lp_artifact_file *f;
+
+	if (m->nr == m->alloc) {
+		m->alloc = m->alloc ? 2 * m->alloc : 8;
+		m->files = lp_xrealloc(m->files, m->alloc * sizeof(*m->files));
+	}
+	f = &m->files[m->nr++];
+	memset(f, 0, sizeof(*f));
+	f->path = lp_xstrdup(path);
+	f->local = local ? lp_xstrdup(local) : NULL;
+	return f;
+}
+
+void lp_artifact_manifest_write(const struct lp_artifact_manifest *m, struct lp_buf *out)
+{
+	struct lp_props p = LP_PROPS_INIT;
+	char key[64], val[32];
+	size_t i;
+
+	lp_props_set(&p, "commit_id", m->commit);
+	lp_props_set(&p, "os", m->os);
+	lp_props_set(&p, "variant", m->variant);
+	lp_props_set(&p, "dependency_linking", m->linking);
+	lp_props_set(&p, "created", m->created ? m->created : "");
+	lp_props_set(&p, "lp_version", m->lp_version ? m->lp_version : LP_VERSION);
+	snprintf(val, sizeof(val), "%zu", m->nr);
+	lp_props_set(&p, "files", val);
+	for (i = 0; i < m->nr; i++) {
+		const struct lp_artifact_file *f = &m->files[i];
+
+		snprintf(key, sizeof(key), "file.%zu.path", i);
+		lp_props_set(&p, key, f->path);
+		snprintf(key, sizeof(key), "file.%zu.size", i);
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)f->size);
+		lp_props_set(&p, key, val);
+		snprintf(key, sizeof(key), "file.%zu.sha256", i);
+		lp_props_set(&p, key, f->sha256);
+		snprintf(key, sizeof(key), "file.%zu.mode", i);
+		snprintf(val, sizeof(val), "%04o", f->mode & 0777);
+		lp_props_set(&p, key, val);
+	}
+	lp_buf_adds(out, "# libmxnet.meta - lp artifact manifest\n");
+	lp_props_write(&p, out);
+	lp_props_release(&p);
+}
+
+static int parse_u64(uint64_t *out, const char *s, int base)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (*end || errno)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int is_sha256(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[64] == '\0';
+}
+
+/* A path a manifest may name: safe, relative, no "." components. */
+static int is_safe_path(const char *path)
+{
+	const char *p = path;
+
+	if (!lp_path_is_safe_relative(path))
+		return 0;
+	while (p) {
+		if (p[0] == '.' && (p[1] == '/' || p[1] == '\0'))
+			return 0;
+		p = strchr(p, '/');
+		if (p)
+			p++;
+	}
+	return strcmp(path, LP_ARTIFACT_META) != 0;
+}
+
+static const char *need(const struct lp_props *p, const char *key, const char *source,
+			struct lp_error *err)
+{
+	const char *v = lp_props_get(p, key);
+
+	if (!v || !*v)
+		lp_error_set(err, LP_EINVAL, "%s: missing '%s'", source, key);
+	return v && *v ? v : NULL;
+}
+
+int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *text, size_t len,
+			       const char *source, struct lp_error *err)
+{
+	struct lp_props p = LP_PROPS_INIT;
+	const char *v, *path, *size, *sha, *mode;
+	char key[64];
+	uint64_t n, u, m;
+	size_t i, j;
+	int error, has_lib = 0;
+
+	if ((error = lp_props_parse(&p, text, len, source, err)) < 0)
+		goto out;
+	error = LP_EINVAL;
+	if (!(v = need(&p, "commit_id", source, err)))
+		goto out;
+	out->commit = lp_xstrdup(v);
+	if (!(v = need(&p, "os", source, err)))
+		goto out;
+	out->os = lp_xstrdup(v);
+	if (!(v = need(&p, "variant", source, err)))
+		goto out;
+	out->variant = lp_xstrdup(v);
+	if (!(v = need(&p, "dependency_linking", source, err)))
+		goto out;
+	out->linking = lp_xstrdup(v);
+	if ((v = lp_props_get(&p, "created")))
+		out->created = lp_xstrdup(v);
+	if ((v = lp_props_get(&p, "lp_version")))
+		out->lp_version = lp_xstrdup(v);
+	if (!(v = need(&p, "files", source, err)))
+		goto out;
+	if (parse_u64(&n, v, 10) < 0 || n > MAX_FILES) {
+		lp_error_set(err, LP_EINVAL, "%s: bad files count '%s'", source, v);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct lp_artifact_file *f;
+
+		snprintf(key, sizeof(key), "file.%zu.path", i);
+		if (!(path = need(&p, key, source, err)))
+			goto out;
+		snprintf(key, sizeof(key), "file.%zu.size", i);
+		if (!(size = need(&p, key, source, err)))
+			goto out;
+		snprintf(key, sizeof(key), "file.%zu.sha256", i);
+		if (!(sha = need(&p, key, source, err)))
+			goto out;
+		snprintf(key, sizeof(key), "file.%zu.mode", i);
+		if (!(mode = need(&p, key, source, err)))
+			goto out;
+		if (!is_safe_path(path)) {
+			lp_error_set(err, LP_EINVAL, "%s: refusing unsafe file path '%s'", source,
+				     path);
+			goto out;
+		}
+		for (j = 0; j < out->nr; j++) {
+			if (!strcmp(out->files[j].path, path)) {
+				lp_error_set(err, LP_EINVAL, "%s: file '%s' listed twice", source,
+					     path);
+				goto out;
+			}
+		}
+		if (parse_u64(&u, size, 10) < 0) {
+			lp_error_set(err, LP_EINVAL, "%s: bad size '%s' for '%s'", source, size,
+				     path);
+			goto out;
+		}
+		if (!is_sha256(sha)) {
+			lp_error_set(err, LP_EINVAL, "%s: bad sha256 '%s' for '%s'", source, sha,
+				     path);
+			goto out;
+		}
+		if (parse_u64(&m, mode, 8) < 0 || m > 0777) {
+			lp_error_set(err, LP_EINVAL, "%s: bad mode '%s' for '%s'", source, mode,
+				     path);
+			goto out;
+		}
+		f = lp_artifact_manifest_add(out, path, NULL);
+		f->size = u;
+		memcpy(f->sha256, sha, LP_SHA256_HEX_SIZE);
+		f->mode = (unsigned)m;
+		has_lib |= !strcmp(path, LP_ARTIFACT_LIB);
+	}
+	if (!has_lib) {
+		lp_error_set(err, LP_EINVAL, "%s: no '%s' listed", source, LP_ARTIFACT_LIB);
+		goto out;
+	}
+	error = 0;
+out:
+	lp_props_release(&p);
+	return error;
+}
+
+/* ---- results ---- */
+
+void lp_artifact_result_release(struct lp_artifact_result *r)
+{
+	lp_artifact_value_release(&r->commit);
+	lp_artifact_value_release(&r->os);
+	lp_artifact_value_release(&r->variant);
+	lp_artifact_value_release(&r->linking);
+	lp_artifact_value_release(&r->repository);
+	free(r->prefix);
+	free(r->destination);
+	r->prefix = r->destination = NULL;
+	lp_artifact_manifest_release(&r->manifest);
+	lp_strvec_release(&r->removed);
+	lp_strvec_release(&r->available);
+}
+
+/* Coordinates shared by push and pull, into `r`; `variant_lib` is probed when --variant is absent.
+ */
+static int resolve_common(struct lp_artifact_result *r, const struct lp_artifact_opts *o,
+			  const char *variant_lib, struct lp_error *err)
+{
+	const char *linking = lp_artifact_linking_name(o->linking);
+	struct lp_buf prefix = LP_BUF_INIT;
+	char *source;
+	int error;
+
+	r->flags = o->flags;
+	if (!linking)
+		return lp_error_set(err, LP_EINVAL, "pass exactly one of --static and --dynamic");
+	source = lp_xasprintf("flag %s", o->linking_flag ? o->linking_flag : "--static/--dynamic");
+	value_set(&r->linking, linking, source);
+	free(source);
+	if ((error = lp_artifact_resolve_commit(&r->commit, o->commit, &o->env, o->git_dir, err)) <
+		0 ||
+	    (error = check_coord("commit id", &r->commit, err)) < 0 ||
+	    (error = resolve_os(&r->os, o->os, o->os_root, err)) < 0 ||
+	    (error = check_coord("os", &r->os, err)) < 0)
+		return error;
+	if (!is_set(o->variant) && !variant_lib)
+		return lp_error_set(err, LP_EINVAL,
+				    "pass --variant: pull needs to know which build "
+				    "suits this host");
+	if ((error = resolve_variant(&r->variant, o->variant, variant_lib, &o->env.variant, err)) <
+		0 ||
+	    (error = check_coord("variant", &r->variant, err)) < 0 ||
+	    (error = lp_artifact_resolve_repository(&r->repository, o->repository, o->bucket,
+						    &o->env, err)) < 0)
+		return error;
+	lp_artifact_prefix(&prefix, r->commit.value, r->os.value, r->variant.value, linking);
+	r->prefix = lp_buf_detach(&prefix, NULL);
+	r->manifest.commit = lp_xstrdup(r->commit.value);
+	r->manifest.os = lp_xstrdup(r->os.value);
+	r->manifest.variant = lp_xstrdup(r->variant.value);
+	r->manifest.linking = lp_xstrdup(linking);
+	return 0;
+}
+
+static char *key_of(const struct lp_artifact_result *r, const char *path)
+{
+	return lp_xasprintf("%s/%s", r->prefix, path);
+}
+
+/* ---- push ---- */
+
+/* Add one input file as <dir>/<basename> (or `as`), refusing collisions. */
+static int add_input(struct lp_artifact_manifest *m, const char *dir, const char *local,
+		     const char *as, struct lp_error *err)
+{
+	const char *base = strrchr(local, '/');
+	struct lp_artifact_file *f;
+	struct stat st;
+	char *path;
+	size_t i;
+	int error = 0;
+
+	if (stat(local, &st) < 0)
+		return lp_error_set_errno(err, errno == ENOENT ? LP_ENOTFOUND : LP_EIO,
+					  "cannot read '%s'", local);
+	if (!S_ISREG(st.st_mode))
+		return lp_error_set(err, LP_EINVAL, "'%s' is not a regular file", local);
+	base = base ? base + 1 : local;
+	path = as ? lp_xstrdup(as) : lp_xasprintf("%s/%s", dir, base);
+	for (i = 0; i < m->nr; i++) {
+		if (!strcmp(m->files[i].path, path)) {
+			error = lp_error_set(err, LP_EINVAL,
+					     "'%s' and '%s' would both be stored as '%s'",
+					     m->files[i].local, local, path);
+			goto out;
+		}
+	}
+	f = lp_artifact_manifest_add(m, path, local);
+	f->size = (uint64_t)st.st_size;
+	f->mode = st.st_mode & 0777;
+out:
+	free(path);
+	return error;
+}
+
+static int has_glob_chars(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/*
+ * Add each of `args` under `dir`. Empty entries are skipped (an unquoted,
+ * empty Jenkins variable); an entry naming no existing file is a glob
+ * pattern if it has glob characters (quoted, e.g. licenses/LIC-*.txt), else an error.
+ */
+static int add_inputs(struct lp_artifact_manifest *m, const char *dir, const struct lp_strvec *args,
+		      const char *flag, struct lp_error *err)
+{
+	size_t i, j;
+	int error = 0;
+
+	for (i = 0; i < args->nr && !error; i++) {
+		const char *a = args->v[i];
+		glob_t g;
+
+		if (!a[0] || strspn(a, " \t\n") == strlen(a))
+			continue;
+		if (lp_fs_exists(a) || !has_glob_chars(a)) {
+			if ((error = add_input(m, dir, a, NULL, err)) == LP_ENOTFOUND)
+				error =
+				    lp_error_set(err, LP_ERR, "%s: '%s' does not exist", flag, a);
+			continue;
+		}
+		memset(&g, 0, sizeof(g));
+		if (glob(a, GLOB_ERR, NULL, &g) != 0) {
+			globfree(&g);
+			error = lp_error_set(err, LP_ERR, "%s: no file matches '%s'", flag, a);
+			break;
+		}
+		for (j = 0; j < g.gl_pathc && !error; j++)
+			error = add_input(m, dir, g.gl_pathv[j], NULL, err);
+		globfree(&g);
+	}
+	return error;
+}
+
+struct key_list {
+	struct lp_strvec keys;
+};
+
+static int collect_key(const char *key, uint64_t size, void *payload)
+{
+	struct key_list *l = payload;
+
+	(void)size;
+	lp_strvec_push(&l->keys, key);
+	return 0;
+}
+
+static void transfer_begin(const struct lp_artifact_opts *o, struct lp_store_xfer *x,
+			   const char *verb, const struct lp_artifact_file *f)
+{
+	x->progress = o->progress ? lp_progress_update : NULL;
+	x->payload = o->progress;
+	lp_progress_begin(o->progress, verb, f->path, f->size);
+}
+
+int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_opts *o,
+		     struct lp_error *err)
+{
+	struct lp_artifact_manifest *m = &out->manifest;
+	struct key_list existing = {LP_STRVEC_INIT};
+	struct lp_store *store = NULL;
+	struct lp_buf meta = LP_BUF_INIT, listing = LP_BUF_INIT;
+	struct lp_store_xfer x = LP_STORE_XFER_INIT;
+	char *meta_key = NULL, *key = NULL, created[32];
+	struct tm tm;
+	time_t t;
+	size_t i;
+	int error;
+
+	out->command = "push";
+	if (!is_set(o->libmxnet))
+		return lp_error_set(err, LP_EINVAL, "pass --libmxnet: the library to push");
+	/* before the variant probe, which would report a missing file less plainly */
+	if (!lp_fs_exists(o->libmxnet))
+		return lp_error_set(err, LP_ERR, "--libmxnet: '%s' does not exist", o->libmxnet);
+	if ((error = resolve_common(out, o, o->libmxnet, err)) < 0)
+		return error;
+	t = (time_t)o->created;
+	if (!gmtime_r(&t, &tm) || !strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		created[0] = '\0';
+	m->created = lp_xstrdup(created);
+	m->lp_version = lp_xstrdup(LP_VERSION);
+
+	if ((error = add_input(m, NULL, o->libmxnet, LP_ARTIFACT_LIB, err)) < 0) {
+		if (error == LP_ENOTFOUND)
+			error = lp_error_set(err, LP_ERR, "--libmxnet: '%s' does not exist",
+					     o->libmxnet);
+		goto out;
+	}
+	if ((error = add_inputs(m, "licenses", &o->licenses, "--licenses", err)) < 0)
+		goto out;
+	if (m->nr == 1) {
+		error = lp_error_set(err, LP_EINVAL,
+				     "no license files: pass at least one with "
+				     "--licenses (licenses to be shipped with the binary)");
+		goto out;
+	}
+	if ((error = add_inputs(m, "dependencies", &o->dependencies, "--dependencies", err)) < 0)
+		goto out;
+	if (o->flags & LP_ARTIFACT_EXPLAIN)
+		goto out;
+
+	if ((error = lp_store_open(&store, out->repository.value, &o->store, err)) < 0)
+		goto out;
+	meta_key = key_of(out, LP_ARTIFACT_META);
+	lp_buf_addf(&listing, "%s/", out->prefix);
+	if ((error = lp_store_list(store, listing.buf, collect_key, &existing, err)) < 0)
+		goto out;
+	if (lp_strvec_find(&existing.keys, meta_key) >= 0) {
+		if (!(o->flags & LP_ARTIFACT_FORCE)) {
+			error =
+			    lp_error_set(err, LP_EEXISTS,
+					 "artifact '%s' already exists in '%s'; pass --force to "
+					 "replace it",
+					 out->prefix, out->repository.value);
+			goto out;
+		}
+		out->replaced = 1;
+	} else if (existing.keys.nr) {
+		lp_log_warn("replacing incomplete artifact '%s' (no %s: an interrupted push?)",
+			    out->prefix, LP_ARTIFACT_META);
+		out->replaced = 1;
+	}
+	if (o->flags & LP_ARTIFACT_DRY_RUN)
+		goto out;
+
+	/* readers now see "incomplete artifact", never old and new files mixed */
+	if (out->replaced && (error = lp_store_delete(store, meta_key, err)) < 0)
+		goto out;
+	for (i = 0; i < m->nr; i++) {
+		struct lp_artifact_file *f = &m->files[i];
+		struct lp_store_info info;
+
+		free(key);
+		key = key_of(out, f->path);
+		transfer_begin(o, &x, "push", f);
+		error = lp_store_put(store, key, f->local, &x, &info, err);
+		if (!error && !info.sha256[0])
+			error = lp_sha256_file(f->local, info.sha256, &info.size, err);
+		if (!error && info.size != f->size)
+			error = lp_error_set(err, LP_EIO, "'%s' changed size while it was pushed",
+					     f->local);
+		lp_progress_end(o->progress, !error);
+		if (error < 0)
+			goto out;
+		memcpy(f->sha256, info.sha256, sizeof(f->sha256));
+	}
+	for (i = 0; i < existing.keys.nr; i++) {
+		const char *k = existing.keys.v[i];
+		size_t j;
+		int keep = !strcmp(k, meta_key);
+
+		for (j = 0; j < m->nr && !keep; j++) {
+			free(key);
+			key = key_of(out, m->files[j].path);
+			keep = !strcmp(k, key);
+		}
+		if (keep)
+			continue;
+		if ((error = lp_store_delete(store, k, err)) < 0)
+			goto out;
+		lp_strvec_push(&out->removed, k);
+		lp_log_debug("removed stale '%s'", k);
+	}
+	lp_artifact_manifest_write(m, &meta);
+	error = lp_store_put_mem(store, meta_key, meta.buf, meta.len, err);
+out:
+	free(key);
+	free(meta_key);
+	lp_buf_release(&meta);
+	lp_buf_release(&listing);
+	lp_strvec_release(&existing.keys);
+	lp_store_free(store);
+	return error;
+}
+
+/* ---- pull ---- */
+
+/* "<os>/<variant>/<linking>" of every complete artifact of `commit`. */
+static int find_available(struct lp_strvec *out, struct lp_store *store, const char *commit,
+			  struct lp_error *err)
+{
+	struct key_list l = {LP_STRVEC_INIT};
+	char *prefix = lp_xasprintf("%s/", commit);
+	size_t i, plen = strlen(prefix), mlen = strlen("/" LP_ARTIFACT_META);
+	int error;
+
+	if ((error = lp_store_list(store, prefix, collect_key, &l, err)) < 0)
+		goto out;
+	for (i = 0; i < l.keys.nr; i++) {
+		const char *rest = l.keys.v[i] + plen;
+		size_t n = strlen(rest), slashes = 0, j;
+		char *coords;
+
+		if (n <= mlen || strcmp(rest + n - mlen, "/" LP_ARTIFACT_META))
+			continue;
+		for (j = 0; j < n; j++)
+			slashes += rest[j] == '/';
+		if (slashes != 3)
+			continue;
+		coords = lp_xstrndup(rest, n - mlen);
+		if (lp_strvec_find(out, coords) < 0)
+			lp_strvec_push(out, coords);
+		free(coords);
+	}
+out:
+	free(prefix);
+	lp_strvec_release(&l.keys);
+	return error;
+}
+
+static int not_found(struct lp_artifact_result *r, struct lp_store *store, struct lp_error *err)
+{
+	struct key_list l = {LP_STRVEC_INIT};
+	struct lp_buf list = LP_BUF_INIT, prefix = LP_BUF_INIT;
+	size_t i;
+	int error;
+
+	lp_buf_addf(&prefix, "%s/", r->prefix);
+	if ((error = lp_store_list(store, prefix.buf, collect_key, &l, err)) < 0)
+		goto out;
+	if (l.keys.nr) {
+		error =
+		    lp_error_set(err, LP_ENOTFOUND,
+				 "incomplete artifact '%s' in '%s': no %s (an interrupted push?)",
+				 r->prefix, r->repository.value, LP_ARTIFACT_META);
+		goto out;
+	}
+	if ((error = find_available(&r->available, store, r->commit.value, err)) < 0)
+		goto out;
+	for (i = 0; i < r->available.nr; i++)
+		lp_buf_addf(&list, "%s%s", i ? ", " : "", r->available.v[i]);
+	if (r->available.nr)
+		error =
+		    lp_error_set(err, LP_ENOTFOUND, "no artifact '%s' in '%s'; commit %s has: %s",
+				 r->prefix, r->repository.value, r->commit.value, list.buf);
+	else
+		error =
+		    lp_error_set(err, LP_ENOTFOUND, "no artifact '%s' in '%s'; commit %s has none",
+				 r->prefix, r->repository.value, r->commit.value);
+out:
+	lp_buf_release(&list);
+	lp_buf_release(&prefix);
+	lp_strvec_release(&l.keys);
+	return error;
+}
+
+static int check_manifest_matches(const struct lp_artifact_manifest *m,
+				  const struct lp_artifact_result *r, const char *key,
+				  struct lp_error *err)
+{
+	const char *what = NULL, *got = NULL, *want = NULL;
+
+	if (strcmp(m->commit, r->commit.value))
+		what = "commit_id", got = m->commit, want = r->commit.value;
+	else if (strcmp(m->os, r->os.value))
+		what = "os", got = m->os, want = r->os.value;
+	else if (strcmp(m->variant, r->variant.value))
+		what = "variant", got = m->variant, want = r->variant.value;
+	else if (strcmp(m->linking, r->linking.value))
+		what = "dependency_linking", got = m->linking, want = r->linking.value;
+	if (!what)
+		return 0;
+	return lp_error_set(err, LP_EINVAL, "manifest '%s' says %s=%s, expected %s", key, what, got,
+			    want);
+}
+
+struct pull_state {
+	struct lp_strvec made_dirs; /* created by this pull, removed on failure */
+	struct lp_fs_tmp *tmps;	    /* one per file, renamed at the end */
+	size_t nr_tmps;
+};
+
+/*
+ * mkdir -p `rel`'s directories under `dest`, refusing to go through a
+ * symlink or a non-directory: a manifest must not write outside `dest`.
+ */
+static int make_dirs_under(struct pull_state *st, const char *dest, const char *rel,
+			   struct lp_error *err)
+{
+	struct lp_buf dir = LP_BUF_INIT;
+	const char *p = rel, *slash;
+	struct stat sb;
+	int error = 0;
+
+	lp_buf_adds(&dir, dest);
+	while ((slash = strchr(p, '/'))) {
+		lp_buf_addch(&dir, '/');
+		lp_buf_add(&dir, p, (size_t)(slash - p));
+		p = slash + 1;
+		if (lstat(dir.buf, &sb) == 0) {
+			if (S_ISLNK(sb.st_mode)) {
+				error =
+				    lp_error_set(err, LP_EINVAL,
+						 "refusing to write through symlink '%s'", dir.buf);
+				break;
+			}
+			if (!S_ISDIR(sb.st_mode)) {
+				error =
+				    lp_error_set(err, LP_EIO, "'%s' is not a directory", dir.buf);
+				break;
+			}
+			continue;
+		}
+		if (mkdir(dir.buf, 0755) < 0) {
+			error = lp_error_set_errno(err, LP_EIO, "cannot create directory '%s'",
+						   dir.buf);
+			break;
+		}
+		lp_strvec_push(&st->made_dirs, dir.buf);
+	}
+	lp_buf_release(&dir);
+	return error;
+}
+
+/* Push each missing directory of `path` ("a", "a/b", ...), shallowest first. */
+static void record_missing_dirs(struct lp_strvec *out, const char *path)
+{
+	struct lp_strvec missing = LP_STRVEC_INIT;
+	char *p = lp_xstrdup(path), *slash;
+	size_t i;
+
+	while (*p && !lp_fs_exists(p)) {
+		lp_strvec_push(&missing, p);
+		slash = strrchr(p, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+	for (i = missing.nr; i-- > 0;)
+		lp_strvec_push(out, missing.v[i]);
+	lp_strvec_release(&missing);
+	free(p);
+}
+
+static void pull_state_cleanup(struct pull_state *st, int failed)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_tmps; i++)
+		lp_fs_tmp_abort(&st->tmps[i]);
+	free(st->tmps);
+	/* deepest first; rmdir only removes what is still empty */
+	for (i = st->made_dirs.nr; failed && i-- > 0;)
+		rmdir(st->made_dirs.v[i]);
+	lp_strvec_release(&st->made_dirs);
+}
+
+static int verify(const struct lp_artifact_file *f, const struct lp_store_info *info,
+		  const char *key, const char *repo, struct lp_error *err)
+{
+	if (info->size != f->size)
+		return lp_error_set(
+		    err, LP_EIO, "'%s' in '%s' is corrupt: %llu bytes, the manifest says %llu", key,
+		    repo, (unsigned long long)info->size, (unsigned long long)f->size);
+	if (strcmp(info->sha256, f->sha256))
+		return lp_error_set(err, LP_EIO,
+				    "'%s' in '%s' is corrupt: sha256 %s, the manifest says %s", key,
+				    repo, info->sha256, f->sha256);
+	return 0;
+}
+
+int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_opts *o,
+		     struct lp_error *err)
+{
+	struct lp_artifact_manifest *m = &out->manifest, got = LP_ARTIFACT_MANIFEST_INIT;
+	struct pull_state st = {LP_STRVEC_INIT, NULL, 0};
+	struct lp_store_xfer x = LP_STORE_XFER_INIT;
+	struct lp_store *store = NULL;
+	struct lp_buf text = LP_BUF_INIT, path = LP_BUF_INIT;
+	char *meta_key = NULL, *key = NULL;
+	const char *dest = is_set(o->destination) ? o->destination : ".";
+	struct stat sb;
+	size_t i;
+	int error;
+
+	out->command = "pull";
+	out->destination = lp_xstrdup(dest);
+	if ((error = resolve_common(out, o, NULL, err)) < 0)
+		return error;
+	if (o->flags & LP_ARTIFACT_EXPLAIN)
+		return 0;
+	if ((error = lp_store_open(&store, out->repository.value, &o->store, err)) < 0)
+		goto out;
+	meta_key = key_of(out, LP_ARTIFACT_META);
+	error = lp_store_get_mem(store, meta_key, &text, LP_ARTIFACT_META_MAX, err);
+	if (error == LP_ENOTFOUND)
+		error = not_found(out, store, err);
+	if (error < 0)
+		goto out;
+	if ((error = lp_artifact_manifest_parse(&got, text.buf, text.len, meta_key, err)) < 0 ||
+	    (error = check_manifest_matches(&got, out, meta_key, err)) < 0)
+		goto out;
+	/* the stored manifest is the truth: keep its files, created and version */
+	lp_artifact_manifest_release(m);
+	*m = got;
+	memset(&got, 0, sizeof(got));
+	for (i = 0; i < m->nr; i++) {
+		lp_buf_reset(&path);
+		lp_path_join(&path, dest, m->files[i].path);
+		m->files[i].local = lp_xstrdup(path.buf);
+	}
+	if (o->flags & LP_ARTIFACT_DRY_RUN)
+		goto out;
+
+	if (lstat(dest, &sb) < 0) {
+		record_missing_dirs(&st.made_dirs, dest);
+		if ((error = lp_fs_mkdirs(dest, 0755, err)) < 0)
+			goto out;
+	} else if (!lp_fs_is_dir(dest)) {
+		error = lp_error_set(err, LP_EIO, "destination '%s' is not a directory", dest);
+		goto out;
+	}
+	st.tmps = lp_xcalloc(m->nr + 1, sizeof(*st.tmps));
+	for (i = 0; i < m->nr; i++) {
+		struct lp_artifact_file *f = &m->files[i];
+		struct lp_fs_tmp *t = &st.tmps[st.nr_tmps];
+		struct lp_store_info info;
+
+		t->fd = -1;
+		if ((error = make_dirs_under(&st, dest, f->path, err)) < 0)
+			goto out;
+		if (lstat(f->local, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			error = lp_error_set(err, LP_EIO, "'%s' is a directory", f->local);
+			goto out;
+		}
+		st.nr_tmps++; /* counted first: an open that fails still needs its abort */
+		if ((error = lp_fs_tmp_open(t, f->local, err)) < 0)
+			goto out;
+		/* the store writes by name; hold no descriptor per file */
+		close(t->fd);
+		t->fd = -1;
+		free(key);
+		key = key_of(out, f->path);
+		transfer_begin(o, &x, "pull", f);
+		error = lp_store_get(store, key, t->path, &x, &info, err);
+		if (error == LP_ENOTFOUND)
+			error = lp_error_set(err, LP_EIO,
+					     "'%s' is listed in the manifest but missing "
+					     "from '%s'",
+					     key, out->repository.value);
+		if (!error && !info.sha256[0])
+			error = lp_sha256_file(t->path, info.sha256, &info.size, err);
+		if (!error)
+			error = verify(f, &info, key, out->repository.value, err);
+		lp_progress_end(o->progress, !error);
+		if (error < 0)
+			goto out;
+	}
+	/* everything verified: move into place */
+	for (i = 0; i < st.nr_tmps; i++) {
+		struct lp_fs_tmp *t = &st.tmps[i];
+
+		if (chmod(t->path, m->files[i].mode) < 0) {
+			error =
+			    lp_error_set_errno(err, LP_EIO, "cannot set mode of '%s'", t->final);
+			goto out;
+		}
+		if (rename(t->path, t->final) < 0) {
+			error =
+			    lp_error_set_errno(err, LP_EIO, "cannot rename into '%s'", t->final);
+			goto out;
+		}
+		free(t->path);
+		t->path = NULL;
+	}
+	lp_buf_reset(&path);
+	lp_path_join(&path, dest, LP_ARTIFACT_META);
+	error = lp_fs_write_file(path.buf, text.buf, text.len, 0644, err);
+out:
+	pull_state_cleanup(&st, error < 0);
+	lp_artifact_manifest_release(&got);
+	free(key);
+	free(meta_key);
+	lp_buf_release(&text);
+	lp_buf_release(&path);
+	lp_store_free(store);
+	return error;
+}
+
+/* ---- output ---- */
+
+void lp_artifact_result_format_text(const struct lp_artifact_result *r, struct lp_buf *out)
+{
+	const struct lp_artifact_manifest *m = &r->manifest;
+	uint64_t total = 0;
+	char size[32];
+	size_t i;
+
+	if (r->flags & LP_ARTIFACT_EXPLAIN) {
+		/* sample:
+		 * commit      73b29fa9...  env GIT_COMMIT
+		 * os          ubuntu18.04  flag --os
+		 */
+		lp_buf_addf(out, "commit      %-12s  %s\n", r->commit.value, r->commit.source);
+		lp_buf_addf(out, "os          %-12s  %s\n", r->os.value, r->os.source);
+		lp_buf_addf(out, "variant     %-12s  %s\n", r->variant.value, r->variant.source);
+		lp_buf_addf(out, "linking     %-12s  %s\n", r->linking.value, r->linking.source);
+		lp_buf_addf(out, "repository  %s  %s\n", r->repository.value, r->repository.source);
+		lp_buf_addf(out, "prefix      %s/\n", r->prefix);
+		return;
+	}
+	for (i = 0; i < m->nr; i++)
+		total += m->files[i].size;
+	lp_progress_format_size(size, sizeof(size), total);
+	/* sample:
+	 * would push 3 files (1.0 GiB) to 's3://b' under 73b2.../ubuntu18.04/cu102/static/
+	 *   1073741824  73b2.../ubuntu18.04/cu102/static/libmxnet.so  <- lib/libmxnet.so
+	 */
+	lp_buf_addf(out, "would %s %zu files (%s) %s '%s' under %s/%s\n", r->command, m->nr, size,
+		    strcmp(r->command, "push") ? "from" : "to", r->repository.value, r->prefix,
+		    r->replaced ? " (replacing the existing artifact)" : "");
+	for (i = 0; i < m->nr; i++)
+		lp_buf_addf(out, "  %12llu  %s/%s  %s %s\n", (unsigned long long)m->files[i].size,
+			    r->prefix, m->files[i].path, strcmp(r->command, "push") ? "->" : "<-",
+			    m->files[i].local);
+	lp_buf_addf(out, "  %12s  %s/%s  (manifest, %s)\n", "", r->prefix, LP_ARTIFACT_META,
+		    strcmp(r->command, "push") ? "read first" : "written last");
+}
+
+static json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : json_object_new_null();
+}
+
+static json_object *jvalue(const struct lp_artifact_value *v)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "value", jstr(v->value));
+	json_object_object_add(o, "source", jstr(v->source));
+	return o;
+}
+
+static json_object *jstrvec(const struct lp_strvec *sv)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < sv->nr; i++)
+		json_object_array_add(a, json_object_new_string(sv->v[i]));
+	return a;
+}
+
+void lp_artifact_result_format_json(const struct lp_artifact_result *r, const struct lp_error *err,
+				    struct lp_buf *out)
+{
+	const struct lp_artifact_manifest *m = &r->manifest;
+	json_object *doc = json_object_new_object(), *coords, *files, *e;
+	int ok = !err || err->code == 0;
+	char mode[8];
+	size_t i;
+
+	json_object_object_add(doc, "command", jstr(r->command));
+	json_object_object_add(doc, "ok", json_object_new_boolean(ok));
+	json_object_object_add(doc, "dry_run",
+			       json_object_new_boolean(!!(r->flags & LP_ARTIFACT_DRY_RUN)));
+	json_object_object_add(doc, "explain",
+			       json_object_new_boolean(!!(r->flags & LP_ARTIFACT_EXPLAIN)));
+	coords = json_object_new_object();
+	json_object_object_add(coords, "commit", jvalue(&r->commit));
+	json_object_object_add(coords, "os", jvalue(&r->os));
+	json_object_object_add(coords, "variant", jvalue(&r->variant));
+	json_object_object_add(coords, "linking", jvalue(&r->linking));
+	json_object_object_add(doc, "coordinates", coords);
+	json_object_object_add(doc, "repository", jvalue(&r->repository));
+	json_object_object_add(doc, "prefix", jstr(r->prefix));
+	if (r->destination)
+		json_object_object_add(doc, "destination", jstr(r->destination));
+	json_object_object_add(doc, "created", jstr(m->created));
+	json_object_object_add(doc, "replaced", json_object_new_boolean(r->replaced));
+	files = json_object_new_array();
+	for (i = 0; i < m->nr; i++) {
+		const struct lp_artifact_file *f = &m->files[i];
+		json_object *jf = json_object_new_object();
+		char *key = r->prefix ? key_of(r, f->path) : NULL;
+
+		json_object_object_add(jf, "path", jstr(f->path));
+		json_object_object_add(jf, "key", jstr(key));
+		json_object_object_add(jf, "local", jstr(f->local));
+		json_object_object_add(jf, "size", json_object_new_int64((int64_t)f->size));
+		json_object_object_add(jf, "sha256", f->sha256[0] ? jstr(f->sha256) : jstr(NULL));
+		snprintf(mode, sizeof(mode), "%04o", f->mode & 0777);
+		json_object_object_add(jf, "mode", jstr(mode));
+		json_object_array_add(files, jf);
+		free(key);
+	}
+	json_object_object_add(doc, "files", files);
+	json_object_object_add(doc, "removed", jstrvec(&r->removed));
+	json_object_object_add(doc, "available", jstrvec(&r->available));
+	if (ok) {
+		json_object_object_add(doc, "error", NULL);
+	} else {
+		e = json_object_new_object();
+		json_object_object_add(e, "code", jstr(lp_error_name(err->code)));
+		json_object_object_add(e, "message", jstr(err->msg));
+		json_object_object_add(doc, "error", e);
+	}
+	lp_buf_adds(out, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+	lp_buf_addch(out, '\n');
+	json_object_put(doc);
+}

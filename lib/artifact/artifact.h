@@ -1,0 +1,213 @@
+/* artifact.h - lp artifact push/pull: coordinates, keys, the manifest, transfers */
+/* SPDX-License-Identifier: MIT */
+#ifndef LP_ARTIFACT_H
+#define LP_ARTIFACT_H
+
+#include <stdint.h>
+
+#include "lib/core/buf.h"
+#include "lib/core/error.h"
+#include "lib/core/hash.h"
+#include "lib/artifact/progress.h"
+#include "lib/store/store.h"
+#include "lib/artifact/variant.h"
+
+/*
+ * An artifact is one libmxnet.so with its license files and optional
+ * dependency files, stored under four coordinates:
+ *
+ *   [<store prefix>/]<commit>/<os>/<variant>/<static|dynamic>/
+ *       libmxnet.so
+ *       licenses/<basename>...
+ *       dependencies/<basename>...
+ *       libmxnet.meta          (the manifest, uploaded LAST)
+ *
+ * The manifest is a property file (lib/core/props.h):
+ *
+ *   # libmxnet.meta - lp artifact manifest
+ *   commit_id=73b29fa90d3eac0b1fae403b7583fdd1529942dc
+ *   os=ubuntu16.04
+ *   variant=cu102
+ *   dependency_linking=static
+ *   created=2026-11-23T09:30:00Z
+ *   lp_version=0.1.0
+ *   files=2
+ *   file.0.path=libmxnet.so
+ *   file.0.size=123456
+ *   file.0.sha256=<64 hex>
+ *   file.0.mode=0755
+ *   file.1.path=licenses/LICENSE
+ *   ...
+ *
+ * A prefix without a manifest is an incomplete artifact (an interrupted
+ * push): pull refuses it, push replaces it without --force.
+ */
+
+#define LP_ARTIFACT_META "libmxnet.meta"
+#define LP_ARTIFACT_LIB "libmxnet.so"
+#define LP_ARTIFACT_META_MAX (1 << 20) /* a manifest is a few KiB; refuse anything huge */
+
+enum lp_artifact_linking {
+	LP_ARTIFACT_LINK_UNSET = 0,
+	LP_ARTIFACT_LINK_STATIC,
+	LP_ARTIFACT_LINK_DYNAMIC,
+};
+/* "static", "dynamic", or NULL for LP_ARTIFACT_LINK_UNSET. */
+const char *lp_artifact_linking_name(int linking);
+
+/*
+ * Environment values the coordinates and the repository may come from.
+ * lib/ reads no environment: cmd/ fills this from getenv(). NULL or "" = unset.
+ */
+struct lp_artifact_env {
+	const char *mxnet_sha;	       /* MXNET_SHA */
+	const char *git_commit;	       /* GIT_COMMIT (set by Jenkins) */
+	const char *repository;	       /* LP_ARTIFACT_REPOSITORY */
+	const char *bucket;	       /* ARTIFACT_REPOSITORY_BUCKET */
+	const char *xdg_data_home;     /* XDG_DATA_HOME */
+	const char *home;	       /* HOME */
+	struct lp_variant_env variant; /* CUDA_HOME */
+};
+
+enum lp_artifact_flags {
+	LP_ARTIFACT_DRY_RUN = (1 << 0), /* read the repository, write nothing */
+	LP_ARTIFACT_FORCE = (1 << 1),	/* push replaces an existing artifact */
+	LP_ARTIFACT_EXPLAIN = (1 << 2), /* resolve coordinates only; no repository access */
+};
+
+struct lp_artifact_opts {
+	const char *commit;	  /* --git-sha; NULL/"" = MXNET_SHA, GIT_COMMIT, git HEAD */
+	const char *os;		  /* --os; NULL/"" = os-release */
+	const char *variant;	  /* --variant; NULL/"" = probe --libmxnet (push only) */
+	int linking;		  /* enum lp_artifact_linking; required */
+	const char *linking_flag; /* the flag that set it ("--static"), for --explain */
+	const char *repository;	  /* --repository URL */
+	const char *bucket;	  /* --bucket B (= s3://B) */
+	struct lp_store_opts store;
+	const char *libmxnet;	       /* push: the library */
+	struct lp_strvec licenses;     /* push: paths or glob patterns, >= 1 file */
+	struct lp_strvec dependencies; /* push: paths or glob patterns */
+	const char *destination;       /* pull: directory, created if missing; NULL = "." */
+	unsigned flags;		       /* enum lp_artifact_flags */
+	struct lp_artifact_env env;
+	const char *os_root;	      /* where etc/os-release is looked up; NULL = "/" */
+	const char *git_dir;	      /* where the git repository is discovered; NULL = "." */
+	long long created;	      /* manifest timestamp, seconds since the epoch */
+	struct lp_progress *progress; /* may be NULL */
+};
+#define LP_ARTIFACT_OPTS_INIT                                                                      \
+	{                                                                                          \
+		.store = LP_STORE_OPTS_INIT, .licenses = LP_STRVEC_INIT,                           \
+		.dependencies = LP_STRVEC_INIT                                                     \
+	}
+
+/* Releases the string vectors (the other pointers are borrowed). */
+void lp_artifact_opts_release(struct lp_artifact_opts *o);
+
+/* A coordinate and where it came from ("flag --os", "env GIT_COMMIT", ...). */
+struct lp_artifact_value {
+	char *value;
+	char *source;
+};
+void lp_artifact_value_release(struct lp_artifact_value *v);
+
+/* One file of an artifact. */
+struct lp_artifact_file {
+	char *path;  /* inside the artifact: "libmxnet.so", "licenses/LICENSE" */
+	char *local; /* push: the source file; pull: the destination file */
+	uint64_t size;
+	char sha256[LP_SHA256_HEX_SIZE]; /* "" until known (a dry-run push does not hash) */
+	unsigned mode;			 /* permission bits, <= 0777 */
+};
+
+struct lp_artifact_manifest {
+	char *commit, *os, *variant, *linking;
+	char *created, *lp_version;
+	struct lp_artifact_file *files;
+	size_t nr, alloc;
+};
+#define LP_ARTIFACT_MANIFEST_INIT                                                                  \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0                                     \
+	}
+
+void lp_artifact_manifest_release(struct lp_artifact_manifest *m);
+/* Append a file (copies the strings); returns it for the caller to fill in. */
+struct lp_artifact_file *lp_artifact_manifest_add(struct lp_artifact_manifest *m, const char *path,
+						  const char *local);
+/* The manifest text (format above) appended to `out`. */
+void lp_artifact_manifest_write(const struct lp_artifact_manifest *m, struct lp_buf *out);
+/*
+ * Parse and validate manifest text; `source` names it in messages. Every
+ * file path must be a safe relative path (no absolute path, "." or ".."
+ * component, no duplicate, not libmxnet.meta itself), libmxnet.so must be
+ * listed, sizes decimal, sha256 64 hex digits, modes octal <= 0777.
+ * LP_EINVAL otherwise.
+ */
+int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *text, size_t len,
+			       const char *source, struct lp_error *err) LP_WUR;
+
+/* What a push or pull did (or, dry-run/explain, would do). */
+struct lp_artifact_result {
+	const char *command; /* "push", "pull" */
+	struct lp_artifact_value commit, os, variant, linking, repository;
+	char *prefix;	   /* "<commit>/<os>/<variant>/<linking>" */
+	char *destination; /* pull */
+	unsigned flags;	   /* the opts' flags */
+	int replaced;	   /* push: an artifact (or an incomplete one) was there */
+	struct lp_artifact_manifest manifest; /* the files, in manifest order */
+	struct lp_strvec removed;	      /* push: stale keys deleted */
+	struct lp_strvec available; /* pull, not found: "<os>/<variant>/<linking>" of this commit */
+};
+#define LP_ARTIFACT_RESULT_INIT                                                                    \
+	{                                                                                          \
+		.removed = LP_STRVEC_INIT, .available = LP_STRVEC_INIT                             \
+	}
+
+void lp_artifact_result_release(struct lp_artifact_result *r);
+
+/*
+ * Push: resolve the coordinates, check every input file, refuse an existing
+ * artifact (LP_EEXISTS) unless LP_ARTIFACT_FORCE, upload the data files
+ * (hashing as they stream), delete stale keys of the old artifact, and
+ * upload libmxnet.meta last. A replaced artifact's manifest is deleted
+ * first, so a concurrent pull sees "incomplete", never a mix.
+ * `out` is filled as far as the push got (callers print it even on error).
+ */
+int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_opts *o,
+		     struct lp_error *err) LP_WUR;
+
+/*
+ * Pull: read the manifest first (LP_ENOTFOUND if absent, listing in
+ * `out->available` what this commit has; "incomplete artifact" when data
+ * exists without one), download each file to a temp name in its final
+ * directory, verify size and sha256, then rename all into place with their
+ * modes and write libmxnet.meta. On any failure the destination is left as
+ * it was: temp files and directories this pull created are removed.
+ */
+int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_opts *o,
+		     struct lp_error *err) LP_WUR;
+
+/* --explain and --dry-run text (for stdout) appended to `out`. */
+void lp_artifact_result_format_text(const struct lp_artifact_result *r, struct lp_buf *out);
+/* One JSON document (json-c) describing `r`; `err` NULL or its code 0 means success. */
+void lp_artifact_result_format_json(const struct lp_artifact_result *r, const struct lp_error *err,
+				    struct lp_buf *out);
+
+/* Building blocks, exported for the tests. */
+
+/* True if `s` matches [A-Za-z0-9._-]+ and is not "." or "..". */
+int lp_artifact_coord_is_valid(const char *s);
+/* out = "<commit>/<os>/<variant>/<linking>" */
+void lp_artifact_prefix(struct lp_buf *out, const char *commit, const char *os, const char *variant,
+			const char *linking);
+/* --git-sha, else MXNET_SHA, else GIT_COMMIT (empty = unset), else git HEAD from `git_dir`. */
+int lp_artifact_resolve_commit(struct lp_artifact_value *out, const char *flag,
+			       const struct lp_artifact_env *env, const char *git_dir,
+			       struct lp_error *err) LP_WUR;
+/* --repository, --bucket, LP_ARTIFACT_REPOSITORY, ARTIFACT_REPOSITORY_BUCKET, the local default. */
+int lp_artifact_resolve_repository(struct lp_artifact_value *out, const char *repository,
+				   const char *bucket, const struct lp_artifact_env *env,
+				   struct lp_error *err) LP_WUR;
+
+#endif

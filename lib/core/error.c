@@ -1,0 +1,62 @@
+/* error.c - error codes and the error buffer every fallible function fills */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/core/error.h"
+
+int lp_error_set(struct lp_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int lp_error_set_errno(struct lp_error *err, int code, const char *fmt, ...)
+{
+	int saved = errno;
+	size_t len;
+	va_list ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	len = strlen(err->msg);
+	if (len < sizeof(err->msg))
+		snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(saved));
+	return code;
+}
+
+void lp_error_clear(struct lp_error *err)
+{
+	err->code = 0;
+	err->msg[0] = '\0';
+}
+
+const char *lp_error_name(int code)
+{
+	switch (code) {
+	case LP_OK: return "ok";
+	case LP_EINVAL: return "invalid";
+	case LP_ENOTFOUND: return "not found";
+	case LP_EEXISTS: return "exists";
+	case LP_EIO: return "io";
+	case LP_ECHILD: return "child";
+	case LP_ENET: return "network";
+	default: return "error";
+	}
+}
+
+void lp__bug(const char *file, int line, const char *msg)
+{
+	fprintf(stderr, "lp: BUG: %s:%d: %s\n", file, line, msg);
+	abort();
+}

@@ -1,0 +1,928 @@
+/* runner.c - the long-lived algorithm runner behind lp serve (the bin/pipe protocol) */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "lib/core/log.h"
+#include "lib/core/proc.h"
+#include "lib/serve/runner.h"
+#include "lib/core/xalloc.h"
+
+#define INIT_MARKER "PIPE_INIT_COMPLETE"
+
+struct lp_runner {
+	char *program, *dir, *fifo;
+	void (*on_idle_exit)(void *ctx, int code, int status);
+	void *ctx;
+	int made_fifo;
+	int wake;               /* eventfd: tells the reader thread to stop */
+
+	pthread_mutex_t io;     /* stdin writes against lp_runner_stop() closing it */
+	pthread_mutex_t lock;   /* everything below */
+	pthread_cond_t cond;    /* initialized or exited changed */
+	struct lp_proc proc;
+	int pidfd;
+	pthread_t reader;
+	int reader_running;
+	int started;            /* a child was started and not cleaned up */
+	int initialized;        /* PIPE_INIT_COMPLETE seen */
+	int exited, code, status;
+	int busy;               /* a call is running */
+	int stopping;           /* lp_runner_stop() asked for this exit */
+	char *reqid;            /* for ALGOOUT/ALGOERR log lines */
+	struct lp_buf out, err; /* collected lines */
+	struct lp_buf pend_out, pend_err; /* partial lines */
+	int out_eof, err_eof;
+};
+
+void lp_runner__log(const char *level, const char *component, const char *reqid,
+		    const char *fmt, ...)
+{
+	char msg[2048], stamp[32];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lp_log_info("%s.%03ld %s %s %s %s", stamp, ts.tv_nsec / 1000000, level, component,
+		    reqid && *reqid ? reqid : "-", msg);
+}
+
+void lp_runner_result_release(struct lp_runner_result *res)
+{
+	if (!res)
+		return;
+	if (res->value)
+		json_object_put(res->value);
+	res->value = NULL;
+	lp_buf_release(&res->message);
+	lp_buf_release(&res->out);
+	lp_buf_release(&res->err);
+}
+
+int lp_runner__utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k, len;
+		unsigned cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			len = 2, cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			len = 3, cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			len = 4, cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (i + len > n)
+			return 0;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		/* overlong forms, surrogates, past U+10FFFF */
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* One complete line (without its '\n') from stdout (is_err 0) or stderr. */
+static void store_line_locked(struct lp_runner *r, int is_err, char *line, size_t len)
+{
+	if (!r->initialized && !is_err && memmem(line, len, INIT_MARKER, strlen(INIT_MARKER))) {
+		r->initialized = 1;
+		pthread_cond_broadcast(&r->cond);
+		return;
+	}
+	/* after init a trailing '\r' goes too (the original's lines()) */
+	if (r->initialized && len && line[len - 1] == '\r')
+		len--;
+	if (!lp_runner__utf8_valid((const unsigned char *)line, len)) {
+		lp_runner__log("ERROR", is_err ? "ALGOERR" : "ALGOOUT", r->reqid,
+			       "dropped a line that is not valid UTF-8");
+		return;
+	}
+	line[len] = '\0';
+	lp_runner__log("INFO", is_err ? "ALGOERR" : "ALGOOUT", r->reqid, "%s", line);
+	/* stderr goes into both buffers (PR #146) */
+	lp_buf_add(&r->out, line, len);
+	lp_buf_addch(&r->out, '\n');
+	if (is_err) {
+		lp_buf_add(&r->err, line, len);
+		lp_buf_addch(&r->err, '\n');
+	}
+}
+
+static void split_lines_locked(struct lp_runner *r, int is_err, int eof)
+{
+	struct lp_buf *p = is_err ? &r->pend_err : &r->pend_out;
+	size_t start = 0;
+	char *nl;
+
+	while ((nl = memchr(p->buf + start, '\n', p->len - start))) {
+		size_t len = (size_t)(nl - (p->buf + start));
+
+		store_line_locked(r, is_err, p->buf + start, len);
+		start += len + 1;
+	}
+	if (eof && start < p->len) {
+		/* a last line without '\n' still counts ("ensure line breaks", PR #145) */
+		lp_buf_addch(p, '\0');
+		store_line_locked(r, is_err, p->buf + start, p->len - 1 - start);
+		start = p->len;
+	}
+	memmove(p->buf, p->buf + start, p->len - start);
+	lp_buf_setlen(p, p->len - start);
+}
+
+/* Read whatever stdout and stderr have now (non-blocking fds). */
+static void drain_locked(struct lp_runner *r)
+{
+	char chunk[1 << 16];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		int fd = i ? r->proc.err : r->proc.out;
+		int *eof = i ? &r->err_eof : &r->out_eof;
+		struct lp_buf *p = i ? &r->pend_err : &r->pend_out;
+
+		while (fd >= 0 && !*eof) {
+			ssize_t n = read(fd, chunk, sizeof(chunk));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n > 0) {
+				lp_buf_add(p, chunk, (size_t)n);
+				split_lines_locked(r, i, 0);
+				continue;
+			}
+			if (n == 0 || errno != EAGAIN) {
+				*eof = 1;
+				split_lines_locked(r, i, 1);
+			}
+			break;
+		}
+	}
+}
+
+/* Wait for the (dead or killed) child once; later calls see the saved code. */
+static void reap_locked(struct lp_runner *r)
+{
+	int st;
+	pid_t w;
+
+	if (r->exited || r->proc.pid <= 0)
+		return;
+	do
+		w = waitpid(r->proc.pid, &st, 0);
+	while (w < 0 && errno == EINTR);
+	r->exited = 1;
+	if (w < 0) {
+		r->code = -99, r->status = 1;
+	} else if (WIFEXITED(st)) {
+		r->code = WEXITSTATUS(st);
+		r->status = r->code;
+	} else {
+		/* the original reports a signal death as code -99 */
+		r->code = -99;
+		r->status = 128 + WTERMSIG(st);
+	}
+	r->proc.pid = -1;
+	pthread_cond_broadcast(&r->cond);
+}
+
+static void *reader_main(void *arg)
+{
+	struct lp_runner *r = arg;
+
+	for (;;) {
+		struct pollfd pf[4];
+		int fire = 0, code = 0, status = 0;
+
+		pthread_mutex_lock(&r->lock);
+		pf[0].fd = r->out_eof ? -1 : r->proc.out;
+		pf[1].fd = r->err_eof ? -1 : r->proc.err;
+		pthread_mutex_unlock(&r->lock);
+		pf[2].fd = r->pidfd;
+		pf[3].fd = r->wake;
+		pf[0].events = pf[1].events = pf[2].events = pf[3].events = POLLIN;
+		if (poll(pf, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[3].revents)
+			break;
+		pthread_mutex_lock(&r->lock);
+		drain_locked(r);
+		if (pf[2].revents) {
+			reap_locked(r);
+			fire = r->initialized && !r->busy && !r->stopping && r->on_idle_exit;
+			code = r->code;
+			status = r->status;
+		}
+		pthread_mutex_unlock(&r->lock);
+		if (pf[2].revents) {
+			if (fire) {
+				lp_runner__log("ERROR", "LANGRUNNER", NULL,
+					       "runner exited with code %d while idle", code);
+				r->on_idle_exit(r->ctx, code, status);
+			}
+			break;
+		}
+	}
+	return NULL;
+}
+
+int lp_runner_new(struct lp_runner **out, const struct lp_runner_opts *opts,
+		  struct lp_error *err)
+{
+	struct lp_runner *r;
+
+	if (!opts->program || !opts->fifo)
+		LP_BUG("lp_runner_new without program or fifo");
+	r = lp_xcalloc(1, sizeof(*r));
+	r->wake = eventfd(0, EFD_CLOEXEC);
+	if (r->wake < 0) {
+		free(r);
+		return lp_error_set_errno(err, LP_EIO, "cannot create eventfd");
+	}
+	r->program = lp_xstrdup(opts->program);
+	r->dir = opts->dir ? lp_xstrdup(opts->dir) : NULL;
+	r->fifo = lp_xstrdup(opts->fifo);
+	r->on_idle_exit = opts->on_idle_exit;
+	r->ctx = opts->ctx;
+	pthread_mutex_init(&r->io, NULL);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	lp_proc_init(&r->proc);
+	r->pidfd = -1;
+	lp_buf_init(&r->out);
+	lp_buf_init(&r->err);
+	lp_buf_init(&r->pend_out);
+	lp_buf_init(&r->pend_err);
+	*out = r;
+	return 0;
+}
+
+/* Join the reader, close every fd of the last child; the child must be reaped. */
+static void cleanup_child(struct lp_runner *r)
+{
+	uint64_t one = 1;
+
+	if (r->reader_running) {
+		if (write(r->wake, &one, sizeof(one)) < 0)
+			LP_BUG("cannot wake the runner's reader thread");
+		pthread_join(r->reader, NULL);
+		r->reader_running = 0;
+		/* drain the wake-up so a new reader does not see it */
+		if (read(r->wake, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			LP_BUG("cannot reset the runner's wake-up eventfd");
+	}
+	pthread_mutex_lock(&r->io);
+	lp_proc_release(&r->proc);
+	lp_proc_init(&r->proc);
+	pthread_mutex_unlock(&r->io);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	r->pidfd = -1;
+	r->started = 0;
+}
+
+static int make_fifo(struct lp_runner *r, struct lp_error *err)
+{
+	struct stat st;
+
+	if (!lstat(r->fifo, &st)) {
+		if (!S_ISFIFO(st.st_mode))
+			return lp_error_set(err, LP_EIO, "cannot use '%s' as the output FIFO: not a FIFO",
+					    r->fifo);
+		return 0;
+	}
+	if (mkfifo(r->fifo, 0644) < 0)
+		return lp_error_set_errno(err, LP_EIO, "cannot create FIFO '%s'", r->fifo);
+	r->made_fifo = 1;
+	return 0;
+}
+
+static void set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int lp_runner_start(struct lp_runner *r, struct lp_error *err)
+{
+	int error;
+
+	if (r->started) {
+		pthread_mutex_lock(&r->lock);
+		if (!r->exited)
+			kill(-r->proc.pid, SIGKILL);
+		reap_locked(r);
+		pthread_mutex_unlock(&r->lock);
+		cleanup_child(r);
+	}
+	if ((error = make_fifo(r, err)) < 0)
+		return error;
+
+	lp_strvec_push(&r->proc.args, r->program);
+	lp_strvec_pushf(&r->proc.env, "ALGOOUT=%s", r->fifo);
+	r->proc.dir = r->dir;
+	/* its own process group, so a timeout kills what it started too */
+	r->proc.flags = LP_PROC_PIPE_STDIN | LP_PROC_PIPE_STDOUT | LP_PROC_PIPE_STDERR |
+			LP_PROC_NEW_PGRP;
+	pthread_mutex_lock(&r->lock);
+	r->initialized = r->exited = r->busy = r->stopping = 0;
+	r->out_eof = r->err_eof = 0;
+	r->code = r->status = 0;
+	lp_buf_reset(&r->pend_out);
+	lp_buf_reset(&r->pend_err);
+	error = lp_proc_start(&r->proc, err);
+	pthread_mutex_unlock(&r->lock);
+	if (error < 0) {
+		lp_proc_release(&r->proc);
+		lp_proc_init(&r->proc);
+		return error;
+	}
+	r->started = 1;
+	set_nonblock(r->proc.in);
+	set_nonblock(r->proc.out);
+	set_nonblock(r->proc.err);
+	r->pidfd = (int)syscall(SYS_pidfd_open, r->proc.pid, 0);
+	if (r->pidfd < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot watch the runner (pidfd_open)");
+		goto fail;
+	}
+	if (pthread_create(&r->reader, NULL, reader_main, r)) {
+		error = lp_error_set(err, LP_EIO, "cannot start the runner's reader thread");
+		goto fail;
+	}
+	r->reader_running = 1;
+	lp_runner__log("INFO", "LANGRUNNER", NULL, "started '%s' (pid %d)", r->program,
+		       (int)r->proc.pid);
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->initialized && !r->exited)
+		pthread_cond_wait(&r->cond, &r->lock);
+	if (!r->initialized) {
+		/* the reader saw the exit; make sure its last output is in */
+		drain_locked(r);
+		error = lp_error_set(err, LP_ECHILD, "exited with code %d", r->code);
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (error < 0)
+		cleanup_child(r);
+	return error;
+fail:
+	pthread_mutex_lock(&r->lock);
+	kill(-r->proc.pid, SIGKILL);
+	reap_locked(r);
+	pthread_mutex_unlock(&r->lock);
+	cleanup_child(r);
+	return error;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ms left until `deadline` (seconds, 0 = none) for poll(); -1 = forever */
+static int ms_left(double deadline)
+{
+	double left;
+
+	if (deadline <= 0)
+		return -1;
+	left = (deadline - now_s()) * 1000.0;
+	return left <= 0 ? 0 : (int)left + 1;
+}
+
+static int write_line(struct lp_runner *r, const char *line, size_t len, double deadline,
+		      struct lp_error *err)
+{
+	struct lp_buf msg = LP_BUF_INIT;
+	size_t off = 0;
+	int error = 0;
+
+	lp_buf_add(&msg, line, len);
+	lp_buf_addch(&msg, '\n');
+	pthread_mutex_lock(&r->io);
+	while (off < msg.len) {
+		struct pollfd pf;
+		ssize_t n;
+
+		if (r->proc.in < 0) {
+			errno = EPIPE;
+			goto fail;
+		}
+		n = write(r->proc.in, msg.buf + off, msg.len - off);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN)
+			goto fail;
+		pf.fd = r->proc.in;
+		pf.events = POLLOUT;
+		if (poll(&pf, 1, ms_left(deadline)) == 0) {
+			errno = ETIMEDOUT;
+			goto fail;
+		}
+	}
+	goto out;
+fail:
+	/* Rust's io::Error display, as the original printed it */
+	error = lp_error_set(err, LP_EIO, "%s (os error %d)", strerror(errno), errno);
+out:
+	pthread_mutex_unlock(&r->io);
+	lp_buf_release(&msg);
+	return error;
+}
+
+/* serde_json-style position of byte `off` in `data`: 1-based line and column */
+static void line_col(const char *data, size_t off, long *line, long *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 0;
+	for (i = 0; i < off; i++) {
+		if (data[i] == '\n') {
+			(*line)++;
+			*col = 0;
+		} else {
+			(*col)++;
+		}
+	}
+	(*col)++;
+}
+
+/* Can a JSON value start with this byte? (serde's "expected value" check) */
+static int starts_value(char c)
+{
+	return c && strchr("{[\"-0123456789tfn", c) != NULL;
+}
+
+/*
+ * Parse the first JSON value in data[0..len). `eof` says no more data will
+ * come. Returns 1 with *out set when a value is complete, *end set to where
+ * it ends; 0 when more data is needed; -1 with `msg` set on an error.
+ */
+static int parse_value(struct json_object **out, size_t *end, const char *data, size_t len,
+		       int eof, struct lp_buf *msg)
+{
+	struct json_tokener *tok = NULL;
+	enum json_tokener_error jerr;
+	struct json_object *v;
+	size_t start = 0, at;
+	long line, col;
+	int ret = -1;
+
+	while (start < len && strchr(" \t\r\n", data[start]))
+		start++;
+	if (start == len) {
+		if (!eof)
+			return 0;
+		lp_buf_adds(msg, "No more JSON to read from the stream");
+		return -1;
+	}
+	if (!starts_value(data[start])) {
+		line_col(data, start, &line, &col);
+		lp_buf_addf(msg, "JSON error - expected value at line %ld column %ld", line, col);
+		return -1;
+	}
+	tok = json_tokener_new_ex(512);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	v = json_tokener_parse_ex(tok, data, (int)len);
+	jerr = json_tokener_get_error(tok);
+	at = json_tokener_get_parse_end(tok);
+	if (v) {
+		*out = v;
+		*end = at;
+		ret = 1;
+		goto out;
+	}
+	if (jerr == json_tokener_continue && !eof) {
+		ret = 0;
+		goto out;
+	}
+	if (jerr == json_tokener_continue) {
+		v = json_tokener_parse_ex(tok, " ", 1); /* ends a trailing number */
+		if (v) {
+			*out = v;
+			*end = len;
+			ret = 1;
+			goto out;
+		}
+		line_col(data, len - 1, &line, &col);
+		lp_buf_addf(msg, "JSON error - EOF while parsing a value at line %ld column %ld",
+			    line, col);
+		goto out;
+	}
+	/*
+	 * Strict mode fails on anything after the value; parse the prefix alone
+	 * to tell "a value, then garbage" from a broken value.
+	 */
+	if (at > start && at <= len) {
+		struct lp_buf scratch = LP_BUF_INIT;
+		size_t e2;
+
+		if (parse_value(&v, &e2, data, at, 1, &scratch) > 0) {
+			lp_buf_release(&scratch);
+			*out = v;
+			*end = e2;
+			ret = 1;
+			goto out;
+		}
+		lp_buf_release(&scratch);
+	}
+	line_col(data, at < len ? at : len, &line, &col);
+	lp_buf_addf(msg, "JSON error - %s at line %ld column %ld", json_tokener_error_desc(jerr),
+		    line, col);
+out:
+	json_tokener_free(tok);
+	return ret;
+}
+
+int lp_runner_json_parse(struct json_object **out, const char *data, size_t len,
+			 struct lp_buf *msg)
+{
+	struct json_object *v = NULL;
+	size_t end = 0, i;
+	long line, col;
+
+	if (parse_value(&v, &end, data, len, 1, msg) < 0)
+		return -1;
+	for (i = end; i < len; i++) {
+		if (!strchr(" \t\r\n", data[i]) || !data[i]) {
+			json_object_put(v);
+			line_col(data, i, &line, &col);
+			lp_buf_addf(msg, "JSON error - trailing characters at line %ld column %ld",
+				    line, col);
+			return -1;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	lp_buf_addch(out, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '"': lp_buf_adds(out, "\\\""); break;
+		case '\\': lp_buf_adds(out, "\\\\"); break;
+		case '\b': lp_buf_adds(out, "\\b"); break;
+		case '\f': lp_buf_adds(out, "\\f"); break;
+		case '\n': lp_buf_adds(out, "\\n"); break;
+		case '\r': lp_buf_adds(out, "\\r"); break;
+		case '\t': lp_buf_adds(out, "\\t"); break;
+		default:
+			if (c < 0x20) {
+				lp_buf_adds(out, "\\u00");
+				lp_buf_addch(out, hex[c >> 4]);
+				lp_buf_addch(out, hex[c & 15]);
+			} else {
+				lp_buf_addch(out, (char)c);
+			}
+		}
+	}
+	lp_buf_addch(out, '"');
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void lp_runner_json_write(struct lp_buf *out, struct json_object *v)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		lp_buf_adds(out, "null");
+		break;
+	case json_type_string:
+		lp_runner_json_string(out, json_object_get_string(v),
+				      (size_t)json_object_get_string_len(v));
+		break;
+	case json_type_array:
+		n = json_object_array_length(v);
+		lp_buf_addch(out, '[');
+		for (i = 0; i < n; i++) {
+			if (i)
+				lp_buf_addch(out, ',');
+			lp_runner_json_write(out, json_object_array_get_idx(v, i));
+		}
+		lp_buf_addch(out, ']');
+		break;
+	case json_type_object: {
+		/* serde_json's Map is a BTreeMap: keys in byte order, at every level */
+		const char **keys = lp_xmalloc(((size_t)json_object_object_length(v) + 1) *
+					       sizeof(*keys));
+
+		n = 0;
+		json_object_object_foreach(v, key, val) {
+			(void)val;
+			keys[n++] = key;
+		}
+		qsort(keys, n, sizeof(*keys), cmp_keys);
+		lp_buf_addch(out, '{');
+		for (i = 0; i < n; i++) {
+			if (i)
+				lp_buf_addch(out, ',');
+			lp_runner_json_string(out, keys[i], strlen(keys[i]));
+			lp_buf_addch(out, ':');
+			lp_runner_json_write(out, json_object_object_get(v, keys[i]));
+		}
+		lp_buf_addch(out, '}');
+		free(keys);
+		break;
+	}
+	default: /* boolean, int, double: json-c prints them as parsed */
+		lp_buf_adds(out, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+		break;
+	}
+}
+
+/*
+ * Read and drop the rest of the answer until the runner closes the FIFO
+ * (at most 1 s): the next call opens the FIFO again, and an open that
+ * overlaps this writer's close would see its EOF as an empty answer.
+ */
+static void discard_until_eof(int fd, int eof)
+{
+	double deadline = now_s() + 1.0;
+	char chunk[4096];
+
+	while (!eof) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pf, 1, ms_left(deadline)) <= 0)
+			break;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			eof = 1;
+	}
+}
+
+/* Wait for the FIFO's first JSON value, the child's death or the deadline. */
+static void wait_answer(struct lp_runner *r, int fd, double deadline, struct lp_runner_result *res)
+{
+	struct lp_buf data = LP_BUF_INIT;
+	char chunk[1 << 16];
+	size_t end;
+
+	for (;;) {
+		struct pollfd pf[2] = { { fd, POLLIN, 0 }, { r->pidfd, POLLIN, 0 } };
+		int n = poll(pf, 2, ms_left(deadline)), done;
+		ssize_t got;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			res->outcome = LP_RUNNER_TIMEOUT;
+			break;
+		}
+		if (n < 0) {
+			res->outcome = LP_RUNNER_BAD_OUTPUT;
+			lp_buf_addf(&res->message, "IO error - %s (os error %d)", strerror(errno),
+				    errno);
+			break;
+		}
+		if (pf[0].revents) {
+			got = read(fd, chunk, sizeof(chunk));
+			if (got < 0 && (errno == EAGAIN || errno == EINTR))
+				goto check_exit;
+			if (got < 0) {
+				res->outcome = LP_RUNNER_BAD_OUTPUT;
+				lp_buf_addf(&res->message, "IO error - %s (os error %d)",
+					    strerror(errno), errno);
+				break;
+			}
+			lp_buf_add(&data, chunk, (size_t)got);
+			done = parse_value(&res->value, &end, data.buf, data.len, got == 0,
+					   &res->message);
+			if (done > 0) {
+				res->outcome = LP_RUNNER_ANSWER;
+				discard_until_eof(fd, got == 0);
+				break;
+			}
+			if (done < 0) {
+				res->outcome = LP_RUNNER_BAD_OUTPUT;
+				break;
+			}
+			if (got > 0)
+				continue; /* read again before looking at the child */
+		}
+check_exit:
+		if (pf[1].revents && !(pf[0].revents & POLLIN)) {
+			res->outcome = LP_RUNNER_EXITED;
+			break;
+		}
+	}
+	lp_buf_release(&data);
+}
+
+int lp_runner_call(struct lp_runner *r, const char *line, size_t len, const char *reqid,
+		   int timeout_ms, struct lp_runner_result *out, struct lp_error *err)
+{
+	double start, deadline = 0;
+	int fd = -1, error = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (!r->started || r->exited) {
+		pthread_mutex_unlock(&r->lock);
+		errno = EPIPE;
+		return lp_error_set(err, LP_EIO, "%s (os error %d)", strerror(EPIPE), EPIPE);
+	}
+	r->busy = 1;
+	free(r->reqid);
+	r->reqid = reqid ? lp_xstrdup(reqid) : NULL;
+	pthread_mutex_unlock(&r->lock);
+
+	start = now_s();
+	if (timeout_ms > 0)
+		deadline = start + timeout_ms / 1000.0;
+	/* open the reading end first: the runner's open for writing waits for it */
+	fd = open(r->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		out->outcome = LP_RUNNER_BAD_OUTPUT;
+		lp_buf_addf(&out->message, "IO error - %s (os error %d)", strerror(errno), errno);
+		goto done;
+	}
+	if ((error = write_line(r, line, len, deadline, err)) < 0)
+		goto done;
+	start = now_s();
+	wait_answer(r, fd, deadline, out);
+	out->duration = now_s() - start;
+
+	if (out->outcome == LP_RUNNER_TIMEOUT) {
+		lp_buf_addf(&out->message, "timed out after %d ms", timeout_ms);
+		lp_runner__log("ERROR", "LANGRUNNER", reqid, "request timed out after %d ms; killing the runner",
+			       timeout_ms);
+		pthread_mutex_lock(&r->lock);
+		/* our kill: the reader must not report it as a death while idle */
+		r->stopping = 1;
+		if (!r->exited)
+			kill(-r->proc.pid, SIGKILL);
+		reap_locked(r);
+		pthread_mutex_unlock(&r->lock);
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_lock(&r->lock);
+	if (out->outcome == LP_RUNNER_EXITED) {
+		reap_locked(r);
+		out->exit_code = r->code;
+		lp_buf_addf(&out->message, "exited with code %d", r->code);
+	}
+	/* output written before the answer is in the pipes by now (the runner flushes) */
+	drain_locked(r);
+	lp_buf_add(&out->out, r->out.buf, r->out.len);
+	lp_buf_add(&out->err, r->err.buf, r->err.len);
+	lp_buf_reset(&r->out);
+	lp_buf_reset(&r->err);
+	r->busy = 0;
+	pthread_mutex_unlock(&r->lock);
+	return error;
+}
+
+int lp_runner_stop(struct lp_runner *r, int grace_ms)
+{
+	struct pollfd pf;
+	int code;
+
+	pthread_mutex_lock(&r->lock);
+	r->stopping = 1;
+	if (!r->started) {
+		pthread_mutex_unlock(&r->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&r->lock);
+
+	/* EOF on stdin asks the runner to finish (the pipe contract) */
+	pthread_mutex_lock(&r->io);
+	if (r->proc.in >= 0)
+		close(r->proc.in);
+	r->proc.in = -1;
+	pthread_mutex_unlock(&r->io);
+
+	pf.fd = r->pidfd;
+	pf.events = POLLIN;
+	while (grace_ms > 0 && poll(&pf, 1, grace_ms) < 0 && errno == EINTR)
+		;
+	pthread_mutex_lock(&r->lock);
+	if (!r->exited) {
+		struct pollfd now = { r->pidfd, POLLIN, 0 };
+
+		if (poll(&now, 1, 0) == 0) {
+			lp_runner__log("WARN", "LANGRUNNER", NULL,
+				       "runner did not exit within %d ms; killing it", grace_ms);
+			kill(-r->proc.pid, SIGKILL);
+		}
+	}
+	reap_locked(r);
+	drain_locked(r);
+	code = r->code;
+	pthread_mutex_unlock(&r->lock);
+	/*
+	 * The fds and the reader thread stay until lp_runner_start() or
+	 * lp_runner_free(): a call running in another thread may still poll them.
+	 */
+	return code;
+}
+
+void lp_runner_take_output(struct lp_runner *r, struct lp_buf *out, struct lp_buf *err)
+{
+	pthread_mutex_lock(&r->lock);
+	lp_buf_add(out, r->out.buf, r->out.len);
+	lp_buf_add(err, r->err.buf, r->err.len);
+	lp_buf_reset(&r->out);
+	lp_buf_reset(&r->err);
+	pthread_mutex_unlock(&r->lock);
+}
+
+pid_t lp_runner_pid(struct lp_runner *r)
+{
+	pid_t pid;
+
+	pthread_mutex_lock(&r->lock);
+	pid = r->started && !r->exited ? r->proc.pid : -1;
+	pthread_mutex_unlock(&r->lock);
+	return pid;
+}
+
+void lp_runner_free(struct lp_runner *r)
+{
+	if (!r)
+		return;
+	if (r->started) {
+		lp_runner_stop(r, 0);
+		cleanup_child(r);
+	}
+	if (r->made_fifo)
+		unlink(r->fifo);
+	close(r->wake);
+	pthread_mutex_destroy(&r->io);
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->cond);
+	lp_buf_release(&r->out);
+	lp_buf_release(&r->err);
+	lp_buf_release(&r->pend_out);
+	lp_buf_release(&r->pend_err);
+	free(r->reqid);
+	free(r->program);
+	free(r->dir);
+	free(r->fifo);
+	free(r);
+}

@@ -1,0 +1,126 @@
+/* store.c - artifact storage: dispatch to the local or S3 backend by URL */
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/core/fs.h"
+#include "lib/store/store.h"
+
+int lp_store_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
+		  struct lp_error *err)
+{
+	struct lp_store_opts defaults = LP_STORE_OPTS_INIT;
+
+	*out = NULL;
+	if (!url || !*url)
+		return lp_error_set(err, LP_EINVAL, "empty repository URL");
+	if (!opts)
+		opts = &defaults;
+	if (!strncmp(url, "s3://", 5))
+		return lp_store__s3_open(out, url, opts, err);
+	if (!strncmp(url, "file://", 7) || !strstr(url, "://"))
+		return lp_store__file_open(out, url, opts, err);
+	return lp_error_set(err, LP_EINVAL,
+			    "unsupported repository URL '%s' (use s3://bucket[/prefix], file:///dir or a path)",
+			    url);
+}
+
+void lp_store_free(struct lp_store *s)
+{
+	if (s)
+		s->ops->free(s);
+}
+
+int lp_store_key_is_valid(const char *key)
+{
+	return key && lp_path_is_safe_relative(key);
+}
+
+static int check_key(const char *key, struct lp_error *err)
+{
+	if (!lp_store_key_is_valid(key))
+		return lp_error_set(err, LP_EINVAL, "invalid store key '%s'", key ? key : "");
+	return 0;
+}
+
+int lp_store_put(struct lp_store *s, const char *key, const char *path,
+		 const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err)
+{
+	struct lp_store_xfer none = LP_STORE_XFER_INIT;
+	struct lp_store_info info;
+	int error;
+
+	if ((error = check_key(key, err)) < 0)
+		return error;
+	return s->ops->put(s, key, path, x ? x : &none, out ? out : &info, err);
+}
+
+int lp_store_put_mem(struct lp_store *s, const char *key, const void *data, size_t len,
+		     struct lp_error *err)
+{
+	int error;
+
+	if ((error = check_key(key, err)) < 0)
+		return error;
+	return s->ops->put_mem(s, key, data, len, err);
+}
+
+int lp_store_get(struct lp_store *s, const char *key, const char *path,
+		 const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err)
+{
+	struct lp_store_xfer none = LP_STORE_XFER_INIT;
+	struct lp_store_info info;
+	int error;
+
+	if ((error = check_key(key, err)) < 0)
+		return error;
+	return s->ops->get(s, key, path, x ? x : &none, out ? out : &info, err);
+}
+
+int lp_store_get_mem(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
+		     struct lp_error *err)
+{
+	int error;
+
+	if ((error = check_key(key, err)) < 0)
+		return error;
+	return s->ops->get_mem(s, key, out, max, err);
+}
+
+int lp_store_stat(struct lp_store *s, const char *key, struct lp_store_info *out,
+		  struct lp_error *err)
+{
+	struct lp_store_info info;
+	int error;
+
+	if ((error = check_key(key, err)) < 0)
+		return error;
+	return s->ops->stat(s, key, out ? out : &info, err);
+}
+
+int lp_store_exists(struct lp_store *s, const char *key, struct lp_error *err)
+{
+	struct lp_store_info info;
+	int error = lp_store_stat(s, key, &info, err);
+
+	if (error == LP_ENOTFOUND) {
+		lp_error_clear(err);
+		return 0;
+	}
+	return error < 0 ? error : 1;
+}
+
+int lp_store_list(struct lp_store *s, const char *prefix, lp_store_list_cb cb, void *payload,
+		  struct lp_error *err)
+{
+	return s->ops->list(s, prefix ? prefix : "", cb, payload, err);
+}
+
+int lp_store_delete(struct lp_store *s, const char *key, struct lp_error *err)
+{
+	int error;
+
+	if ((error = check_key(key, err)) < 0)
+		return error;
+	return s->ops->del(s, key, err);
+}

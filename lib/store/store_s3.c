@@ -1,0 +1,641 @@
+/* store_s3.c - S3 backend for lp_store (libcurl SigV4, parallel multipart, ranged GETs) */
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/store/awsconf.h"
+#include "lib/core/log.h"
+#include "lib/store/s3.h"
+#include "lib/store/store.h"
+#include "lib/core/xalloc.h"
+
+#define MiB (1024ULL * 1024)
+#define DEFAULT_THRESHOLD (16 * MiB)
+#define DEFAULT_CONCURRENCY 8
+#define MIN_PART (5 * MiB)  /* S3's minimum for every part but the last */
+#define AUTO_PART (8 * MiB)
+#define MAX_PARTS 10000
+#define LIST_PAGE 1000
+
+struct s3_store {
+	struct lp_store base;
+	struct lp_s3 *s3;
+	char *bucket;
+	char *prefix; /* "" or "a/b/" (with the trailing '/') */
+	uint64_t threshold;
+	uint64_t part_size; /* 0: auto */
+	int concurrency;
+	int list_page;
+};
+
+static struct s3_store *S(struct lp_store *s)
+{
+	return (struct s3_store *)s;
+}
+
+static char *full_key(struct s3_store *st, const char *key)
+{
+	return lp_xasprintf("%s%s", st->prefix, key);
+}
+
+/* Part size for `size` bytes: the configured one (at least 5 MiB), else
+ * 8 MiB, raised (to whole MiB) until there are at most 10,000 parts. */
+static uint64_t part_size_for(struct s3_store *st, uint64_t size)
+{
+	uint64_t p = st->part_size ? st->part_size : AUTO_PART;
+
+	if (p < MIN_PART)
+		p = MIN_PART;
+	if ((size + p - 1) / p > MAX_PARTS)
+		p = ((size + MAX_PARTS - 1) / MAX_PARTS + MiB - 1) / MiB * MiB;
+	return p;
+}
+
+struct progress {
+	const struct lp_store_xfer *x;
+};
+
+static void on_progress(uint64_t done, uint64_t total, void *p)
+{
+	const struct lp_store_xfer *x = p;
+
+	if (x && x->progress)
+		x->progress(done, total, x->payload);
+}
+
+/* ---- upload ---- */
+
+static int find_upload_id(const char *path, const char *text, void *p)
+{
+	char **id = p;
+
+	if (!strcmp(path, "InitiateMultipartUploadResult/UploadId")) {
+		free(*id);
+		*id = lp_xstrdup(text);
+	}
+	return 0;
+}
+
+static int abort_upload(struct s3_store *st, const char *key, const char *id)
+{
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	struct lp_error e = LP_ERROR_INIT;
+	int error;
+
+	r.method = "DELETE";
+	r.key = key;
+	lp_strvec_pushl(&r.query, "uploadId", id, NULL);
+	/* best effort: some servers (s3rver) answer 405; the upload error matters */
+	if ((error = lp_s3_do(st->s3, &r, &e)) < 0)
+		lp_log_debug("s3: abort of multipart upload for '%s' failed: %s", key, e.msg);
+	lp_s3_req_release(&r);
+	return error;
+}
+
+static int multipart_put(struct s3_store *st, const char *key, int fd, uint64_t size,
+			 struct lp_s3_hasher *h, const struct lp_store_xfer *x,
+			 struct lp_error *err)
+{
+	struct lp_s3_req create = LP_S3_REQ_INIT, complete = LP_S3_REQ_INIT;
+	struct lp_buf resp = LP_BUF_INIT, xml = LP_BUF_INIT, cresp = LP_BUF_INIT;
+	uint64_t psize = part_size_for(st, size);
+	size_t nparts = (size_t)((size + psize - 1) / psize), i;
+	struct lp_s3_req *parts = lp_xcalloc(nparts, sizeof(*parts));
+	struct lp_s3_req **pp = lp_xcalloc(nparts, sizeof(*pp));
+	char *id = NULL;
+	int error;
+
+	create.method = "POST";
+	create.key = key;
+	lp_strvec_pushl(&create.query, "uploads", "", NULL); /* "uploads=", pitfall 2 */
+	create.resp = &resp;
+	create.resp_max = 64 * 1024;
+	create.xml_errors_in_2xx = 1;
+	if ((error = lp_s3_do(st->s3, &create, err)) < 0)
+		goto out;
+	if ((error = lp_s3_xml_parse(resp.buf, resp.len, find_upload_id, &id, err)) < 0)
+		goto out;
+	if (!id || !*id) {
+		error = lp_error_set(err, LP_ENET, "cannot upload 's3://%s/%s': no UploadId in the answer",
+				     st->bucket, key);
+		goto out;
+	}
+	lp_log_debug("s3: multipart upload of '%s': %zu parts of %llu bytes, %d in parallel", key,
+		     nparts, (unsigned long long)psize, st->concurrency);
+	for (i = 0; i < nparts; i++) {
+		struct lp_s3_req init = LP_S3_REQ_INIT;
+		struct lp_s3_req *r = &parts[i];
+
+		*r = init;
+		r->method = "PUT";
+		r->key = key;
+		lp_strvec_pushf(&r->query, "partNumber");
+		lp_strvec_pushf(&r->query, "%zu", i + 1);
+		lp_strvec_pushl(&r->query, "uploadId", id, NULL);
+		r->body_fd = fd;
+		r->body_off = i * psize;
+		r->body_size = i + 1 < nparts ? psize : size - i * psize;
+		r->hasher = h;
+		pp[i] = r;
+	}
+	if ((error = lp_s3_run(st->s3, pp, nparts, st->concurrency, on_progress, (void *)x, size,
+			       err)) < 0)
+		goto abort;
+	lp_buf_adds(&xml, "<CompleteMultipartUpload>");
+	for (i = 0; i < nparts; i++) {
+		if (!parts[i].etag[0]) {
+			error = lp_error_set(err, LP_ENET,
+					     "cannot upload 's3://%s/%s': no ETag for part %zu",
+					     st->bucket, key, i + 1);
+			goto abort;
+		}
+		lp_buf_addf(&xml, "<Part><PartNumber>%zu</PartNumber><ETag>%s</ETag></Part>", i + 1,
+			    parts[i].etag);
+	}
+	lp_buf_adds(&xml, "</CompleteMultipartUpload>");
+	complete.method = "POST";
+	complete.key = key;
+	lp_strvec_pushl(&complete.query, "uploadId", id, NULL);
+	complete.content_type = "application/xml";
+	complete.body = xml.buf;
+	complete.body_len = xml.len;
+	complete.resp = &cresp;
+	complete.resp_max = 64 * 1024;
+	complete.xml_errors_in_2xx = 1; /* a 200 can still carry <Error> */
+	if ((error = lp_s3_do(st->s3, &complete, err)) < 0)
+		goto abort;
+	goto out;
+abort:
+	(void)abort_upload(st, key, id);
+out:
+	for (i = 0; i < nparts; i++)
+		lp_s3_req_release(&parts[i]);
+	free(parts);
+	free(pp);
+	free(id);
+	lp_s3_req_release(&create);
+	lp_s3_req_release(&complete);
+	lp_buf_release(&resp);
+	lp_buf_release(&cresp);
+	lp_buf_release(&xml);
+	return error;
+}
+
+static int s3_put(struct lp_store *s, const char *key, const char *path,
+		  const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct lp_s3_hasher h = { LP_SHA256_INIT, 0, 0, -1 };
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	struct stat sb;
+	char *k = full_key(st, key);
+	int fd = -1, error = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot open '%s'", path);
+		goto out;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		error = lp_error_set(err, LP_EIO, "cannot upload '%s': not a regular file", path);
+		goto out;
+	}
+	h.fd = fd;
+	h.size = (uint64_t)sb.st_size;
+	lp_sha256_init(&h.sha);
+	if (h.size > st->threshold) {
+		if ((error = multipart_put(st, k, fd, h.size, &h, x, err)) < 0)
+			goto out;
+	} else {
+		r.method = "PUT";
+		r.key = k;
+		r.body_fd = fd;
+		r.body_size = h.size;
+		r.hasher = &h;
+		{
+			struct lp_s3_req *one[1] = { &r };
+
+			if ((error = lp_s3_run(st->s3, one, 1, 1, on_progress, (void *)x, h.size,
+					       err)) < 0)
+				goto out;
+		}
+	}
+	if (h.off != h.size) {
+		error = lp_error_set(err, LP_EIO, "'%s' changed while it was uploaded", path);
+		goto out;
+	}
+	out->size = h.size;
+	lp_sha256_final(&h.sha, out->sha256);
+out:
+	lp_s3_req_release(&r);
+	lp_sha256_release(&h.sha);
+	if (fd >= 0)
+		close(fd);
+	free(k);
+	return error;
+}
+
+static int s3_put_mem(struct lp_store *s, const char *key, const void *data, size_t len,
+		      struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	char *k = full_key(st, key);
+	int error;
+
+	r.method = "PUT";
+	r.key = k;
+	r.body = len ? data : "";
+	r.body_len = len;
+	error = lp_s3_do(st->s3, &r, err);
+	lp_s3_req_release(&r);
+	free(k);
+	return error;
+}
+
+/* ---- download ---- */
+
+static int head(struct s3_store *st, const char *k, uint64_t *size, char *etag, size_t etag_size,
+		struct lp_error *err)
+{
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	int error;
+
+	r.method = "HEAD";
+	r.key = k;
+	if ((error = lp_s3_do(st->s3, &r, err)) < 0)
+		goto out;
+	if (!r.have_content_length) {
+		error = lp_error_set(err, LP_ENET, "cannot HEAD 's3://%s/%s': no Content-Length",
+				     st->bucket, k);
+		goto out;
+	}
+	*size = r.content_length;
+	if (etag)
+		snprintf(etag, etag_size, "%s", r.etag);
+out:
+	lp_s3_req_release(&r);
+	return error;
+}
+
+static int s3_get(struct lp_store *s, const char *key, const char *path,
+		  const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct lp_s3_hasher h = { LP_SHA256_INIT, 0, 0, -1 };
+	struct lp_s3_req *parts = NULL, **pp = NULL;
+	char *k = full_key(st, key);
+	char etag[128];
+	uint64_t size = 0, psize;
+	size_t nparts = 0, i;
+	int fd = -1, error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = head(st, k, &size, etag, sizeof(etag), err)) < 0)
+		goto out;
+	/* O_RDWR: the in-order hash may read back parts written out of order */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot create '%s'", path);
+		goto out;
+	}
+	h.fd = fd;
+	h.size = size;
+	lp_sha256_init(&h.sha);
+	psize = size > st->threshold ? part_size_for(st, size) : (size ? size : 1);
+	nparts = size ? (size_t)((size + psize - 1) / psize) : 0;
+	parts = lp_xcalloc(nparts ? nparts : 1, sizeof(*parts));
+	pp = lp_xcalloc(nparts ? nparts : 1, sizeof(*pp));
+	if (nparts > 1 && ftruncate(fd, (off_t)size) < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot size '%s'", path);
+		goto out;
+	}
+	for (i = 0; i < nparts; i++) {
+		struct lp_s3_req init = LP_S3_REQ_INIT;
+		struct lp_s3_req *r = &parts[i];
+
+		*r = init;
+		r->method = "GET";
+		r->key = k;
+		r->sink_fd = fd;
+		r->sink_off = i * psize;
+		r->sink_size = i + 1 < nparts ? psize : size - i * psize;
+		r->hasher = &h;
+		r->if_match = etag[0] ? etag : NULL; /* all parts from the same object */
+		pp[i] = r;
+	}
+	if (nparts > 1)
+		lp_log_debug("s3: ranged download of '%s': %zu parts, %d in parallel", k, nparts,
+			     st->concurrency);
+	if (nparts && (error = lp_s3_run(st->s3, pp, nparts, st->concurrency, on_progress,
+					 (void *)x, size, err)) < 0)
+		goto out;
+	if (h.off != size) {
+		error = lp_error_set(err, LP_ENET, "cannot GET 's3://%s/%s': short download",
+				     st->bucket, k);
+		goto out;
+	}
+	out->size = size;
+	lp_sha256_final(&h.sha, out->sha256);
+out:
+	for (i = 0; i < nparts; i++)
+		lp_s3_req_release(&parts[i]);
+	free(parts);
+	free(pp);
+	lp_sha256_release(&h.sha);
+	if (fd >= 0 && close(fd) < 0 && !error)
+		error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", path);
+	free(k);
+	return error;
+}
+
+static int s3_get_mem(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
+		      struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	char *k = full_key(st, key);
+	int error;
+
+	r.method = "GET";
+	r.key = k;
+	r.resp = out;
+	r.resp_max = out->len + max;
+	error = lp_s3_do(st->s3, &r, err);
+	lp_s3_req_release(&r);
+	free(k);
+	return error;
+}
+
+static int s3_stat(struct lp_store *s, const char *key, struct lp_store_info *out,
+		   struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	char *k = full_key(st, key);
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	error = head(st, k, &out->size, NULL, 0, err);
+	free(k);
+	return error;
+}
+
+/* ---- listing ---- */
+
+struct list_page {
+	struct s3_store *st;
+	lp_store_list_cb cb;
+	void *payload;
+	char *key;
+	uint64_t size;
+	int truncated;
+	char *token;
+};
+
+static int list_xml(const char *path, const char *text, void *p)
+{
+	struct list_page *lp = p;
+
+	if (!strcmp(path, "ListBucketResult/Contents/Key")) {
+		free(lp->key);
+		lp->key = lp_xstrdup(text);
+	} else if (!strcmp(path, "ListBucketResult/Contents/Size")) {
+		lp->size = strtoull(text, NULL, 10);
+	} else if (!strcmp(path, "ListBucketResult/Contents")) {
+		size_t pl = strlen(lp->st->prefix);
+		int r;
+
+		if (!lp->key || strncmp(lp->key, lp->st->prefix, pl))
+			return 0;
+		r = lp->cb(lp->key + pl, lp->size, lp->payload);
+		free(lp->key);
+		lp->key = NULL;
+		lp->size = 0;
+		return r;
+	} else if (!strcmp(path, "ListBucketResult/IsTruncated")) {
+		lp->truncated = !strcmp(text, "true");
+	} else if (!strcmp(path, "ListBucketResult/NextContinuationToken")) {
+		free(lp->token);
+		lp->token = lp_xstrdup(text);
+	}
+	return 0;
+}
+
+static int s3_list(struct lp_store *s, const char *prefix, lp_store_list_cb cb, void *payload,
+		   struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct list_page lp = { st, cb, payload, NULL, 0, 0, NULL };
+	struct lp_buf resp = LP_BUF_INIT;
+	char *p = full_key(st, prefix);
+	char *token = NULL;
+	int error = 0;
+
+	do {
+		struct lp_s3_req r = LP_S3_REQ_INIT;
+
+		r.method = "GET";
+		r.key = NULL;
+		lp_strvec_pushl(&r.query, "list-type", "2", "prefix", p, NULL);
+		lp_strvec_pushl(&r.query, "max-keys", NULL);
+		lp_strvec_pushf(&r.query, "%d", st->list_page);
+		if (token)
+			lp_strvec_pushl(&r.query, "continuation-token", token, NULL);
+		lp_buf_reset(&resp);
+		r.resp = &resp;
+		r.resp_max = 16 * 1024 * 1024;
+		r.xml_errors_in_2xx = 1;
+		error = lp_s3_do(st->s3, &r, err);
+		lp_s3_req_release(&r);
+		if (error < 0)
+			break;
+		lp.truncated = 0;
+		free(lp.token);
+		lp.token = NULL;
+		if ((error = lp_s3_xml_parse(resp.buf, resp.len, list_xml, &lp, err)) != 0)
+			break;
+		free(token);
+		token = lp.token;
+		lp.token = NULL;
+		if (lp.truncated && !token) {
+			error = lp_error_set(err, LP_ENET,
+					     "cannot list 's3://%s/%s': truncated answer without a continuation token",
+					     st->bucket, p);
+			break;
+		}
+	} while (lp.truncated);
+	free(lp.key);
+	free(lp.token);
+	free(token);
+	free(p);
+	lp_buf_release(&resp);
+	return error;
+}
+
+static int s3_del(struct lp_store *s, const char *key, struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	char *k = full_key(st, key);
+	int error;
+
+	r.method = "DELETE";
+	r.key = k;
+	error = lp_s3_do(st->s3, &r, err);
+	if (error == LP_ENOTFOUND) {
+		lp_error_clear(err);
+		error = 0;
+	}
+	lp_s3_req_release(&r);
+	free(k);
+	return error;
+}
+
+static void s3_free(struct lp_store *s)
+{
+	struct s3_store *st = S(s);
+
+	lp_s3_free(st->s3);
+	free(st->bucket);
+	free(st->prefix);
+	free(st->base.url);
+	free(st);
+}
+
+static const struct lp_store_ops lp_store__s3_ops = {
+	"s3", s3_put, s3_put_mem, s3_get, s3_get_mem, s3_stat, s3_list, s3_del, s3_free,
+};
+
+void lp_store__s3_set_list_page(struct lp_store *s, int n)
+{
+	if (s && s->ops == &lp_store__s3_ops && n > 0)
+		S(s)->list_page = n;
+}
+
+/* ---- open ---- */
+
+static int bucket_is_valid(const char *b)
+{
+	size_t n = strlen(b), i;
+
+	if (n < 3 || n > 255)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((b[i] >= 'a' && b[i] <= 'z') || (b[i] >= 'A' && b[i] <= 'Z') ||
+		      (b[i] >= '0' && b[i] <= '9') || b[i] == '.' || b[i] == '-' || b[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* Virtual-hosted addressing needs a name that is a DNS label without dots
+ * (dots break the TLS wildcard certificate). */
+static int bucket_is_dns_safe(const char *b)
+{
+	size_t n = strlen(b), i;
+
+	if (n > 63 || b[0] == '-' || b[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((b[i] >= 'a' && b[i] <= 'z') || (b[i] >= '0' && b[i] <= '9') || b[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
+		      struct lp_error *err)
+{
+	struct lp_awsconf conf = LP_AWSCONF_INIT;
+	struct lp_awsconf_opts ao = LP_AWSCONF_OPTS_INIT;
+	struct lp_s3_config cfg;
+	struct s3_store *st = NULL;
+	const char *rest = url + 5, *slash;
+	struct lp_buf prefix = LP_BUF_INIT;
+	int error;
+
+	*out = NULL;
+	st = lp_xcalloc(1, sizeof(*st));
+	st->base.ops = &lp_store__s3_ops;
+	st->base.url = lp_xstrdup(url);
+	slash = strchr(rest, '/');
+	st->bucket = slash ? lp_xstrndup(rest, (size_t)(slash - rest)) : lp_xstrdup(rest);
+	if (!bucket_is_valid(st->bucket)) {
+		error = lp_error_set(err, LP_EINVAL,
+				     "invalid S3 repository URL '%s': expected s3://bucket[/prefix]",
+				     url);
+		goto out;
+	}
+	if (slash) {
+		const char *p = slash;
+
+		while (*p == '/')
+			p++;
+		lp_buf_adds(&prefix, p);
+		while (prefix.len && prefix.buf[prefix.len - 1] == '/')
+			lp_buf_setlen(&prefix, prefix.len - 1);
+		if (prefix.len && !lp_store_key_is_valid(prefix.buf)) {
+			error = lp_error_set(err, LP_EINVAL,
+					     "invalid S3 repository URL '%s': bad prefix", url);
+			goto out;
+		}
+		if (prefix.len)
+			lp_buf_addch(&prefix, '/');
+	}
+	st->prefix = lp_buf_detach(&prefix, NULL);
+
+	ao.profile = opts->profile;
+	ao.region = opts->region;
+	ao.endpoint_url = opts->endpoint_url;
+	ao.max_attempts = opts->max_attempts;
+	if ((error = lp_awsconf_resolve(&conf, &ao, err)) < 0)
+		goto out;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.endpoint = conf.endpoint;
+	cfg.bucket = st->bucket;
+	cfg.region = conf.region;
+	if (opts->path_style >= 0)
+		cfg.path_style = opts->path_style;
+	else if (conf.addressing >= 0)
+		cfg.path_style = conf.addressing;
+	else
+		cfg.path_style = conf.endpoint_custom || !bucket_is_dns_safe(st->bucket);
+	if (!cfg.path_style && !bucket_is_dns_safe(st->bucket)) {
+		error = lp_error_set(err, LP_EINVAL,
+				     "bucket '%s' cannot be addressed virtual-hosted (use --path-style)",
+				     st->bucket);
+		goto out;
+	}
+	cfg.access_key = conf.access_key;
+	cfg.secret_key = conf.secret_key;
+	cfg.session_token = conf.session_token;
+	cfg.ca_bundle = conf.ca_bundle;
+	cfg.max_attempts = conf.max_attempts;
+	if ((error = lp_s3_new(&st->s3, &cfg, err)) < 0)
+		goto out;
+	st->concurrency = opts->concurrency > 0	       ? opts->concurrency
+			  : conf.max_concurrent_requests ? conf.max_concurrent_requests
+							 : DEFAULT_CONCURRENCY;
+	st->threshold = opts->multipart_threshold ? opts->multipart_threshold
+			: conf.multipart_threshold ? conf.multipart_threshold
+						   : DEFAULT_THRESHOLD;
+	if (st->threshold < MIN_PART)
+		st->threshold = MIN_PART;
+	st->part_size = opts->part_size ? opts->part_size : conf.multipart_chunksize;
+	st->list_page = LIST_PAGE;
+	lp_log_debug("s3: %s, %s addressing, %d parallel transfers, multipart above %llu bytes",
+		     url, cfg.path_style ? "path-style" : "virtual-hosted", st->concurrency,
+		     (unsigned long long)st->threshold);
+	*out = &st->base;
+	st = NULL;
+	error = 0;
+out:
+	if (st)
+		s3_free(&st->base);
+	lp_buf_release(&prefix);
+	lp_awsconf_release(&conf);
+	return error;
+}
