@@ -49,10 +49,7 @@ struct lp_algorithm_opts {
 	const char *zip;	/* also/instead write this algorithm.zip, or NULL */
 	time_t zip_mtime;	/* every zip entry's timestamp */
 };
-#define LP_ALGORITHM_OPTS_INIT                                                                     \
-	{                                                                                          \
-		0, NULL, NULL, NULL, 315532800                                                     \
-	}
+#define LP_ALGORITHM_OPTS_INIT { .zip_mtime = 315532800 /* 1980-01-01, zip's epoch */ }
 
 /* Plan `lp install-dependencies`: the language's dependency steps, possibly none. */
 int lp_algorithm_plan_dependencies(struct lp_langbuild_plan *out, const struct lp_algorithm *a,

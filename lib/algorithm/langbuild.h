@@ -80,10 +80,7 @@ struct lp_langbuild_plan {
 	char *cleanup; /* a staging directory removed after running, or NULL */
 	int status;    /* after lp_langbuild_plan_run: the failed child's exit status, else 0 */
 };
-#define LP_LANGBUILD_PLAN_INIT                                                                     \
-	{                                                                                          \
-		NULL, 0, 0, NULL, 0                                                                \
-	}
+#define LP_LANGBUILD_PLAN_INIT { .v = NULL, .nr = 0 }
 
 void lp_langbuild_plan_release(struct lp_langbuild_plan *plan);
 /* Append a zeroed step of `kind`; the pointer is valid until the next push. */
@@ -101,10 +98,7 @@ struct lp_langbuild_opts {
 	unsigned flags;
 	const char *const *env;
 };
-#define LP_LANGBUILD_OPTS_INIT                                                                     \
-	{                                                                                          \
-		0, NULL                                                                            \
-	}
+#define LP_LANGBUILD_OPTS_INIT { .flags = 0, .env = NULL }
 
 /*
  * Append the dependency steps of language `l` for the algorithm in `dir`

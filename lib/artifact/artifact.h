@@ -126,10 +126,7 @@ struct lp_artifact_manifest {
 	struct lp_artifact_file *files;
 	size_t nr, alloc;
 };
-#define LP_ARTIFACT_MANIFEST_INIT                                                                  \
-	{                                                                                          \
-		NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0                                     \
-	}
+#define LP_ARTIFACT_MANIFEST_INIT { .files = NULL, .nr = 0, .alloc = 0 }
 
 void lp_artifact_manifest_release(struct lp_artifact_manifest *m);
 /* Append a file (copies the strings); returns it for the caller to fill in. */

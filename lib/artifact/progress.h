@@ -30,10 +30,7 @@ struct lp_progress {
 	long long last_ms; /* last redraw, monotonic */
 	int drawn;	   /* a TTY line is on screen */
 };
-#define LP_PROGRESS_INIT                                                                           \
-	{                                                                                          \
-		NULL, LP_PROGRESS_NONE, NULL, NULL, 0, 0, 0, 0                                     \
-	}
+#define LP_PROGRESS_INIT { .f = NULL, .mode = LP_PROGRESS_NONE }
 
 void lp_progress_init(struct lp_progress *p, FILE *f, enum lp_progress_mode mode);
 /* Start a file; `verb` and `name` must outlive the transfer. */

@@ -24,7 +24,7 @@ struct lp_dockerfile {
 	size_t nr;
 };
 
-#define LP_DOCKERFILE_INIT { LP_BUF_INIT, NULL, 0 }
+#define LP_DOCKERFILE_INIT { .text = LP_BUF_INIT, .libs = NULL, .nr = 0 }
 
 /*
  * Load and validate every library and the template, then render. The

@@ -21,7 +21,7 @@ struct lp_archive_zip_opts {
 	const char *const *exclude;    /* NULL-terminated globs to leave out, or NULL
 					* (lib/core/fswalk.h: a name at any depth, or a path with '/') */
 };
-#define LP_ARCHIVE_ZIP_OPTS_INIT { 315532800 /* 1980-01-01, zip's epoch */, NULL }
+#define LP_ARCHIVE_ZIP_OPTS_INIT { .mtime = 315532800 /* 1980-01-01, zip's epoch */, .exclude = NULL }
 
 /*
  * Zip the tree under `dir` into `zip_path` (atomically: temp + rename).

@@ -20,7 +20,7 @@ struct lp_buf {
 };
 
 extern char lp_buf__empty[];
-#define LP_BUF_INIT { 0, 0, lp_buf__empty }
+#define LP_BUF_INIT { .alloc = 0, .len = 0, .buf = lp_buf__empty }
 
 void lp_buf_init(struct lp_buf *b);
 void lp_buf_release(struct lp_buf *b);
@@ -50,7 +50,7 @@ struct lp_strvec {
 };
 
 extern const char *lp_strvec__empty[];
-#define LP_STRVEC_INIT { lp_strvec__empty, 0, 0 }
+#define LP_STRVEC_INIT { .v = lp_strvec__empty, .nr = 0, .alloc = 0 }
 
 void lp_strvec_init(struct lp_strvec *sv);
 void lp_strvec_release(struct lp_strvec *sv);

@@ -32,7 +32,7 @@ struct lp_error {
 	char msg[LP_ERROR_MSG_SIZE];
 };
 
-#define LP_ERROR_INIT { 0, "" }
+#define LP_ERROR_INIT { .code = 0, .msg = "" }
 
 #if defined(__GNUC__)
 #define LP_PRINTF(f, a) __attribute__((format(printf, f, a)))

@@ -25,7 +25,7 @@ struct lp_fs_tmp {
 	char *path;  /* the temp file */
 	char *final; /* where commit renames it */
 };
-#define LP_FS_TMP_INIT { -1, NULL, NULL }
+#define LP_FS_TMP_INIT { .fd = -1, .path = NULL, .final = NULL }
 
 int lp_fs_tmp_open(struct lp_fs_tmp *t, const char *final_path, struct lp_error *err) LP_WUR;
 /* fsync-free by design: callers needing durability call fsync first. */

@@ -45,7 +45,9 @@ struct lp_proc {
 	int status;           /* after finish: exit status, 128+sig if signalled */
 };
 
-#define LP_PROC_INIT { LP_STRVEC_INIT, LP_STRVEC_INIT, NULL, 0, -1, -1, -1, -1, -1 }
+#define LP_PROC_INIT                                                                  \
+	{ .args = LP_STRVEC_INIT, .env = LP_STRVEC_INIT, .pid = -1, .in = -1, .out = -1,  \
+	  .err = -1, .status = -1 }
 
 void lp_proc_init(struct lp_proc *p);
 /* Closes any pipe ends still open; does not wait for the child. */

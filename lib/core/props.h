@@ -31,7 +31,7 @@ struct lp_props {
 	struct lp_strvec keys;
 	struct lp_strvec values;
 };
-#define LP_PROPS_INIT { LP_STRVEC_INIT, LP_STRVEC_INIT }
+#define LP_PROPS_INIT { .keys = LP_STRVEC_INIT, .values = LP_STRVEC_INIT }
 
 void lp_props_init(struct lp_props *p);
 void lp_props_release(struct lp_props *p);

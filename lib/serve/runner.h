@@ -62,7 +62,9 @@ struct lp_runner_result {
 	struct lp_buf err;         /* stderr lines since the last take */
 };
 
-#define LP_RUNNER_RESULT_INIT { LP_RUNNER_ANSWER, NULL, LP_BUF_INIT, 0, 0.0, LP_BUF_INIT, LP_BUF_INIT }
+#define LP_RUNNER_RESULT_INIT                                                         \
+	{ .outcome = LP_RUNNER_ANSWER, .value = NULL, .message = LP_BUF_INIT,             \
+	  .out = LP_BUF_INIT, .err = LP_BUF_INIT }
 
 void lp_runner_result_release(struct lp_runner_result *res);
 

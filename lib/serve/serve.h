@@ -36,8 +36,9 @@ struct lp_serve_opts {
 };
 
 #define LP_SERVE_OPTS_INIT                                                              \
-	{ NULL, "0.0.0.0:9999", NULL, "/tmp/algoout", "/usr/local/bin/algorithmia-pipe", \
-	  NULL, NULL, NULL, 0, 3000, 1000, 0, -1, NULL }
+	{ .listen = "0.0.0.0:9999", .fifo = "/tmp/algoout",                               \
+	  .system_pipe = "/usr/local/bin/algorithmia-pipe", .timeout_ms = 0,              \
+	  .stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0, .signal_fd = -1 }
 
 /*
  * Load the algorithm (unpacking a zip into a private directory), start the

@@ -44,7 +44,7 @@ struct lp_awsconf_opts {
 	const char *endpoint_url;
 	int max_attempts; /* 0: default */
 };
-#define LP_AWSCONF_OPTS_INIT { NULL, NULL, NULL, 0 }
+#define LP_AWSCONF_OPTS_INIT { .profile = NULL, .max_attempts = 0 }
 
 struct lp_awsconf {
 	char *access_key, *secret_key, *session_token; /* secrets: never log */
@@ -60,7 +60,7 @@ struct lp_awsconf {
 	uint64_t multipart_chunksize;
 	int max_concurrent_requests;
 };
-#define LP_AWSCONF_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, NULL, 0, 0, 0 }
+#define LP_AWSCONF_INIT { .access_key = NULL, .addressing = -1 }
 
 /*
  * Resolve everything. LP_EINVAL for bad settings (a malformed endpoint, an
