@@ -17,7 +17,7 @@
 #include "lib/core/hash.h"
 #include "lib/core/proc.h"
 #include "lib/store/s3.h"
-#include "lib/store/store.h"
+#include "lib/store/store-internal.h" /* lp_store__s3_set_list_page */
 #include "lib/core/xalloc.h"
 #include "test/lp_test.h"
 

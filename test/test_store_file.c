@@ -17,7 +17,7 @@ static struct lp_store *open_store(const char *url)
 	struct lp_store *s = NULL;
 
 	lp_ck_ok(lp_store_open(&s, url, NULL, &err), &err);
-	ck_assert_str_eq(s->ops->name, "file");
+	ck_assert_str_eq(lp_store_backend(s), "file");
 	return s;
 }
 

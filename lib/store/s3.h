@@ -154,9 +154,4 @@ int lp_s3_retryable(int curl_code, long status, const char *s3_code);
  * min(cap, base * 2^(attempt-2)), using `rnd` in [0, 1). Seconds. */
 double lp_s3_backoff(int attempt, double rnd);
 
-/* For tests: list in pages of `n` keys (default 1000) to exercise
- * continuation tokens; a no-op for non-S3 stores. Defined in store_s3.c. */
-struct lp_store;
-void lp_store__s3_set_list_page(struct lp_store *s, int n);
-
 #endif

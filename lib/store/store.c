@@ -1,28 +1,55 @@
-/* store.c - artifact storage: dispatch to the local or S3 backend by URL */
+/* store.c - artifact storage: pick a backend by URL prefix, validate keys, dispatch */
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/core/fs.h"
-#include "lib/store/store.h"
+#include "lib/store/store-internal.h"
+
+/*
+ * URL prefix -> constructor, first match wins. A URL with no "://" at all is
+ * a plain directory path (the "" row, matched last).
+ */
+static const struct {
+	const char *prefix;
+	int (*open)(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
+		    struct lp_error *err);
+} backends[] = {
+    {.prefix = "s3://", .open = lp_store__s3_open},
+    {.prefix = "file://", .open = lp_store__file_open},
+    {.prefix = "", .open = lp_store__file_open},
+};
 
 int lp_store_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
 		  struct lp_error *err)
 {
 	struct lp_store_opts defaults = LP_STORE_OPTS_INIT;
+	size_t i;
 
 	*out = NULL;
 	if (!url || !*url)
 		return lp_error_set(err, LP_EINVAL, "empty repository URL");
 	if (!opts)
 		opts = &defaults;
-	if (!strncmp(url, "s3://", 5))
-		return lp_store__s3_open(out, url, opts, err);
-	if (!strncmp(url, "file://", 7) || !strstr(url, "://"))
-		return lp_store__file_open(out, url, opts, err);
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		const char *p = backends[i].prefix;
+
+		if (*p ? !strncmp(url, p, strlen(p)) : !strstr(url, "://"))
+			return backends[i].open(out, url, opts, err);
+	}
 	return lp_error_set(err, LP_EINVAL,
 			    "unsupported repository URL '%s' (use s3://bucket[/prefix], file:///dir or a path)",
 			    url);
+}
+
+const char *lp_store_backend(const struct lp_store *s)
+{
+	return s->ops->name;
+}
+
+const char *lp_store_url(const struct lp_store *s)
+{
+	return s->url;
 }
 
 void lp_store_free(struct lp_store *s)

@@ -11,10 +11,11 @@
 
 /*
  * A store holds objects under '/'-separated keys. Callers use only the
- * lp_store_* functions below; store.c dispatches to a backend by URL:
+ * lp_store_* functions below; struct lp_store is opaque. store.c picks a
+ * backend by URL prefix from its table:
  *
- *   file:///dir, /dir, ./dir   -> store_file.c  (lp_store__file_ops)
- *   s3://bucket[/prefix]       -> store_s3.c    (lp_store__s3_ops)
+ *   file:///dir, /dir, ./dir   -> store_file.c
+ *   s3://bucket[/prefix]       -> store_s3.c
  *
  * Keys are relative to the store's root (for s3://bucket/prefix, the prefix
  * is prepended by the backend). Keys never start with '/' and have no empty
@@ -37,7 +38,7 @@ struct lp_store_opts {
 	uint64_t multipart_threshold; /* bytes; above it uploads are multipart */
 	uint64_t part_size;       /* bytes; 0 = auto (>= 8 MiB, <= 10,000 parts) */
 };
-#define LP_STORE_OPTS_INIT { NULL, NULL, NULL, 0, 0, -1, 0, 0 }
+#define LP_STORE_OPTS_INIT { .endpoint_url = NULL, .path_style = -1 }
 
 /* Size and content hash of an object as transferred. */
 struct lp_store_info {
@@ -52,44 +53,13 @@ struct lp_store_xfer {
 	lp_store_progress_cb progress; /* may be NULL */
 	void *payload;
 };
-#define LP_STORE_XFER_INIT { NULL, NULL }
+#define LP_STORE_XFER_INIT { .progress = NULL, .payload = NULL }
 
 /* Called once per listed key (full key relative to the store root), in
  * lexicographic order; a non-zero return stops the listing and is returned. */
 typedef int (*lp_store_list_cb)(const char *key, uint64_t size, void *payload);
 
-/* The backend vtable. A backend's struct embeds `struct lp_store base` first. */
-struct lp_store_ops {
-	const char *name; /* "file", "s3" */
-	/* Upload the file at `path` as `key`; fill `out` (sha256 computed while
-	 * streaming where the backend can). Replaces an existing object. */
-	int (*put)(struct lp_store *s, const char *key, const char *path,
-		   const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err);
-	/* Small objects (the manifest) from memory. */
-	int (*put_mem)(struct lp_store *s, const char *key, const void *data, size_t len,
-		       struct lp_error *err);
-	/* Download `key` into the file `path` (created/truncated; the caller
-	 * passes a temp name and renames after verifying); fill `out`. */
-	int (*get)(struct lp_store *s, const char *key, const char *path,
-		   const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err);
-	/* Small objects into memory; LP_EINVAL if larger than `max` bytes. */
-	int (*get_mem)(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
-		       struct lp_error *err);
-	/* Size of `key` (sha256 left empty); LP_ENOTFOUND if absent. */
-	int (*stat)(struct lp_store *s, const char *key, struct lp_store_info *out,
-		    struct lp_error *err);
-	/* Every key starting with `prefix` (all pages). */
-	int (*list)(struct lp_store *s, const char *prefix, lp_store_list_cb cb, void *payload,
-		    struct lp_error *err);
-	/* Remove `key`; a missing key is not an error. */
-	int (*del)(struct lp_store *s, const char *key, struct lp_error *err);
-	void (*free)(struct lp_store *s);
-};
-
-struct lp_store {
-	const struct lp_store_ops *ops;
-	char *url; /* as given, for messages (never contains secrets) */
-};
+/* The backend vtable and the constructors live in lib/store/store-internal.h. */
 
 /* Open the store named by `url`. Caller frees with lp_store_free(). */
 int lp_store_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
@@ -115,10 +85,8 @@ int lp_store_delete(struct lp_store *s, const char *key, struct lp_error *err) L
 /* True if `key` is acceptable to every backend (see above). */
 int lp_store_key_is_valid(const char *key);
 
-/* Backend constructors, called by lp_store_open() only. */
-int lp_store__file_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
-			struct lp_error *err);
-int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
-		      struct lp_error *err);
+/* The backend's name ("file", "s3") and the URL as given (no secrets). */
+const char *lp_store_backend(const struct lp_store *s);
+const char *lp_store_url(const struct lp_store *s);
 
 #endif

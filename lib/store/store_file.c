@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "lib/core/fs.h"
-#include "lib/store/store.h"
+#include "lib/store/store-internal.h"
 #include "lib/core/xalloc.h"
 
 /*
@@ -387,7 +387,7 @@ static void file_free(struct lp_store *s)
 	free(fs);
 }
 
-const struct lp_store_ops lp_store__file_ops = {
+static const struct lp_store_ops file_ops = {
     .name = "file",
     .put = file_put,
     .put_mem = file_put_mem,
@@ -421,7 +421,7 @@ int lp_store__file_open(struct lp_store **out, const char *url, const struct lp_
 	if (lp_fs_exists(path) && !lp_fs_is_dir(path))
 		return lp_error_set(err, LP_EINVAL, "repository '%s' is not a directory", url);
 	fs = lp_xcalloc(1, sizeof(*fs));
-	fs->base.ops = &lp_store__file_ops;
+	fs->base.ops = &file_ops;
 	fs->base.url = lp_xstrdup(url);
 	fs->root = lp_xstrdup(path);
 	n = strlen(fs->root);

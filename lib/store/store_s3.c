@@ -8,10 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/store/awsconf.h"
+#include "lib/core/fs.h"
 #include "lib/core/log.h"
+#include "lib/store/awsconf.h"
 #include "lib/store/s3.h"
-#include "lib/store/store.h"
+#include "lib/store/store-internal.h"
 #include "lib/core/xalloc.h"
 
 #define MiB (1024ULL * 1024)
@@ -55,10 +56,6 @@ static uint64_t part_size_for(struct s3_store *st, uint64_t size)
 		p = ((size + MAX_PARTS - 1) / MAX_PARTS + MiB - 1) / MiB * MiB;
 	return p;
 }
-
-struct progress {
-	const struct lp_store_xfer *x;
-};
 
 static void on_progress(uint64_t done, uint64_t total, void *p)
 {
@@ -506,13 +503,21 @@ static void s3_free(struct lp_store *s)
 	free(st);
 }
 
-static const struct lp_store_ops lp_store__s3_ops = {
-	"s3", s3_put, s3_put_mem, s3_get, s3_get_mem, s3_stat, s3_list, s3_del, s3_free,
+static const struct lp_store_ops s3_ops = {
+    .name = "s3",
+    .put = s3_put,
+    .put_mem = s3_put_mem,
+    .get = s3_get,
+    .get_mem = s3_get_mem,
+    .stat = s3_stat,
+    .list = s3_list,
+    .del = s3_del,
+    .free = s3_free,
 };
 
 void lp_store__s3_set_list_page(struct lp_store *s, int n)
 {
-	if (s && s->ops == &lp_store__s3_ops && n > 0)
+	if (s && s->ops == &s3_ops && n > 0)
 		S(s)->list_page = n;
 }
 
@@ -558,7 +563,7 @@ int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_st
 
 	*out = NULL;
 	st = lp_xcalloc(1, sizeof(*st));
-	st->base.ops = &lp_store__s3_ops;
+	st->base.ops = &s3_ops;
 	st->base.url = lp_xstrdup(url);
 	slash = strchr(rest, '/');
 	st->bucket = slash ? lp_xstrndup(rest, (size_t)(slash - rest)) : lp_xstrdup(rest);
@@ -576,7 +581,7 @@ int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_st
 		lp_buf_adds(&prefix, p);
 		while (prefix.len && prefix.buf[prefix.len - 1] == '/')
 			lp_buf_setlen(&prefix, prefix.len - 1);
-		if (prefix.len && !lp_store_key_is_valid(prefix.buf)) {
+		if (prefix.len && !lp_path_is_safe_relative(prefix.buf)) {
 			error = lp_error_set(err, LP_EINVAL,
 					     "invalid S3 repository URL '%s': bad prefix", url);
 			goto out;

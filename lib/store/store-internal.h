@@ -1,0 +1,59 @@
+/* store-internal.h - the store backend interface: vtable and constructors */
+/* SPDX-License-Identifier: MIT */
+#ifndef LP_STORE_INTERNAL_H
+#define LP_STORE_INTERNAL_H
+
+/*
+ * Code outside lib/store/ should not include this file: it uses only
+ * lib/store/store.h. A backend is a `struct lp_store_ops` table plus a
+ * constructor listed in store.c's `backends[]` (see lib/README.md, "add a
+ * store backend").
+ */
+
+#include "lib/store/store.h"
+
+/* The backend vtable. A backend's struct embeds `struct lp_store base` first.
+ * store.c has validated keys (lp_store_key_is_valid) before any call. */
+struct lp_store_ops {
+	const char *name; /* "file", "s3" */
+	/* Upload the file at `path` as `key`; fill `out` (sha256 computed while
+	 * streaming where the backend can). Replaces an existing object. */
+	int (*put)(struct lp_store *s, const char *key, const char *path,
+		   const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err);
+	/* Small objects (the manifest) from memory. */
+	int (*put_mem)(struct lp_store *s, const char *key, const void *data, size_t len,
+		       struct lp_error *err);
+	/* Download `key` into the file `path` (created/truncated; the caller
+	 * passes a temp name and renames after verifying); fill `out`. */
+	int (*get)(struct lp_store *s, const char *key, const char *path,
+		   const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err);
+	/* Small objects into memory; LP_EINVAL if larger than `max` bytes. */
+	int (*get_mem)(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
+		       struct lp_error *err);
+	/* Size of `key` (sha256 left empty); LP_ENOTFOUND if absent. */
+	int (*stat)(struct lp_store *s, const char *key, struct lp_store_info *out,
+		    struct lp_error *err);
+	/* Every key starting with `prefix` (all pages). */
+	int (*list)(struct lp_store *s, const char *prefix, lp_store_list_cb cb, void *payload,
+		    struct lp_error *err);
+	/* Remove `key`; a missing key is not an error. */
+	int (*del)(struct lp_store *s, const char *key, struct lp_error *err);
+	void (*free)(struct lp_store *s);
+};
+
+struct lp_store {
+	const struct lp_store_ops *ops;
+	char *url; /* as given, for messages (never contains secrets) */
+};
+
+/* Backend constructors, called by lp_store_open() only (through backends[]). */
+int lp_store__file_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
+			struct lp_error *err);
+int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,
+		      struct lp_error *err);
+
+/* For tests: list in pages of `n` keys (default 1000) to exercise
+ * continuation tokens; a no-op for non-S3 stores. Defined in store_s3.c. */
+void lp_store__s3_set_list_page(struct lp_store *s, int n);
+
+#endif
