@@ -17,13 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
 
 #include "lib/core/archive.h"
 #include "lib/core/fs.h"
+#include "lib/core/http.h"
 #include "lib/serve/runner.h"
 #include "lib/serve/serve.h"
 #include "lib/core/xalloc.h"
@@ -331,52 +331,27 @@ int lp_serve_build_input(struct lp_buf *out, const char *content_type,
 
 /* ---- outgoing HTTP: async callbacks and status notifications ---- */
 
-static size_t discard_body(char *p, size_t size, size_t n, void *u)
-{
-	(void)p;
-	(void)u;
-	return size * n;
-}
-
 /* POST a JSON body; 0 on a 2xx answer, else -1 with `why` set. */
 static int post_json(const char *url, const char *body, size_t len,
 		     const struct lp_strvec *headers, struct lp_buf *why)
 {
-	struct curl_slist *h = NULL;
-	CURL *c = curl_easy_init();
-	long code = 0;
-	CURLcode rc;
+	struct lp_http_req r = LP_HTTP_REQ_INIT;
+	struct lp_error err = LP_ERROR_INIT;
 	size_t i;
+	int error;
 
-	if (!c) {
-		lp_buf_adds(why, "cannot create a curl handle");
-		return -1;
-	}
-	h = curl_slist_append(h, "Content-Type: application/json");
+	r.method = "POST";
+	r.url = url;
+	r.data = body;
+	r.len = len;
+	r.timeout_ms = 30000;
+	lp_strvec_push(&r.headers, "Content-Type: application/json");
 	for (i = 0; headers && i < headers->nr; i++)
-		h = curl_slist_append(h, headers->v[i]);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK) {
-		lp_buf_adds(why, curl_easy_strerror(rc));
-		return -1;
-	}
-	if (code < 200 || code > 299) {
-		lp_buf_addf(why, "HTTP status %ld", code);
-		return -1;
-	}
-	return 0;
+		lp_strvec_push(&r.headers, headers->v[i]);
+	if ((error = lp_http_request(&r, &err)) < 0)
+		lp_buf_adds(why, err.msg);
+	lp_http_req_release(&r);
+	return error < 0 ? -1 : 0;
 }
 
 /*

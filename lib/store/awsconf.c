@@ -7,11 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "lib/store/awsconf.h"
 #include "lib/core/fs.h"
+#include "lib/core/http.h"
 #include "lib/core/log.h"
 #include "lib/core/xalloc.h"
 
@@ -247,58 +247,20 @@ static int keys_from(struct lp_awsconf *c, const char *text, const char *section
 
 /* ---- HTTP credential endpoints ---- */
 
-static size_t http_write(char *data, size_t size, size_t nmemb, void *p)
+/* GET or PUT `url` with at most one extra header; 0 and the body in `r` on
+ * 2xx, else LP_ENET with the reason in `err`. */
+static int http_fetch(struct lp_http_req *r, const char *method, const char *url,
+		      const char *header, long timeout_ms, struct lp_error *err)
 {
-	struct lp_buf *b = p;
-	size_t n = size * nmemb;
-
-	if (b->len + n > HTTP_MAX)
-		return 0;
-	lp_buf_add(b, data, n);
-	return n;
-}
-
-/* GET or PUT `url`; 0 and the body on 2xx, else a short reason in `why`. */
-static int http_fetch(struct lp_buf *out, const char *method, const char *url,
-		      const char *header, long timeout_ms, char *why, size_t why_size)
-{
-	CURL *e = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "";
-	CURLcode rc;
-	long st = 0;
-
-	if (!e) {
-		snprintf(why, why_size, "cannot initialise libcurl");
-		return -1;
-	}
+	r->method = method;
+	r->url = url;
+	r->secret = 1;
+	r->connect_timeout_ms = timeout_ms;
+	r->timeout_ms = 2 * timeout_ms;
+	r->max_body = HTTP_MAX;
 	if (header)
-		hl = curl_slist_append(hl, header);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 2 * timeout_ms);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	if (!strcmp(method, "PUT")) {
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT");
-	}
-	rc = curl_easy_perform(e);
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &st);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(e);
-	if (rc != CURLE_OK) {
-		snprintf(why, why_size, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-		return -1;
-	}
-	if (st < 200 || st >= 300) {
-		snprintf(why, why_size, "HTTP %ld", st);
-		return -1;
-	}
-	return 0;
+		lp_strvec_push(&r->headers, header);
+	return lp_http_request(r, err);
 }
 
 static int creds_from_json(struct lp_awsconf *c, const struct lp_buf *body, const char *source,
@@ -327,10 +289,12 @@ out:
 /* 1 found, 0 not configured (why set), negative error. */
 static int container_creds(struct lp_awsconf *c, char *why, size_t why_size, struct lp_error *err)
 {
-	struct lp_buf body = LP_BUF_INIT, tok = LP_BUF_INIT, hdr = LP_BUF_INIT;
+	struct lp_buf tok = LP_BUF_INIT, hdr = LP_BUF_INIT;
+	struct lp_http_req r = LP_HTTP_REQ_INIT;
+	struct lp_error why_err = LP_ERROR_INIT;
 	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	char *url = NULL, reason[CURL_ERROR_SIZE];
+	char *url = NULL;
 	int error = 0;
 
 	if (!full && !rel) {
@@ -348,22 +312,20 @@ static int container_creds(struct lp_awsconf *c, char *why, size_t why_size, str
 	}
 	if (tok.len)
 		lp_buf_addf(&hdr, "Authorization: %s", tok.buf);
-	if (http_fetch(&body, "GET", url, tok.len ? hdr.buf : NULL, 5000, reason, sizeof(reason)) <
-	    0) {
+	if (http_fetch(&r, "GET", url, tok.len ? hdr.buf : NULL, 5000, &why_err) < 0) {
 		error = lp_error_set(err, LP_ENET, "cannot get container credentials from '%s': %s",
-				     url, reason);
+				     url, why_err.msg);
 		goto out;
 	}
-	if ((error = creds_from_json(c, &body, "container credentials", err)) < 0)
+	if ((error = creds_from_json(c, &r.body, "container credentials", err)) < 0)
 		goto out;
 	error = 1;
 out:
 	memset(tok.buf, 0, tok.len);
 	memset(hdr.buf, 0, hdr.len);
-	memset(body.buf, 0, body.len);
 	lp_buf_release(&tok);
 	lp_buf_release(&hdr);
-	lp_buf_release(&body);
+	lp_http_req_release(&r);
 	free(url);
 	return error;
 }
@@ -372,10 +334,12 @@ out:
  * 1 found, 0 not available (why set), negative error. */
 static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct lp_error *err)
 {
-	struct lp_buf token = LP_BUF_INIT, role = LP_BUF_INIT, body = LP_BUF_INIT,
-		      hdr = LP_BUF_INIT;
+	struct lp_http_req token = LP_HTTP_REQ_INIT, role = LP_HTTP_REQ_INIT,
+			   body = LP_HTTP_REQ_INIT;
+	struct lp_error reason = LP_ERROR_INIT;
+	struct lp_buf hdr = LP_BUF_INIT;
 	const char *base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-	char *url = NULL, reason[CURL_ERROR_SIZE];
+	char *url = NULL;
 	size_t bl;
 	int error = 0;
 
@@ -390,44 +354,42 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 		bl--;
 	url = lp_xasprintf("%.*s/latest/api/token", (int)bl, base);
 	if (http_fetch(&token, "PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", 1000,
-		       reason, sizeof(reason)) < 0) {
-		snprintf(why, why_size, "%.*s: %s", (int)bl, base, reason);
+		       &reason) < 0) {
+		snprintf(why, why_size, "%.*s: %s", (int)bl, base, reason.msg);
 		goto out;
 	}
-	lp_buf_rtrim(&token);
-	lp_buf_addf(&hdr, "X-aws-ec2-metadata-token: %s", token.buf);
+	lp_buf_rtrim(&token.body);
+	lp_buf_addf(&hdr, "X-aws-ec2-metadata-token: %s", token.body.buf);
 	free(url);
 	url = lp_xasprintf("%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base);
-	if (http_fetch(&role, "GET", url, hdr.buf, 1000, reason, sizeof(reason)) < 0) {
-		snprintf(why, why_size, "%.*s: no instance role (%s)", (int)bl, base, reason);
+	if (http_fetch(&role, "GET", url, hdr.buf, 1000, &reason) < 0) {
+		snprintf(why, why_size, "%.*s: no instance role (%s)", (int)bl, base, reason.msg);
 		goto out;
 	}
-	lp_buf_rtrim(&role);
-	if (!role.len || strchr(role.buf, '/')) {
+	lp_buf_rtrim(&role.body);
+	if (!role.body.len || strchr(role.body.buf, '/')) {
 		snprintf(why, why_size, "%.*s: no instance role", (int)bl, base);
 		goto out;
 	}
-	if (strchr(role.buf, '\n'))
-		lp_buf_setlen(&role, (size_t)(strchr(role.buf, '\n') - role.buf));
+	if (strchr(role.body.buf, '\n'))
+		lp_buf_setlen(&role.body, (size_t)(strchr(role.body.buf, '\n') - role.body.buf));
 	free(url);
 	url = lp_xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)bl, base,
-			   role.buf);
-	if (http_fetch(&body, "GET", url, hdr.buf, 1000, reason, sizeof(reason)) < 0) {
+			   role.body.buf);
+	if (http_fetch(&body, "GET", url, hdr.buf, 1000, &reason) < 0) {
 		error = lp_error_set(err, LP_ENET,
 				     "cannot get instance role credentials from '%s': %s", url,
-				     reason);
+				     reason.msg);
 		goto out;
 	}
-	if ((error = creds_from_json(c, &body, "EC2 instance metadata", err)) < 0)
+	if ((error = creds_from_json(c, &body.body, "EC2 instance metadata", err)) < 0)
 		goto out;
 	error = 1;
 out:
-	memset(token.buf, 0, token.len);
 	memset(hdr.buf, 0, hdr.len);
-	memset(body.buf, 0, body.len);
-	lp_buf_release(&token);
-	lp_buf_release(&role);
-	lp_buf_release(&body);
+	lp_http_req_release(&token);
+	lp_http_req_release(&role);
+	lp_http_req_release(&body);
 	lp_buf_release(&hdr);
 	free(url);
 	return error;
