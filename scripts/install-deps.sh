@@ -22,6 +22,11 @@ test_pkgs="$test_pkgs time"
 # algorithms with (pip from a local wheel, cargo with path dependencies).
 test_pkgs="$test_pkgs python3-pip
 cargo"
+# Ceph RGW (test/services/radosgw.sh): the second real S3 server, the one that
+# verifies Content-MD5 and implements multipart abort and conditional PUT.
+test_pkgs="$test_pkgs radosgw ceph-mon ceph-osd ceph-common"
+# Debian 12 base images and fresh roots for the tests (test/debian-rootfs.sh).
+test_pkgs="$test_pkgs debootstrap"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"
