@@ -219,13 +219,23 @@ static void default_conf(struct lp_buf *out, const struct lp_algorithm *a)
 	lp_buf_release(&src);
 }
 
+/* Leave `path` out of a copy or zip of `dir` when it lies inside it. */
+static void exclude_inside(struct lp_strvec *exclude, const char *path, const char *dir)
+{
+	char *rel = inside(path, dir);
+
+	if (rel)
+		lp_strvec_push(exclude, rel);
+	free(rel);
+}
+
 int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
 			      const struct lp_algorithm_opts *o, struct lp_error *err)
 {
 	struct lp_langbuild_opts lo = LP_LANGBUILD_OPTS_INIT;
 	struct lp_buf runner = LP_BUF_INIT;
 	struct lp_langbuild_step *s;
-	char *prefix = NULL, *zip = NULL, *stage = NULL, *dest, *rel;
+	char *prefix = NULL, *zip = NULL;
 	const char *runner_rel = lp_langbuild_runner(a->lang);
 	int error;
 
@@ -238,63 +248,64 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 		goto out;
 	if (o->zip)
 		zip = absolute(o->zip);
-	if (o->prefix) {
-		prefix = absolute(o->prefix);
-		if (!strcmp(prefix, a->dir) || !strcmp(prefix, "/")) {
-			error = lp_error_set(
-			    err, LP_EINVAL,
-			    "cannot install into '%s': it is the algorithm directory", o->prefix);
-			goto out;
+	if (!o->prefix) {
+		/*
+		 * A zip alone is written straight from the algorithm's tree, with
+		 * the exclusions, the conf and the runner applied while listing:
+		 * the same bytes as zipping an install, without making one.
+		 */
+		s = lp_langbuild_plan_push(out, LP_LANGBUILD_ZIP);
+		s->src = lp_xstrdup(a->dir);
+		s->path = lp_xstrdup(zip);
+		s->mtime = o->zip_mtime;
+		lp_langbuild_excludes(&s->exclude, a->lang);
+		exclude_inside(&s->exclude, zip, a->dir); /* never an earlier zip */
+		if (!a->has_conf) {
+			s->conf = lp_xstrdup("algorithmia.conf");
+			default_conf(&s->content, a);
 		}
-		dest = prefix;
-	} else {
-		/* next to the zip, so the final rename stays on one filesystem */
-		char *slash = strrchr(zip, '/');
-
-		stage = lp_xasprintf("%.*s/.%s.stage", (int)(slash - zip), zip, slash + 1);
-		s = lp_langbuild_plan_push(out, LP_LANGBUILD_REMOVE);
-		s->path = lp_xstrdup(stage);
-		out->cleanup = lp_xstrdup(stage);
-		dest = stage;
+		s->runner = runner_rel ? lp_xstrdup(runner.buf) : NULL;
+		s->check = lp_xasprintf("%s/bin/pipe", a->dir);
+		s->what = lp_xstrdup(lp_langbuild_name(a->lang));
+		goto out;
 	}
 
+	prefix = absolute(o->prefix);
+	if (!strcmp(prefix, a->dir) || !strcmp(prefix, "/")) {
+		error = lp_error_set(err, LP_EINVAL,
+				     "cannot install into '%s': it is the algorithm directory",
+				     o->prefix);
+		goto out;
+	}
 	s = lp_langbuild_plan_push(out, LP_LANGBUILD_COPY_TREE);
 	s->src = lp_xstrdup(a->dir);
-	s->path = lp_xstrdup(dest);
+	s->path = lp_xstrdup(prefix);
 	lp_langbuild_excludes(&s->exclude, a->lang);
-	/* the stage is only read (zipped) and then removed: links spare a copy */
-	if (stage)
-		s->copy_flags = LP_FSWALK_HARDLINK;
-	/* never copy the destination, the stage or an earlier zip into themselves */
-	if ((rel = inside(dest, a->dir))) {
-		lp_strvec_push(&s->exclude, rel);
-		free(rel);
-	}
-	if (zip && (rel = inside(zip, a->dir))) {
-		lp_strvec_push(&s->exclude, rel);
-		free(rel);
-	}
+	/* never copy the destination or an earlier zip into themselves */
+	exclude_inside(&s->exclude, prefix, a->dir);
+	if (zip)
+		exclude_inside(&s->exclude, zip, a->dir);
 
 	if (!a->has_conf) {
 		s = lp_langbuild_plan_push(out, LP_LANGBUILD_WRITE);
-		s->path = lp_xasprintf("%s/algorithmia.conf", dest);
+		s->path = lp_xasprintf("%s/algorithmia.conf", prefix);
 		default_conf(&s->content, a);
 	}
 
 	s = lp_langbuild_plan_push(out, LP_LANGBUILD_RUNNER);
 	s->src = runner_rel ? lp_xstrdup(runner.buf) : NULL;
-	s->path = lp_xasprintf("%s/bin", dest);
+	s->path = lp_xasprintf("%s/bin", prefix);
 	s->check = lp_xasprintf("%s/bin/pipe", a->dir);
 	s->what = lp_xstrdup(lp_langbuild_name(a->lang));
 
 	if (zip) {
+		/* with a prefix, the zip is of what was installed */
 		s = lp_langbuild_plan_push(out, LP_LANGBUILD_ZIP);
-		s->src = lp_xstrdup(dest);
+		s->src = lp_xstrdup(prefix);
 		s->path = lp_xstrdup(zip);
-		s->mtime = o->zip_mtime; /* a zip inside dest: lp_archive_zip_dir skips itself */
+		s->mtime = o->zip_mtime; /* a zip inside the prefix: lp_archive_zip_dir skips itself */
 	}
 out:
-	free(stage);
 	free(zip);
 	free(prefix);
 	lp_buf_release(&runner);

@@ -61,9 +61,10 @@ int lp_algorithm_plan_dependencies(struct lp_langbuild_plan *out, const struct l
  * unless the algorithm has an executable bin/pipe of its own, write an
  * algorithmia.conf if the algorithm had none (algoname: the one src/ file's
  * stem, else the directory's name), and zip the result into o->zip. With a
- * zip and no prefix, a staging directory next to the zip is used and
- * removed. LP_EINVAL if the prefix is the algorithm dir itself; LP_ENOTFOUND
- * if the language's runner template cannot be found.
+ * zip and no prefix, one ZIP step writes the same zip straight from the
+ * algorithm directory, the exclusions, runner and conf applied while
+ * listing (nothing is copied). LP_EINVAL if the prefix is the algorithm dir
+ * itself; LP_ENOTFOUND if the language's runner template cannot be found.
  */
 int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
 			      const struct lp_algorithm_opts *o, struct lp_error *err) LP_WUR;
