@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/core/copyhash.h"
 #include "lib/core/fs.h"
 #include "lib/store/store-internal.h"
 #include "lib/core/xalloc.h"
@@ -22,8 +23,6 @@ struct file_store {
 	struct lp_store base;
 	char *root; /* directory, no trailing slash (except "/") */
 };
-
-#define CHUNK_SIZE (1 << 20) /* streaming buffer: memory use is flat in file size */
 
 static struct file_store *to_file(struct lp_store *s)
 {
@@ -52,45 +51,16 @@ static int make_parent(const char *path, struct lp_error *err)
 }
 
 /*
- * Copy `in` to `out_fd`, hashing as it streams and reporting progress.
- * `in_name`/`out_name` name the two ends in messages.
+ * Copy `in` to `out_fd` and hash what landed (lib/core/copyhash.h: the copy
+ * and the hash overlap), reporting progress. `in_name`/`out_name` name the
+ * two ends in messages.
  */
 static int stream_copy(int in, const char *in_name, int out_fd, const char *out_name,
 		       uint64_t total, const struct lp_store_xfer *x, struct lp_store_info *info,
 		       struct lp_error *err)
 {
-	struct lp_sha256 h = LP_SHA256_INIT;
-	char *chunk = lp_xmalloc(CHUNK_SIZE);
-	uint64_t done = 0;
-	int error = 0;
-	ssize_t n;
-
-	lp_sha256_init(&h);
-	if (x->progress)
-		x->progress(0, total, x->payload);
-	for (;;) {
-		n = read(in, chunk, CHUNK_SIZE);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'", in_name);
-			goto out;
-		}
-		if (!n)
-			break;
-		lp_sha256_update(&h, chunk, (size_t)n);
-		if ((error = lp_fs_write_all(out_fd, chunk, (size_t)n, out_name, err)) < 0)
-			goto out;
-		done += (uint64_t)n;
-		if (x->progress)
-			x->progress(done, total, x->payload);
-	}
-	lp_sha256_final(&h, info->sha256);
-	info->size = done;
-out:
-	lp_sha256_release(&h);
-	free(chunk);
-	return error;
+	return lp_copyhash_fd(in, in_name, out_fd, out_name, total, x->progress, x->payload,
+			      info->sha256, &info->size, err);
 }
 
 static int open_object(int *out, struct stat *st, const struct file_store *fs, const char *key,
@@ -172,7 +142,8 @@ static int file_get(struct lp_store *s, const char *key, const char *path,
 	object_path(&src, fs, key);
 	if ((error = open_object(&in, &st, fs, key, src.buf, err)) < 0)
 		goto out;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* readable too: the hash is read back from what landed */
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", path);
 		goto out;
