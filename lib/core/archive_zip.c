@@ -194,13 +194,61 @@ out:
 	return error;
 }
 
-static int write_entry(struct archive *a, struct archive_entry *e, const struct item *it,
-		       struct lp_buf *path, time_t mtime, char *chunk, size_t chunk_size,
+/*
+ * The directory of the last entry, kept open: sorted entries mostly share
+ * it, and looking up one name from it costs a fraction of resolving the
+ * whole path again (on a 10,000-file tree the path walks were an eighth of
+ * the run).
+ */
+struct dircache {
+	struct lp_buf path; /* the directory open in fd */
+	int fd;
+};
+
+/* Set *dirfd and *base so that (*dirfd, *base) names `path`. */
+static int dircache_at(struct dircache *dc, const char *path, int *dirfd, const char **base,
 		       struct lp_error *err)
 {
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (slash == path ? 1 : (size_t)(slash - path)) : 0;
+
+	*base = slash ? slash + 1 : path;
+	*dirfd = AT_FDCWD;
+	if (!slash)
+		return 0;
+	if (dc->fd >= 0 && dc->path.len == n && !memcmp(dc->path.buf, path, n)) {
+		*dirfd = dc->fd;
+		return 0;
+	}
+	if (dc->fd >= 0)
+		close(dc->fd);
+	lp_buf_reset(&dc->path);
+	lp_buf_add(&dc->path, path, n);
+	dc->fd = open(dc->path.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dc->fd < 0)
+		return lp_error_set_errno(err, LP_EIO, "cannot open directory '%s'", dc->path.buf);
+	*dirfd = dc->fd;
+	return 0;
+}
+
+/* Open to read, not touching its atime where we may (zipping is not using it). */
+static int open_noatime(int dirfd, const char *base)
+{
+	int fd = openat(dirfd, base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM) /* O_NOATIME needs us to own the file */
+		fd = openat(dirfd, base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return fd;
+}
+
+static int write_entry(struct archive *a, struct archive_entry *e, const struct item *it,
+		       struct dircache *dc, struct lp_buf *path, time_t mtime, char *chunk,
+		       size_t chunk_size, struct lp_error *err)
+{
 	char target[PATH_MAX];
+	const char *base = NULL;
 	struct stat st;
-	int fd = -1, error = 0;
+	int fd = -1, dirfd = AT_FDCWD, error = 0;
 	ssize_t n;
 	off_t left;
 
@@ -209,7 +257,9 @@ static int write_entry(struct archive *a, struct archive_entry *e, const struct 
 		LP_BUG("unsafe zip entry path");
 	if (it->root) {
 		item_path(path, it);
-		if (lstat(path->buf, &st) < 0) {
+		if ((error = dircache_at(dc, path->buf, &dirfd, &base, err)) < 0)
+			goto out;
+		if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			error = lp_error_set_errno(err, LP_EIO, "cannot stat '%s'", path->buf);
 			goto out;
 		}
@@ -234,7 +284,7 @@ static int write_entry(struct archive *a, struct archive_entry *e, const struct 
 		archive_entry_set_size(e, 0);
 	} else if (S_ISLNK(st.st_mode)) {
 		/* stored as a link, never followed: its target is data, not a path we write */
-		n = readlink(path->buf, target, sizeof(target) - 1);
+		n = readlinkat(dirfd, base, target, sizeof(target) - 1);
 		if (n < 0) {
 			error = lp_error_set_errno(err, LP_EIO, "cannot read link '%s'", path->buf);
 			goto out;
@@ -245,7 +295,7 @@ static int write_entry(struct archive *a, struct archive_entry *e, const struct 
 		archive_entry_set_size(e, 0);
 	} else {
 		if (it->root) {
-			fd = open(path->buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			fd = open_noatime(dirfd, base);
 			if (fd < 0) {
 				error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'",
 							   path->buf);
@@ -321,6 +371,7 @@ int lp_archive_zip_dir(const char *zip_path, const char *dir,
 	struct items items = { NULL, 0, 0 };
 	struct lp_fs_tmp tmp = LP_FS_TMP_INIT;
 	struct lp_buf path = LP_BUF_INIT;
+	struct dircache dc = { LP_BUF_INIT, -1 };
 	struct archive *a = NULL;
 	struct archive_entry *e = NULL;
 	char *self = NULL, *chunk = NULL;
@@ -356,8 +407,8 @@ int lp_archive_zip_dir(const char *zip_path, const char *dir,
 
 		if (self && it->root == dir && !strcmp(it->name, self))
 			continue;
-		if ((error = write_entry(a, e, it, &path, opts->mtime, chunk, CHUNK_SIZE, err)) <
-		    0)
+		if ((error = write_entry(a, e, it, &dc, &path, opts->mtime, chunk, CHUNK_SIZE,
+					 err)) < 0)
 			goto out;
 	}
 	if (archive_write_close(a) != ARCHIVE_OK) {
@@ -373,6 +424,9 @@ out:
 	lp_fs_tmp_abort(&tmp);
 	free(chunk);
 	free(self);
+	if (dc.fd >= 0)
+		close(dc.fd);
+	lp_buf_release(&dc.path);
 	lp_buf_release(&path);
 	items_release(&items);
 	return error;
