@@ -235,7 +235,7 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 	struct lp_langbuild_opts lo = LP_LANGBUILD_OPTS_INIT;
 	struct lp_buf runner = LP_BUF_INIT;
 	struct lp_langbuild_step *s;
-	char *prefix = NULL, *zip = NULL;
+	char *prefix = NULL, *zip = NULL, *tmp_glob = NULL;
 	const char *runner_rel = lp_langbuild_runner(a->lang);
 	int error;
 
@@ -259,7 +259,11 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 		s->path = lp_xstrdup(zip);
 		s->mtime = o->zip_mtime;
 		lp_langbuild_excludes(&s->exclude, a->lang);
-		exclude_inside(&s->exclude, zip, a->dir); /* never an earlier zip */
+		/* never an earlier zip, nor a temp file a killed run left next to it */
+		exclude_inside(&s->exclude, zip, a->dir);
+		tmp_glob = lp_xasprintf("%.*s/.%s.tmp.*", (int)(strrchr(zip, '/') - zip), zip,
+					strrchr(zip, '/') + 1);
+		exclude_inside(&s->exclude, tmp_glob, a->dir);
 		if (!a->has_conf) {
 			s->conf = lp_xstrdup("algorithmia.conf");
 			default_conf(&s->content, a);
@@ -306,6 +310,7 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 		s->mtime = o->zip_mtime; /* a zip inside the prefix: lp_archive_zip_dir skips itself */
 	}
 out:
+	free(tmp_glob);
 	free(zip);
 	free(prefix);
 	lp_buf_release(&runner);

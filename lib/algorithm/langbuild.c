@@ -990,7 +990,7 @@ static int run_zip(const struct lp_langbuild_step *s, struct lp_error *err)
 	zo.mtime = s->mtime;
 	zo.exclude = (const char *const *)s->exclude.v;
 	zo.overlays = ov;
-	if (s->conf) /* WRITE came before RUNNER: a runner file of the same name wins */
+	if (s->conf) /* in the order the WRITE and RUNNER steps of an install run */
 		ov[zo.nr_overlays++] = (struct lp_archive_zip_overlay){
 		    .at = s->conf, .data = s->content.buf, .len = s->content.len};
 	if (s->check) {

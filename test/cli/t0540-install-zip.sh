@@ -47,11 +47,13 @@ expect_no_file bad.zip "and writes no zip"
 mkdir x && (cd x && unzip -q ../out.zip)
 if [ -L x/src/escape ] && [ "$(readlink x/src/escape)" = ../../../etc/passwd ]; then ok "link round-trips"; else not_ok "link round-trips"; fi
 
-# a zip inside the algorithm dir never contains itself or the stage
+# a zip inside the algorithm dir never contains itself, nor the temp file of a killed run
 run "$LP" install-algorithm -C alg --zip alg/algorithm.zip; expect_exit 0 "zip inside the algorithm dir"
+echo half >alg/.algorithm.zip.tmp.Ab12Cd
 run "$LP" install-algorithm -C alg --zip alg/algorithm.zip; expect_exit 0 "and again"
 unzip -Z1 alg/algorithm.zip >inner
-expect_same inner expected "the zip holds neither itself nor its stage"
+expect_same inner expected "the zip holds neither itself nor a leftover temp file"
+rm alg/.algorithm.zip.tmp.Ab12Cd
 
 # --prefix and --zip: install and zip what was installed
 rm alg/algorithm.zip
