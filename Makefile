@@ -32,9 +32,10 @@ OPT ?= -O2 -g
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null)
 # soname PKG,LIB: the soname of the lib<LIB>.so the -dev package PKG installs
+# (read once per make run; lib/core/lazy_*.c fail to compile if one is empty)
 soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/lib$(2).so" 2>/dev/null | \
 	   sed -n 's/^ *SONAME *//p')
-LAZY_SONAMES = -DLP_SONAME_CURL='"$(call soname,libcurl,curl)"' \
+LAZY_SONAMES := -DLP_SONAME_CURL='"$(call soname,libcurl,curl)"' \
 	       -DLP_SONAME_GIT2='"$(call soname,libgit2,git2)"' \
 	       -DLP_SONAME_ARCHIVE='"$(call soname,libarchive,archive)"' \
 	       -DLP_SONAME_MICROHTTPD='"$(call soname,libmicrohttpd,microhttpd)"' \
@@ -43,7 +44,7 @@ CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -iquote . $(WARN) $(WERROR) $(OPT) \
-	     -DLP_DATADIR_DEFAULT='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+	     -DLP_DATADIR_DEFAULT='"$(DATADIR)"' $(LAZY_SONAMES) $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) -ldl -lpthread -lm
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c))
@@ -72,9 +73,6 @@ $(B)/liblp.a: $(LIB_OBJS)
 
 lp: $(CMD_OBJS) $(B)/liblp.a
 	@echo "  LINK    $@"; $(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(B)/liblp.a $(LIBS) $(LDFLAGS)
-
-$(B)/lib/core/lazy.o $(B)/lib/core/lazy_%.o $(A)/lib/core/lazy.o $(A)/lib/core/lazy_%.o: \
-	EXTRA_CFLAGS = $(LAZY_SONAMES)
 
 # Suites are found by name, not declared in a header.
 $(B)/test/%.o $(A)/test/%.o: EXTRA_CFLAGS = -Wno-missing-prototypes
