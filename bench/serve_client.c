@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -137,6 +138,11 @@ static int pipe_floor(const char *runner, const char *fifo, int n, double *lat, 
 	if (pid == 0) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
+		/* or the runner would hold its own stdin open and never see EOF */
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
 		setenv("ALGOOUT", fifo, 1);
 		execl(runner, runner, (char *)NULL);
 		_exit(127);
@@ -160,6 +166,8 @@ static int pipe_floor(const char *runner, const char *fifo, int n, double *lat, 
 		lat[i] = now_us() - t;
 	}
 	close(in[1]);
+	close(out[0]);
+	waitpid(pid, NULL, 0); /* the runner exits at EOF */
 	unlink(fifo);
 	free(line);
 	return 0;
