@@ -112,8 +112,9 @@ int lp_artifact_resolve_commit(struct lp_artifact_value *out, const char *flag,
 	if ((error = lp_gitinfo_head(oid, &workdir, git_dir ? git_dir : ".", err)) < 0) {
 		char cause[LP_ERROR_MSG_SIZE];
 
+		/* the hint is the point of this message; the code stays the callee's */
 		memcpy(cause, err->msg, sizeof(cause));
-		return lp_error_set(err, LP_ERR,
+		return lp_error_set(err, error,
 				    "cannot determine the commit id: %s; pass --git-sha or set "
 				    "MXNET_SHA or GIT_COMMIT",
 				    cause);
@@ -587,7 +588,7 @@ static int missing_input(const char *flag, const char *a, int pattern, unsigned 
 {
 	if (flags & LP_ARTIFACT_STRICT)
 		return pattern ? lp_error_set(err, LP_ERR, "%s: no file matches '%s'", flag, a)
-			       : lp_error_set(err, LP_ERR, "%s: '%s' does not exist", flag, a);
+			       : lp_error_set(err, LP_ENOTFOUND, "%s: '%s' does not exist", flag, a);
 	lp_error_clear(err);
 	lp_log_warn("%s: skipping '%s': %s (--strict makes this an error)", flag, a,
 		    pattern ? "no file matches" : "no such file");
@@ -682,7 +683,7 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 
 	if ((error = add_input(m, NULL, o->libmxnet, LP_ARTIFACT_LIB, err)) < 0) {
 		if (error == LP_ENOTFOUND)
-			error = lp_error_set(err, LP_ERR, "--libmxnet: '%s' does not exist",
+			error = lp_error_set(err, error, "--libmxnet: '%s' does not exist",
 					     o->libmxnet);
 		goto out;
 	}
@@ -814,6 +815,7 @@ static int not_found(struct lp_artifact_result *r, struct lp_store *store, struc
 	size_t i;
 	int error;
 
+	r->missing = 1;
 	lp_buf_addf(&prefix, "%s/", r->prefix);
 	if ((error = lp_store_list(store, prefix.buf, collect_key, &l, err)) < 0)
 		goto out;
@@ -1046,7 +1048,7 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		transfer_begin(o, &x, "pull", f);
 		error = lp_store_get(store, key, t->path, &x, &info, err);
 		if (error == LP_ENOTFOUND)
-			error = lp_error_set(err, LP_EIO,
+			error = lp_error_set(err, error,
 					     "'%s' is listed in the manifest but missing "
 					     "from '%s'",
 					     key, out->repository.value);

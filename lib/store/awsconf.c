@@ -366,12 +366,12 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 		int lost = token.status == 0 && token.connected;
 
 		if (!refused && !lost) {
-			snprintf(why, why_size, "%.*s: %s", (int)bl, base, reason.msg);
+			snprintf(why, why_size, "%.*s: %.200s", (int)bl, base, reason.msg);
 			goto out;
 		}
 		if (env_true("AWS_EC2_METADATA_V1_DISABLED")) {
 			snprintf(why, why_size,
-				 "%.*s: no IMDSv2 token (%s) and AWS_EC2_METADATA_V1_DISABLED=true",
+				 "%.*s: no IMDSv2 token (%.200s) and AWS_EC2_METADATA_V1_DISABLED=true",
 				 (int)bl, base, reason.msg);
 			goto out;
 		}
@@ -385,7 +385,7 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 	free(url);
 	url = lp_xasprintf("%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base);
 	if (http_fetch(&role, "GET", url, v1 ? NULL : hdr.buf, 1000, &reason) < 0) {
-		snprintf(why, why_size, "%.*s: no instance role (%s)", (int)bl, base, reason.msg);
+		snprintf(why, why_size, "%.*s: no instance role (%.200s)", (int)bl, base, reason.msg);
 		goto out;
 	}
 	lp_buf_rtrim(&role.body);
