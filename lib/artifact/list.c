@@ -219,7 +219,8 @@ static void set_problem(struct lp_artifact_entry *e, const char *msg)
 		e->problem = lp_xstrdup(msg);
 }
 
-/* An old-layout artifact's files: libmxnet.so present, no two keys for one path. */
+/* An old-layout artifact's files: libmxnet.so present (moved first, where
+ * lp's push puts it), no two keys for one path. */
 static void check_old_files(struct lp_artifact_entry *e)
 {
 	struct lp_artifact_manifest *m = &e->manifest;
@@ -227,7 +228,13 @@ static void check_old_files(struct lp_artifact_entry *e)
 	int has_lib = 0;
 
 	for (i = 0; i < m->nr; i++) {
-		has_lib |= !strcmp(m->files[i].path, LP_ARTIFACT_LIB);
+		if (!strcmp(m->files[i].path, LP_ARTIFACT_LIB) && !has_lib) {
+			struct lp_artifact_file lib = m->files[i];
+
+			memmove(&m->files[1], &m->files[0], i * sizeof(*m->files));
+			m->files[0] = lib;
+			has_lib = 1;
+		}
 		for (j = 0; j < i; j++) {
 			if (!strcmp(m->files[i].path, m->files[j].path)) {
 				char *msg = lp_xasprintf("keys '%s' and '%s' both hold '%s'",
