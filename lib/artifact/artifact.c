@@ -635,12 +635,15 @@ struct key_list {
 	struct lp_strvec keys;
 };
 
+/* lp's keys only: a "//" key under an artifact's prefix is the old tool's
+ * (its documentation's order shares lp's, lib/artifact/list.h), left alone. */
 static int collect_key(const char *key, uint64_t size, void *payload)
 {
 	struct key_list *l = payload;
 
 	(void)size;
-	lp_strvec_push(&l->keys, key);
+	if (lp_store_key_is_valid(key))
+		lp_strvec_push(&l->keys, key);
 	return 0;
 }
 
