@@ -95,6 +95,8 @@ START_TEST(test_list_scan_tells_the_layouts_apart)
 	lp_test_write("store/" SHA "/ubuntu18.04/native/static/libmxnet.so", "half\n", 0644);
 	lp_test_write("store/" SHA "/dynamic/ubuntu18.04/cpu/licenses/LICENSE", "x", 0644);
 	lp_test_write("store/README", "not an artifact\n", 0644);
+	lp_test_write("store/" SHA "/ubuntu18.04/cu102/static.lp-locks/lease", "x", 0644);
+	lp_test_write("store/.lp-locks/" SHA "/static/ubuntu18.04/cu102/l", "x", 0644);
 	lp_test_write("store/" SHA "/notes.txt", "nor this\n", 0644);
 	lp_ck_ok(scan(&l, "", &err), &err);
 	ck_assert_uint_eq(l.nr, 4);

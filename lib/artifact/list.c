@@ -86,6 +86,12 @@ static void parsed_key_release(struct parsed_key *pk)
 	memset(pk, 0, sizeof(*pk));
 }
 
+/* lp's own bookkeeping objects (".lp-locks/", temp names): never artifact files */
+static int is_internal(const char *key)
+{
+	return !strncmp(key, ".lp-", 4) || strstr(key, "/.lp-") || strstr(key, ".lp-locks");
+}
+
 /* 1 if `key` belongs to an artifact in one of the layouts, else 0. */
 static int parse_key(struct parsed_key *pk, const char *key)
 {
@@ -94,6 +100,8 @@ static int parse_key(struct parsed_key *pk, const char *key)
 
 	memset(pk, 0, sizeof(*pk));
 	lp_buf_init(&pk->path);
+	if (is_internal(key))
+		return 0;
 	for (i = 0; i < 4; i++) {
 		size_t n = strcspn(p, "/");
 
