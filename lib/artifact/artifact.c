@@ -1136,7 +1136,11 @@ void lp_artifact_result_format_text(const struct lp_artifact_result *r, struct l
 		free(key);
 	}
 	lp_buf_addf(out, "  %12s  %s/%s  (manifest, %s)\n", "", r->prefix, LP_ARTIFACT_META,
-		    strcmp(r->command, "push") ? "read first" : "written last");
+		    strcmp(r->command, "push")
+			? (lp_artifact_layout_is_old(r->layout) ? "none stored: written from "
+								  "what arrives"
+								: "read first")
+			: "written last");
 }
 
 static json_object *jstr(const char *s)
