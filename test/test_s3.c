@@ -774,24 +774,34 @@ static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *conn, cons
 	return fake_reply(conn, 400, "<Error><Code>Unexpected</Code></Error>", NULL);
 }
 
+/* A libmicrohttpd server on loopback, kernel-chosen port; its URL in `endpoint`. */
+static struct MHD_Daemon *loopback_daemon(MHD_AccessHandlerCallback handler, void *cls,
+					  char *endpoint, size_t size)
+{
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *d;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, cls,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+	ck_assert_ptr_nonnull(d);
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(endpoint, size, "http://127.0.0.1:%u", (unsigned)info->port);
+	return d;
+}
+
 static struct lp_store *fake_open(struct fake *f, int mode)
 {
 	struct lp_store_opts o = LP_STORE_OPTS_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_store *s = NULL;
-	struct sockaddr_in sa;
-	const union MHD_DaemonInfo *info;
 
 	memset(f, 0, sizeof(*f));
 	f->complete_mode = mode;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_handler, f,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
-	ck_assert_ptr_nonnull(f->d);
-	info = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(f->endpoint, sizeof(f->endpoint), "http://127.0.0.1:%u", (unsigned)info->port);
+	f->d = loopback_daemon(fake_handler, f, f->endpoint, sizeof(f->endpoint));
 	isolate_env();
 	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
@@ -1071,20 +1081,10 @@ static struct lp_store *region_open(struct region_double *rd, enum redirect_how 
 	struct lp_store_opts o = LP_STORE_OPTS_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_store *s = NULL;
-	struct sockaddr_in sa;
-	const union MHD_DaemonInfo *info;
 
 	memset(rd, 0, sizeof(*rd));
 	rd->how = how;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	rd->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, region_handler,
-				 rd, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
-	ck_assert_ptr_nonnull(rd->d);
-	info = MHD_get_daemon_info(rd->d, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(rd->endpoint, sizeof(rd->endpoint), "http://127.0.0.1:%u",
-		 (unsigned)info->port);
+	rd->d = loopback_daemon(region_handler, rd, rd->endpoint, sizeof(rd->endpoint));
 	isolate_env(); /* no region configured: us-east-1 */
 	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);

@@ -1171,7 +1171,7 @@ void lp_artifact_result_format_json(const struct lp_artifact_result *r, const st
 				    struct lp_buf *out)
 {
 	const struct lp_artifact_manifest *m = &r->manifest;
-	json_object *doc = json_object_new_object(), *coords, *files, *e;
+	json_object *doc = json_object_new_object(), *coords, *files;
 	int ok = !err || err->code == 0;
 	char mode[8];
 	size_t i;
@@ -1214,7 +1214,14 @@ void lp_artifact_result_format_json(const struct lp_artifact_result *r, const st
 	json_object_object_add(doc, "files", files);
 	json_object_object_add(doc, "removed", jstrvec(&r->removed));
 	json_object_object_add(doc, "available", jstrvec(&r->available));
-	if (ok) {
+	lp_artifact__json_finish(doc, err, out);
+}
+
+void lp_artifact__json_finish(json_object *doc, const struct lp_error *err, struct lp_buf *out)
+{
+	json_object *e;
+
+	if (!err || err->code == 0) {
 		json_object_object_add(doc, "error", NULL);
 	} else {
 		e = json_object_new_object();

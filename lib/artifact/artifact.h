@@ -231,6 +231,11 @@ int lp_artifact_check_writable(const struct lp_artifact_value *repo,
 /* Set r->commit to `commit` (from `source`) and recompute r->prefix and the
  * manifest's commit; for lib/artifact/list.c's commit expansion. */
 void lp_artifact__set_commit(struct lp_artifact_result *r, const char *commit, const char *source);
+/* Add "error" (null, or {code, message} from `err`) to the JSON document
+ * `doc`, append it pretty-printed to `out`, and free it (json-c). */
+struct json_object;
+void lp_artifact__json_finish(struct json_object *doc, const struct lp_error *err,
+			      struct lp_buf *out);
 /* The key of `f` in artifact `prefix`: f->key, else "<prefix>/<path>". Caller frees. */
 char *lp_artifact__file_key(const char *prefix, const struct lp_artifact_file *f);
 

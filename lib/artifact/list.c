@@ -474,7 +474,7 @@ void lp_artifact_listing_format_json(const struct lp_artifact_listing *l, const 
 				     const char *repository, const struct lp_error *err,
 				     struct lp_buf *out)
 {
-	json_object *doc = json_object_new_object(), *arr = json_object_new_array(), *e;
+	json_object *doc = json_object_new_object(), *arr = json_object_new_array();
 	int ok = !err || err->code == 0;
 	size_t i, j;
 
@@ -513,18 +513,7 @@ void lp_artifact_listing_format_json(const struct lp_artifact_listing *l, const 
 		json_object_array_add(arr, ja);
 	}
 	json_object_object_add(doc, "artifacts", arr);
-	if (ok) {
-		json_object_object_add(doc, "error", NULL);
-	} else {
-		e = json_object_new_object();
-		json_object_object_add(e, "code", jstr(lp_error_name(err->code)));
-		json_object_object_add(e, "message", jstr(err->msg));
-		json_object_object_add(doc, "error", e);
-	}
-	lp_buf_adds(out, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
-	lp_buf_addch(out, '\n');
-	json_object_put(doc);
+	lp_artifact__json_finish(doc, err, out);
 }
 
 /* ---- lp artifact list ---- */
