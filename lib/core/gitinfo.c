@@ -37,6 +37,15 @@ static int git_fail(struct lp_error *err, const char *what)
  * environment", like the AWS chain).
  */
 
+/* git_env_bool(): a set variable is true unless 0, false, no or off. */
+static int env_bool(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0") && strcasecmp(v, "false") && strcasecmp(v, "no") &&
+	       strcasecmp(v, "off");
+}
+
 /* git's is_path_owned_by_current_uid: root also owns what SUDO_UID owns. */
 static int owned_by_us(const char *path)
 {
@@ -177,8 +186,7 @@ static int safe_directory(const char *path)
 	char *file;
 	long i, n;
 
-	if (!getenv("GIT_CONFIG_NOSYSTEM") || !strcmp(getenv("GIT_CONFIG_NOSYSTEM"), "0") ||
-	    !strcasecmp(getenv("GIT_CONFIG_NOSYSTEM"), "false"))
+	if (!env_bool("GIT_CONFIG_NOSYSTEM"))
 		safe_from_file(&sd, (v = getenv("GIT_CONFIG_SYSTEM")) ? v : "/etc/gitconfig");
 	if ((v = getenv("GIT_CONFIG_GLOBAL"))) {
 		safe_from_file(&sd, v);
@@ -244,10 +252,8 @@ static int check_ownership(git_repository *repo, struct lp_error *err)
 		}
 	}
 	path = worktree ? worktree : gitdir;
-	ok = !(getenv("GIT_TEST_ASSUME_DIFFERENT_OWNER") &&
-	       strcmp(getenv("GIT_TEST_ASSUME_DIFFERENT_OWNER"), "0")) &&
-	     (!gitfile || owned_by_us(gitfile)) && (!worktree || owned_by_us(worktree)) &&
-	     owned_by_us(gitdir);
+	ok = !env_bool("GIT_TEST_ASSUME_DIFFERENT_OWNER") && (!gitfile || owned_by_us(gitfile)) &&
+	     (!worktree || owned_by_us(worktree)) && owned_by_us(gitdir);
 	if (!ok && !safe_directory(path))
 		error = lp_error_set(err, LP_ERR,
 				     "detected dubious ownership in repository at '%s' (as git "

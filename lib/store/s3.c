@@ -622,11 +622,6 @@ double lp_s3_backoff(int attempt, double rnd)
 
 /* ---- region redirects ---- */
 
-const char *lp_s3_region(const struct lp_s3 *c)
-{
-	return c->region;
-}
-
 static int region_is_valid(const char *r)
 {
 	size_t i, n = strlen(r);

@@ -159,8 +159,6 @@ int lp_s3_xml_parse(const char *data, size_t len, lp_s3_xml_cb cb, void *payload
 int lp_s3_xml_error(const char *data, size_t len, char *code, size_t code_size, char *msg,
 		    size_t msg_size);
 
-/* The client's signing region now (it changes after a region redirect). */
-const char *lp_s3_region(const struct lp_s3 *c);
 /* The region an answer says the bucket lives in, or "" (see the redirect
  * rule above): `header` is x-amz-bucket-region (may be ""), `body` the error
  * document. Copied into `out`. */
