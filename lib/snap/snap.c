@@ -637,7 +637,7 @@ static int read_artifact(enum lp_snap_origin *out, struct lp_snap_opts *o,
 	const char *commit, *variant, *os, *nfiles;
 	long n, i;
 	char *end;
-	int error, has_lib = 0;
+	int error, has_lib = 0, props_ok;
 
 	if (!lp_fs_is_dir(dir)) {
 		error = missing(out, o, LP_SNAP_FROM_ARTIFACT, err, "'%s' is not a directory", dir);
@@ -649,13 +649,16 @@ static int read_artifact(enum lp_snap_origin *out, struct lp_snap_opts *o,
 	*out = LP_SNAP_ARTIFACT;
 	if ((error = lp_fs_read_file(&text, path.buf, 1 << 20, err)) < 0)
 		goto out;
-	if (lp_props_parse(&meta, text.buf, text.len, path.buf, &perr) < 0 ||
-	    !lp_props_get(&meta, "files")) {
-		/* no file list: the old tool's YAML (or a hand-written property file) */
+	props_ok = lp_props_parse(&meta, text.buf, text.len, path.buf, &perr) == 0;
+	if (!props_ok || !lp_props_get(&meta, "files")) {
+		/* no file list: the old tool's YAML (or a hand-written property file);
+		 * if it is neither, a broken property file's own error is the news */
 		char *quoted = lp_xasprintf("'%s'", path.buf);
 
 		error = lp_artifact_legacy_meta_parse(&old, text.buf, text.len, quoted, err);
 		free(quoted);
+		if (error < 0 && !props_ok)
+			error = lp_error_set(err, perr.code, "%s", perr.msg);
 		if (error < 0 || (error = old_artifact_files(o, dir, path.buf, lib, err)) < 0)
 			goto out;
 		commit = old.commit;
