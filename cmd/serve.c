@@ -46,7 +46,9 @@ static const char usage[] =
 	"  -q, --quiet              no log lines\n"
 	"\n"
 	"Environment: REQUEST_COMPLETE (async callback URL), STATUS_UPDATE, SLOT_ID,\n"
-	"LANGUAGE_VERSION (--init), TMPDIR. See 'man lp-serve'.\n";
+	"LANGUAGE_VERSION (--init), TMPDIR, LP_NOTEBOOK_OUTPUT (DIR, file:///DIR or\n"
+	"s3://BUCKET/PREFIX: each request's output files, such as an executed notebook,\n"
+	"stored under <request id>/). See 'man lp-serve'.\n";
 
 enum {
 	OPT_PORT_FILE = 256,
@@ -147,6 +149,9 @@ int cmd_serve(int argc, char **argv)
 	o.request_complete = getenv("REQUEST_COMPLETE");
 	o.status_update = getenv("STATUS_UPDATE");
 	o.slot_id = getenv("SLOT_ID");
+	o.output = getenv("LP_NOTEBOOK_OUTPUT");
+	if (o.output && !*o.output)
+		o.output = NULL;
 	o.tmp_dir = getenv("TMPDIR");
 	if (o.tmp_dir && !*o.tmp_dir)
 		o.tmp_dir = NULL;

@@ -372,13 +372,12 @@ def write_atomic(path, text):
         raise
 
 
-def write_outputs(nb, directory, stem):
+def write_outputs(nb, directory, stem, exporter):
     import nbformat
-    from nbconvert import HTMLExporter
 
     os.makedirs(directory, exist_ok=True)
     write_atomic(os.path.join(directory, stem + ".ipynb"), nbformat.writes(nb))
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb)
     write_atomic(os.path.join(directory, stem + ".html"), body)
 
 
@@ -409,8 +408,11 @@ class Runner:
         if self.output and "://" in self.output:
             raise Failure("SystemError", "cannot write outputs to %r: URLs are uploaded by lp serve "
                           "(run the notebook under lp serve)" % self.output)
+        self.exporter = None
         if self.flat or self.output:
-            import nbconvert  # noqa: F401  (import time off the first request)
+            from nbconvert import HTMLExporter
+
+            self.exporter = HTMLExporter()  # made once: its templates load slowly
 
     async def handle(self, line):
         params = request_parameters(line, self.declared)
@@ -445,7 +447,7 @@ class Runner:
             return failure
         directory = self.flat or os.path.join(self.output, run_id())
         try:
-            write_outputs(nb, directory, self.stem)
+            write_outputs(nb, directory, self.stem, self.exporter)
         except Exception as exc:
             msg = "cannot write the executed notebook to %r: %s" % (directory, exc)
             if failure:
