@@ -209,9 +209,18 @@ class Kernels:
         self.manager = kernel_manager_class()
         self.spare = None
         self.stopping = set()
+        # connection files (they hold the kernels' HMAC keys) in a directory of
+        # our own, not as loose temp files in /tmp
+        self.runtime = os.environ.get("JUPYTER_RUNTIME_DIR")
+        self.own_runtime = not self.runtime
+        if self.runtime:
+            os.makedirs(self.runtime, mode=0o700, exist_ok=True)
+        else:
+            self.runtime = tempfile.mkdtemp(prefix="lp-notebook-")
 
     async def _start(self):
         km = self.manager(kernel_name=self.name)
+        km.connection_file = os.path.join(self.runtime, "kernel-%s.json" % secrets.token_hex(8))
         km.shutdown_wait_time = 2.0
         await km.start_kernel(cwd=self.cwd)
         kc = km.client()
@@ -264,6 +273,8 @@ class Kernels:
                 pass
         if self.stopping:
             await asyncio.gather(*list(self.stopping), return_exceptions=True)
+        if self.own_runtime:
+            shutil.rmtree(self.runtime, ignore_errors=True)
 
 
 # ---- one run ----
