@@ -130,5 +130,5 @@ stop_wait
 grep -q 'stored s3://' "$SLOG"; check $? "the log names what was stored"
 AWS_ENDPOINT_URL=$EP LP_NOTEBOOK_OUTPUT=ftp://nowhere/x run "$LP" serve -a "$T/opt" --listen 127.0.0.1:0 --fifo "$T/algoout"
 expect_exit 1 "a bad LP_NOTEBOOK_OUTPUT stops lp serve"
-expect_err_contains "LP_NOTEBOOK_OUTPUT: unsupported repository URL 'ftp://nowhere/x'" "naming the variable"
+expect_err_contains "--output/LP_NOTEBOOK_OUTPUT: unsupported repository URL 'ftp://nowhere/x'" "naming the variable"
 done_testing
