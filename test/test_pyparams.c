@@ -19,28 +19,30 @@ static char *params_json(const char *src)
 	return lp_buf_detach(&b, NULL);
 }
 
-#define ck_params(src, want)                                                              \
-	do {                                                                              \
-		char *got_ = params_json(src);                                            \
-		ck_assert_str_eq(got_, want);                                             \
-		free(got_);                                                               \
+#define ck_params(src, want)                                                                       \
+	do {                                                                                       \
+		char *got_ = params_json(src);                                                     \
+		ck_assert_str_eq(got_, want);                                                      \
+		free(got_);                                                                        \
 	} while (0)
 
 START_TEST(test_pyparams_literals_give_defaults_and_types)
 {
-	ck_params("alpha = 0.5\nn = 3\nname = 'world'\nflag = True\nnothing = None\n",
-		  "[{\"name\":\"alpha\",\"type\":\"float\",\"default\":0.5,\"source\":\"0.5\"},"
-		  "{\"name\":\"n\",\"type\":\"int\",\"default\":3,\"source\":\"3\"},"
-		  "{\"name\":\"name\",\"type\":\"str\",\"default\":\"world\",\"source\":\"'world'\"},"
-		  "{\"name\":\"flag\",\"type\":\"bool\",\"default\":true,\"source\":\"True\"},"
-		  "{\"name\":\"nothing\",\"type\":\"NoneType\",\"default\":null,\"source\":\"None\"}]");
-	ck_params("big = 1_000_000\nh = 0xff\nneg = -2\nf = 1.\ne = 1e3\nsmall = .25\n",
-		  "[{\"name\":\"big\",\"type\":\"int\",\"default\":1000000,\"source\":\"1_000_000\"},"
-		  "{\"name\":\"h\",\"type\":\"int\",\"default\":255,\"source\":\"0xff\"},"
-		  "{\"name\":\"neg\",\"type\":\"int\",\"default\":-2,\"source\":\"-2\"},"
-		  "{\"name\":\"f\",\"type\":\"float\",\"default\":1.0,\"source\":\"1.\"},"
-		  "{\"name\":\"e\",\"type\":\"float\",\"default\":1000.0,\"source\":\"1e3\"},"
-		  "{\"name\":\"small\",\"type\":\"float\",\"default\":0.25,\"source\":\".25\"}]");
+	ck_params(
+	    "alpha = 0.5\nn = 3\nname = 'world'\nflag = True\nnothing = None\n",
+	    "[{\"name\":\"alpha\",\"type\":\"float\",\"default\":0.5,\"source\":\"0.5\"},"
+	    "{\"name\":\"n\",\"type\":\"int\",\"default\":3,\"source\":\"3\"},"
+	    "{\"name\":\"name\",\"type\":\"str\",\"default\":\"world\",\"source\":\"'world'\"},"
+	    "{\"name\":\"flag\",\"type\":\"bool\",\"default\":true,\"source\":\"True\"},"
+	    "{\"name\":\"nothing\",\"type\":\"NoneType\",\"default\":null,\"source\":\"None\"}]");
+	ck_params(
+	    "big = 1_000_000\nh = 0xff\nneg = -2\nf = 1.\ne = 1e3\nsmall = .25\n",
+	    "[{\"name\":\"big\",\"type\":\"int\",\"default\":1000000,\"source\":\"1_000_000\"},"
+	    "{\"name\":\"h\",\"type\":\"int\",\"default\":255,\"source\":\"0xff\"},"
+	    "{\"name\":\"neg\",\"type\":\"int\",\"default\":-2,\"source\":\"-2\"},"
+	    "{\"name\":\"f\",\"type\":\"float\",\"default\":1.0,\"source\":\"1.\"},"
+	    "{\"name\":\"e\",\"type\":\"float\",\"default\":1000.0,\"source\":\"1e3\"},"
+	    "{\"name\":\"small\",\"type\":\"float\",\"default\":0.25,\"source\":\".25\"}]");
 }
 END_TEST
 
@@ -67,12 +69,15 @@ START_TEST(test_pyparams_strings_decode_escapes)
 	ck_params("a = 'x=y'\nb = \"tab\\there\\u00e9\\x41\"\nc = r'C:\\new'\n"
 		  "d = '''two\nlines'''\ne = 'con' \"cat\"\n",
 		  "[{\"name\":\"a\",\"type\":\"str\",\"default\":\"x=y\",\"source\":\"'x=y'\"},"
-		  "{\"name\":\"b\",\"type\":\"str\",\"default\":\"tab\\there\xc3\xa9" "A\","
+		  "{\"name\":\"b\",\"type\":\"str\",\"default\":\"tab\\there\xc3\xa9"
+		  "A\","
 		  "\"source\":\"\\\"tab\\\\there\\\\u00e9\\\\x41\\\"\"},"
-		  "{\"name\":\"c\",\"type\":\"str\",\"default\":\"C:\\\\new\",\"source\":\"r'C:\\\\new'\"},"
+		  "{\"name\":\"c\",\"type\":\"str\",\"default\":\"C:\\\\new\",\"source\":\"r'C:"
+		  "\\\\new'\"},"
 		  "{\"name\":\"d\",\"type\":\"str\",\"default\":\"two\\nlines\","
 		  "\"source\":\"'''two\\nlines'''\"},"
-		  "{\"name\":\"e\",\"type\":\"str\",\"default\":\"concat\",\"source\":\"'con' \\\"cat\\\"\"}]");
+		  "{\"name\":\"e\",\"type\":\"str\",\"default\":\"concat\",\"source\":\"'con' "
+		  "\\\"cat\\\"\"}]");
 	/* an f-string's value exists only at run time */
 	ck_params("p = f'{x}/data'\n",
 		  "[{\"name\":\"p\",\"type\":\"str\",\"source\":\"f'{x}/data'\"}]");
@@ -82,7 +87,8 @@ END_TEST
 START_TEST(test_pyparams_annotations_and_comments_give_types)
 {
 	ck_params("n: int = 3  # how many\nm: \"float\" = 1\nk = None  # type: str the key\n",
-		  "[{\"name\":\"n\",\"type\":\"int\",\"default\":3,\"source\":\"3\",\"help\":\"how many\"},"
+		  "[{\"name\":\"n\",\"type\":\"int\",\"default\":3,\"source\":\"3\",\"help\":\"how "
+		  "many\"},"
 		  "{\"name\":\"m\",\"type\":\"float\",\"default\":1,\"source\":\"1\"},"
 		  "{\"name\":\"k\",\"type\":\"str\",\"default\":null,\"source\":\"None\","
 		  "\"help\":\"the key\"}]");
@@ -127,9 +133,20 @@ START_TEST(test_pyparams_survives_broken_source)
 {
 	/* unterminated strings and brackets, stray bytes: no crash, nothing invented */
 	static const char *const bad[] = {
-		"x = 'open\n", "y = [1, 2\n", "z = '''never", "= 3\n", "w = \\\n", "\\",
-		"q = {1: }\n", "r = (,)\n", "s = 0x\n", "t = 1e\n", "u = '\\N{oops'\n",
-		"v = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+	    "x = 'open\n",
+	    "y = [1, 2\n",
+	    "z = '''never",
+	    "= 3\n",
+	    "w = \\\n",
+	    "\\",
+	    "q = {1: }\n",
+	    "r = (,)\n",
+	    "s = 0x\n",
+	    "t = 1e\n",
+	    "u = '\\N{oops'\n",
+	    "v = "
+	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]"
+	    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
 	};
 	size_t i;
 

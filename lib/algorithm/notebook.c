@@ -37,7 +37,8 @@ static int cell_source(struct lp_buf *out, struct json_object *src)
 	size_t i, n;
 
 	if (json_object_is_type(src, json_type_string)) {
-		lp_buf_add(out, json_object_get_string(src), (size_t)json_object_get_string_len(src));
+		lp_buf_add(out, json_object_get_string(src),
+			   (size_t)json_object_get_string_len(src));
 		return 0;
 	}
 	if (!json_object_is_type(src, json_type_array))
@@ -48,7 +49,8 @@ static int cell_source(struct lp_buf *out, struct json_object *src)
 
 		if (!json_object_is_type(line, json_type_string))
 			return -1;
-		lp_buf_add(out, json_object_get_string(line), (size_t)json_object_get_string_len(line));
+		lp_buf_add(out, json_object_get_string(line),
+			   (size_t)json_object_get_string_len(line));
 	}
 	return 0;
 }
@@ -86,9 +88,10 @@ int lp_notebook_load(struct lp_notebook **out, const char *path, struct lp_error
 	if ((error = lp_json_parse_file(&doc, path, LP_NOTEBOOK_MAX_SIZE, err)) < 0)
 		goto out;
 	if (!json_object_is_type(doc, json_type_object) ||
-	    !json_object_object_get_ex(doc, "nbformat", &v) || !json_object_is_type(v, json_type_int)) {
-		error = lp_error_set(err, LP_EINVAL, "'%s' is not a Jupyter notebook (no \"nbformat\")",
-				     path);
+	    !json_object_object_get_ex(doc, "nbformat", &v) ||
+	    !json_object_is_type(v, json_type_int)) {
+		error = lp_error_set(err, LP_EINVAL,
+				     "'%s' is not a Jupyter notebook (no \"nbformat\")", path);
 		goto out;
 	}
 	if (json_object_get_int(v) != 4) {
@@ -117,7 +120,8 @@ int lp_notebook_load(struct lp_notebook **out, const char *path, struct lp_error
 	for (i = 0; i < nb->ncells; i++) {
 		struct json_object *cell = json_object_array_get_idx(cells, i), *source;
 
-		if (!json_object_is_type(cell, json_type_object) || !member_string(cell, "cell_type")) {
+		if (!json_object_is_type(cell, json_type_object) ||
+		    !member_string(cell, "cell_type")) {
 			error = lp_error_set(err, LP_EINVAL, "'%s': cell %zu has no \"cell_type\"",
 					     path, i);
 			goto out;
@@ -195,10 +199,10 @@ void lp_notebook_parameters_label(struct lp_buf *out, const struct lp_notebook *
 int lp_notebook_valid_name(const char *s)
 {
 	static const char *const keywords[] = {
-		"False", "None", "True", "and", "as", "assert", "async", "await", "break",
-		"class", "continue", "def", "del", "elif", "else", "except", "finally", "for",
-		"from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
-		"pass", "raise", "return", "try", "while", "with", "yield", NULL,
+	    "False", "None",	 "True",  "and",    "as",   "assert", "async",	"await",    "break",
+	    "class", "continue", "def",	  "del",    "elif", "else",   "except", "finally",  "for",
+	    "from",  "global",	 "if",	  "import", "in",   "is",     "lambda", "nonlocal", "not",
+	    "or",    "pass",	 "raise", "return", "try",  "while",  "with",	"yield",    NULL,
 	};
 	const char *p;
 	size_t i;

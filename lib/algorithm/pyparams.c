@@ -227,7 +227,7 @@ static int hex_digits(const char *s, size_t n, unsigned long *out)
 	*out = 0;
 	for (k = 0; k < n; k++) {
 		char c = s[k];
-		int d = c >= '0' && c <= '9'	 ? c - '0'
+		int d = c >= '0' && c <= '9'   ? c - '0'
 			: c >= 'a' && c <= 'f' ? c - 'a' + 10
 			: c >= 'A' && c <= 'F' ? c - 'A' + 10
 					       : -1;
@@ -251,18 +251,43 @@ static int string_escape(struct lit *l, struct lp_buf *out, size_t *k, size_t en
 	case '\n':
 		(*k)++;
 		return 0;
-	case '\\': case '\'': case '"':
+	case '\\':
+	case '\'':
+	case '"':
 		lp_buf_addch(out, c);
 		(*k)++;
 		return 0;
-	case 'a': lp_buf_addch(out, '\a'); (*k)++; return 0;
-	case 'b': lp_buf_addch(out, '\b'); (*k)++; return 0;
-	case 'f': lp_buf_addch(out, '\f'); (*k)++; return 0;
-	case 'n': lp_buf_addch(out, '\n'); (*k)++; return 0;
-	case 'r': lp_buf_addch(out, '\r'); (*k)++; return 0;
-	case 't': lp_buf_addch(out, '\t'); (*k)++; return 0;
-	case 'v': lp_buf_addch(out, '\v'); (*k)++; return 0;
-	case 'x': case 'u': case 'U':
+	case 'a':
+		lp_buf_addch(out, '\a');
+		(*k)++;
+		return 0;
+	case 'b':
+		lp_buf_addch(out, '\b');
+		(*k)++;
+		return 0;
+	case 'f':
+		lp_buf_addch(out, '\f');
+		(*k)++;
+		return 0;
+	case 'n':
+		lp_buf_addch(out, '\n');
+		(*k)++;
+		return 0;
+	case 'r':
+		lp_buf_addch(out, '\r');
+		(*k)++;
+		return 0;
+	case 't':
+		lp_buf_addch(out, '\t');
+		(*k)++;
+		return 0;
+	case 'v':
+		lp_buf_addch(out, '\v');
+		(*k)++;
+		return 0;
+	case 'x':
+	case 'u':
+	case 'U':
 		len = c == 'x' ? 2 : c == 'u' ? 4 : 8;
 		if (bytes && c != 'x')
 			break; /* kept as written, like any unknown escape */
@@ -332,7 +357,8 @@ static int lit_string1(struct lit *l, struct lp_buf *out, int *bytes, int *fstr)
 			end++;
 			continue;
 		}
-		if (s[end] == q && (!triple || (end + 2 < l->n && s[end + 1] == q && s[end + 2] == q)))
+		if (s[end] == q &&
+		    (!triple || (end + 2 < l->n && s[end + 1] == q && s[end + 2] == q)))
 			break;
 		if (!triple && s[end] == '\n')
 			return -1;
@@ -416,7 +442,9 @@ static int lit_number(struct lit *l, struct json_object **out, const char **type
 	}
 	k = l->i;
 	if (k + 1 < l->n && s[k] == '0' && strchr("xXoObB", s[k + 1]) && s[k + 1]) {
-		base = s[k + 1] == 'x' || s[k + 1] == 'X' ? 16 : s[k + 1] == 'o' || s[k + 1] == 'O' ? 8 : 2;
+		base = s[k + 1] == 'x' || s[k + 1] == 'X'   ? 16
+		       : s[k + 1] == 'o' || s[k + 1] == 'O' ? 8
+							    : 2;
 		k += 2;
 	}
 	for (; k < l->n && m < sizeof(clean) - 1; k++) {
@@ -479,7 +507,8 @@ static int lit_number(struct lit *l, struct json_object **out, const char **type
 		if (*end)
 			return -1;
 		*type = "int";
-		if (errno == ERANGE || v > (unsigned long long)INT64_MAX + (unsigned long long)neg) {
+		if (errno == ERANGE ||
+		    v > (unsigned long long)INT64_MAX + (unsigned long long)neg) {
 			l->json_ok = 0; /* Python ints are unbounded; JSON readers' are not */
 			*out = NULL;
 			return 0;
@@ -526,7 +555,8 @@ static int lit_container(struct lit *l, struct json_object **out, const char **t
 			if (strcmp(kt, "str"))
 				l->json_ok = 0; /* JSON object keys are strings */
 			else
-				json_object_object_add(obj, json_object_get_string(k), json_object_get(v));
+				json_object_object_add(obj, json_object_get_string(k),
+						       json_object_get(v));
 			json_object_put(k);
 			json_object_put(v);
 			k = v = NULL;
@@ -608,7 +638,7 @@ static int lit_value(struct lit *l, struct json_object **out, const char **type)
 static int literal(const char *expr, size_t n, struct json_object **out, const char **type,
 		   int *json_ok)
 {
-	struct lit l = { .s = expr, .n = n, .i = 0, .depth = 0, .json_ok = 1 };
+	struct lit l = {.s = expr, .n = n, .i = 0, .depth = 0, .json_ok = 1};
 	struct json_object *v = NULL, *tuple = NULL;
 	const char *t;
 
@@ -851,15 +881,17 @@ static void take_stmt(struct lp_pyparams *out, const struct stmt *st)
 
 		if (nt > 1) {
 			/* a, b = 1, 2: each name its element */
-			have = have && !strcmp(vtype, "tuple") && json_object_array_length(value) == nt;
+			have = have && !strcmp(vtype, "tuple") &&
+			       json_object_array_length(value) == nt;
 			v = have ? json_object_array_get_idx(value, i) : NULL;
 			t = have ? json_py_type(v) : NULL;
 		}
 		pp->source = lp_xstrdup(source);
 		pp->help = help ? lp_xstrdup(help) : NULL;
-		pp->type = annotation ? lp_xstrdup(annotation)
+		pp->type = annotation	  ? lp_xstrdup(annotation)
 			   : type_comment ? lp_xstrdup(type_comment)
-			   : t ? lp_xstrdup(t) : NULL;
+			   : t		  ? lp_xstrdup(t)
+					  : NULL;
 		if (have) {
 			pp->has_value = 1;
 			pp->value = json_object_get(v);
@@ -875,7 +907,7 @@ out:
 
 void lp_pyparams_parse(struct lp_pyparams *out, const char *src, size_t len)
 {
-	struct stmt st = { .text = LP_BUF_INIT, .comment = LP_BUF_INIT, .indented = 0 };
+	struct stmt st = {.text = LP_BUF_INIT, .comment = LP_BUF_INIT, .indented = 0};
 	size_t pos = 0;
 
 	while (next_stmt(&st, src, len, &pos))
@@ -894,7 +926,8 @@ struct json_object *lp_pyparams_to_json(const struct lp_pyparams *p)
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "name", json_object_new_string(pp->name));
-		json_object_object_add(o, "type", pp->type ? json_object_new_string(pp->type) : NULL);
+		json_object_object_add(o, "type",
+				       pp->type ? json_object_new_string(pp->type) : NULL);
 		if (pp->has_value)
 			json_object_object_add(o, "default", json_object_get(pp->value));
 		json_object_object_add(o, "source", json_object_new_string(pp->source));
@@ -910,6 +943,6 @@ void lp_pyparams_json(struct lp_buf *out, const struct lp_pyparams *p)
 	struct json_object *arr = lp_pyparams_to_json(p);
 
 	lp_buf_adds(out, json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 }

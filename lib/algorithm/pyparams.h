@@ -32,12 +32,12 @@ struct json_object;
  */
 struct lp_pyparam {
 	char *name;
-	char *type;   /* the annotation, else the "# type:" comment, else the literal's
-			 type ("int", "float", "str", "bool", "NoneType", "list", "tuple",
-			 "dict", "set", "bytes", "complex"), else NULL */
-	char *source; /* the default expression as written, trimmed */
-	char *help;   /* the trailing comment, or NULL */
-	int has_value;             /* the default is a literal JSON can hold ... */
+	char *type;		   /* the annotation, else the "# type:" comment, else the literal's
+				      type ("int", "float", "str", "bool", "NoneType", "list", "tuple",
+				      "dict", "set", "bytes", "complex"), else NULL */
+	char *source;		   /* the default expression as written, trimmed */
+	char *help;		   /* the trailing comment, or NULL */
+	int has_value;		   /* the default is a literal JSON can hold ... */
 	struct json_object *value; /* ... and this is it (NULL is JSON null); owned */
 };
 
@@ -45,7 +45,10 @@ struct lp_pyparams {
 	struct lp_pyparam *v;
 	size_t nr, alloc;
 };
-#define LP_PYPARAMS_INIT { .v = NULL, .nr = 0, .alloc = 0 }
+#define LP_PYPARAMS_INIT                                                                           \
+	{                                                                                          \
+		.v = NULL, .nr = 0, .alloc = 0                                                     \
+	}
 
 void lp_pyparams_release(struct lp_pyparams *p);
 
