@@ -343,14 +343,7 @@ static void default_conf(struct lp_buf *out, const struct lp_algorithm *a)
 	}
 	if (d)
 		closedir(d);
-	if (a->notebook) {
-		/* a notebook algorithm is named after its notebook */
-		const char *nbase = strrchr(a->notebook, '/');
-
-		nbase = nbase ? nbase + 1 : a->notebook;
-		free(name);
-		name = lp_xstrndup(nbase, strlen(nbase) - 6);
-	} else if (count != 1) {
+	if (count != 1) {
 		free(name);
 		name = lp_xstrdup(base && base[1] ? base + 1 : "algorithm");
 	}
@@ -489,14 +482,15 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 		default_conf(&s->content, a);
 	}
 
-	if (a->notebook && (error = plan_notebook(out, a, dest, err)) < 0)
-		goto out;
-
 	s = lp_langbuild_plan_push(out, LP_LANGBUILD_RUNNER);
 	s->src = runner_rel ? lp_xstrdup(runner.buf) : NULL;
 	s->path = lp_xasprintf("%s/bin", dest);
 	s->check = lp_xasprintf("%s/bin/pipe", a->dir);
 	s->what = lp_xstrdup(lp_langbuild_name(a->lang));
+
+	/* what the notebook runner reads, next to the runner: also for an install in place */
+	if (a->notebook && (error = plan_notebook(out, a, dest, err)) < 0)
+		goto out;
 
 	if (zip) {
 		s = lp_langbuild_plan_push(out, LP_LANGBUILD_ZIP);

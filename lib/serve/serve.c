@@ -433,7 +433,7 @@ static int valid_reqid(const char *s)
 	return 1;
 }
 
-/* "20261201T101500Z-1a2b3c4d": sorts by time, unique enough to never collide. */
+/* "20261201T101500.123Z-1a2b3c4d": sorts by time (ms), random enough never to collide. */
 static char *new_reqid(void)
 {
 	unsigned char rnd[4] = { 0 };
@@ -443,10 +443,11 @@ static char *new_reqid(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		memcpy(rnd, &ts.tv_nsec, sizeof(rnd)); /* no entropy: the clock's nanoseconds */
-	return lp_xasprintf("%s-%02x%02x%02x%02x", stamp, rnd[0], rnd[1], rnd[2], rnd[3]);
+	return lp_xasprintf("%s.%03ldZ-%02x%02x%02x%02x", stamp, ts.tv_nsec / 1000000, rnd[0],
+			    rnd[1], rnd[2], rnd[3]);
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -48,7 +48,7 @@ struct lp_serve_opts {
  * file it left there, dotfiles aside, is stored through lib/store as
  * <output>/<request id>/<name> and the directory is emptied. The request id
  * is X-Request-Id (letters, digits, '.', '_', '-', at most 128; another is
- * a 400) or a new one ("20261201T101500Z-1a2b3c4d"). The answer's metadata
+ * a 400) or a new one ("20261201T101500.123Z-1a2b3c4d"). The answer's metadata
  * lists what was stored: "outputs":["s3://b/p/<id>/report.ipynb", ...]. A
  * failed upload turns a success into error_type "OutputError".
  *

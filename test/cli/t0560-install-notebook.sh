@@ -15,11 +15,12 @@ expect_out_contains "python3 -m pip install --disable-pip-version-check --no-inp
 
 run "$LP" install-algorithm -C score --prefix "$T/opt" --dry-run; expect_exit 0 "install-algorithm dry-run"
 expect_out_contains "write $T/opt/.lp/notebook.json" "the plan writes .lp/notebook.json"
+grep -A1 '^runner ' "$OUT" | grep -q '^write .*/\.lp/notebook\.json$'; check $? "right after the runner"
 expect_out_contains "runner $LP_TOP/templates/runners/notebook/bin -> $T/opt/bin" "the notebook runner is the bin/pipe"
 expect_no_file opt "dry-run writes nothing"
 
 run "$LP" install-algorithm -C score --prefix "$T/opt"; expect_exit 0 "install-algorithm installs the notebook"
-for f in score.ipynb bin/pipe bin/pipe.py .lp/notebook.json algorithmia.conf; do
+for f in score.ipynb bin/pipe bin/pipe.py .lp/notebook.json; do
 	expect_file "opt/$f" "installed $f"
 done
 expect_no_file opt/.ipynb_checkpoints "Jupyter's checkpoints are not installed"
@@ -30,7 +31,6 @@ conf = json.load(open(root + "/.lp/notebook.json"))
 print(conf["notebook"], conf["kernel"], conf["language"], conf["result"], conf["parameters_cell"])
 for p in conf["parameters"]:
     print(json.dumps(p, sort_keys=True))
-print(json.load(open(root + "/algorithmia.conf"))["algoname"])
 PY
 cat >want <<'EOF'
 score.ipynb python3 python result 2
@@ -39,7 +39,6 @@ score.ipynb python3 python result 2
 {"default": 3, "name": "n", "source": "3", "type": "int"}
 {"default": 0, "name": "sleep_s", "source": "0", "type": "int"}
 {"default": "ok", "name": "mode", "source": "'ok'", "type": "str"}
-score
 EOF
 expect_same got want ".lp/notebook.json records the parameters: name, default, type, help"
 

@@ -24,7 +24,8 @@
 # is started while the current request runs, so a request does not wait for
 # a kernel to boot unless requests come faster than kernels start (about 1 s).
 # --kernel reuse (LP_NOTEBOOK_KERNEL=reuse) keeps one kernel and only clears
-# its namespace (%reset -f) between requests: faster, but imported modules,
+# its namespace (InteractiveShell.reset) between requests: faster only for
+# back-to-back requests (bench/notebook.sh), and imported modules,
 # os.environ and the working directory carry over. Kernels are started under
 # `setpriv --pdeathsig KILL`, so they die with the runner (lp serve's
 # --timeout kills the runner's process group; kernels lead their own).
@@ -337,7 +338,7 @@ async def fetch_result(client, name):
 
 
 async def reset_namespace(kernel):
-    msg_id = kernel.kc.execute("get_ipython().run_line_magic('reset', '-f')", silent=True,
+    msg_id = kernel.kc.execute("get_ipython().reset(new_session=False)", silent=True,
                                store_history=False)
     while True:
         reply = await kernel.kc.get_shell_msg(timeout=STARTUP_TIMEOUT)
@@ -393,7 +394,10 @@ def write_outputs(nb, directory, stem, exporter):
 
 
 def run_id():
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(4)
+    """20261201T101500.123Z-1a2b3c4d, as lp serve makes request ids: sorts by time."""
+    now = time.time()
+    return "%s.%03dZ-%s" % (time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)),
+                            int(now * 1000) % 1000, secrets.token_hex(4))
 
 
 class Runner:
