@@ -209,7 +209,7 @@ class Kernels:
         self.name, self.cwd, self.reuse = name, cwd, reuse
         self.manager = kernel_manager_class()
         self.spare = None
-        self.stopping = set()
+        self.retiring = set()  # kernels being shut down
         # connection files (they hold the kernels' HMAC keys) in a directory of
         # our own, not as loose temp files in /tmp
         self.runtime = os.environ.get("JUPYTER_RUNTIME_DIR")
@@ -254,9 +254,10 @@ class Kernels:
             return
         if self.reuse:
             self.spare = asyncio.ensure_future(self._start())
+        # politely (files the notebook left open get flushed), in the background
+        self.retiring.add(kernel)
         task = asyncio.ensure_future(self._stop(kernel, now=dead))
-        self.stopping.add(task)
-        task.add_done_callback(self.stopping.discard)
+        task.add_done_callback(lambda _, k=kernel: self.retiring.discard(k))
 
     async def _stop(self, kernel, now):
         kernel.kc.stop_channels()
@@ -266,14 +267,18 @@ class Kernels:
             pass
 
     async def close(self):
+        """At EOF: kill every kernel now (lp serve gives us --stop-timeout seconds)."""
+        kernels = list(self.retiring)
         if self.spare is not None:
-            try:
-                kernel = await self.spare
-                await self._stop(kernel, now=True)
-            except Exception:
-                pass
-        if self.stopping:
-            await asyncio.gather(*list(self.stopping), return_exceptions=True)
+            if self.spare.done() and not self.spare.cancelled() and not self.spare.exception():
+                kernels.append(self.spare.result())
+            else:
+                self.spare.cancel()  # one still booting dies with us (pdeathsig)
+        try:
+            await asyncio.wait_for(asyncio.gather(*(self._stop(k, now=True) for k in kernels),
+                                                  return_exceptions=True), 1.0)
+        except asyncio.TimeoutError:
+            pass
         if self.own_runtime:
             shutil.rmtree(self.runtime, ignore_errors=True)
 
