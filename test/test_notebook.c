@@ -208,9 +208,13 @@ START_TEST(test_notebook_labels_for_build_algorithm)
 			 "io.lp.notebook.parameters=[{\"name\":\"alpha\",\"type\":\"float\","
 			 "\"default\":1,\"source\":\"1\"}]");
 	lp_algorithm_free(a);
-	/* other languages define no labels */
+	/* other languages define no labels, whatever their algorithmia.conf says */
 	lp_test_write("py/requirements.txt", "", 0644);
+	write_notebook("py/x.ipynb", "python", NULL);
+	lp_test_write("py/src/a.py", "", 0644);
+	lp_test_write("py/algorithmia.conf", "{\"notebook\": {\"path\": \"x.ipynb\"}}", 0644);
 	ck_assert_str_eq(lang_of("py", &a), "python");
+	ck_assert_ptr_null(a->notebook);
 	lp_ck_ok(lp_algorithm_labels(&labels, a, &err), &err);
 	ck_assert_int_eq(labels.nr, 1);
 	lp_algorithm_free(a);

@@ -254,8 +254,14 @@ int lp_algorithm_load(struct lp_algorithm **out, const char *dir, struct lp_erro
 	} else if ((error = detect_notebook(a, derror, detected, &derr, err)) < 0) {
 		goto out;
 	}
-	if (!strcmp(lp_langbuild_name(a->lang), "notebook") && (error = find_notebook(a, err)) < 0)
+	if (strcmp(lp_langbuild_name(a->lang), "notebook")) {
+		/* "notebook" settings mean nothing to other languages */
+		free(a->notebook);
+		free(a->result);
+		a->notebook = a->result = NULL;
+	} else if ((error = find_notebook(a, err)) < 0) {
 		goto out;
+	}
 	*out = a;
 	a = NULL;
 out:
