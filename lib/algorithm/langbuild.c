@@ -182,6 +182,7 @@ static const char *const common_excludes[] = {
 };
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NONE ((const char *const[]){ NULL })
 
 /* javascript comes before java, whose "java*" would also match "javascript" */
 static const struct lp_langbuild_lang langs[] = {
@@ -191,6 +192,12 @@ static const struct lp_langbuild_lang langs[] = {
 	  .conf_names = LIST("python*", "anaconda*"),
 	  .deps_hook = conda_hook, .deps = python_deps, .compile = python_compile,
 	  .excludes = LIST("/vendor"), .runner = "templates/runners/python/bin" },
+	/* a Jupyter notebook: Python's dependency files; found by algorithm.c, not by a manifest */
+	{ .name = "notebook",
+	  .manifests = NONE, .conf_names = LIST("notebook", "jupyter*", "ipynb"),
+	  .deps_hook = conda_hook, .deps = python_deps, .compile = python_compile,
+	  .excludes = LIST("/vendor", ".ipynb_checkpoints"),
+	  .runner = "templates/runners/notebook/bin" },
 	{ .name = "javascript",
 	  .manifests = LIST("package.json"),
 	  .conf_names = LIST("javascript*", "node*", "js"),
@@ -262,7 +269,7 @@ const char *lp_langbuild_name(const struct lp_langbuild_lang *l)
 
 const char *lp_langbuild_names(void)
 {
-	return "python, javascript, rust, java, scala, r, ruby, go, c";
+	return "python, javascript, rust, java, scala, r, ruby, go, c, notebook";
 }
 
 const char *lp_langbuild_runner(const struct lp_langbuild_lang *l)
@@ -375,7 +382,7 @@ void lp_langbuild_plan_release(struct lp_langbuild_plan *plan)
 		free(s->check);
 		free(s->what);
 		free(s->runner);
-		free(s->conf);
+		free(s->overlay);
 		lp_buf_release(&s->content);
 		lp_strvec_release(&s->exclude);
 	}
@@ -899,10 +906,10 @@ void lp_langbuild_step_describe(const struct lp_langbuild_step *s, struct lp_buf
 		add_word(out, s->path);
 		lp_buf_addf(out, " (mtime %lld)", (long long)s->mtime);
 		describe_excludes(out, &s->exclude);
-		if (s->conf) {
-			lp_buf_adds(out, " (adding");
-			add_word(out, s->conf);
-			lp_buf_addch(out, ')');
+		if (s->overlay) {
+			lp_buf_adds(out, " (with");
+			add_word(out, s->overlay);
+			lp_buf_adds(out, " laid over it)");
 		}
 		/* "(runner SRC as bin/ unless CHECK is executable)" or "(check CHECK is executable)" */
 		if (s->check && s->runner) {
@@ -980,7 +987,7 @@ static int run_runner(const struct lp_langbuild_step *s, struct lp_error *err)
 	return lp_fswalk_copy(s->src, s->path, NULL, 0, err);
 }
 
-/* Zip s->src, adding the runner (as bin/) and the conf as RUNNER and WRITE steps would. */
+/* Zip s->src with s->overlay and the runner (as bin/) laid over it, as an install would have them. */
 static int run_zip(const struct lp_langbuild_step *s, struct lp_error *err)
 {
 	struct lp_archive_zip_opts zo = LP_ARCHIVE_ZIP_OPTS_INIT;
@@ -990,9 +997,8 @@ static int run_zip(const struct lp_langbuild_step *s, struct lp_error *err)
 	zo.mtime = s->mtime;
 	zo.exclude = (const char *const *)s->exclude.v;
 	zo.overlays = ov;
-	if (s->conf) /* in the order the WRITE and RUNNER steps of an install run */
-		ov[zo.nr_overlays++] = (struct lp_archive_zip_overlay){
-		    .at = s->conf, .data = s->content.buf, .len = s->content.len};
+	if (s->overlay) /* the WRITE steps' files, at the root */
+		ov[zo.nr_overlays++] = (struct lp_archive_zip_overlay){.at = "", .dir = s->overlay};
 	if (s->check) {
 		if ((need = runner_needed(s->check, s->runner, s->what, err)) < 0)
 			return need;

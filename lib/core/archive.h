@@ -20,8 +20,9 @@
 /*
  * Something laid over the zipped tree, as if copied into it first: the tree
  * of directory `dir` placed at `at` (its entries join or replace the tree's
- * under `at`), or, with `dir` NULL, a regular file `at` holding `data`
- * (mode 0644). `at` is one top-level name ("bin", "algorithmia.conf").
+ * under `at`; `at` "" lays it over the whole tree), or, with `dir` NULL, a
+ * regular file `at` holding `data` (mode 0644). `at` is "" or one top-level
+ * name ("bin", "algorithmia.conf").
  */
 struct lp_archive_zip_overlay {
 	const char *at;

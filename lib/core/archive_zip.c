@@ -132,18 +132,21 @@ static int collect(struct items *out, const char *dir, const struct lp_archive_z
 	for (k = 0; k < o->nr_overlays; k++) {
 		const struct lp_archive_zip_overlay *ov = &o->overlays[k];
 
-		if (!ov->at || !*ov->at || strchr(ov->at, '/') || !lp_path_is_safe_relative(ov->at))
-			LP_BUG("zip overlay not at a top-level name");
-		it = items_push(out);
-		it->name = lp_xstrdup(ov->at);
-		it->rank = k + 1;
-		it->ov = ov;
-		if (!ov->dir) {
-			it->rel = it->name;
-			continue;
+		if (!ov->at || (*ov->at && (strchr(ov->at, '/') || !lp_path_is_safe_relative(ov->at))) ||
+		    (!*ov->at && !ov->dir))
+			LP_BUG("zip overlay not at the root or a top-level name");
+		if (*ov->at) { /* the entry for `at` itself; the root has none */
+			it = items_push(out);
+			it->name = lp_xstrdup(ov->at);
+			it->rank = k + 1;
+			it->ov = ov;
+			if (!ov->dir) {
+				it->rel = it->name;
+				continue;
+			}
+			it->root = ov->dir;
+			it->rel = "";
 		}
-		it->root = ov->dir;
-		it->rel = "";
 		if (!lp_fs_is_dir(ov->dir)) {
 			error = lp_error_set(err, LP_ENOTFOUND, "cannot zip '%s': not a directory",
 					     ov->dir);
@@ -154,9 +157,14 @@ static int collect(struct items *out, const char *dir, const struct lp_archive_z
 			goto out;
 		for (j = start; j < files.nr; j++) {
 			it = items_push(out);
-			it->name = lp_xasprintf("%s/%s", ov->at, files.v[j]);
+			if (*ov->at) {
+				it->name = lp_xasprintf("%s/%s", ov->at, files.v[j]);
+				it->rel = it->name + strlen(ov->at) + 1;
+			} else {
+				it->name = lp_xstrdup(files.v[j]);
+				it->rel = it->name;
+			}
 			it->root = ov->dir;
-			it->rel = it->name + strlen(ov->at) + 1;
 			it->rank = k + 1;
 			it->ov = ov;
 		}
