@@ -247,6 +247,31 @@ START_TEST(test_zip_overlays_equal_zipping_a_staged_copy)
 }
 END_TEST
 
+/* A tree laid over the root: its nested files and directories join the tree's. */
+START_TEST(test_zip_root_overlay_equals_zipping_a_staged_copy)
+{
+	struct lp_archive_zip_opts o = LP_ARCHIVE_ZIP_OPTS_INIT;
+	struct lp_archive_zip_overlay ov = {.at = "", .dir = "extra"};
+	static const char *const ex[] = {".git", "__pycache__", "/.lp", NULL};
+	struct lp_error err = LP_ERROR_INIT;
+
+	make_tree("alg", 0);
+	lp_test_write("alg/.lp/old.json", "the tree's own, excluded", 0644);
+	lp_test_write("extra/.lp/notebook.json", "{\"parameters\": []}\n", 0644);
+	lp_test_write("extra/algorithmia.conf", "{\"algoname\": \"replaced\"}\n", 0644);
+	lp_test_write("extra/src/added.py", "x = 1\n", 0755);
+
+	lp_ck_ok(lp_fswalk_copy("alg", "stage", ex, 0, &err), &err);
+	lp_ck_ok(lp_fswalk_copy("extra", "stage", NULL, 0, &err), &err);
+	lp_ck_ok(lp_archive_zip_dir("staged.zip", "stage", NULL, &err), &err);
+	o.exclude = ex;
+	o.overlays = &ov;
+	o.nr_overlays = 1;
+	lp_ck_ok(lp_archive_zip_dir("streamed.zip", "alg", &o, &err), &err);
+	assert_same_file("streamed.zip", "staged.zip");
+}
+END_TEST
+
 START_TEST(test_zip_overlay_kind_clash_is_refused_without_output)
 {
 	struct lp_archive_zip_opts o = LP_ARCHIVE_ZIP_OPTS_INIT;
@@ -295,6 +320,7 @@ Suite *archive_zip_suite(void)
 	tcase_add_test(tc, test_zip_missing_dir_writes_nothing);
 	tcase_add_test(tc, test_zip_into_missing_dir_fails_cleanly);
 	tcase_add_test(tc, test_zip_overlays_equal_zipping_a_staged_copy);
+	tcase_add_test(tc, test_zip_root_overlay_equals_zipping_a_staged_copy);
 	tcase_add_test(tc, test_zip_overlay_kind_clash_is_refused_without_output);
 	suite_add_tcase(s, tc);
 	return s;
