@@ -135,16 +135,21 @@ static int file_get(struct lp_store *s, const char *key, const char *path,
 {
 	struct file_store *fs = to_file(s);
 	struct lp_buf src = LP_BUF_INIT;
-	struct stat st;
+	struct stat st, dst;
 	int in = -1, fd = -1, error;
 
 	memset(out, 0, sizeof(*out));
 	object_path(&src, fs, key);
 	if ((error = open_object(&in, &st, fs, key, src.buf, err)) < 0)
 		goto out;
-	/* readable too: the hash is read back from what landed */
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	/*
+	 * Readable too: the hash is read back from what landed. No O_TRUNC on
+	 * the (normally empty) temp file: on ext4 truncating arms
+	 * auto_da_alloc, and close() then writes the whole file back in our
+	 * time (a third of a 1 GiB pull).
+	 */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || fstat(fd, &dst) < 0 || (dst.st_size && ftruncate(fd, 0) < 0)) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", path);
 		goto out;
 	}
