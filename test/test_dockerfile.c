@@ -309,6 +309,23 @@ START_TEST(test_dockerfile_one_final_newline_and_the_mark_below_directives)
 }
 END_TEST
 
+/* Checked before anything is written: a missing ADD source is found without building. */
+START_TEST(test_dockerfile_check_context_finds_missing_sources)
+{
+	static const char *const none[] = { NULL };
+	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_test_write("t.j2", "FROM scratch\nADD bin/tool /bin/\n", 0644);
+	render(&df, "t.j2", none, "libs", NULL, NULL);
+	lp_ck_fail(lp_dockerfile_check_context(&df, ".", &err), &err, LP_ENOTFOUND,
+		   "line 3 of the rendered Dockerfile: 'bin/tool' not found in '.'");
+	lp_test_write("bin/tool", "#!/bin/sh\n", 0755);
+	lp_ck_ok(lp_dockerfile_check_context(&df, NULL, &err), &err);
+	lp_dockerfile_release(&df);
+}
+END_TEST
+
 Suite *dockerfile_suite(void)
 {
 	Suite *s = suite_create("dockerfile");
@@ -323,6 +340,7 @@ Suite *dockerfile_suite(void)
 	tcase_add_test(tc, test_dockerfile_context_holds_dockerfile_library_and_cwd_files);
 	tcase_add_test(tc, test_dockerfile_context_errors);
 	tcase_add_test(tc, test_dockerfile_one_final_newline_and_the_mark_below_directives);
+	tcase_add_test(tc, test_dockerfile_check_context_finds_missing_sources);
 	suite_add_tcase(s, tc);
 	return s;
 }

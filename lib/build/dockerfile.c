@@ -653,6 +653,24 @@ static int tar_next(void *ud, struct lp_buf *chunk, struct lp_error *err)
 	return lp_dockerfile_tar_read(ud, chunk, err);
 }
 
+int lp_dockerfile_check_context(const struct lp_dockerfile *df, const char *context,
+				struct lp_error *err)
+{
+	struct lp_dockerfile_tar *tar = NULL;
+	char cwd[PATH_MAX];
+	int error;
+
+	if (!context) {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return lp_error_set_errno(err, LP_EIO, "cannot get the current directory");
+		context = cwd;
+	}
+	/* opening the stream finds (or refuses) every entry; no byte is produced */
+	error = lp_dockerfile_tar_open(&tar, df, ".lp/Dockerfile", context, err);
+	lp_dockerfile_tar_free(tar);
+	return error;
+}
+
 int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_dockerfile *df,
 			const struct lp_dockerfile_build_opts *o, struct lp_error *err)
 {

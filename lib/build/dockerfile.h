@@ -110,6 +110,15 @@ struct lp_dockerfile_build_opts {
 };
 
 /*
+ * Check, without building, that the context for `df` can be assembled from
+ * `context` (NULL = cwd): every ADD/COPY source is there and allowed. The
+ * errors are those of lp_dockerfile_tar_open(). Run it before writing the
+ * Dockerfile, so a missing source leaves no output behind.
+ */
+int lp_dockerfile_check_context(const struct lp_dockerfile *df, const char *context,
+				struct lp_error *err) LP_WUR;
+
+/*
  * Build and tag the image: stream the build context (lp_dockerfile_tar_*,
  * with the Dockerfile at .lp/Dockerfile) to the engine. `image_id` gets the
  * engine's id ("" when none was reported). Errors are those of the context
