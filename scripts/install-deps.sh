@@ -27,6 +27,8 @@ cargo"
 test_pkgs="$test_pkgs radosgw ceph-mon ceph-osd ceph-common"
 # Debian 12 base images and fresh roots for the tests (test/debian-rootfs.sh).
 test_pkgs="$test_pkgs debootstrap"
+# man --warnings over every man page (test/cli/t0002-man-pages.sh).
+test_pkgs="$test_pkgs man-db"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"
