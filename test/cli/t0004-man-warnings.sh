@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0002-man-pages.sh - every man page formats without a groff warning (man --warnings)
+# t0004-man-warnings.sh - every man page formats without a groff warning (man --warnings)
 . "$LP_TOP/test/cli/lib.sh"
 
 command -v man >/dev/null 2>&1 || { not_ok "man is missing: run scripts/install-deps.sh (man-db)"; done_testing; exit 1; }
