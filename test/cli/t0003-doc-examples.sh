@@ -14,6 +14,9 @@
 #                         wheel made here, also in hello/vendor/ for --offline;
 #                         pip finds it through PIP_FIND_LINKS and PIP_NO_INDEX,
 #                         as a site's mirror would be set up
+#   forecast/             a notebook algorithm (test/fixtures/notebooks/score.ipynb)
+#   ./lp, test/fixtures/notebooks/score.ipynb
+#                         for the examples run "from the repository root"
 #   docker/Dockerfile.j2 and libraries/{gpu-driver,python2,caffe}
 #                         the original langpacks template and libraries
 #   HOME                  with ~/.aws (profile "release") and the default
@@ -56,6 +59,10 @@ python3 "$FX/algorithms/make-wheel.py" "$T/wheels" lptiny 0.1 'def greet(name):
 ' >/dev/null
 check $? "built the hello algorithm's dependency wheel"
 mkdir -p "$scene/hello/vendor" && cp "$T"/wheels/*.whl "$scene/hello/vendor/"
+mkdir -p "$scene/forecast" "$scene/test/fixtures/notebooks"
+cp "$FX/notebooks/score.ipynb" "$scene/forecast/"
+cp "$FX/notebooks/score.ipynb" "$scene/test/fixtures/notebooks/"
+ln -s "$LP" "$scene/lp"
 cp "$FX/template/original/Dockerfile.j2" "$scene/docker/"
 cp -R "$FX/template/original/libraries" "$scene/libraries"
 
