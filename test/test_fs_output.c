@@ -1,6 +1,5 @@
 /* test_fs_output.c - user-named outputs: atomic over files, through devices and FIFOs, via links */
 /* SPDX-License-Identifier: MIT */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,21 +10,6 @@
 
 #include "lib/core/fs.h"
 #include "test/lp_test.h"
-
-/* Entries of `dir` other than . and .., so a leftover temp file shows. */
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
 
 /*
  * A scratch character device in the test's own directory, never the host's
@@ -70,7 +54,7 @@ START_TEST(test_fs_output_replaces_a_regular_file_keeping_its_mode)
 	ck_assert_int_eq(st.st_uid, 4321);
 	ck_assert_int_eq(st.st_gid, 4322);
 	ck_assert_int_eq(st.st_mode & 07777, 0664);
-	ck_assert_int_eq(count_entries("."), 3); /* no temp file left */
+	ck_assert_int_eq(lp_test_count_entries("."), 3); /* no temp file left */
 }
 END_TEST
 
@@ -88,7 +72,7 @@ START_TEST(test_fs_output_aborted_leaves_the_old_file)
 	s = lp_test_read("out");
 	ck_assert_str_eq(s, "old\n");
 	free(s);
-	ck_assert_int_eq(count_entries("."), 1);
+	ck_assert_int_eq(lp_test_count_entries("."), 1);
 }
 END_TEST
 
@@ -99,13 +83,13 @@ START_TEST(test_fs_output_writes_through_a_device_node)
 	make_chardev("null", 1, 3);
 	lp_ck_ok(lp_fs_write_output("null", "FROM x\n", 7, 0644, &err), &err);
 	ck_assert_int_eq(type_of("null"), S_IFCHR); /* still the device, not a file */
-	ck_assert_int_eq(count_entries("."), 1);
+	ck_assert_int_eq(lp_test_count_entries("."), 1);
 	/* a device that fails the write: the error names it, the node stays */
 	make_chardev("full", 1, 7);
 	lp_ck_fail(lp_fs_write_output("full", "FROM x\n", 7, 0644, &err), &err, LP_EIO,
 		   "cannot write 'full': No space left on device");
 	ck_assert_int_eq(type_of("full"), S_IFCHR);
-	ck_assert_int_eq(count_entries("."), 2);
+	ck_assert_int_eq(lp_test_count_entries("."), 2);
 }
 END_TEST
 
@@ -124,7 +108,7 @@ START_TEST(test_fs_output_writes_through_a_fifo)
 	ck_assert_str_eq(buf, "hello\n");
 	close(rd);
 	ck_assert_int_eq(type_of("pipe"), S_IFIFO);
-	ck_assert_int_eq(count_entries("."), 1);
+	ck_assert_int_eq(lp_test_count_entries("."), 1);
 }
 END_TEST
 
@@ -159,7 +143,7 @@ START_TEST(test_fs_output_follows_symlinks_to_their_target)
 	ck_assert_int_eq(symlink("sub/null", "tonull"), 0);
 	lp_ck_ok(lp_fs_write_output("tonull", "x", 1, 0644, &err), &err);
 	ck_assert_int_eq(type_of("sub/null"), S_IFCHR);
-	ck_assert_int_eq(count_entries("sub"), 4); /* real, chain, made, null */
+	ck_assert_int_eq(lp_test_count_entries("sub"), 4); /* real, chain, made, null */
 }
 END_TEST
 
@@ -177,7 +161,7 @@ START_TEST(test_fs_output_refuses_directories_sockets_and_loops)
 	lp_ck_fail(lp_fs_write_output("", "x", 1, 0644, &err), &err, LP_EINVAL, "empty path");
 	lp_ck_fail(lp_fs_write_output("nodir/out", "x", 1, 0644, &err), &err, LP_EIO,
 		   "cannot create 'nodir/out'");
-	ck_assert_int_eq(count_entries("d"), 0);
+	ck_assert_int_eq(lp_test_count_entries("d"), 0);
 }
 END_TEST
 
