@@ -12,7 +12,7 @@ on_tty() {
 	_env=""
 	while [ "$1" != "--" ]; do _env="$_env $1"; shift; done
 	shift
-	env $_env script -qec "$*" /dev/null >tty.out 2>&1
+	env $_env script -qec "$*" "$T/typescript" >tty.out 2>&1   # the typescript stays in $T
 }
 esc=$(printf '\033')
 cr=$(printf '\r')
