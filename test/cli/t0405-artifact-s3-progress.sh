@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0404-artifact-s3-progress.sh - progress a person (terminal) and Jenkins (a log) can follow:
+# t0405-artifact-s3-progress.sh - progress a person (terminal) and Jenkins (a log) can follow:
 # the store's final wait shown, no escape codes for dumb terminals, no wrapping when narrow
 . "$LP_TOP/test/cli/lib.sh"
 . "$LP_TOP/test/cli/s3lib.sh"
