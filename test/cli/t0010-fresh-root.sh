@@ -74,6 +74,7 @@ in_root newcomer "$first"
 expect_err_contains "install-deps.sh: run as root: apt-get update && apt-get install -y" "as a user: prints the exact apt command"
 expect_err_contains " make " "the printed command installs make too"
 grep -q 'make: command not found\|curl/curl.h' "$ERR"; [ $? -ne 0 ]; check $? "no 'make: command not found', no missing header"
+sed 's/^/  the newcomer sees: /' "$ERR"
 apt_cmd=$(sed -n 's/^install-deps.sh: run as root: //p' "$ERR")
 
 # 2. Root: the same line installs what it needs, builds lp and renders the Dockerfile.
