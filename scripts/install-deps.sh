@@ -28,6 +28,8 @@ cargo"
 test_pkgs="$test_pkgs radosgw ceph-mon ceph-osd ceph-common"
 # Debian 12 base images and fresh roots for the tests (test/debian-rootfs.sh).
 test_pkgs="$test_pkgs debootstrap"
+# man --warnings over every man page (test/cli/t0004-man-warnings.sh).
+test_pkgs="$test_pkgs man-db"
 # Jupyter from Debian: the notebook runner's nbclient, the python3 kernel and
 # nbconvert's HTML export (test/cli/t071x-serve-notebook*.sh run real kernels).
 test_pkgs="$test_pkgs python3-nbclient python3-ipykernel python3-nbconvert"

@@ -43,11 +43,13 @@ struct lp_archive_zip_opts {
 	  .nr_overlays = 0 }
 
 /*
- * Zip the tree under `dir` into `zip_path` (atomically: temp + rename),
- * straight from `dir`: exclusions and overlays are applied while listing,
- * so nothing is staged on disk. Entries sorted by path, fixed timestamps,
- * exec bits and symlinks kept, so the same tree gives the same bytes, and
- * the same bytes as zipping a copy of the tree with the overlays copied in.
+ * Zip the tree under `dir` into `zip_path`, an output as lp_fs_out_open()
+ * describes: atomic over a regular file, written through a device or FIFO,
+ * a symlink's target replaced. Straight from `dir`: exclusions and overlays
+ * are applied while listing, so nothing is staged on disk. Entries sorted
+ * by path, fixed timestamps, exec bits and symlinks kept, so the same tree
+ * gives the same bytes, and the same bytes as zipping a copy of the tree
+ * with the overlays copied in.
  *
  * Entry names are the relative paths found by walking `dir` (never "..",
  * never absolute); directories get their own "name/" entries; a symlink is

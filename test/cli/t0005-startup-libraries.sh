@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0003-startup-libraries.sh - a command loads only the libraries it uses (lib/core/lazy.h)
+# t0005-startup-libraries.sh - a command loads only the libraries it uses (lib/core/lazy.h)
 . "$LP_TOP/test/cli/lib.sh"
 
 lazy="libcurl.so libgit2.so libarchive.so libmicrohttpd.so libcrypto.so"
