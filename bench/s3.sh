@@ -184,6 +184,7 @@ done
 awk '{ $7 = $4 + $5; print $1 "_" $2, $0 }' "$RES" >"$W/cpu"
 med() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$W/cpu" | median; }
 echo "server: $SERVER; median of $BENCH_RUNS rounds; load $(bench_load); runs retried: $retried; uploads failed: $uploads_failed"
+{
 echo "| tool | MiB | wall s | MB/s | user s | sys s | CPU s | CPU s/GiB | peak RSS MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for mib in $SIZES; do
@@ -197,7 +198,8 @@ for mib in $SIZES; do
 			'BEGIN { printf "| %s | %d | %.3f | %.0f | %.3f | %.3f | %.3f | %.3f | %.1f |\n",
 				t, m, w, m * 1.048576 / w, u, s, c, c * 1024 / m, r / 1024 }'
 	done
-done | tee "$W/table"
+done
+} | tee "$W/table"
 if [ -n "${BENCH_DETAILS:-}" ]; then
 	{ echo; echo "S3 on $SERVER, medians of $BENCH_RUNS rounds (bench/s3.sh):"; echo; cat "$W/table"; } >>"$BENCH_DETAILS"
 fi
