@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,6 +101,8 @@ int lp_proc_start(struct lp_proc *p, struct lp_error *err)
 	if (((p->flags & LP_PROC_PIPE_STDIN) && pipe2(inp, O_CLOEXEC) < 0) ||
 	    ((p->flags & LP_PROC_PIPE_STDOUT) && pipe2(outp, O_CLOEXEC) < 0) ||
 	    ((p->flags & LP_PROC_PIPE_STDERR) && pipe2(errp, O_CLOEXEC) < 0) ||
+	    ((p->flags & LP_PROC_SOCKET_STDIO) &&
+	     socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, inp) < 0) ||
 	    pipe2(status_pipe, O_CLOEXEC) < 0) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot create pipe for %s", name.buf);
 		goto out;
@@ -121,7 +124,10 @@ int lp_proc_start(struct lp_proc *p, struct lp_error *err)
 		/* child: only async-signal-safe calls from here on */
 		if (p->flags & LP_PROC_NEW_PGRP)
 			setpgid(0, 0);
-		if (inp[0] >= 0)
+		if (p->flags & LP_PROC_SOCKET_STDIO) {
+			dup2(inp[1], 0);
+			dup2(inp[1], 1);
+		} else if (inp[0] >= 0)
 			dup2(inp[0], 0);
 		else if (p->flags & LP_PROC_NULL_STDIN)
 			dup2(devnull, 0);
@@ -177,7 +183,10 @@ child_fail:
 						   "cannot run %s", name.buf);
 		goto out;
 	}
-	if (inp[1] >= 0) {
+	if (p->flags & LP_PROC_SOCKET_STDIO) {
+		p->in = inp[0];
+		inp[0] = -1;
+	} else if (inp[1] >= 0) {
 		p->in = inp[1];
 		inp[1] = -1;
 	}

@@ -33,6 +33,12 @@ enum lp_proc_flags {
 	LP_PROC_QUIET = (1 << 5),       /* stdout and stderr to /dev/null */
 	LP_PROC_CLEAR_ENV = (1 << 6),   /* start from an empty environment */
 	LP_PROC_NEW_PGRP = (1 << 7),    /* child leads its own process group */
+	/*
+	 * p->in is our end of a socketpair that is both the child's stdin and
+	 * stdout: one bidirectional stream (`ssh ... docker system dial-stdio`
+	 * carries an HTTP connection). Not with PIPE_STDIN/PIPE_STDOUT.
+	 */
+	LP_PROC_SOCKET_STDIO = (1 << 8),
 };
 
 struct lp_proc {
