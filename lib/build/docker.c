@@ -1,68 +1,99 @@
-/* docker.c - build images through the Docker Engine API over a unix socket or TCP */
+/* docker.c - build, push and inspect images through the Docker Engine API */
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "lib/core/buf.h"
 #include "lib/build/docker.h"
+#include "lib/core/buf.h"
 #include "lib/core/log.h"
+#include "lib/core/proc.h"
 #include "lib/core/xalloc.h"
 
-#define API_VERSION "v1.41" /* Engine 20.10; newer engines still serve it */
+#define API_VERSION "v1.41" /* Engine 20.10; newer engines and podman still serve it */
 
-struct build_state {
+/* ---- one request to the engine ------------------------------------------------ */
+
+struct exchange {
 	const struct lp_docker_opts *o;
+	const struct lp_dockerhost *h;
 	CURL *curl;
-	struct lp_buf pending; /* an incomplete JSON line */
-	struct lp_buf body;    /* the whole reply when the status is not 200 */
-	struct lp_buf step;    /* the last "Step N/M : ..." line */
-	struct lp_buf failure; /* the engine's error message */
-	char id[LP_DOCKER_ID_SIZE];
+	struct lp_proc ssh; /* ssh:// engines: the dial-stdio child */
+	int ssh_fd;	    /* our end of its socket until curl takes it */
+	/* the upload, if any */
 	const struct lp_docker_source *src;
-	struct lp_buf chunk;   /* context bytes not yet handed to curl */
+	struct lp_buf chunk; /* context bytes not yet handed to curl */
 	size_t chunk_off;
 	int src_done, src_error;
 	struct lp_error src_err;
 	size_t sent;
+	/* the answer */
+	int stream;	       /* parse JSON lines as they come (build, push) */
+	struct lp_buf pending; /* an incomplete JSON line */
+	struct lp_buf body;    /* the whole answer when not streamed or not 200 */
+	struct lp_buf step;    /* the last "Step N/M : ..." line */
+	struct lp_buf failure; /* the engine's error message */
+	struct lp_buf last_status; /* push: the last "<id>: <status>" printed */
+	char id[LP_DOCKER_ID_SIZE];
+	char digest[LP_DOCKER_ID_SIZE];
+	long code;
 };
 
 static size_t on_read(char *dst, size_t size, size_t nmemb, void *ud)
 {
-	struct build_state *s = ud;
+	struct exchange *x = ud;
 	size_t max = size * nmemb, n;
 
-	while (s->chunk_off >= s->chunk.len && !s->src_done) {
+	while (x->chunk_off >= x->chunk.len && !x->src_done) {
 		int r;
 
-		lp_buf_reset(&s->chunk);
-		s->chunk_off = 0;
-		r = s->src->next(s->src->ud, &s->chunk, &s->src_err);
+		lp_buf_reset(&x->chunk);
+		x->chunk_off = 0;
+		r = x->src->next(x->src->ud, &x->chunk, &x->src_err);
 		if (r < 0) {
-			s->src_error = r;
+			x->src_error = r;
 			return CURL_READFUNC_ABORT;
 		}
 		if (r == 0)
-			s->src_done = 1;
+			x->src_done = 1;
 	}
-	n = s->chunk.len - s->chunk_off;
+	n = x->chunk.len - x->chunk_off;
 	if (n > max)
 		n = max;
-	memcpy(dst, s->chunk.buf + s->chunk_off, n);
-	s->chunk_off += n;
-	s->sent += n;
+	memcpy(dst, x->chunk.buf + x->chunk_off, n);
+	x->chunk_off += n;
+	x->sent += n;
 	return n;
 }
 
-static void emit(struct build_state *s, const char *text, size_t len)
+static void emit(struct exchange *x, const char *text, size_t len)
 {
-	if (s->o->output && len)
-		s->o->output(text, len, s->o->ud);
+	if (x->o->output && len)
+		x->o->output(text, len, x->o->ud);
 }
 
-static void handle_line(struct build_state *s, const char *line, size_t len)
+/* A push reports every progress tick; show a layer's line only when its status changes. */
+static void push_status(struct exchange *x, json_object *j, const char *status)
+{
+	json_object *v;
+	struct lp_buf line = LP_BUF_INIT;
+
+	if (json_object_object_get_ex(j, "id", &v) && json_object_is_type(v, json_type_string))
+		lp_buf_addf(&line, "%s: ", json_object_get_string(v));
+	lp_buf_addf(&line, "%s\n", status);
+	if (strcmp(line.buf, x->last_status.buf)) {
+		emit(x, line.buf, line.len);
+		lp_buf_reset(&x->last_status);
+		lp_buf_adds(&x->last_status, line.buf);
+	}
+	lp_buf_release(&line);
+}
+
+static void handle_line(struct exchange *x, const char *line, size_t len)
 {
 	json_object *j, *v, *d;
 
@@ -73,29 +104,30 @@ static void handle_line(struct build_state *s, const char *line, size_t len)
 	j = json_tokener_parse(line);
 	if (!j || !json_object_is_type(j, json_type_object)) {
 		/* not JSON: show it rather than lose it */
-		emit(s, line, len);
-		emit(s, "\n", 1);
+		emit(x, line, len);
+		emit(x, "\n", 1);
 		json_object_put(j);
 		return;
 	}
 	if (json_object_object_get_ex(j, "stream", &v) && json_object_is_type(v, json_type_string)) {
 		const char *t = json_object_get_string(v);
-		size_t n = strlen(t);
 
-		emit(s, t, n);
+		emit(x, t, strlen(t));
 		if (!strncmp(t, "Step ", 5)) {
-			lp_buf_reset(&s->step);
-			lp_buf_add(&s->step, t + 5, strcspn(t + 5, "\r\n"));
+			lp_buf_reset(&x->step);
+			lp_buf_add(&x->step, t + 5, strcspn(t + 5, "\r\n"));
 		}
 	}
-	if (json_object_object_get_ex(j, "status", &v) && json_object_is_type(v, json_type_string)) {
-		emit(s, json_object_get_string(v), strlen(json_object_get_string(v)));
-		emit(s, "\n", 1);
+	if (json_object_object_get_ex(j, "status", &v) && json_object_is_type(v, json_type_string))
+		push_status(x, j, json_object_get_string(v));
+	if (json_object_object_get_ex(j, "aux", &v)) {
+		if (json_object_object_get_ex(v, "ID", &d) && json_object_is_type(d, json_type_string))
+			snprintf(x->id, sizeof(x->id), "%s", json_object_get_string(d));
+		if (json_object_object_get_ex(v, "Digest", &d) &&
+		    json_object_is_type(d, json_type_string))
+			snprintf(x->digest, sizeof(x->digest), "%s", json_object_get_string(d));
 	}
-	if (json_object_object_get_ex(j, "aux", &v) && json_object_object_get_ex(v, "ID", &d) &&
-	    json_object_is_type(d, json_type_string))
-		snprintf(s->id, sizeof(s->id), "%s", json_object_get_string(d));
-	if (!s->failure.len) {
+	if (!x->failure.len) {
 		const char *msg = NULL;
 
 		if (json_object_object_get_ex(j, "errorDetail", &d) &&
@@ -104,8 +136,8 @@ static void handle_line(struct build_state *s, const char *line, size_t len)
 		else if (json_object_object_get_ex(j, "error", &v))
 			msg = json_object_get_string(v);
 		if (msg) {
-			lp_buf_adds(&s->failure, msg[0] ? msg : "unknown error");
-			lp_buf_rtrim(&s->failure);
+			lp_buf_adds(&x->failure, msg[0] ? msg : "unknown error");
+			lp_buf_rtrim(&x->failure);
 		}
 	}
 	json_object_put(j);
@@ -113,150 +145,532 @@ static void handle_line(struct build_state *s, const char *line, size_t len)
 
 static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
 {
-	struct build_state *s = ud;
+	struct exchange *x = ud;
 	size_t n = size * nmemb, i, st = 0;
 	long code = 0;
 
-	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (code != 200) {
-		lp_buf_add(&s->body, data, n);
+	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (code != 200 || !x->stream) {
+		if (x->body.len < (16u << 20)) /* an image's JSON, an error: small */
+			lp_buf_add(&x->body, data, n);
 		return n;
 	}
 	for (i = 0; i < n; i++) {
 		if (data[i] != '\n')
 			continue;
-		lp_buf_add(&s->pending, data + st, i - st);
-		handle_line(s, s->pending.buf, s->pending.len);
-		lp_buf_reset(&s->pending);
+		lp_buf_add(&x->pending, data + st, i - st);
+		handle_line(x, x->pending.buf, x->pending.len);
+		lp_buf_reset(&x->pending);
 		st = i + 1;
 	}
-	lp_buf_add(&s->pending, data + st, n - st);
+	lp_buf_add(&x->pending, data + st, n - st);
 	return n;
 }
 
-/* base URL ("http://localhost" for a socket) and the socket path, from DOCKER_HOST */
-static int endpoint(struct lp_buf *base, struct lp_buf *sock, const char *host,
-		    struct lp_error *err)
+/* ssh:// engines: curl gets the dial-stdio socket instead of connecting. */
+static curl_socket_t open_ssh_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
 {
-	if (!host || !*host)
-		host = "unix:///var/run/docker.sock";
-	if (!strncmp(host, "unix://", 7)) {
-		lp_buf_adds(sock, host + 7);
-		lp_buf_adds(base, "http://localhost");
-	} else if (!strncmp(host, "tcp://", 6)) {
-		lp_buf_addf(base, "http://%s", host + 6);
-	} else if (!strncmp(host, "http://", 7)) {
-		lp_buf_adds(base, host);
-	} else {
-		return lp_error_set(err, LP_EINVAL,
-				    "unsupported DOCKER_HOST '%s' (use unix:///path or tcp://host:port)",
-				    host);
+	struct exchange *x = ud;
+	int fd = x->ssh_fd;
+
+	(void)purpose;
+	(void)addr;
+	x->ssh_fd = -1; /* curl owns it now and closes it */
+	return fd >= 0 ? fd : CURL_SOCKET_BAD;
+}
+
+static int ssh_sockopt(void *ud, curl_socket_t fd, curlsocktype purpose)
+{
+	(void)ud;
+	(void)fd;
+	(void)purpose;
+	return CURL_SOCKOPT_ALREADY_CONNECTED;
+}
+
+static void exchange_release(struct exchange *x)
+{
+	struct lp_error ignored = LP_ERROR_INIT;
+
+	if (x->curl)
+		curl_easy_cleanup(x->curl); /* closes the ssh socket, so ssh sees EOF */
+	if (x->ssh_fd >= 0)
+		close(x->ssh_fd);
+	if (x->ssh.pid > 0 && lp_proc_finish(&x->ssh, &ignored) < 0)
+		lp_log_debug("%s", ignored.msg);
+	lp_proc_release(&x->ssh);
+	lp_buf_release(&x->chunk);
+	lp_buf_release(&x->pending);
+	lp_buf_release(&x->body);
+	lp_buf_release(&x->step);
+	lp_buf_release(&x->failure);
+	lp_buf_release(&x->last_status);
+}
+
+/* A useful line for a failed connection: errno for sockets, curl's words otherwise. */
+static int connect_error(struct exchange *x, CURLcode rc, const char *cerr, struct lp_error *err)
+{
+	long oserr = 0;
+
+	curl_easy_getinfo(x->curl, CURLINFO_OS_ERRNO, &oserr);
+	if (x->h->kind == LP_DOCKERHOST_UNIX && oserr == EACCES)
+		return lp_error_set(err, LP_ENET,
+				    "cannot reach the Docker engine at '%s': permission denied (to use it without sudo, add your user to the 'docker' group: sudo usermod -aG docker $USER, then log in again)",
+				    x->h->host);
+	if (x->h->kind == LP_DOCKERHOST_UNIX && oserr)
+		return lp_error_set(err, LP_ENET,
+				    "cannot reach the Docker engine at '%s': %s%s", x->h->host,
+				    strerror((int)oserr),
+				    oserr == ENOENT || oserr == ECONNREFUSED ? " (is it running?)" : "");
+	if (x->h->kind == LP_DOCKERHOST_SSH) {
+		struct lp_error sub = LP_ERROR_INIT;
+
+		/* ssh's own complaint went to stderr; its exit status says it failed */
+		if (x->curl) {
+			curl_easy_cleanup(x->curl);
+			x->curl = NULL;
+		}
+		if (x->ssh.pid > 0 && lp_proc_finish(&x->ssh, &sub) < 0)
+			return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s",
+					    x->h->host, sub.msg);
 	}
-	while (base->len && base->buf[base->len - 1] == '/')
-		lp_buf_setlen(base, base->len - 1);
-	return 0;
+	/* for a socket, curl's buffer talks of "localhost port 80": misleading */
+	return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s", x->h->host,
+			    cerr[0] && x->h->kind == LP_DOCKERHOST_TCP ? cerr : curl_easy_strerror(rc));
+}
+
+/*
+ * Send `method` `path` (below /v1.41) to the engine and collect the answer:
+ * streamed JSON lines (x->stream) or the whole body. 0 once an answer came,
+ * whatever its status (x->code); LP_ENET if none did.
+ */
+static int perform(struct exchange *x, const char *method, const char *path,
+		   struct curl_slist *hdrs, struct lp_error *err)
+{
+	struct lp_buf url = LP_BUF_INIT;
+	char cerr[CURL_ERROR_SIZE] = "";
+	CURLcode rc;
+	int error = 0;
+
+	if (!(x->curl = curl_easy_init())) {
+		error = lp_error_set(err, LP_ERR, "cannot initialise libcurl");
+		goto out;
+	}
+	lp_buf_addf(&url, "%s/" API_VERSION "%s", x->h->base_url, path);
+	switch (x->h->kind) {
+	case LP_DOCKERHOST_UNIX:
+		curl_easy_setopt(x->curl, CURLOPT_UNIX_SOCKET_PATH, x->h->socket);
+		break;
+	case LP_DOCKERHOST_TCP:
+		if (!x->h->tls)
+			break;
+		curl_easy_setopt(x->curl, CURLOPT_SSL_VERIFYPEER, x->h->tls_verify ? 1L : 0L);
+		curl_easy_setopt(x->curl, CURLOPT_SSL_VERIFYHOST, x->h->tls_verify ? 2L : 0L);
+		if (x->h->ca)
+			curl_easy_setopt(x->curl, CURLOPT_CAINFO, x->h->ca);
+		if (x->h->cert && x->h->key) {
+			curl_easy_setopt(x->curl, CURLOPT_SSLCERT, x->h->cert);
+			curl_easy_setopt(x->curl, CURLOPT_SSLKEY, x->h->key);
+		}
+		break;
+	case LP_DOCKERHOST_SSH:
+		lp_proc_init(&x->ssh);
+		lp_strvec_pushv(&x->ssh.args, x->h->ssh_argv.v);
+		x->ssh.flags = LP_PROC_SOCKET_STDIO;
+		if ((error = lp_proc_start(&x->ssh, err)) < 0) {
+			error = lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s",
+					     x->h->host, err->msg);
+			goto out;
+		}
+		x->ssh_fd = x->ssh.in;
+		x->ssh.in = -1;
+		curl_easy_setopt(x->curl, CURLOPT_OPENSOCKETFUNCTION, open_ssh_socket);
+		curl_easy_setopt(x->curl, CURLOPT_OPENSOCKETDATA, x);
+		curl_easy_setopt(x->curl, CURLOPT_SOCKOPTFUNCTION, ssh_sockopt);
+		/* one dial-stdio session carries exactly one connection */
+		curl_easy_setopt(x->curl, CURLOPT_FORBID_REUSE, 1L);
+		break;
+	}
+	curl_easy_setopt(x->curl, CURLOPT_URL, url.buf);
+	curl_easy_setopt(x->curl, CURLOPT_CUSTOMREQUEST, strcmp(method, "GET") ? method : NULL);
+	if (!strcmp(method, "POST"))
+		curl_easy_setopt(x->curl, CURLOPT_POST, 1L);
+	if (x->src) {
+		curl_easy_setopt(x->curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(x->curl, CURLOPT_READDATA, x);
+	} else if (!strcmp(method, "POST")) {
+		curl_easy_setopt(x->curl, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(x->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(x->curl, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->curl, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(x->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(x->curl, CURLOPT_NOSIGNAL, 1L);
+	lp_log_debug("%s %s (engine from %s)", method, url.buf, x->h->source ? x->h->source : "the caller");
+	rc = curl_easy_perform(x->curl);
+	if (x->src)
+		lp_log_debug("sent %zu bytes of build context", x->sent);
+	if (x->src_error < 0) {
+		/* the context could not be read: that error, not curl's "aborted" */
+		error = lp_error_set(err, x->src_error, "%s", x->src_err.msg);
+		goto out;
+	}
+	if (rc != CURLE_OK) {
+		error = connect_error(x, rc, cerr, err);
+		goto out;
+	}
+	if (x->pending.len)
+		handle_line(x, x->pending.buf, x->pending.len);
+	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->code);
+out:
+	lp_buf_release(&url);
+	return error;
+}
+
+/* "the Docker engine at 'x' answered HTTP 500: <its message>" */
+static int http_error(struct exchange *x, struct lp_error *err)
+{
+	json_object *j = json_tokener_parse(x->body.buf), *m;
+	const char *msg = x->body.buf;
+	int error;
+
+	if (j && json_object_object_get_ex(j, "message", &m))
+		msg = json_object_get_string(m);
+	error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' answered HTTP %ld: %.300s",
+			     x->h->host, x->code, msg);
+	json_object_put(j);
+	return error;
+}
+
+/* The engine to use: o->engine, or o->host parsed into `own`. */
+static int pick_engine(const struct lp_dockerhost **out, struct lp_dockerhost *own,
+		       const struct lp_docker_opts *o, struct lp_error *err)
+{
+	int error;
+
+	if (o->engine) {
+		*out = o->engine;
+		return 0;
+	}
+	error = lp_dockerhost_parse(own, o->host && *o->host ? o->host : "unix:///var/run/docker.sock",
+				    err);
+	*out = own;
+	return error;
+}
+
+static void exchange_init(struct exchange *x, const struct lp_docker_opts *o,
+			  const struct lp_dockerhost *h)
+{
+	memset(x, 0, sizeof(*x));
+	x->o = o;
+	x->h = h;
+	x->ssh_fd = -1;
+	lp_proc_init(&x->ssh);
+	lp_buf_init(&x->chunk);
+	lp_buf_init(&x->pending);
+	lp_buf_init(&x->body);
+	lp_buf_init(&x->step);
+	lp_buf_init(&x->failure);
+	lp_buf_init(&x->last_status);
+}
+
+/* ---- build ---------------------------------------------------------------------- */
+
+/* Append "&name=<escaped JSON object of the KEY=VALUE list>". */
+static void add_kv_param(struct lp_buf *q, CURL *c, const char *name, const struct lp_strvec *kv)
+{
+	json_object *obj;
+	char *esc;
+	size_t i;
+
+	if (!kv || !kv->nr)
+		return;
+	obj = json_object_new_object();
+	for (i = 0; i < kv->nr; i++) {
+		const char *eq = strchr(kv->v[i], '=');
+		char *key = lp_xstrndup(kv->v[i], eq ? (size_t)(eq - kv->v[i]) : strlen(kv->v[i]));
+
+		json_object_object_add(obj, key, json_object_new_string(eq ? eq + 1 : ""));
+		free(key);
+	}
+	esc = curl_easy_escape(c, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN), 0);
+	lp_buf_addf(q, "&%s=%s", name, esc);
+	curl_free(esc);
+	json_object_put(obj);
+}
+
+static void add_param(struct lp_buf *q, CURL *c, const char *name, const char *value)
+{
+	char *esc;
+
+	if (!value || !*value)
+		return;
+	esc = curl_easy_escape(c, value, 0);
+	lp_buf_addf(q, "&%s=%s", name, esc);
+	curl_free(esc);
 }
 
 int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *o,
 		    const struct lp_docker_source *src, struct lp_error *err)
 {
-	struct build_state s = { o, NULL, LP_BUF_INIT, LP_BUF_INIT, LP_BUF_INIT, LP_BUF_INIT, "",
-				 src, LP_BUF_INIT, 0, 0, 0, LP_ERROR_INIT, 0 };
-	struct lp_buf base = LP_BUF_INIT, sock = LP_BUF_INIT, url = LP_BUF_INIT;
+	struct lp_dockerhost own = LP_DOCKERHOST_INIT;
+	const struct lp_dockerhost *h = NULL;
+	struct exchange x;
+	struct lp_buf path = LP_BUF_INIT;
 	struct curl_slist *hdrs = NULL;
-	char *tag = NULL, *df = NULL;
-	char cerr[CURL_ERROR_SIZE] = "";
-	const char *host = o->host && *o->host ? o->host : "unix:///var/run/docker.sock";
-	long code = 0;
-	CURLcode rc;
-	int error = 0;
+	CURL *esc = NULL;
+	int error;
 
 	if (image_id)
 		image_id[0] = '\0';
-	if ((error = endpoint(&base, &sock, o->host, err)) < 0)
+	exchange_init(&x, o, NULL);
+	if ((error = pick_engine(&h, &own, o, err)) < 0)
 		goto out;
-	if (!(s.curl = curl_easy_init())) {
+	x.h = h;
+	x.src = src;
+	x.stream = 1;
+	if (!(esc = curl_easy_init())) {
 		error = lp_error_set(err, LP_ERR, "cannot initialise libcurl");
 		goto out;
 	}
-	tag = curl_easy_escape(s.curl, o->tag, 0);
-	df = curl_easy_escape(s.curl, o->dockerfile, 0);
 	/* forcerm: the legacy builder otherwise leaves a failed step's container behind */
-	lp_buf_addf(&url, "%s/" API_VERSION "/build?t=%s&dockerfile=%s&rm=1&forcerm=1", base.buf,
-		    tag, df);
+	lp_buf_adds(&path, "/build?rm=1&forcerm=1");
+	add_param(&path, esc, "t", o->tag);
+	add_param(&path, esc, "dockerfile", o->dockerfile);
+	add_kv_param(&path, esc, "labels", o->labels);
+	add_kv_param(&path, esc, "buildargs", o->build_args);
+	add_param(&path, esc, "target", o->target);
+	add_param(&path, esc, "platform", o->platform);
+	add_param(&path, esc, "networkmode", o->network);
+	if (o->flags & LP_DOCKER_NO_CACHE)
+		lp_buf_adds(&path, "&nocache=1");
+	if (o->flags & LP_DOCKER_PULL)
+		lp_buf_adds(&path, "&pull=1");
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/x-tar");
 	/* the context is produced while it is sent: its length is not known up front */
 	hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
 	hdrs = curl_slist_append(hdrs, "Expect:");
-	curl_easy_setopt(s.curl, CURLOPT_URL, url.buf);
-	if (sock.len)
-		curl_easy_setopt(s.curl, CURLOPT_UNIX_SOCKET_PATH, sock.buf);
-	curl_easy_setopt(s.curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(s.curl, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(s.curl, CURLOPT_READDATA, &s);
-	curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(s.curl, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(s.curl, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(s.curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(s.curl, CURLOPT_NOSIGNAL, 1L);
-	lp_log_debug("POST %s", url.buf);
-	rc = curl_easy_perform(s.curl);
-	lp_log_debug("sent %zu bytes of build context", s.sent);
-	if (s.src_error < 0) {
-		/* the context could not be read: that error, not curl's "aborted" */
-		error = lp_error_set(err, s.src_error, "%s", s.src_err.msg);
-		goto out;
-	}
-	if (rc != CURLE_OK) {
-		/* for a socket, curl's buffer talks of "localhost port 80": misleading */
-		error = lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s", host,
-				     cerr[0] && !sock.len ? cerr : curl_easy_strerror(rc));
-		goto out;
-	}
-	if (s.pending.len)
-		handle_line(&s, s.pending.buf, s.pending.len);
-	curl_easy_getinfo(s.curl, CURLINFO_RESPONSE_CODE, &code);
-	if (code != 200) {
-		json_object *j = json_tokener_parse(s.body.buf), *m;
-		const char *msg = s.body.buf;
+	if (o->registry_config) {
+		char *line = lp_xasprintf("X-Registry-Config: %s", o->registry_config);
 
-		if (j && json_object_object_get_ex(j, "message", &m))
-			msg = json_object_get_string(m);
-		error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' answered HTTP %ld: %s",
-				     host, code, msg);
-		json_object_put(j);
+		hdrs = curl_slist_append(hdrs, line);
+		free(line);
+		lp_log_debug("sending X-Registry-Config (credentials not shown)");
+	}
+	if ((error = perform(&x, "POST", path.buf, hdrs, err)) < 0)
+		goto out;
+	if (x.code != 200) {
+		error = http_error(&x, err);
 		goto out;
 	}
-	if (s.failure.len) {
-		const char *sep = strstr(s.step.buf, " : ");
+	if (x.failure.len) {
+		const char *sep = strstr(x.step.buf, " : ");
 
 		if (sep)
 			error = lp_error_set(err, LP_ERR, "build step %.*s '%s' failed: %s",
-					     (int)(sep - s.step.buf), s.step.buf, sep + 3,
-					     s.failure.buf);
-		else if (s.step.len)
-			error = lp_error_set(err, LP_ERR, "build step %s failed: %s", s.step.buf,
-					     s.failure.buf);
+					     (int)(sep - x.step.buf), x.step.buf, sep + 3,
+					     x.failure.buf);
+		else if (x.step.len)
+			error = lp_error_set(err, LP_ERR, "build step %s failed: %s", x.step.buf,
+					     x.failure.buf);
 		else
-			error = lp_error_set(err, LP_ERR, "build failed: %s", s.failure.buf);
+			error = lp_error_set(err, LP_ERR, "build failed: %s", x.failure.buf);
 		goto out;
 	}
 	if (image_id)
-		snprintf(image_id, LP_DOCKER_ID_SIZE, "%s", s.id);
+		snprintf(image_id, LP_DOCKER_ID_SIZE, "%s", x.id);
 out:
-	curl_free(tag);
-	curl_free(df);
+	if (esc)
+		curl_easy_cleanup(esc);
 	curl_slist_free_all(hdrs);
-	if (s.curl)
-		curl_easy_cleanup(s.curl);
-	lp_buf_release(&s.pending);
-	lp_buf_release(&s.body);
-	lp_buf_release(&s.step);
-	lp_buf_release(&s.failure);
-	lp_buf_release(&s.chunk);
-	lp_buf_release(&base);
-	lp_buf_release(&sock);
-	lp_buf_release(&url);
+	exchange_release(&x);
+	lp_dockerhost_release(&own);
+	lp_buf_release(&path);
+	return error;
+}
+
+/* ---- push and inspect --------------------------------------------------------------- */
+
+void lp_docker_split_ref(struct lp_buf *repo, struct lp_buf *tag, const char *ref)
+{
+	const char *at = strchr(ref, '@'), *slash, *colon;
+
+	if (at) {
+		lp_buf_adds(repo, ref);
+		return;
+	}
+	/* a ':' after the last '/' is the tag; one before it is a registry port */
+	slash = strrchr(ref, '/');
+	colon = strrchr(slash ? slash : ref, ':');
+	if (colon) {
+		lp_buf_add(repo, ref, (size_t)(colon - ref));
+		lp_buf_adds(tag, colon + 1);
+	} else {
+		lp_buf_adds(repo, ref);
+		lp_buf_adds(tag, "latest");
+	}
+}
+
+/*
+ * An image name as a URL path: percent-escaped, but its '/' kept, since the
+ * engine's router matches "/images/{name:.*}/push" on the raw path. Caller frees.
+ */
+static char *escape_name(const char *name)
+{
+	struct lp_buf out = LP_BUF_INIT;
+	const char *p = name;
+
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n) { /* curl_easy_escape reads a length of 0 as "up to the NUL" */
+			char *e = curl_easy_escape(NULL, p, (int)n);
+
+			lp_buf_adds(&out, e);
+			curl_free(e);
+		}
+		p += n;
+		if (*p == '/') {
+			lp_buf_addch(&out, '/');
+			p++;
+		}
+	}
+	return lp_buf_detach(&out, NULL);
+}
+
+int lp_docker_push(char digest[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *o,
+		   const char *image, const char *auth, struct lp_error *err)
+{
+	struct lp_dockerhost own = LP_DOCKERHOST_INIT;
+	const struct lp_dockerhost *h = NULL;
+	struct lp_buf repo = LP_BUF_INIT, tag = LP_BUF_INIT, path = LP_BUF_INIT;
+	struct lp_buf line = LP_BUF_INIT;
+	struct curl_slist *hdrs = NULL;
+	struct exchange x;
+	char *erepo = NULL, *etag = NULL;
+	int error;
+
+	if (digest)
+		digest[0] = '\0';
+	exchange_init(&x, o, NULL);
+	if ((error = pick_engine(&h, &own, o, err)) < 0)
+		goto out;
+	x.h = h;
+	x.stream = 1;
+	lp_docker_split_ref(&repo, &tag, image);
+	erepo = escape_name(repo.buf);
+	etag = curl_easy_escape(NULL, tag.buf, 0);
+	lp_buf_addf(&path, "/images/%s/push%s%s", erepo, tag.len ? "?tag=" : "",
+		    tag.len ? etag : "");
+	/* the engine insists on the header; "{}" (e30=) is anonymous */
+	lp_buf_addf(&line, "X-Registry-Auth: %s", auth && *auth ? auth : "e30=");
+	hdrs = curl_slist_append(hdrs, line.buf);
+	lp_log_debug("sending X-Registry-Auth (%s)", auth && *auth ? "credentials not shown" : "anonymous");
+	if ((error = perform(&x, "POST", path.buf, hdrs, err)) < 0)
+		goto out;
+	if (x.code == 404) {
+		error = lp_error_set(err, LP_ENOTFOUND, "cannot push '%s': no such image in the Docker engine at '%s'",
+				     image, h->host);
+		goto out;
+	}
+	if (x.code != 200) {
+		error = http_error(&x, err);
+		goto out;
+	}
+	if (x.failure.len) {
+		error = lp_error_set(err, LP_ERR, "cannot push '%s': %s", image, x.failure.buf);
+		goto out;
+	}
+	if (digest)
+		snprintf(digest, LP_DOCKER_ID_SIZE, "%s", x.digest);
+out:
+	if (line.len)
+		memset(line.buf, 0, line.len); /* it held credentials */
+	lp_buf_release(&line);
+	curl_slist_free_all(hdrs);
+	free(erepo);
+	curl_free(etag);
+	exchange_release(&x);
+	lp_dockerhost_release(&own);
+	lp_buf_release(&repo);
+	lp_buf_release(&tag);
+	lp_buf_release(&path);
+	return error;
+}
+
+void lp_docker_image_release(struct lp_docker_image *img)
+{
+	if (!img)
+		return;
+	lp_strvec_release(&img->labels);
+	free(img->os);
+	free(img->arch);
+	img->os = img->arch = NULL;
+	img->id[0] = '\0';
+}
+
+static char *str_field(json_object *j, const char *key)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(j, key, &v) && json_object_is_type(v, json_type_string))
+		return lp_xstrdup(json_object_get_string(v));
+	return NULL;
+}
+
+int lp_docker_inspect(struct lp_docker_image *out, const struct lp_docker_opts *o,
+		      const char *image, struct lp_error *err)
+{
+	struct lp_dockerhost own = LP_DOCKERHOST_INIT;
+	const struct lp_dockerhost *h = NULL;
+	struct lp_buf path = LP_BUF_INIT;
+	struct exchange x;
+	json_object *j = NULL, *cfg, *labels, *v;
+	char *e = NULL;
+	int error;
+
+	exchange_init(&x, o, NULL);
+	if ((error = pick_engine(&h, &own, o, err)) < 0)
+		goto out;
+	x.h = h;
+	e = escape_name(image);
+	lp_buf_addf(&path, "/images/%s/json", e);
+	if ((error = perform(&x, "GET", path.buf, NULL, err)) < 0)
+		goto out;
+	if (x.code == 404) {
+		error = lp_error_set(err, LP_ENOTFOUND, "no image '%s' in the Docker engine at '%s'",
+				     image, h->host);
+		goto out;
+	}
+	if (x.code != 200) {
+		error = http_error(&x, err);
+		goto out;
+	}
+	j = json_tokener_parse(x.body.buf);
+	if (!j || !json_object_is_type(j, json_type_object)) {
+		error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' sent unreadable JSON for image '%s'",
+				     h->host, image);
+		goto out;
+	}
+	if (json_object_object_get_ex(j, "Id", &v) && json_object_is_type(v, json_type_string))
+		snprintf(out->id, sizeof(out->id), "%s", json_object_get_string(v));
+	out->os = str_field(j, "Os");
+	out->arch = str_field(j, "Architecture");
+	if (json_object_object_get_ex(j, "Config", &cfg) &&
+	    json_object_object_get_ex(cfg, "Labels", &labels) &&
+	    json_object_is_type(labels, json_type_object)) {
+		json_object_object_foreach(labels, key, val)
+			lp_strvec_pushf(&out->labels, "%s=%s", key,
+					json_object_is_type(val, json_type_string) ?
+						json_object_get_string(val) : "");
+		lp_strvec_sort(&out->labels);
+	}
+out:
+	json_object_put(j);
+	free(e);
+	exchange_release(&x);
+	lp_dockerhost_release(&own);
+	lp_buf_release(&path);
 	return error;
 }
