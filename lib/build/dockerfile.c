@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <archive_entry.h>
 #include <json-c/json.h>
 
+#include "lib/build/bundle.h"
 #include "lib/build/dockerfile.h"
 #include "lib/core/fs.h"
 #include "lib/build/template.h"
@@ -170,6 +172,7 @@ out:
 struct entry {
 	char *arc;  /* path in the tar */
 	char *src;  /* file on disk; NULL for the Dockerfile */
+	int follow; /* a named source: a symlink (already checked to stay inside) carries its target */
 };
 
 struct entries {
@@ -177,7 +180,7 @@ struct entries {
 	size_t nr, alloc;
 };
 
-static void entries_add(struct entries *e, const char *arc, const char *src)
+static void entries_add(struct entries *e, const char *arc, const char *src, int follow)
 {
 	size_t i;
 
@@ -190,6 +193,7 @@ static void entries_add(struct entries *e, const char *arc, const char *src)
 	}
 	e->v[e->nr].arc = lp_xstrdup(arc);
 	e->v[e->nr].src = src ? lp_xstrdup(src) : NULL;
+	e->v[e->nr].follow = follow;
 	e->nr++;
 }
 
@@ -209,8 +213,13 @@ static int entry_cmp(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->arc, ((const struct entry *)b)->arc);
 }
 
-/* Add `src` (a file, symlink or directory tree) as `arc`. */
-static int add_tree(struct entries *e, const char *arc, const char *src, struct lp_error *err)
+/*
+ * Add `src` (a file, symlink or directory tree) as `arc`. With `follow`,
+ * `src` itself is taken through a symlink (the caller checked where it
+ * leads); below it, symlinks stay symlinks, as the docker CLI sends them.
+ */
+static int add_tree(struct entries *e, const char *arc, const char *src, int follow,
+		    struct lp_error *err)
 {
 	struct lp_buf a = LP_BUF_INIT, s = LP_BUF_INIT;
 	struct dirent *de;
@@ -218,9 +227,9 @@ static int add_tree(struct entries *e, const char *arc, const char *src, struct 
 	DIR *d = NULL;
 	int error = 0;
 
-	if (lstat(src, &st) < 0)
+	if ((follow ? stat(src, &st) : lstat(src, &st)) < 0)
 		return lp_error_set_errno(err, LP_EIO, "cannot read '%s'", src);
-	entries_add(e, arc, src);
+	entries_add(e, arc, src, follow);
 	if (!S_ISDIR(st.st_mode))
 		return 0;
 	if (!(d = opendir(src)))
@@ -232,13 +241,36 @@ static int add_tree(struct entries *e, const char *arc, const char *src, struct 
 		lp_buf_reset(&s);
 		lp_path_join(&a, arc, de->d_name);
 		lp_path_join(&s, src, de->d_name);
-		if ((error = add_tree(e, a.buf, s.buf, err)) < 0)
+		if ((error = add_tree(e, a.buf, s.buf, 0, err)) < 0)
 			break;
 	}
 	closedir(d);
 	lp_buf_release(&a);
 	lp_buf_release(&s);
 	return error;
+}
+
+/*
+ * A named source must stay inside `root` once every symlink on its way is
+ * followed: "COPY link/passwd" with link -> /etc would read the host's
+ * file into the image.
+ */
+static int check_inside(const char *path, const char *root, size_t lineno, const char *src,
+			struct lp_error *err)
+{
+	char real[PATH_MAX], rroot[PATH_MAX];
+	size_t n;
+
+	if (!realpath(root, rroot))
+		return lp_error_set_errno(err, LP_EIO, "cannot resolve '%s'", root);
+	if (!realpath(path, real))
+		return lp_error_set_errno(err, LP_EIO, "cannot resolve '%s'", path);
+	n = strlen(rroot);
+	if (!strcmp(rroot, "/") || (!strncmp(real, rroot, n) && real[n] == '/'))
+		return 0;
+	return lp_error_set(err, LP_EINVAL,
+			    "line %zu of the rendered Dockerfile: source '%s' is a symlink to '%s', outside '%s'",
+			    lineno, src, real, root);
 }
 
 /*
@@ -338,7 +370,9 @@ static int add_sources(struct entries *e, const char *text, const char *cwd,
 						     lineno, src, cwd);
 				break;
 			}
-			error = add_tree(e, src, p.buf, err);
+			if ((error = check_inside(p.buf, cwd, lineno, src, err)) < 0)
+				break;
+			error = add_tree(e, src, p.buf, 1, err);
 		}
 	}
 	lp_strvec_release(&args);
@@ -360,6 +394,7 @@ struct lp_dockerfile_tar {
 	const char *fd_path;
 	uint64_t left;       /* bytes of it still to write */
 	int done;
+	struct lp_bundle *bundle; /* lp itself, for a library with "lp_bundle" */
 };
 
 static la_ssize_t tar_write(struct archive *a, void *ud, const void *buf, size_t len)
@@ -382,6 +417,7 @@ void lp_dockerfile_tar_free(struct lp_dockerfile_tar *t)
 	if (t->a)
 		archive_write_free(t->a);
 	entries_release(&t->e);
+	lp_bundle_free(t->bundle);
 	free(t);
 }
 
@@ -390,13 +426,15 @@ int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_docke
 {
 	struct lp_dockerfile_tar *t = lp_xcalloc(1, sizeof(*t));
 	struct lp_buf arc = LP_BUF_INIT, src = LP_BUF_INIT;
+	struct lp_bundle_opts bo = LP_BUNDLE_OPTS_INIT;
 	size_t i, k;
 	int error = 0;
 
 	*out = NULL;
 	t->df = df;
 	t->fd = -1;
-	entries_add(&t->e, dockerfile_path, NULL);
+	bo.tmp_dir = df->tmp_dir;
+	entries_add(&t->e, dockerfile_path, NULL, 0);
 	for (i = 0; i < df->nr; i++) {
 		const struct lp_library *lib = df->libs[i];
 		const struct lp_strvec *lists[] = { &lib->files, &lib->install_scripts };
@@ -405,11 +443,24 @@ int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_docke
 			size_t j;
 
 			for (j = 0; j < lists[k]->nr; j++) {
+				const char *f = lists[k]->v[j];
+
 				lp_buf_reset(&arc);
 				lp_buf_reset(&src);
-				lp_buf_addf(&arc, "libraries/%s/%s", lib->name, lists[k]->v[j]);
-				lp_path_join(&src, lib->dir, lists[k]->v[j]);
-				entries_add(&t->e, arc.buf, src.buf);
+				lp_buf_addf(&arc, "libraries/%s/%s", lib->name, f);
+				if (lib->lp_bundle && !strcmp(f, lib->lp_bundle)) {
+					/* made once, however many libraries ask for it */
+					if (!t->bundle &&
+					    (error = lp_bundle_make(&t->bundle, &bo, err)) < 0)
+						goto out;
+					if ((error = add_tree(&t->e, arc.buf, t->bundle->dir, 1,
+							      err)) < 0)
+						goto out;
+					continue;
+				}
+				/* lp_library_load checked that a symlink stays inside the library */
+				lp_path_join(&src, lib->dir, f);
+				entries_add(&t->e, arc.buf, src.buf, 1);
 			}
 		}
 	}
@@ -462,13 +513,14 @@ static int start_entry(struct lp_dockerfile_tar *t, const struct entry *en, stru
 			error = ar_fail(t, en->arc, err);
 		goto out;
 	}
-	if (lstat(en->src, &st) < 0) {
+	if ((en->follow ? stat(en->src, &st) : lstat(en->src, &st)) < 0) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'", en->src);
 		goto out;
 	}
+	/* modes as they are on disk: a 0600 file stays 0600 in the image */
 	if (S_ISDIR(st.st_mode)) {
 		archive_entry_set_filetype(ae, AE_IFDIR);
-		archive_entry_set_perm(ae, 0755);
+		archive_entry_set_perm(ae, st.st_mode & 07777);
 	} else if (S_ISLNK(st.st_mode)) {
 		ssize_t n = readlink(en->src, link, sizeof(link) - 1);
 
@@ -488,8 +540,7 @@ static int start_entry(struct lp_dockerfile_tar *t, const struct entry *en, stru
 		t->fd_path = en->src;
 		t->left = (uint64_t)st.st_size;
 		archive_entry_set_filetype(ae, AE_IFREG);
-		/* only the exec bit matters to the image; keep the rest stable */
-		archive_entry_set_perm(ae, (st.st_mode & S_IXUSR) ? 0755 : 0644);
+		archive_entry_set_perm(ae, st.st_mode & 07777);
 		archive_entry_set_size(ae, (la_int64_t)st.st_size);
 	} else {
 		error = lp_error_set(err, LP_EINVAL, "'%s' is not a file, directory or symlink",

@@ -22,9 +22,11 @@ struct lp_dockerfile {
 	struct lp_buf text;       /* the rendered Dockerfile, always ending in '\n' */
 	struct lp_library **libs; /* loaded libraries, in order (owned) */
 	size_t nr;
+	/* where the context may make scratch directories (the lp bundle); NULL: /tmp */
+	const char *tmp_dir;
 };
 
-#define LP_DOCKERFILE_INIT { .text = LP_BUF_INIT, .libs = NULL, .nr = 0 }
+#define LP_DOCKERFILE_INIT { .text = LP_BUF_INIT, .libs = NULL, .nr = 0, .tmp_dir = NULL }
 
 /*
  * Load and validate every library and the template, then render. The
@@ -59,12 +61,20 @@ int lp_dockerfile_label_key_ok(const char *key);
 /*
  * The build context as an uncompressed tar in `out`: the Dockerfile at
  * `dockerfile_path` (e.g. ".lp/Dockerfile"), every library's files and
- * scripts at libraries/<name>/<file> (modes kept), and every other local
- * source of an ADD/COPY line of the rendered Dockerfile, taken from `cwd`
- * (files or whole directories). Entries are sorted, owned by 0:0 with a
- * fixed mtime, so the same inputs give the same bytes. LP_ENOTFOUND names
- * an ADD/COPY source missing from `cwd`; LP_EINVAL one that is unsafe
- * ("..", absolute) or a glob.
+ * scripts at libraries/<name>/<file>, a library's "lp_bundle" as lp
+ * itself (lib/build/bundle.h), and every other local source of an
+ * ADD/COPY line of the rendered Dockerfile, taken from `cwd` (files or
+ * whole directories). Entries are sorted, owned by 0:0 with a fixed mtime,
+ * and keep their modes as they are on disk (0600 stays 0600), so the same
+ * inputs give the same bytes.
+ *
+ * Symlinks: a named file or source that is a symlink (or goes through
+ * one) carries what it points to, which must be inside its library or
+ * `cwd`: one that leads out is LP_EINVAL ("line 7 of the rendered
+ * Dockerfile: source 'link/passwd' is a symlink to '/etc/passwd', outside
+ * '/src'"). Inside a copied directory, symlinks are sent as symlinks, as
+ * the docker CLI sends them. LP_ENOTFOUND names an ADD/COPY source missing
+ * from `cwd`; LP_EINVAL one that is unsafe ("..", absolute) or a glob.
  */
 int lp_dockerfile_context(struct lp_buf *out, const struct lp_dockerfile *df,
 			  const char *dockerfile_path, const char *cwd, struct lp_error *err) LP_WUR;

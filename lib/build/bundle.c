@@ -1,0 +1,280 @@
+/* bundle.c - lp with its shared objects and loader, for images of any distribution */
+/* SPDX-License-Identifier: MIT */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/build/bundle.h"
+#include "lib/core/datadir.h"
+#include "lib/core/fs.h"
+#include "lib/core/fswalk.h"
+#include "lib/core/log.h"
+#include "lib/core/proc.h"
+#include "lib/core/xalloc.h"
+
+void lp_bundle_free(struct lp_bundle *b)
+{
+	struct lp_error ignored = LP_ERROR_INIT;
+
+	if (!b)
+		return;
+	if (b->dir && lp_fs_rmtree(b->dir, &ignored) < 0)
+		lp_log_warn("%s", ignored.msg);
+	free(b->dir);
+	free(b);
+}
+
+static int read_at(int fd, void *buf, size_t len, off_t off)
+{
+	ssize_t n = pread(fd, buf, len, off);
+
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+int lp_bundle_interpreter(struct lp_buf *out, const char *path, struct lp_error *err)
+{
+	unsigned char ident[EI_NIDENT];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), error = 0;
+	uint64_t phoff = 0, off = 0, size = 0;
+	unsigned phnum = 0, phentsize = 0, i;
+	int is64;
+
+	if (fd < 0)
+		return lp_error_set_errno(err, errno == ENOENT ? LP_ENOTFOUND : LP_EIO,
+					  "cannot read '%s'", path);
+	if (read_at(fd, ident, sizeof(ident), 0) < 0 || memcmp(ident, ELFMAG, SELFMAG) ||
+	    (ident[EI_CLASS] != ELFCLASS64 && ident[EI_CLASS] != ELFCLASS32) ||
+	    ident[EI_DATA] != ELFDATA2LSB) {
+		/* lp only runs where it was built: a little-endian host's own binary */
+		error = lp_error_set(err, LP_EINVAL, "'%s' is not a little-endian ELF executable",
+				     path);
+		goto out;
+	}
+	is64 = ident[EI_CLASS] == ELFCLASS64;
+	if (is64) {
+		Elf64_Ehdr eh;
+
+		if (read_at(fd, &eh, sizeof(eh), 0) < 0)
+			goto short_file;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+	} else {
+		Elf32_Ehdr eh;
+
+		if (read_at(fd, &eh, sizeof(eh), 0) < 0)
+			goto short_file;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+	}
+	for (i = 0; i < phnum; i++) {
+		uint32_t type;
+
+		if (is64) {
+			Elf64_Phdr ph;
+
+			if (phentsize < sizeof(ph) || read_at(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) < 0)
+				goto short_file;
+			type = ph.p_type;
+			off = ph.p_offset;
+			size = ph.p_filesz;
+		} else {
+			Elf32_Phdr ph;
+
+			if (phentsize < sizeof(ph) || read_at(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) < 0)
+				goto short_file;
+			type = ph.p_type;
+			off = ph.p_offset;
+			size = ph.p_filesz;
+		}
+		if (type != PT_INTERP)
+			continue;
+		if (size < 2 || size > PATH_MAX)
+			goto short_file;
+		lp_buf_grow(out, (size_t)size);
+		if (read_at(fd, out->buf + out->len, (size_t)size, (off_t)off) < 0)
+			goto short_file;
+		/* the segment holds the path and its NUL */
+		lp_buf_setlen(out, out->len + strnlen(out->buf + out->len, (size_t)size));
+		goto out;
+	}
+	goto out; /* no PT_INTERP: static */
+short_file:
+	error = lp_error_set(err, LP_EINVAL, "'%s': truncated or malformed ELF headers", path);
+out:
+	close(fd);
+	return error;
+}
+
+/*
+ * `<loader> --list <exe>` lines, glibc's format:
+ *	linux-vdso.so.1 (0x00007ffc...)                     no file: skipped
+ *	libgit2.so.1.5 => /lib/x86_64-linux-gnu/libgit2.so.1.5 (0x...)
+ *	/lib64/ld-linux-x86-64.so.2 (0x...)                 the loader itself
+ *	libfoo.so.1 => not found
+ * Appends "soname\tpath" for each object to copy.
+ */
+static int parse_list(struct lp_strvec *objs, const char *text, const char *exe,
+		      struct lp_error *err)
+{
+	const char *ln = text;
+
+	while (*ln) {
+		const char *nl = strchr(ln, '\n');
+		size_t n = nl ? (size_t)(nl - ln) : strlen(ln);
+		char *line = lp_xstrndup(ln, n), *p = line, *arrow, *paren;
+
+		ln += n + (nl ? 1 : 0);
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if ((paren = strstr(p, " (0x")))
+			*paren = '\0';
+		if ((arrow = strstr(p, " => "))) {
+			*arrow = '\0';
+			if (!strcmp(arrow + 4, "not found")) {
+				int error = lp_error_set(err, LP_ENOTFOUND,
+							 "cannot bundle '%s': its shared object '%s' is not found",
+							 exe, p);
+
+				free(line);
+				return error;
+			}
+			if (arrow[4] == '/')
+				lp_strvec_pushf(objs, "%s\t%s", p, arrow + 4);
+		} else if (*p == '/') {
+			const char *base = strrchr(p, '/') + 1;
+
+			lp_strvec_pushf(objs, "%s\t%s", base, p);
+		}
+		free(line);
+	}
+	return 0;
+}
+
+static int run_patchelf(const char *file, const char *interp, const char *rpath,
+			struct lp_error *err)
+{
+	struct lp_proc p = LP_PROC_INIT;
+	int error;
+
+	lp_strvec_pushl(&p.args, "patchelf", "--set-interpreter", interp, "--force-rpath",
+			"--set-rpath", rpath, file, NULL);
+	error = lp_proc_run(&p, NULL, err);
+	if (error == LP_ENOTFOUND)
+		error = lp_error_set(err, LP_ENOTFOUND,
+				     "%s (lp needs Debian's patchelf to put itself into an image: apt-get install patchelf)",
+				     err->msg);
+	lp_proc_release(&p);
+	return error;
+}
+
+int lp_bundle_make(struct lp_bundle **out, const struct lp_bundle_opts *o, struct lp_error *err)
+{
+	struct lp_bundle *b = lp_xcalloc(1, sizeof(*b));
+	const char *prefix = o->prefix ? o->prefix : "/usr/local";
+	struct lp_buf interp = LP_BUF_INIT, listing = LP_BUF_INIT, p = LP_BUF_INIT;
+	struct lp_buf libdir = LP_BUF_INIT, rpath = LP_BUF_INIT, tpl = LP_BUF_INIT;
+	struct lp_buf newinterp = LP_BUF_INIT;
+	struct lp_strvec objs = LP_STRVEC_INIT;
+	struct lp_proc list = LP_PROC_INIT;
+	char exe[PATH_MAX];
+	size_t i;
+	int error = 0;
+
+	*out = NULL;
+	if (o->exe) {
+		snprintf(exe, sizeof(exe), "%s", o->exe);
+	} else {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+		if (n < 0) {
+			error = lp_error_set_errno(err, LP_EIO, "cannot find the running lp (/proc/self/exe)");
+			goto out;
+		}
+		exe[n] = '\0';
+	}
+	b->dir = lp_xasprintf("%s/lp-bundle.XXXXXX", o->tmp_dir ? o->tmp_dir : "/tmp");
+	if (!mkdtemp(b->dir)) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot make a directory like '%s'", b->dir);
+		free(b->dir);
+		b->dir = NULL;
+		goto out;
+	}
+	/* mkdtemp makes it 0700; the context keeps modes, and algo must enter it */
+	if (chmod(b->dir, 0755) < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot chmod '%s'", b->dir);
+		goto out;
+	}
+	lp_buf_addf(&p, "%s/bin", b->dir);
+	if ((error = lp_fs_mkdirs(p.buf, 0755, err)) < 0)
+		goto out;
+	lp_buf_adds(&p, "/lp");
+	if ((error = lp_fs_copy_file(exe, p.buf, err)) < 0)
+		goto out;
+	if ((error = lp_bundle_interpreter(&interp, exe, err)) < 0)
+		goto out;
+	if (interp.len) {
+		const char *slash = strrchr(interp.buf, '/');
+		char *loader = lp_xstrdup(slash ? slash + 1 : interp.buf);
+
+		/* the loader resolves the objects exactly as it will at run time */
+		lp_strvec_pushl(&list.args, interp.buf, "--list", exe, NULL);
+		lp_buf_addf(&rpath, "%s/lib/lp", prefix);
+		lp_buf_addf(&newinterp, "%s/%s", rpath.buf, loader);
+		free(loader);
+		if ((error = lp_proc_run(&list, &listing, err)) < 0 &&
+		    !strstr(listing.buf, "not found"))
+			goto out;
+		if ((error = parse_list(&objs, listing.buf, exe, err)) < 0)
+			goto out;
+		lp_buf_addf(&libdir, "%s/lib", b->dir);
+		if ((error = lp_fs_mkdirs(libdir.buf, 0755, err)) < 0)
+			goto out;
+		for (i = 0; i < objs.nr; i++) {
+			const char *tab = strchr(objs.v[i], '\t');
+			struct lp_buf dst = LP_BUF_INIT;
+
+			lp_buf_addf(&dst, "%s/%.*s", libdir.buf, (int)(tab - objs.v[i]), objs.v[i]);
+			error = lp_fs_copy_file(tab + 1, dst.buf, err);
+			lp_buf_release(&dst);
+			if (error < 0)
+				goto out;
+		}
+		if ((error = run_patchelf(p.buf, newinterp.buf, rpath.buf, err)) < 0)
+			goto out;
+	}
+	/* lp's data: runners for install-algorithm, the template and libraries for build-template */
+	for (i = 0; i < 2; i++) {
+		const char *what = i ? "libraries" : "templates";
+
+		lp_buf_reset(&tpl);
+		if ((error = lp_datadir_find(&tpl, what, err)) < 0)
+			goto out;
+		lp_buf_reset(&p);
+		lp_buf_addf(&p, "%s/share/lp/%s", b->dir, what);
+		if ((error = lp_fswalk_copy(tpl.buf, p.buf, NULL, 0, err)) < 0)
+			goto out;
+	}
+	lp_log_debug("bundled '%s' (%zu shared objects) in '%s'", exe, objs.nr, b->dir);
+	*out = b;
+	b = NULL;
+out:
+	lp_bundle_free(b);
+	lp_proc_release(&list);
+	lp_strvec_release(&objs);
+	lp_buf_release(&interp);
+	lp_buf_release(&listing);
+	lp_buf_release(&p);
+	lp_buf_release(&libdir);
+	lp_buf_release(&rpath);
+	lp_buf_release(&newinterp);
+	lp_buf_release(&tpl);
+	return error;
+}
