@@ -606,7 +606,8 @@ void lp_docker_image_release(struct lp_docker_image *img)
 	lp_strvec_release(&img->labels);
 	free(img->os);
 	free(img->arch);
-	img->os = img->arch = NULL;
+	free(img->repo_digest);
+	img->os = img->arch = img->repo_digest = NULL;
 	img->id[0] = '\0';
 }
 
@@ -657,6 +658,15 @@ int lp_docker_inspect(struct lp_docker_image *out, const struct lp_docker_opts *
 		snprintf(out->id, sizeof(out->id), "%s", json_object_get_string(v));
 	out->os = str_field(j, "Os");
 	out->arch = str_field(j, "Architecture");
+	/* "name@sha256:...": an image pulled from or pushed to a registry */
+	if (json_object_object_get_ex(j, "RepoDigests", &v) &&
+	    json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0) {
+		const char *rd = json_object_get_string(json_object_array_get_idx(v, 0));
+		const char *at = rd ? strchr(rd, '@') : NULL;
+
+		if (at)
+			out->repo_digest = lp_xstrdup(at + 1);
+	}
 	if (json_object_object_get_ex(j, "Config", &cfg) &&
 	    json_object_object_get_ex(cfg, "Labels", &labels) &&
 	    json_object_is_type(labels, json_type_object)) {

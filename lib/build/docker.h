@@ -93,8 +93,10 @@ struct lp_docker_image {
 	char id[LP_DOCKER_ID_SIZE]; /* "sha256:..." */
 	struct lp_strvec labels;    /* "KEY=VALUE", sorted by key */
 	char *os, *arch;	    /* "linux", "amd64" (NULL if not reported) */
+	char *repo_digest;	    /* the registry manifest digest ("sha256:..."), or NULL */
 };
-#define LP_DOCKER_IMAGE_INIT { .id = "", .labels = LP_STRVEC_INIT, .os = NULL, .arch = NULL }
+#define LP_DOCKER_IMAGE_INIT                                                               \
+	{ .id = "", .labels = LP_STRVEC_INIT, .os = NULL, .arch = NULL, .repo_digest = NULL }
 void lp_docker_image_release(struct lp_docker_image *img);
 
 /*

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
+#include "lib/build/docker.h"
 #include "lib/build/dockerauth.h"
 #include "lib/build/dockerhost.h"
 #include "lib/core/fs.h"
@@ -343,5 +344,19 @@ out:
 	json_object_put(cfg);
 	lp_buf_release(&path);
 	lp_buf_release(&host);
+	return error;
+}
+
+int lp_dockerauth_push(char digest[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *o,
+		       const char *image, const char *const *env, struct lp_error *err)
+{
+	struct lp_buf registry = LP_BUF_INIT, auth = LP_BUF_INIT;
+	int error;
+
+	lp_dockerauth_registry(&registry, image);
+	if ((error = lp_dockerauth_header(&auth, registry.buf, env, err)) == 0)
+		error = lp_docker_push(digest, o, image, auth.buf, err);
+	lp_dockerauth_wipe(&auth);
+	lp_buf_release(&registry);
 	return error;
 }

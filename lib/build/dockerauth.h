@@ -3,6 +3,7 @@
 #ifndef LP_DOCKERAUTH_H
 #define LP_DOCKERAUTH_H
 
+#include "lib/build/docker.h"
 #include "lib/core/buf.h"
 #include "lib/core/error.h"
 
@@ -54,6 +55,14 @@ int lp_dockerauth_header(struct lp_buf *out, const char *registry, const char *c
  */
 int lp_dockerauth_config_header(struct lp_buf *out, const char *const *env,
 				struct lp_error *err) LP_WUR;
+
+/*
+ * Push `image` to its registry with the credentials config.json has for it
+ * (lp_dockerauth_registry, lp_dockerauth_header, then lp_docker_push).
+ * `digest` as lp_docker_push. Errors of those, unchanged.
+ */
+int lp_dockerauth_push(char digest[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *o, const char *image,
+		       const char *const *env, struct lp_error *err) LP_WUR;
 
 /* Overwrite the buffer's bytes, then release it. */
 void lp_dockerauth_wipe(struct lp_buf *secret);

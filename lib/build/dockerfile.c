@@ -2,7 +2,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -19,6 +18,7 @@
 #include "lib/build/bundle.h"
 #include "lib/build/dockerfile.h"
 #include "lib/core/fs.h"
+#include "lib/core/fswalk.h"
 #include "lib/core/proc.h"
 #include "lib/build/template.h"
 #include "lib/core/xalloc.h"
@@ -120,8 +120,7 @@ static struct lp_template_value *make_context(const struct lp_dockerfile *df,
 		lp_buf_addf(&names, "%s%s", i ? "," : "", lib->name);
 	}
 	lp_template_dict_set(ctx, "libraries", libs);
-	if (o->revision)
-		set_quoted(labels, "org.opencontainers.image.revision", o->revision);
+	/* no revision here: it would make the rendered file stale at every commit */
 	set_quoted(labels, "io.lp.libraries", names.buf);
 	for (i = 0; o->labels && i < o->labels->nr; i++) {
 		const char *eq = strchr(o->labels->v[i], '=');
@@ -138,20 +137,45 @@ static struct lp_template_value *make_context(const struct lp_dockerfile *df,
 	return ctx;
 }
 
+void lp_dockerfile_labels(struct lp_strvec *out, const struct lp_dockerfile *df,
+			  const struct lp_dockerfile_opts *o)
+{
+	struct lp_buf names = LP_BUF_INIT;
+	size_t i;
+
+	if (o->revision)
+		lp_strvec_pushf(out, "org.opencontainers.image.revision=%s", o->revision);
+	for (i = 0; i < df->nr; i++)
+		lp_buf_addf(&names, "%s%s", i ? "," : "", df->libs[i]->name);
+	lp_strvec_pushf(out, "io.lp.libraries=%s", names.buf);
+	for (i = 0; o->labels && i < o->labels->nr; i++)
+		lp_strvec_push(out, o->labels->v[i]);
+	lp_buf_release(&names);
+}
+
 int lp_dockerfile_render(struct lp_dockerfile *out, const struct lp_dockerfile_opts *o,
 			 struct lp_error *err)
 {
 	struct lp_template *t = NULL;
 	struct lp_template_value *ctx = NULL;
+	int with_lp = (o->flags & LP_DOCKERFILE_WITH_LP) != 0;
 	size_t i;
 	int error;
 
 	/* the template first, as the original did, then every library */
 	if ((error = lp_template_load(&t, o->template_path, err)) < 0)
 		goto out;
-	out->libs = lp_xcalloc(o->libraries->nr + 1, sizeof(*out->libs));
+	out->libs = lp_xcalloc(o->libraries->nr + 2, sizeof(*out->libs));
 	for (i = 0; i < o->libraries->nr; i++) {
 		if ((error = lp_library_load(&out->libs[i], o->libraries->v[i], o->search, err)) < 0)
+			goto out;
+		out->nr++;
+		if (!strcmp(out->libs[i]->name, "lp"))
+			with_lp = 0; /* listed: installed where the list says */
+	}
+	/* last, so a rebuilt lp re-runs only the last layers */
+	if (with_lp) {
+		if ((error = lp_library_load(&out->libs[out->nr], "lp", o->search, err)) < 0)
 			goto out;
 		out->nr++;
 	}
@@ -221,9 +245,9 @@ static int entry_cmp(const void *a, const void *b)
  * leads); below it, symlinks stay symlinks, as the docker CLI sends them.
  */
 static int add_tree(struct entries *e, const char *arc, const char *src, int follow,
-		    struct lp_error *err)
+		    const char *const *exclude, const char *rel, struct lp_error *err)
 {
-	struct lp_buf a = LP_BUF_INIT, s = LP_BUF_INIT;
+	struct lp_buf a = LP_BUF_INIT, s = LP_BUF_INIT, r = LP_BUF_INIT;
 	struct dirent *de;
 	struct stat st;
 	DIR *d = NULL;
@@ -239,16 +263,24 @@ static int add_tree(struct entries *e, const char *arc, const char *src, int fol
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		lp_buf_reset(&r);
+		if (rel && *rel)
+			lp_path_join(&r, rel, de->d_name);
+		else
+			lp_buf_adds(&r, de->d_name);
+		if (exclude && lp_fswalk_excluded(r.buf, exclude))
+			continue;
 		lp_buf_reset(&a);
 		lp_buf_reset(&s);
 		lp_path_join(&a, arc, de->d_name);
 		lp_path_join(&s, src, de->d_name);
-		if ((error = add_tree(e, a.buf, s.buf, 0, err)) < 0)
+		if ((error = add_tree(e, a.buf, s.buf, 0, exclude, r.buf, err)) < 0)
 			break;
 	}
 	closedir(d);
 	lp_buf_release(&a);
 	lp_buf_release(&s);
+	lp_buf_release(&r);
 	return error;
 }
 
@@ -281,12 +313,12 @@ static int check_inside(const char *path, const char *root, size_t lineno, const
  * (ADD [--chown=x] src... dest) and the JSON form (ADD ["src", "dest"]) are
  * read; COPY --from=stage and URLs are not local.
  */
-static int add_sources(struct entries *e, const char *text, const char *cwd,
+static int add_sources(struct entries *e, const struct lp_dockerfile *df, const char *cwd,
 		       struct lp_error *err)
 {
 	struct lp_buf line = LP_BUF_INIT, p = LP_BUF_INIT;
 	struct lp_strvec args = LP_STRVEC_INIT;
-	const char *ln = text;
+	const char *ln = df->text.buf;
 	size_t lineno = 0, i;
 	int error = 0;
 
@@ -364,17 +396,44 @@ static int add_sources(struct entries *e, const char *text, const char *cwd,
 				if (have)
 					continue;
 			}
-			lp_buf_reset(&p);
-			lp_path_join(&p, cwd, src);
-			if (!lp_fs_exists(p.buf)) {
-				error = lp_error_set(err, LP_ENOTFOUND,
-						     "line %zu of the rendered Dockerfile: '%s' not found in '%s'",
-						     lineno, src, cwd);
-				break;
+			/* a source root ("algorithm/...") or the current directory */
+			{
+				const struct lp_dockerfile_root *root = NULL;
+				const char *base = cwd, *rest = src;
+				size_t k;
+
+				for (k = 0; k < df->nr_roots && !root; k++) {
+					size_t rn = strlen(df->roots[k].name);
+
+					if (!strncmp(src, df->roots[k].name, rn) &&
+					    (src[rn] == '\0' || src[rn] == '/'))
+						root = &df->roots[k];
+				}
+				if (root) {
+					base = root->dir;
+					rest = src + strlen(root->name);
+					rest += *rest == '/';
+					if (*rest && root->exclude &&
+					    lp_fswalk_excluded(rest, root->exclude))
+						continue; /* left out on purpose */
+				}
+				lp_buf_reset(&p);
+				if (*rest)
+					lp_path_join(&p, base, rest);
+				else
+					lp_buf_adds(&p, base);
+				if (!lp_fs_exists(p.buf)) {
+					error = lp_error_set(err, LP_ENOTFOUND,
+							     "line %zu of the rendered Dockerfile: '%s' not found in '%s'",
+							     lineno, rest, base);
+					break;
+				}
+				if (*rest &&
+				    (error = check_inside(p.buf, base, lineno, src, err)) < 0)
+					break;
+				error = add_tree(e, src, p.buf, 1, root ? root->exclude : NULL,
+						 rest, err);
 			}
-			if ((error = check_inside(p.buf, cwd, lineno, src, err)) < 0)
-				break;
-			error = add_tree(e, src, p.buf, 1, err);
 		}
 	}
 	lp_strvec_release(&args);
@@ -456,7 +515,7 @@ int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_docke
 					    (error = lp_bundle_make(&t->bundle, &bo, err)) < 0)
 						goto out;
 					if ((error = add_tree(&t->e, arc.buf, t->bundle->dir, 1,
-							      err)) < 0)
+							      NULL, NULL, err)) < 0)
 						goto out;
 					continue;
 				}
@@ -467,7 +526,7 @@ int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_docke
 		}
 	}
 	/* every source is found (or refused) here, before a byte goes out */
-	if ((error = add_sources(&t->e, df->text.buf, cwd, err)) < 0)
+	if ((error = add_sources(&t->e, df, cwd, err)) < 0)
 		goto out;
 	qsort(t->e.v, t->e.nr, sizeof(*t->e.v), entry_cmp);
 	t->a = archive_write_new();
@@ -664,8 +723,12 @@ static int tar_next(void *ud, struct lp_buf *chunk, struct lp_error *err)
 int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_dockerfile *df,
 			const struct lp_dockerfile_build_opts *o, struct lp_error *err)
 {
-	struct lp_docker_opts d = {.host = o->host, .tag = o->tag, .dockerfile = ".lp/Dockerfile",
-				   .output = o->output, .ud = o->ud};
+	struct lp_docker_opts d = {.host = o->host, .engine = o->engine, .tag = o->tag,
+				   .dockerfile = ".lp/Dockerfile", .labels = o->labels,
+				   .build_args = o->build_args, .target = o->target,
+				   .platform = o->platform, .network = o->network, .flags = o->flags,
+				   .registry_config = o->registry_config, .output = o->output,
+				   .ud = o->ud};
 	struct lp_docker_source src = {.next = tar_next, .ud = NULL};
 	struct lp_dockerfile_tar *tar = NULL;
 	char cwd[PATH_MAX];

@@ -10,7 +10,17 @@
 #include "lib/build/docker.h"
 #include "lib/build/library.h"
 
+enum lp_dockerfile_flags {
+	/*
+	 * Append the library "lp" (lp itself, lib/build/bundle.h) unless one
+	 * named lp is listed: the bundled template's rule, so every image it
+	 * makes can run lp install-dependencies, install-algorithm and serve.
+	 */
+	LP_DOCKERFILE_WITH_LP = (1 << 0),
+};
+
 struct lp_dockerfile_opts {
+	unsigned flags;                    /* enum lp_dockerfile_flags */
 	const char *template_path;         /* the template file */
 	const struct lp_strvec *libraries; /* -l arguments, install order */
 	const struct lp_strvec *search;    /* library search dirs (see lp_library_find) */
@@ -19,15 +29,31 @@ struct lp_dockerfile_opts {
 	const struct lp_strvec *labels;    /* "KEY=VALUE", in order; a later KEY wins */
 };
 
+/*
+ * An ADD/COPY source root: a source "NAME" or "NAME/..." is taken from
+ * `dir` instead of the current directory, leaving out what `exclude`
+ * (lib/core/fswalk.h patterns, relative to `dir`) names. lp build-algorithm
+ * sends the algorithm directory as "algorithm/" this way.
+ */
+struct lp_dockerfile_root {
+	const char *name;
+	const char *dir;
+	const char *const *exclude; /* NULL-terminated, or NULL */
+};
+
 struct lp_dockerfile {
 	struct lp_buf text;       /* the rendered Dockerfile, always ending in '\n' */
 	struct lp_library **libs; /* loaded libraries, in order (owned) */
 	size_t nr;
 	/* where the context may make scratch directories (the lp bundle); NULL: /tmp */
 	const char *tmp_dir;
+	const struct lp_dockerfile_root *roots; /* source roots, not owned */
+	size_t nr_roots;
 };
 
-#define LP_DOCKERFILE_INIT { .text = LP_BUF_INIT, .libs = NULL, .nr = 0, .tmp_dir = NULL }
+#define LP_DOCKERFILE_INIT                                                                 \
+	{ .text = LP_BUF_INIT, .libs = NULL, .nr = 0, .tmp_dir = NULL, .roots = NULL,     \
+	  .nr_roots = 0 }
 
 /*
  * Load and validate every library and the template, then render. The
@@ -36,8 +62,7 @@ struct lp_dockerfile {
  *   libraries    list of {name, description, files, install_scripts, requires,
  *                env_variables}; env values are already quoted for Docker
  *                (see lp_dockerfile_quote)
- *   labels       dict: org.opencontainers.image.revision (when a revision is
- *                given), io.lp.libraries ("a,b,c"), then the --labels; values
+ *   labels       dict: io.lp.libraries ("a,b,c"), then the --labels; values
  *                quoted like env values
  * A missing final newline is added (Jinja drops the template's). Nothing is
  * written anywhere. Errors are those of lp_library_load,
@@ -45,6 +70,16 @@ struct lp_dockerfile {
  */
 int lp_dockerfile_render(struct lp_dockerfile *out, const struct lp_dockerfile_opts *o,
 			 struct lp_error *err) LP_WUR;
+
+/*
+ * The labels the image gets through the Engine API (never through the
+ * Dockerfile, so a committed Dockerfile stays fresh across commits), as
+ * "KEY=VALUE" appended to `out`: org.opencontainers.image.revision (when
+ * o->revision is set), io.lp.libraries ("a,b,c", the libraries of `df`),
+ * then o->labels in order (a later KEY wins, as in the engine).
+ */
+void lp_dockerfile_labels(struct lp_strvec *out, const struct lp_dockerfile *df,
+			  const struct lp_dockerfile_opts *o);
 
 void lp_dockerfile_release(struct lp_dockerfile *df);
 
@@ -105,8 +140,15 @@ int lp_dockerfile_check(const char *path, const struct lp_buf *text, struct lp_e
 
 struct lp_dockerfile_build_opts {
 	const char *host;    /* DOCKER_HOST (see lp_docker_opts) */
+	const struct lp_dockerhost *engine; /* the resolved engine; overrides host */
 	const char *tag;     /* the image tag */
 	const char *context; /* directory ADD/COPY sources are taken from; NULL = cwd */
+	/* the rest as in struct lp_docker_opts: labels (Engine API), build args, ... */
+	const struct lp_strvec *labels;
+	const struct lp_strvec *build_args;
+	const char *target, *platform, *network;
+	unsigned flags; /* enum lp_docker_flags */
+	const char *registry_config;
 	/* each piece of build output as it arrives (lp_docker_opts.output) */
 	void (*output)(const char *text, size_t len, void *ud);
 	void *ud;
