@@ -189,16 +189,11 @@ int lp_bundle_make(struct lp_bundle **out, const struct lp_bundle_opts *o, struc
 	int error = 0;
 
 	*out = NULL;
-	if (o->exe) {
-		snprintf(exe, sizeof(exe), "%s", o->exe);
-	} else {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-		if (n < 0) {
-			error = lp_error_set_errno(err, LP_EIO, "cannot find the running lp (/proc/self/exe)");
-			goto out;
-		}
-		exe[n] = '\0';
+	/* resolved here: "/proc/self/exe" would name the loader once it runs --list */
+	if (!realpath(o->exe ? o->exe : "/proc/self/exe", exe)) {
+		error = lp_error_set_errno(err, errno == ENOENT ? LP_ENOTFOUND : LP_EIO,
+					   "cannot find '%s'", o->exe ? o->exe : "the running lp");
+		goto out;
 	}
 	b->dir = lp_xasprintf("%s/lp-bundle.XXXXXX", o->tmp_dir ? o->tmp_dir : "/tmp");
 	if (!mkdtemp(b->dir)) {

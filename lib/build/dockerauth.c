@@ -277,7 +277,8 @@ static void encode(struct lp_buf *out, json_object *obj)
 {
 	struct lp_buf plain = LP_BUF_INIT;
 
-	lp_buf_adds(&plain, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+	lp_buf_adds(&plain, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
 	b64url(out, plain.buf);
 	lp_dockerauth_wipe(&plain);
 }
