@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -22,8 +24,10 @@ struct exchange {
 	const struct lp_docker_opts *o;
 	const struct lp_dockerhost *h;
 	CURL *curl;
-	struct lp_proc ssh; /* ssh:// engines: the dial-stdio child */
-	int ssh_fd;	    /* our end of its socket until curl takes it */
+	struct lp_proc ssh;    /* ssh:// engines: the dial-stdio child */
+	int ssh_listen;	       /* where curl connects, and ssh gets the other end */
+	char *ssh_dir;	       /* the private directory holding that socket */
+	struct lp_error ssh_err; /* why the child could not start */
 	/* the upload, if any */
 	const struct lp_docker_source *src;
 	struct lp_buf chunk; /* context bytes not yet handed to curl */
@@ -167,24 +171,57 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/* ssh:// engines: curl gets the dial-stdio socket instead of connecting. */
-static curl_socket_t open_ssh_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+/*
+ * ssh:// engines. curl connects to a unix socket in a private directory;
+ * once it has (CURLOPT_PREREQFUNCTION, before the request is sent), the
+ * accepted end becomes ssh's stdin and stdout, so `docker system
+ * dial-stdio` on the far side carries the HTTP exchange. (Handing curl a
+ * socketpair through CURLOPT_OPENSOCKETFUNCTION would be simpler, but
+ * curl 7.88 ignores CURL_SOCKOPT_ALREADY_CONNECTED: curl/curl#10626.)
+ */
+static int ssh_listen(struct exchange *x, struct lp_buf *path, struct lp_error *err)
 {
-	struct exchange *x = ud;
-	int fd = x->ssh_fd;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-	(void)purpose;
-	(void)addr;
-	x->ssh_fd = -1; /* curl owns it now and closes it */
-	return fd >= 0 ? fd : CURL_SOCKET_BAD;
+	x->ssh_dir = lp_xstrdup("/tmp/lp-ssh.XXXXXX");
+	if (!mkdtemp(x->ssh_dir)) {
+		free(x->ssh_dir);
+		x->ssh_dir = NULL;
+		return lp_error_set_errno(err, LP_EIO, "cannot make a private socket directory");
+	}
+	lp_buf_addf(path, "%s/s", x->ssh_dir);
+	if (path->len >= sizeof(sa.sun_path))
+		return lp_error_set(err, LP_EIO, "socket path '%s' is too long", path->buf);
+	memcpy(sa.sun_path, path->buf, path->len + 1);
+	if ((x->ssh_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(x->ssh_listen, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(x->ssh_listen, 1) < 0)
+		return lp_error_set_errno(err, LP_EIO, "cannot listen on '%s'", path->buf);
+	return 0;
 }
 
-static int ssh_sockopt(void *ud, curl_socket_t fd, curlsocktype purpose)
+static int ssh_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+		      int conn_local_port)
 {
-	(void)ud;
-	(void)fd;
-	(void)purpose;
-	return CURL_SOCKOPT_ALREADY_CONNECTED;
+	struct exchange *x = ud;
+	int fd, error;
+
+	(void)conn_primary_ip;
+	(void)conn_local_ip;
+	(void)conn_primary_port;
+	(void)conn_local_port;
+	if (x->ssh.pid > 0)
+		return CURL_PREREQFUNC_OK; /* a reused connection: ssh is already there */
+	if ((fd = accept4(x->ssh_listen, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		lp_error_set_errno(&x->ssh_err, LP_ENET, "cannot accept curl's connection");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	lp_strvec_pushv(&x->ssh.args, x->h->ssh_argv.v);
+	x->ssh.flags = LP_PROC_STDIO_FD;
+	x->ssh.stdio_fd = fd;
+	error = lp_proc_start(&x->ssh, &x->ssh_err);
+	close(fd); /* ssh has its copy; curl's end closing is what ends it */
+	return error < 0 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 
 static void exchange_release(struct exchange *x)
@@ -192,9 +229,19 @@ static void exchange_release(struct exchange *x)
 	struct lp_error ignored = LP_ERROR_INIT;
 
 	if (x->curl)
-		curl_easy_cleanup(x->curl); /* closes the ssh socket, so ssh sees EOF */
-	if (x->ssh_fd >= 0)
-		close(x->ssh_fd);
+		curl_easy_cleanup(x->curl); /* closes curl's end, so ssh sees EOF */
+	x->curl = NULL;
+	if (x->ssh_listen >= 0)
+		close(x->ssh_listen);
+	if (x->ssh_dir) {
+		struct lp_buf p = LP_BUF_INIT;
+
+		lp_buf_addf(&p, "%s/s", x->ssh_dir);
+		unlink(p.buf);
+		rmdir(x->ssh_dir);
+		free(x->ssh_dir);
+		lp_buf_release(&p);
+	}
 	if (x->ssh.pid > 0 && lp_proc_finish(&x->ssh, &ignored) < 0)
 		lp_log_debug("%s", ignored.msg);
 	lp_proc_release(&x->ssh);
@@ -224,6 +271,9 @@ static int connect_error(struct exchange *x, CURLcode rc, const char *cerr, stru
 	if (x->h->kind == LP_DOCKERHOST_SSH) {
 		struct lp_error sub = LP_ERROR_INIT;
 
+		if (x->ssh_err.code)
+			return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s",
+					    x->h->host, x->ssh_err.msg);
 		/* ssh's own complaint went to stderr; its exit status says it failed */
 		if (x->curl) {
 			curl_easy_cleanup(x->curl);
@@ -233,6 +283,12 @@ static int connect_error(struct exchange *x, CURLcode rc, const char *cerr, stru
 			return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s",
 					    x->h->host, sub.msg);
 	}
+	/* a TLS engine hangs up on plain HTTP (newer ones answer 400, see http_error) */
+	if (x->h->kind == LP_DOCKERHOST_TCP && !x->h->tls &&
+	    (rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING))
+		return lp_error_set(err, LP_ENET,
+				    "cannot reach the Docker engine at '%s': %s (if it expects TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)",
+				    x->h->host, cerr[0] ? cerr : curl_easy_strerror(rc));
 	/* for a socket, curl's buffer talks of "localhost port 80": misleading */
 	return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s", x->h->host,
 			    cerr[0] && x->h->kind == LP_DOCKERHOST_TCP ? cerr : curl_easy_strerror(rc));
@@ -272,23 +328,21 @@ static int perform(struct exchange *x, const char *method, const char *path,
 			curl_easy_setopt(x->curl, CURLOPT_SSLKEY, x->h->key);
 		}
 		break;
-	case LP_DOCKERHOST_SSH:
-		lp_proc_init(&x->ssh);
-		lp_strvec_pushv(&x->ssh.args, x->h->ssh_argv.v);
-		x->ssh.flags = LP_PROC_SOCKET_STDIO;
-		if ((error = lp_proc_start(&x->ssh, err)) < 0) {
-			error = lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s",
-					     x->h->host, err->msg);
-			goto out;
+	case LP_DOCKERHOST_SSH: {
+		struct lp_buf sock = LP_BUF_INIT;
+
+		if ((error = ssh_listen(x, &sock, err)) == 0) {
+			curl_easy_setopt(x->curl, CURLOPT_UNIX_SOCKET_PATH, sock.buf);
+			curl_easy_setopt(x->curl, CURLOPT_PREREQFUNCTION, ssh_prereq);
+			curl_easy_setopt(x->curl, CURLOPT_PREREQDATA, x);
+			/* one dial-stdio session carries exactly one connection */
+			curl_easy_setopt(x->curl, CURLOPT_FORBID_REUSE, 1L);
 		}
-		x->ssh_fd = x->ssh.in;
-		x->ssh.in = -1;
-		curl_easy_setopt(x->curl, CURLOPT_OPENSOCKETFUNCTION, open_ssh_socket);
-		curl_easy_setopt(x->curl, CURLOPT_OPENSOCKETDATA, x);
-		curl_easy_setopt(x->curl, CURLOPT_SOCKOPTFUNCTION, ssh_sockopt);
-		/* one dial-stdio session carries exactly one connection */
-		curl_easy_setopt(x->curl, CURLOPT_FORBID_REUSE, 1L);
+		lp_buf_release(&sock);
+		if (error < 0)
+			goto out;
 		break;
+	}
 	}
 	curl_easy_setopt(x->curl, CURLOPT_URL, url.buf);
 	curl_easy_setopt(x->curl, CURLOPT_CUSTOMREQUEST, strcmp(method, "GET") ? method : NULL);
@@ -337,8 +391,10 @@ static int http_error(struct exchange *x, struct lp_error *err)
 
 	if (j && json_object_object_get_ex(j, "message", &m))
 		msg = json_object_get_string(m);
-	error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' answered HTTP %ld: %.300s",
-			     x->h->host, x->code, msg);
+	error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' answered HTTP %ld: %.300s%s",
+			     x->h->host, x->code, msg,
+			     strstr(msg, "HTTP request to an HTTPS server") ?
+				     " (set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)" : "");
 	json_object_put(j);
 	return error;
 }
@@ -365,7 +421,7 @@ static void exchange_init(struct exchange *x, const struct lp_docker_opts *o,
 	memset(x, 0, sizeof(*x));
 	x->o = o;
 	x->h = h;
-	x->ssh_fd = -1;
+	x->ssh_listen = -1;
 	lp_proc_init(&x->ssh);
 	lp_buf_init(&x->chunk);
 	lp_buf_init(&x->pending);

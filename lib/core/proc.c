@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,8 +100,6 @@ int lp_proc_start(struct lp_proc *p, struct lp_error *err)
 	if (((p->flags & LP_PROC_PIPE_STDIN) && pipe2(inp, O_CLOEXEC) < 0) ||
 	    ((p->flags & LP_PROC_PIPE_STDOUT) && pipe2(outp, O_CLOEXEC) < 0) ||
 	    ((p->flags & LP_PROC_PIPE_STDERR) && pipe2(errp, O_CLOEXEC) < 0) ||
-	    ((p->flags & LP_PROC_SOCKET_STDIO) &&
-	     socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, inp) < 0) ||
 	    pipe2(status_pipe, O_CLOEXEC) < 0) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot create pipe for %s", name.buf);
 		goto out;
@@ -124,9 +121,9 @@ int lp_proc_start(struct lp_proc *p, struct lp_error *err)
 		/* child: only async-signal-safe calls from here on */
 		if (p->flags & LP_PROC_NEW_PGRP)
 			setpgid(0, 0);
-		if (p->flags & LP_PROC_SOCKET_STDIO) {
-			dup2(inp[1], 0);
-			dup2(inp[1], 1);
+		if (p->flags & LP_PROC_STDIO_FD) {
+			dup2(p->stdio_fd, 0);
+			dup2(p->stdio_fd, 1);
 		} else if (inp[0] >= 0)
 			dup2(inp[0], 0);
 		else if (p->flags & LP_PROC_NULL_STDIN)
@@ -183,10 +180,7 @@ child_fail:
 						   "cannot run %s", name.buf);
 		goto out;
 	}
-	if (p->flags & LP_PROC_SOCKET_STDIO) {
-		p->in = inp[0];
-		inp[0] = -1;
-	} else if (inp[1] >= 0) {
+	if (inp[1] >= 0) {
 		p->in = inp[1];
 		inp[1] = -1;
 	}
@@ -248,7 +242,6 @@ out:
 
 int lp_proc_run(struct lp_proc *p, struct lp_buf *out, struct lp_error *err)
 {
-	struct lp_error ignored = LP_ERROR_INIT;
 	char chunk[8192];
 	ssize_t n;
 	int error;
@@ -269,6 +262,5 @@ int lp_proc_run(struct lp_proc *p, struct lp_buf *out, struct lp_error *err)
 		close_fd(&p->out);
 	}
 	error = lp_proc_finish(p, err);
-	(void)ignored;
 	return error;
 }
