@@ -54,8 +54,9 @@ start_dockerd() {
 	_engine_pids="$_engine_pids $d/pid"
 }
 
-# start_podman NAME: podman's Docker-compatible service on $T/NAME/podman.sock (rootful, vfs,
-# no network namespace, limits this sandbox allows); sets PODMAN_SOCK and PODMAN (the CLI)
+# start_podman NAME: podman's Docker-compatible service on $T/NAME/podman.sock (rootful,
+# overlay storage under $T/NAME, no network namespace, limits this sandbox allows); sets
+# PODMAN_SOCK and PODMAN (the CLI, with the same private storage)
 start_podman() {
 	d=$T/$1
 	mkdir -p "$d/tmp" "$d/cni"
@@ -70,11 +71,16 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 EOF
 	export CONTAINERS_CONF=$d/containers.conf
-	PODMAN="podman --root $d/storage --runroot $d/run --storage-driver vfs --tmpdir $d/tmp"
+	# podman as root keeps a blob cache in /var/lib/containers/cache whatever its --root:
+	# every podman (the service and the CLI) runs with a private tmpfs /var/lib
+	cat >"$d/podman" <<EOF
+#!/bin/sh
+exec unshare --mount --propagation private sh -c 'mount -t tmpfs -o mode=755 lp-test /var/lib && exec podman --root $d/storage --runroot $d/run --storage-driver overlay --tmpdir $d/tmp "\$@"' podman "\$@"
+EOF
+	chmod 755 "$d/podman"
+	PODMAN=$d/podman
 	PODMAN_SOCK=$d/podman.sock
-	# podman as root keeps a blob cache in /var/lib/containers/cache whatever its --root
-	setsid unshare --mount --propagation private sh -c \
-		"mount -t tmpfs -o mode=755 lp-test /var/lib && exec $PODMAN system service --time=0 unix://$PODMAN_SOCK" \
+	setsid "$PODMAN" system service --time=0 "unix://$PODMAN_SOCK" \
 		</dev/null >"$d/service.log" 2>&1 &
 	echo $! >"$d/pid"
 	_engine_pids="$_engine_pids $d/pid"
