@@ -106,8 +106,8 @@ int cmd_build_algorithm(int argc, char **argv)
 		if ((error = lp_docker_inspect(&base, &d, o.from, &err)) == 0)
 			o.base = &base;
 		else if (error == LP_ENOTFOUND)
-			lp_log_debug("%s: the build pulls it; its labels are inherited as they are",
-				     err.msg);
+			lp_log_info("langpack '%s' is not in the engine yet: the build pulls it",
+				    o.from);
 		else {
 			status = cmd_error(&err);
 			goto out;
