@@ -15,11 +15,12 @@ if [ -z "$UP" ] || [ ! -e "$UP" ]; then
 	done_testing
 	exit 0
 fi
-for t in javac jar java; do
-	command -v $t >/dev/null 2>&1 || { not_ok "$t is missing (scripts/install-deps.sh)"; done_testing; exit 1; }
-done
 GSON=/usr/share/java/gson.jar CIO=/usr/share/java/commons-io.jar
-[ -f "$GSON" ] && [ -f "$CIO" ]; check $? "Debian's gson and commons-io jars"
+if ! command -v javac >/dev/null 2>&1 || ! command -v jar >/dev/null 2>&1 || [ ! -f "$GSON" ] || [ ! -f "$CIO" ]; then
+	ok "# SKIP no JDK, gson or commons-io (apt-get install default-jdk-headless libgoogle-gson-java libcommons-io-java)"
+	done_testing
+	exit 0
+fi
 
 mkdir up
 if [ -d "$UP/java" ]; then
