@@ -158,6 +158,35 @@ START_TEST(test_bundle_static_executable)
 }
 END_TEST
 
+/* A shared object loaded on first use (dlopen by soname, as lp's lazy parts are) rides along. */
+START_TEST(test_bundle_dlopened_objects)
+{
+	static const char *const cc[] = { "cc", "-o", "lazy", "lazy.c", "-ldl", NULL };
+	struct lp_bundle_opts o = LP_BUNDLE_OPTS_INIT;
+	struct lp_bundle *b = NULL;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf p = LP_BUF_INIT;
+
+	setenv("LP_DATADIR", lp_test_srcdir(), 1);
+	lp_test_write("lazy.c",
+		      "#include <dlfcn.h>\n"
+		      "int main(void) { return !dlopen(\"libz.so.1\", RTLD_NOW) ||\n"
+		      "  dlopen(\"libnot-installed-anywhere.so.7\", RTLD_NOW) != 0; }\n",
+		      0644);
+	ck_assert_int_eq(lp_test_run(lp_test_tmpdir(), cc), 0);
+	o.exe = "lazy";
+	o.tmp_dir = lp_test_tmpdir();
+	lp_ck_ok(lp_bundle_make(&b, &o, &err), &err);
+	lp_buf_addf(&p, "%s/lib/libz.so.1", b->dir);
+	ck_assert_msg(lp_fs_is_file(p.buf), "the dlopen()ed libz is not in the bundle");
+	lp_buf_reset(&p);
+	lp_buf_addf(&p, "%s/lib/libnot-installed-anywhere.so.7", b->dir);
+	ck_assert(!lp_fs_exists(p.buf));
+	lp_bundle_free(b);
+	lp_buf_release(&p);
+}
+END_TEST
+
 Suite *bundle_suite(void)
 {
 	Suite *s = suite_create("bundle");
@@ -168,6 +197,7 @@ Suite *bundle_suite(void)
 	tcase_add_test(tc, test_bundle_interpreter_of_elf_files);
 	tcase_add_test(tc, test_bundle_dynamic_executable);
 	tcase_add_test(tc, test_bundle_static_executable);
+	tcase_add_test(tc, test_bundle_dlopened_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }

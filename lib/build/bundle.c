@@ -1,9 +1,12 @@
 /* bundle.c - lp with its shared objects and loader, for images of any distribution */
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,8 +122,24 @@ out:
  *	libgit2.so.1.5 => /lib/x86_64-linux-gnu/libgit2.so.1.5 (0x...)
  *	/lib64/ld-linux-x86-64.so.2 (0x...)                 the loader itself
  *	libfoo.so.1 => not found
- * Appends "soname\tpath" for each object to copy.
+ * Appends "soname\tpath" for each object to copy (once per soname).
  */
+static int has_object(const struct lp_strvec *objs, const char *soname)
+{
+	size_t i, n = strlen(soname);
+
+	for (i = 0; i < objs->nr; i++)
+		if (!strncmp(objs->v[i], soname, n) && objs->v[i][n] == '\t')
+			return 1;
+	return 0;
+}
+
+static void add_object(struct lp_strvec *objs, const char *soname, const char *path)
+{
+	if (!has_object(objs, soname))
+		lp_strvec_pushf(objs, "%s\t%s", soname, path);
+}
+
 static int parse_list(struct lp_strvec *objs, const char *text, const char *exe,
 		      struct lp_error *err)
 {
@@ -147,15 +166,89 @@ static int parse_list(struct lp_strvec *objs, const char *text, const char *exe,
 				return error;
 			}
 			if (arrow[4] == '/')
-				lp_strvec_pushf(objs, "%s\t%s", p, arrow + 4);
+				add_object(objs, p, arrow + 4);
 		} else if (*p == '/') {
-			const char *base = strrchr(p, '/') + 1;
-
-			lp_strvec_pushf(objs, "%s\t%s", base, p);
+			add_object(objs, strrchr(p, '/') + 1, p);
 		}
 		free(line);
 	}
 	return 0;
+}
+
+/* `loader --list file`: what the loader resolves for it, exactly as at run time. */
+static int list_objects(struct lp_strvec *objs, const char *loader, const char *file,
+			struct lp_error *err)
+{
+	struct lp_proc list = LP_PROC_INIT;
+	struct lp_buf listing = LP_BUF_INIT;
+	int error;
+
+	lp_strvec_pushl(&list.args, loader, "--list", file, NULL);
+	/* a missing object makes the loader fail: parse_list names it */
+	if ((error = lp_proc_run(&list, &listing, err)) < 0 && !strstr(listing.buf, "not found"))
+		goto out;
+	error = parse_list(objs, listing.buf, file, err);
+out:
+	lp_proc_release(&list);
+	lp_buf_release(&listing);
+	return error;
+}
+
+/* "libcurl.so.4", "libgit2.so.1.5": lib<name>.so.<digits>[.<digits>...] */
+static int is_soname(const char *s)
+{
+	const char *so = strstr(s, ".so."), *p;
+
+	if (strncmp(s, "lib", 3) || !so || so == s + 3 || !isdigit((unsigned char)so[4]))
+		return 0;
+	for (p = s + 3; p < so; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_+-.", *p))
+			return 0;
+	for (p = so + 4; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return 0;
+	return 1;
+}
+
+/*
+ * Versioned sonames written in the executable as strings: the shared
+ * objects it may dlopen() on first use instead of linking them, which the
+ * loader's --list cannot see. Appended to `out` in file order, once each.
+ */
+static int dlopened_sonames(struct lp_strvec *out, const char *exe, struct lp_error *err)
+{
+	struct lp_buf data = LP_BUF_INIT;
+	size_t i = 0;
+	int error;
+
+	if ((error = lp_fs_read_file(&data, exe, 0, err)) < 0)
+		return error;
+	/* lp_buf keeps a NUL after the data: every string below ends */
+	while (i < data.len) {
+		const char *str = data.buf + i;
+		size_t n = strlen(str);
+
+		if (n > 7 && n < 128 && is_soname(str) && lp_strvec_find(out, str) < 0)
+			lp_strvec_push(out, str);
+		i += n + 1;
+	}
+	lp_buf_release(&data);
+	return 0;
+}
+
+/* Where this process's loader finds `soname` (as lp's own dlopen would), or NULL. */
+static char *resolve_soname(const char *soname)
+{
+	struct link_map *lm = NULL;
+	void *h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+	char *path = NULL;
+
+	if (!h)
+		return NULL;
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name && lm->l_name[0] == '/')
+		path = lp_xstrdup(lm->l_name);
+	dlclose(h);
+	return path;
 }
 
 static int run_patchelf(const char *file, const char *interp, const char *rpath,
@@ -179,11 +272,10 @@ int lp_bundle_make(struct lp_bundle **out, const struct lp_bundle_opts *o, struc
 {
 	struct lp_bundle *b = lp_xcalloc(1, sizeof(*b));
 	const char *prefix = o->prefix ? o->prefix : "/usr/local";
-	struct lp_buf interp = LP_BUF_INIT, listing = LP_BUF_INIT, p = LP_BUF_INIT;
+	struct lp_buf interp = LP_BUF_INIT, p = LP_BUF_INIT;
 	struct lp_buf libdir = LP_BUF_INIT, rpath = LP_BUF_INIT, tpl = LP_BUF_INIT;
 	struct lp_buf newinterp = LP_BUF_INIT;
-	struct lp_strvec objs = LP_STRVEC_INIT;
-	struct lp_proc list = LP_PROC_INIT;
+	struct lp_strvec objs = LP_STRVEC_INIT, lazy = LP_STRVEC_INIT;
 	char exe[PATH_MAX];
 	size_t i;
 	int error = 0;
@@ -219,16 +311,29 @@ int lp_bundle_make(struct lp_bundle **out, const struct lp_bundle_opts *o, struc
 		const char *slash = strrchr(interp.buf, '/');
 		char *loader = lp_xstrdup(slash ? slash + 1 : interp.buf);
 
-		/* the loader resolves the objects exactly as it will at run time */
-		lp_strvec_pushl(&list.args, interp.buf, "--list", exe, NULL);
 		lp_buf_addf(&rpath, "%s/lib/lp", prefix);
 		lp_buf_addf(&newinterp, "%s/%s", rpath.buf, loader);
 		free(loader);
-		if ((error = lp_proc_run(&list, &listing, err)) < 0 &&
-		    !strstr(listing.buf, "not found"))
+		if ((error = list_objects(&objs, interp.buf, exe, err)) < 0 ||
+		    (error = dlopened_sonames(&lazy, exe, err)) < 0)
 			goto out;
-		if ((error = parse_list(&objs, listing.buf, exe, err)) < 0)
-			goto out;
+		/* what lp loads on first use comes too, with what that needs */
+		for (i = 0; i < lazy.nr; i++) {
+			char *path;
+
+			if (has_object(&objs, lazy.v[i]))
+				continue; /* linked already */
+			if (!(path = resolve_soname(lazy.v[i]))) {
+				lp_log_debug("'%s' names '%s', which is not installed here: left out",
+					     exe, lazy.v[i]);
+				continue;
+			}
+			add_object(&objs, lazy.v[i], path);
+			error = list_objects(&objs, interp.buf, path, err);
+			free(path);
+			if (error < 0)
+				goto out;
+		}
 		lp_buf_addf(&libdir, "%s/lib", b->dir);
 		if ((error = lp_fs_mkdirs(libdir.buf, 0755, err)) < 0)
 			goto out;
@@ -262,10 +367,9 @@ int lp_bundle_make(struct lp_bundle **out, const struct lp_bundle_opts *o, struc
 	b = NULL;
 out:
 	lp_bundle_free(b);
-	lp_proc_release(&list);
 	lp_strvec_release(&objs);
+	lp_strvec_release(&lazy);
 	lp_buf_release(&interp);
-	lp_buf_release(&listing);
 	lp_buf_release(&p);
 	lp_buf_release(&libdir);
 	lp_buf_release(&rpath);

@@ -16,7 +16,11 @@
  *                               DT_RPATH to <prefix>/lib/lp (Debian's patchelf)
  *   lib/<loader>                the dynamic loader it was linked against
  *   lib/<soname>...             every shared object the loader resolves for it
- *                               (`<loader> --list <exe>`), under its soname
+ *                               (`<loader> --list <exe>`), under its soname, and
+ *                               those it may dlopen() on first use: every
+ *                               versioned soname written in it as a string
+ *                               ("libcurl.so.4") that this host resolves, with
+ *                               what each needs
  *   share/lp/templates/...      lp's data (runner templates), found beside
  *                               bin/lp as <bindir>/../share/lp
  *
