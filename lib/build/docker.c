@@ -49,39 +49,39 @@ struct exchange {
 
 static size_t on_read(char *dst, size_t size, size_t nmemb, void *ud)
 {
-	struct exchange *x = ud;
+	struct exchange *s = ud;
 	size_t max = size * nmemb, n;
 
-	while (x->chunk_off >= x->chunk.len && !x->src_done) {
+	while (s->chunk_off >= s->chunk.len && !s->src_done) {
 		int r;
 
-		lp_buf_reset(&x->chunk);
-		x->chunk_off = 0;
-		r = x->src->next(x->src->ud, &x->chunk, &x->src_err);
+		lp_buf_reset(&s->chunk);
+		s->chunk_off = 0;
+		r = s->src->next(s->src->ud, &s->chunk, &s->src_err);
 		if (r < 0) {
-			x->src_error = r;
+			s->src_error = r;
 			return CURL_READFUNC_ABORT;
 		}
 		if (r == 0)
-			x->src_done = 1;
+			s->src_done = 1;
 	}
-	n = x->chunk.len - x->chunk_off;
+	n = s->chunk.len - s->chunk_off;
 	if (n > max)
 		n = max;
-	memcpy(dst, x->chunk.buf + x->chunk_off, n);
-	x->chunk_off += n;
-	x->sent += n;
+	memcpy(dst, s->chunk.buf + s->chunk_off, n);
+	s->chunk_off += n;
+	s->sent += n;
 	return n;
 }
 
-static void emit(struct exchange *x, const char *text, size_t len)
+static void emit(struct exchange *s, const char *text, size_t len)
 {
-	if (x->o->output && len)
-		x->o->output(text, len, x->o->ud);
+	if (s->o->output && len)
+		s->o->output(text, len, s->o->ud);
 }
 
 /* A push reports every progress tick; show a layer's line only when its status changes. */
-static void push_status(struct exchange *x, json_object *j, const char *status)
+static void push_status(struct exchange *s, json_object *j, const char *status)
 {
 	json_object *v;
 	struct lp_buf line = LP_BUF_INIT;
@@ -89,15 +89,15 @@ static void push_status(struct exchange *x, json_object *j, const char *status)
 	if (json_object_object_get_ex(j, "id", &v) && json_object_is_type(v, json_type_string))
 		lp_buf_addf(&line, "%s: ", json_object_get_string(v));
 	lp_buf_addf(&line, "%s\n", status);
-	if (strcmp(line.buf, x->last_status.buf)) {
-		emit(x, line.buf, line.len);
-		lp_buf_reset(&x->last_status);
-		lp_buf_adds(&x->last_status, line.buf);
+	if (strcmp(line.buf, s->last_status.buf)) {
+		emit(s, line.buf, line.len);
+		lp_buf_reset(&s->last_status);
+		lp_buf_adds(&s->last_status, line.buf);
 	}
 	lp_buf_release(&line);
 }
 
-static void handle_line(struct exchange *x, const char *line, size_t len)
+static void handle_line(struct exchange *s, const char *line, size_t len)
 {
 	json_object *j, *v, *d;
 
@@ -108,30 +108,31 @@ static void handle_line(struct exchange *x, const char *line, size_t len)
 	j = json_tokener_parse(line);
 	if (!j || !json_object_is_type(j, json_type_object)) {
 		/* not JSON: show it rather than lose it */
-		emit(x, line, len);
-		emit(x, "\n", 1);
+		emit(s, line, len);
+		emit(s, "\n", 1);
 		json_object_put(j);
 		return;
 	}
 	if (json_object_object_get_ex(j, "stream", &v) && json_object_is_type(v, json_type_string)) {
 		const char *t = json_object_get_string(v);
+		size_t n = strlen(t);
 
-		emit(x, t, strlen(t));
+		emit(s, t, n);
 		if (!strncmp(t, "Step ", 5)) {
-			lp_buf_reset(&x->step);
-			lp_buf_add(&x->step, t + 5, strcspn(t + 5, "\r\n"));
+			lp_buf_reset(&s->step);
+			lp_buf_add(&s->step, t + 5, strcspn(t + 5, "\r\n"));
 		}
 	}
 	if (json_object_object_get_ex(j, "status", &v) && json_object_is_type(v, json_type_string))
-		push_status(x, j, json_object_get_string(v));
+		push_status(s, j, json_object_get_string(v));
 	if (json_object_object_get_ex(j, "aux", &v)) {
 		if (json_object_object_get_ex(v, "ID", &d) && json_object_is_type(d, json_type_string))
-			snprintf(x->id, sizeof(x->id), "%s", json_object_get_string(d));
+			snprintf(s->id, sizeof(s->id), "%s", json_object_get_string(d));
 		if (json_object_object_get_ex(v, "Digest", &d) &&
 		    json_object_is_type(d, json_type_string))
-			snprintf(x->digest, sizeof(x->digest), "%s", json_object_get_string(d));
+			snprintf(s->digest, sizeof(s->digest), "%s", json_object_get_string(d));
 	}
-	if (!x->failure.len) {
+	if (!s->failure.len) {
 		const char *msg = NULL;
 
 		if (json_object_object_get_ex(j, "errorDetail", &d) &&
@@ -140,8 +141,8 @@ static void handle_line(struct exchange *x, const char *line, size_t len)
 		else if (json_object_object_get_ex(j, "error", &v))
 			msg = json_object_get_string(v);
 		if (msg) {
-			lp_buf_adds(&x->failure, msg[0] ? msg : "unknown error");
-			lp_buf_rtrim(&x->failure);
+			lp_buf_adds(&s->failure, msg[0] ? msg : "unknown error");
+			lp_buf_rtrim(&s->failure);
 		}
 	}
 	json_object_put(j);
@@ -149,25 +150,25 @@ static void handle_line(struct exchange *x, const char *line, size_t len)
 
 static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
 {
-	struct exchange *x = ud;
+	struct exchange *s = ud;
 	size_t n = size * nmemb, i, st = 0;
 	long code = 0;
 
-	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (code != 200 || !x->stream) {
-		if (x->body.len < (16u << 20)) /* an image's JSON, an error: small */
-			lp_buf_add(&x->body, data, n);
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (code != 200 || !s->stream) {
+		if (s->body.len < (16u << 20)) /* an image's JSON, an error: small */
+			lp_buf_add(&s->body, data, n);
 		return n;
 	}
 	for (i = 0; i < n; i++) {
 		if (data[i] != '\n')
 			continue;
-		lp_buf_add(&x->pending, data + st, i - st);
-		handle_line(x, x->pending.buf, x->pending.len);
-		lp_buf_reset(&x->pending);
+		lp_buf_add(&s->pending, data + st, i - st);
+		handle_line(s, s->pending.buf, s->pending.len);
+		lp_buf_reset(&s->pending);
 		st = i + 1;
 	}
-	lp_buf_add(&x->pending, data + st, n - st);
+	lp_buf_add(&s->pending, data + st, n - st);
 	return n;
 }
 
@@ -179,23 +180,23 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
  * socketpair through CURLOPT_OPENSOCKETFUNCTION would be simpler, but
  * curl 7.88 ignores CURL_SOCKOPT_ALREADY_CONNECTED: curl/curl#10626.)
  */
-static int ssh_listen(struct exchange *x, struct lp_buf *path, struct lp_error *err)
+static int ssh_listen(struct exchange *s, struct lp_buf *path, struct lp_error *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-	x->ssh_dir = lp_xstrdup("/tmp/lp-ssh.XXXXXX");
-	if (!mkdtemp(x->ssh_dir)) {
-		free(x->ssh_dir);
-		x->ssh_dir = NULL;
+	s->ssh_dir = lp_xstrdup("/tmp/lp-ssh.XXXXXX");
+	if (!mkdtemp(s->ssh_dir)) {
+		free(s->ssh_dir);
+		s->ssh_dir = NULL;
 		return lp_error_set_errno(err, LP_EIO, "cannot make a private socket directory");
 	}
-	lp_buf_addf(path, "%s/s", x->ssh_dir);
+	lp_buf_addf(path, "%s/s", s->ssh_dir);
 	if (path->len >= sizeof(sa.sun_path))
 		return lp_error_set(err, LP_EIO, "socket path '%s' is too long", path->buf);
 	memcpy(sa.sun_path, path->buf, path->len + 1);
-	if ((x->ssh_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(x->ssh_listen, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(x->ssh_listen, 1) < 0)
+	if ((s->ssh_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(s->ssh_listen, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(s->ssh_listen, 1) < 0)
 		return lp_error_set_errno(err, LP_EIO, "cannot listen on '%s'", path->buf);
 	return 0;
 }
@@ -203,103 +204,103 @@ static int ssh_listen(struct exchange *x, struct lp_buf *path, struct lp_error *
 static int ssh_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
 		      int conn_local_port)
 {
-	struct exchange *x = ud;
+	struct exchange *s = ud;
 	int fd, error;
 
 	(void)conn_primary_ip;
 	(void)conn_local_ip;
 	(void)conn_primary_port;
 	(void)conn_local_port;
-	if (x->ssh.pid > 0)
+	if (s->ssh.pid > 0)
 		return CURL_PREREQFUNC_OK; /* a reused connection: ssh is already there */
-	if ((fd = accept4(x->ssh_listen, NULL, NULL, SOCK_CLOEXEC)) < 0) {
-		lp_error_set_errno(&x->ssh_err, LP_ENET, "cannot accept curl's connection");
+	if ((fd = accept4(s->ssh_listen, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		lp_error_set_errno(&s->ssh_err, LP_ENET, "cannot accept curl's connection");
 		return CURL_PREREQFUNC_ABORT;
 	}
-	lp_strvec_pushv(&x->ssh.args, x->h->ssh_argv.v);
-	x->ssh.flags = LP_PROC_STDIO_FD;
-	x->ssh.stdio_fd = fd;
-	error = lp_proc_start(&x->ssh, &x->ssh_err);
+	lp_strvec_pushv(&s->ssh.args, s->h->ssh_argv.v);
+	s->ssh.flags = LP_PROC_STDIO_FD;
+	s->ssh.stdio_fd = fd;
+	error = lp_proc_start(&s->ssh, &s->ssh_err);
 	close(fd); /* ssh has its copy; curl's end closing is what ends it */
 	return error < 0 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 
-static void exchange_release(struct exchange *x)
+static void exchange_release(struct exchange *s)
 {
 	struct lp_error ignored = LP_ERROR_INIT;
 
-	if (x->curl)
-		curl_easy_cleanup(x->curl); /* closes curl's end, so ssh sees EOF */
-	x->curl = NULL;
-	if (x->ssh_listen >= 0)
-		close(x->ssh_listen);
-	if (x->ssh_dir) {
+	if (s->curl)
+		curl_easy_cleanup(s->curl); /* closes curl's end, so ssh sees EOF */
+	s->curl = NULL;
+	if (s->ssh_listen >= 0)
+		close(s->ssh_listen);
+	if (s->ssh_dir) {
 		struct lp_buf p = LP_BUF_INIT;
 
-		lp_buf_addf(&p, "%s/s", x->ssh_dir);
+		lp_buf_addf(&p, "%s/s", s->ssh_dir);
 		unlink(p.buf);
-		rmdir(x->ssh_dir);
-		free(x->ssh_dir);
+		rmdir(s->ssh_dir);
+		free(s->ssh_dir);
 		lp_buf_release(&p);
 	}
-	if (x->ssh.pid > 0 && lp_proc_finish(&x->ssh, &ignored) < 0)
+	if (s->ssh.pid > 0 && lp_proc_finish(&s->ssh, &ignored) < 0)
 		lp_log_debug("%s", ignored.msg);
-	lp_proc_release(&x->ssh);
-	lp_buf_release(&x->chunk);
-	lp_buf_release(&x->pending);
-	lp_buf_release(&x->body);
-	lp_buf_release(&x->step);
-	lp_buf_release(&x->failure);
-	lp_buf_release(&x->last_status);
+	lp_proc_release(&s->ssh);
+	lp_buf_release(&s->chunk);
+	lp_buf_release(&s->pending);
+	lp_buf_release(&s->body);
+	lp_buf_release(&s->step);
+	lp_buf_release(&s->failure);
+	lp_buf_release(&s->last_status);
 }
 
 /* A useful line for a failed connection: errno for sockets, curl's words otherwise. */
-static int connect_error(struct exchange *x, CURLcode rc, const char *cerr, struct lp_error *err)
+static int connect_error(struct exchange *s, CURLcode rc, const char *cerr, struct lp_error *err)
 {
 	long oserr = 0;
 
-	curl_easy_getinfo(x->curl, CURLINFO_OS_ERRNO, &oserr);
-	if (x->h->kind == LP_DOCKERHOST_UNIX && oserr == EACCES)
+	curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &oserr);
+	if (s->h->kind == LP_DOCKERHOST_UNIX && oserr == EACCES)
 		return lp_error_set(err, LP_ENET,
 				    "cannot reach the Docker engine at '%s': permission denied (to use it without sudo, add your user to the 'docker' group: sudo usermod -aG docker $USER, then log in again)",
-				    x->h->host);
-	if (x->h->kind == LP_DOCKERHOST_UNIX && oserr)
+				    s->h->host);
+	if (s->h->kind == LP_DOCKERHOST_UNIX && oserr)
 		return lp_error_set(err, LP_ENET,
-				    "cannot reach the Docker engine at '%s': %s%s", x->h->host,
+				    "cannot reach the Docker engine at '%s': %s%s", s->h->host,
 				    strerror((int)oserr),
 				    oserr == ENOENT || oserr == ECONNREFUSED ? " (is it running?)" : "");
-	if (x->h->kind == LP_DOCKERHOST_SSH) {
+	if (s->h->kind == LP_DOCKERHOST_SSH) {
 		struct lp_error sub = LP_ERROR_INIT;
 
-		if (x->ssh_err.code)
+		if (s->ssh_err.code)
 			return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s",
-					    x->h->host, x->ssh_err.msg);
+					    s->h->host, s->ssh_err.msg);
 		/* ssh's own complaint went to stderr; its exit status says it failed */
-		if (x->curl) {
-			curl_easy_cleanup(x->curl);
-			x->curl = NULL;
+		if (s->curl) {
+			curl_easy_cleanup(s->curl);
+			s->curl = NULL;
 		}
-		if (x->ssh.pid > 0 && lp_proc_finish(&x->ssh, &sub) < 0)
+		if (s->ssh.pid > 0 && lp_proc_finish(&s->ssh, &sub) < 0)
 			return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s",
-					    x->h->host, sub.msg);
+					    s->h->host, sub.msg);
 	}
 	/* a TLS engine hangs up on plain HTTP (newer ones answer 400, see http_error) */
-	if (x->h->kind == LP_DOCKERHOST_TCP && !x->h->tls &&
+	if (s->h->kind == LP_DOCKERHOST_TCP && !s->h->tls &&
 	    (rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING))
 		return lp_error_set(err, LP_ENET,
 				    "cannot reach the Docker engine at '%s': %s (if it expects TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)",
-				    x->h->host, cerr[0] ? cerr : curl_easy_strerror(rc));
+				    s->h->host, cerr[0] ? cerr : curl_easy_strerror(rc));
 	/* for a socket, curl's buffer talks of "localhost port 80": misleading */
-	return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s", x->h->host,
-			    cerr[0] && x->h->kind == LP_DOCKERHOST_TCP ? cerr : curl_easy_strerror(rc));
+	return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s", s->h->host,
+			    cerr[0] && s->h->kind == LP_DOCKERHOST_TCP ? cerr : curl_easy_strerror(rc));
 }
 
 /*
  * Send `method` `path` (below /v1.41) to the engine and collect the answer:
- * streamed JSON lines (x->stream) or the whole body. 0 once an answer came,
- * whatever its status (x->code); LP_ENET if none did.
+ * streamed JSON lines (s->stream) or the whole body. 0 once an answer came,
+ * whatever its status (s->code); LP_ENET if none did.
  */
-static int perform(struct exchange *x, const char *method, const char *path,
+static int perform(struct exchange *s, const char *method, const char *path,
 		   struct curl_slist *hdrs, struct lp_error *err)
 {
 	struct lp_buf url = LP_BUF_INIT;
@@ -307,36 +308,36 @@ static int perform(struct exchange *x, const char *method, const char *path,
 	CURLcode rc;
 	int error = 0;
 
-	if (!(x->curl = curl_easy_init())) {
+	if (!(s->curl = curl_easy_init())) {
 		error = lp_error_set(err, LP_ERR, "cannot initialise libcurl");
 		goto out;
 	}
-	lp_buf_addf(&url, "%s/" API_VERSION "%s", x->h->base_url, path);
-	switch (x->h->kind) {
+	lp_buf_addf(&url, "%s/" API_VERSION "%s", s->h->base_url, path);
+	switch (s->h->kind) {
 	case LP_DOCKERHOST_UNIX:
-		curl_easy_setopt(x->curl, CURLOPT_UNIX_SOCKET_PATH, x->h->socket);
+		curl_easy_setopt(s->curl, CURLOPT_UNIX_SOCKET_PATH, s->h->socket);
 		break;
 	case LP_DOCKERHOST_TCP:
-		if (!x->h->tls)
+		if (!s->h->tls)
 			break;
-		curl_easy_setopt(x->curl, CURLOPT_SSL_VERIFYPEER, x->h->tls_verify ? 1L : 0L);
-		curl_easy_setopt(x->curl, CURLOPT_SSL_VERIFYHOST, x->h->tls_verify ? 2L : 0L);
-		if (x->h->ca)
-			curl_easy_setopt(x->curl, CURLOPT_CAINFO, x->h->ca);
-		if (x->h->cert && x->h->key) {
-			curl_easy_setopt(x->curl, CURLOPT_SSLCERT, x->h->cert);
-			curl_easy_setopt(x->curl, CURLOPT_SSLKEY, x->h->key);
+		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, s->h->tls_verify ? 1L : 0L);
+		curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, s->h->tls_verify ? 2L : 0L);
+		if (s->h->ca)
+			curl_easy_setopt(s->curl, CURLOPT_CAINFO, s->h->ca);
+		if (s->h->cert && s->h->key) {
+			curl_easy_setopt(s->curl, CURLOPT_SSLCERT, s->h->cert);
+			curl_easy_setopt(s->curl, CURLOPT_SSLKEY, s->h->key);
 		}
 		break;
 	case LP_DOCKERHOST_SSH: {
 		struct lp_buf sock = LP_BUF_INIT;
 
-		if ((error = ssh_listen(x, &sock, err)) == 0) {
-			curl_easy_setopt(x->curl, CURLOPT_UNIX_SOCKET_PATH, sock.buf);
-			curl_easy_setopt(x->curl, CURLOPT_PREREQFUNCTION, ssh_prereq);
-			curl_easy_setopt(x->curl, CURLOPT_PREREQDATA, x);
+		if ((error = ssh_listen(s, &sock, err)) == 0) {
+			curl_easy_setopt(s->curl, CURLOPT_UNIX_SOCKET_PATH, sock.buf);
+			curl_easy_setopt(s->curl, CURLOPT_PREREQFUNCTION, ssh_prereq);
+			curl_easy_setopt(s->curl, CURLOPT_PREREQDATA, s);
 			/* one dial-stdio session carries exactly one connection */
-			curl_easy_setopt(x->curl, CURLOPT_FORBID_REUSE, 1L);
+			curl_easy_setopt(s->curl, CURLOPT_FORBID_REUSE, 1L);
 		}
 		lp_buf_release(&sock);
 		if (error < 0)
@@ -344,55 +345,55 @@ static int perform(struct exchange *x, const char *method, const char *path,
 		break;
 	}
 	}
-	curl_easy_setopt(x->curl, CURLOPT_URL, url.buf);
-	curl_easy_setopt(x->curl, CURLOPT_CUSTOMREQUEST, strcmp(method, "GET") ? method : NULL);
+	curl_easy_setopt(s->curl, CURLOPT_URL, url.buf);
+	curl_easy_setopt(s->curl, CURLOPT_CUSTOMREQUEST, strcmp(method, "GET") ? method : NULL);
 	if (!strcmp(method, "POST"))
-		curl_easy_setopt(x->curl, CURLOPT_POST, 1L);
-	if (x->src) {
-		curl_easy_setopt(x->curl, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(x->curl, CURLOPT_READDATA, x);
+		curl_easy_setopt(s->curl, CURLOPT_POST, 1L);
+	if (s->src) {
+		curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(s->curl, CURLOPT_READDATA, s);
 	} else if (!strcmp(method, "POST")) {
-		curl_easy_setopt(x->curl, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE, 0L);
 	}
-	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(x->curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(x->curl, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(x->curl, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(x->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(x->curl, CURLOPT_NOSIGNAL, 1L);
-	lp_log_debug("%s %s (engine from %s)", method, url.buf, x->h->source ? x->h->source : "the caller");
-	rc = curl_easy_perform(x->curl);
-	if (x->src)
-		lp_log_debug("sent %zu bytes of build context", x->sent);
-	if (x->src_error < 0) {
+	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
+	lp_log_debug("%s %s (engine from %s)", method, url.buf, s->h->source ? s->h->source : "the caller");
+	rc = curl_easy_perform(s->curl);
+	if (s->src)
+		lp_log_debug("sent %zu bytes of build context", s->sent);
+	if (s->src_error < 0) {
 		/* the context could not be read: that error, not curl's "aborted" */
-		error = lp_error_set(err, x->src_error, "%s", x->src_err.msg);
+		error = lp_error_set(err, s->src_error, "%s", s->src_err.msg);
 		goto out;
 	}
 	if (rc != CURLE_OK) {
-		error = connect_error(x, rc, cerr, err);
+		error = connect_error(s, rc, cerr, err);
 		goto out;
 	}
-	if (x->pending.len)
-		handle_line(x, x->pending.buf, x->pending.len);
-	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->code);
+	if (s->pending.len)
+		handle_line(s, s->pending.buf, s->pending.len);
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &s->code);
 out:
 	lp_buf_release(&url);
 	return error;
 }
 
-/* "the Docker engine at 'x' answered HTTP 500: <its message>" */
-static int http_error(struct exchange *x, struct lp_error *err)
+/* "the Docker engine at 's' answered HTTP 500: <its message>" */
+static int http_error(struct exchange *s, struct lp_error *err)
 {
-	json_object *j = json_tokener_parse(x->body.buf), *m;
-	const char *msg = x->body.buf;
+	json_object *j = json_tokener_parse(s->body.buf), *m;
+	const char *msg = s->body.buf;
 	int error;
 
 	if (j && json_object_object_get_ex(j, "message", &m))
 		msg = json_object_get_string(m);
 	error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' answered HTTP %ld: %.300s%s",
-			     x->h->host, x->code, msg,
+			     s->h->host, s->code, msg,
 			     strstr(msg, "HTTP request to an HTTPS server") ?
 				     " (set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)" : "");
 	json_object_put(j);
@@ -415,20 +416,20 @@ static int pick_engine(const struct lp_dockerhost **out, struct lp_dockerhost *o
 	return error;
 }
 
-static void exchange_init(struct exchange *x, const struct lp_docker_opts *o,
+static void exchange_init(struct exchange *s, const struct lp_docker_opts *o,
 			  const struct lp_dockerhost *h)
 {
-	memset(x, 0, sizeof(*x));
-	x->o = o;
-	x->h = h;
-	x->ssh_listen = -1;
-	lp_proc_init(&x->ssh);
-	lp_buf_init(&x->chunk);
-	lp_buf_init(&x->pending);
-	lp_buf_init(&x->body);
-	lp_buf_init(&x->step);
-	lp_buf_init(&x->failure);
-	lp_buf_init(&x->last_status);
+	memset(s, 0, sizeof(*s));
+	s->o = o;
+	s->h = h;
+	s->ssh_listen = -1;
+	lp_proc_init(&s->ssh);
+	lp_buf_init(&s->chunk);
+	lp_buf_init(&s->pending);
+	lp_buf_init(&s->body);
+	lp_buf_init(&s->step);
+	lp_buf_init(&s->failure);
+	lp_buf_init(&s->last_status);
 }
 
 /* ---- build ---------------------------------------------------------------------- */
@@ -472,7 +473,7 @@ int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opt
 {
 	struct lp_dockerhost own = LP_DOCKERHOST_INIT;
 	const struct lp_dockerhost *h = NULL;
-	struct exchange x;
+	struct exchange s;
 	struct lp_buf path = LP_BUF_INIT;
 	struct curl_slist *hdrs = NULL;
 	CURL *esc = NULL;
@@ -480,12 +481,12 @@ int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opt
 
 	if (image_id)
 		image_id[0] = '\0';
-	exchange_init(&x, o, NULL);
+	exchange_init(&s, o, NULL);
 	if ((error = pick_engine(&h, &own, o, err)) < 0)
 		goto out;
-	x.h = h;
-	x.src = src;
-	x.stream = 1;
+	s.h = h;
+	s.src = src;
+	s.stream = 1;
 	if (!(esc = curl_easy_init())) {
 		error = lp_error_set(err, LP_ERR, "cannot initialise libcurl");
 		goto out;
@@ -503,7 +504,7 @@ int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opt
 		lp_buf_adds(&path, "&nocache=1");
 	if (o->flags & LP_DOCKER_PULL)
 		lp_buf_adds(&path, "&pull=1");
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/x-tar");
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/s-tar");
 	/* the context is produced while it is sent: its length is not known up front */
 	hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
 	hdrs = curl_slist_append(hdrs, "Expect:");
@@ -514,33 +515,33 @@ int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opt
 		free(line);
 		lp_log_debug("sending X-Registry-Config (credentials not shown)");
 	}
-	if ((error = perform(&x, "POST", path.buf, hdrs, err)) < 0)
+	if ((error = perform(&s, "POST", path.buf, hdrs, err)) < 0)
 		goto out;
-	if (x.code != 200) {
-		error = http_error(&x, err);
+	if (s.code != 200) {
+		error = http_error(&s, err);
 		goto out;
 	}
-	if (x.failure.len) {
-		const char *sep = strstr(x.step.buf, " : ");
+	if (s.failure.len) {
+		const char *sep = strstr(s.step.buf, " : ");
 
 		if (sep)
 			error = lp_error_set(err, LP_ERR, "build step %.*s '%s' failed: %s",
-					     (int)(sep - x.step.buf), x.step.buf, sep + 3,
-					     x.failure.buf);
-		else if (x.step.len)
-			error = lp_error_set(err, LP_ERR, "build step %s failed: %s", x.step.buf,
-					     x.failure.buf);
+					     (int)(sep - s.step.buf), s.step.buf, sep + 3,
+					     s.failure.buf);
+		else if (s.step.len)
+			error = lp_error_set(err, LP_ERR, "build step %s failed: %s", s.step.buf,
+					     s.failure.buf);
 		else
-			error = lp_error_set(err, LP_ERR, "build failed: %s", x.failure.buf);
+			error = lp_error_set(err, LP_ERR, "build failed: %s", s.failure.buf);
 		goto out;
 	}
 	if (image_id)
-		snprintf(image_id, LP_DOCKER_ID_SIZE, "%s", x.id);
+		snprintf(image_id, LP_DOCKER_ID_SIZE, "%s", s.id);
 out:
 	if (esc)
 		curl_easy_cleanup(esc);
 	curl_slist_free_all(hdrs);
-	exchange_release(&x);
+	exchange_release(&s);
 	lp_dockerhost_release(&own);
 	lp_buf_release(&path);
 	return error;
@@ -603,17 +604,17 @@ int lp_docker_push(char digest[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *
 	struct lp_buf repo = LP_BUF_INIT, tag = LP_BUF_INIT, path = LP_BUF_INIT;
 	struct lp_buf line = LP_BUF_INIT;
 	struct curl_slist *hdrs = NULL;
-	struct exchange x;
+	struct exchange s;
 	char *erepo = NULL, *etag = NULL;
 	int error;
 
 	if (digest)
 		digest[0] = '\0';
-	exchange_init(&x, o, NULL);
+	exchange_init(&s, o, NULL);
 	if ((error = pick_engine(&h, &own, o, err)) < 0)
 		goto out;
-	x.h = h;
-	x.stream = 1;
+	s.h = h;
+	s.stream = 1;
 	lp_docker_split_ref(&repo, &tag, image);
 	erepo = escape_name(repo.buf);
 	etag = curl_easy_escape(NULL, tag.buf, 0);
@@ -623,23 +624,23 @@ int lp_docker_push(char digest[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *
 	lp_buf_addf(&line, "X-Registry-Auth: %s", auth && *auth ? auth : "e30=");
 	hdrs = curl_slist_append(hdrs, line.buf);
 	lp_log_debug("sending X-Registry-Auth (%s)", auth && *auth ? "credentials not shown" : "anonymous");
-	if ((error = perform(&x, "POST", path.buf, hdrs, err)) < 0)
+	if ((error = perform(&s, "POST", path.buf, hdrs, err)) < 0)
 		goto out;
-	if (x.code == 404) {
+	if (s.code == 404) {
 		error = lp_error_set(err, LP_ENOTFOUND, "cannot push '%s': no such image in the Docker engine at '%s'",
 				     image, h->host);
 		goto out;
 	}
-	if (x.code != 200) {
-		error = http_error(&x, err);
+	if (s.code != 200) {
+		error = http_error(&s, err);
 		goto out;
 	}
-	if (x.failure.len) {
-		error = lp_error_set(err, LP_ERR, "cannot push '%s': %s", image, x.failure.buf);
+	if (s.failure.len) {
+		error = lp_error_set(err, LP_ERR, "cannot push '%s': %s", image, s.failure.buf);
 		goto out;
 	}
 	if (digest)
-		snprintf(digest, LP_DOCKER_ID_SIZE, "%s", x.digest);
+		snprintf(digest, LP_DOCKER_ID_SIZE, "%s", s.digest);
 out:
 	if (line.len)
 		memset(line.buf, 0, line.len); /* it held credentials */
@@ -647,7 +648,7 @@ out:
 	curl_slist_free_all(hdrs);
 	free(erepo);
 	curl_free(etag);
-	exchange_release(&x);
+	exchange_release(&s);
 	lp_dockerhost_release(&own);
 	lp_buf_release(&repo);
 	lp_buf_release(&tag);
@@ -682,29 +683,29 @@ int lp_docker_inspect(struct lp_docker_image *out, const struct lp_docker_opts *
 	struct lp_dockerhost own = LP_DOCKERHOST_INIT;
 	const struct lp_dockerhost *h = NULL;
 	struct lp_buf path = LP_BUF_INIT;
-	struct exchange x;
+	struct exchange s;
 	json_object *j = NULL, *cfg, *labels, *v;
 	char *e = NULL;
 	int error;
 
-	exchange_init(&x, o, NULL);
+	exchange_init(&s, o, NULL);
 	if ((error = pick_engine(&h, &own, o, err)) < 0)
 		goto out;
-	x.h = h;
+	s.h = h;
 	e = escape_name(image);
 	lp_buf_addf(&path, "/images/%s/json", e);
-	if ((error = perform(&x, "GET", path.buf, NULL, err)) < 0)
+	if ((error = perform(&s, "GET", path.buf, NULL, err)) < 0)
 		goto out;
-	if (x.code == 404) {
+	if (s.code == 404) {
 		error = lp_error_set(err, LP_ENOTFOUND, "no image '%s' in the Docker engine at '%s'",
 				     image, h->host);
 		goto out;
 	}
-	if (x.code != 200) {
-		error = http_error(&x, err);
+	if (s.code != 200) {
+		error = http_error(&s, err);
 		goto out;
 	}
-	j = json_tokener_parse(x.body.buf);
+	j = json_tokener_parse(s.body.buf);
 	if (!j || !json_object_is_type(j, json_type_object)) {
 		error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' sent unreadable JSON for image '%s'",
 				     h->host, image);
@@ -735,7 +736,7 @@ int lp_docker_inspect(struct lp_docker_image *out, const struct lp_docker_opts *
 out:
 	json_object_put(j);
 	free(e);
-	exchange_release(&x);
+	exchange_release(&s);
 	lp_dockerhost_release(&own);
 	lp_buf_release(&path);
 	return error;
