@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -720,6 +721,39 @@ static int tar_next(void *ud, struct lp_buf *chunk, struct lp_error *err)
 	return lp_dockerfile_tar_read(ud, chunk, err);
 }
 
+/*
+ * lp in the image is this host's lp: a --platform of another architecture
+ * would give an image whose lp cannot run. "linux/arm64/v8" -> "arm64".
+ */
+static int check_platform(const struct lp_dockerfile *df, const char *platform,
+			  struct lp_error *err)
+{
+	static const char *const arches[][2] = {
+		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "armv7l", "arm" },
+		{ "i686", "386" },     { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
+		{ "riscv64", "riscv64" },
+	};
+	const char *slash = platform ? strchr(platform, '/') : NULL, *host = NULL;
+	struct utsname u;
+	size_t i, n;
+
+	if (!slash)
+		return 0;
+	for (i = 0; i < df->nr && !df->libs[i]->lp_bundle; i++)
+		;
+	if (i == df->nr || uname(&u) < 0)
+		return 0;
+	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (!strcmp(u.machine, arches[i][0]))
+			host = arches[i][1];
+	n = strcspn(slash + 1, "/");
+	if (!host || (strlen(host) == n && !strncmp(slash + 1, host, n)))
+		return 0;
+	return lp_error_set(err, LP_EINVAL,
+			    "--platform '%s': the image would get this host's %s lp, which cannot run there (leave out the library with lp_bundle, or build on a %.*s host)",
+			    platform, host, (int)n, slash + 1);
+}
+
 int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_dockerfile *df,
 			const struct lp_dockerfile_build_opts *o, struct lp_error *err)
 {
@@ -736,6 +770,8 @@ int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker
 	int error;
 
 	image_id[0] = '\0';
+	if ((error = check_platform(df, o->platform, err)) < 0)
+		return error;
 	if (!dir) {
 		if (!getcwd(cwd, sizeof(cwd)))
 			return lp_error_set_errno(err, LP_EIO, "cannot get the current directory");

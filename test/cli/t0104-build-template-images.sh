@@ -95,6 +95,12 @@ run "$LP" build-template -p bb.j2 -L libs -l modes -t "$tag-escape" -o escape.Do
 expect_exit 1 "a library file linking out of its library fails"
 expect_err_contains "file 'libs/modes/out.conf' points outside 'libs/modes'" "names the file"
 
+# --platform of another architecture would get an lp that cannot run there
+case $(uname -m) in x86_64) other=linux/arm64 ;; *) other=linux/amd64 ;; esac
+run "$LP" build-template -p bb.j2 -L libs -l lp -t "$tag-plat" -o plat.Dockerfile --platform "$other"
+expect_exit 1 "--platform $other with lp in the image is refused"
+expect_err_contains "--platform '$other': the image would get this host's" "says why"
+
 # --target: a stage of a multi-stage template
 cat >stages.j2 <<EOF
 FROM $LP_TEST_BASE_IMAGE AS base

@@ -47,6 +47,15 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/vnd.docker
 	"http://$OPEN/v2/lp/bb/manifests/$digest")
 [ "$code" = 200 ]; check $? "the manifest is there under the digest lp reported"
 
+# --pull: a base from the registry is looked up again
+cat >pull.j2 <<EOF
+FROM $OPEN/lp/bb:1
+RUN echo on-top
+EOF
+run "$LP" build-template -p pull.j2 -t lp-t0107/pulled:1 -o pull.Dockerfile --pull
+expect_exit 0 "--pull builds on a registry base"
+expect_out_contains "Pulling from lp/bb" "and asks the registry for it"
+
 # --- a registry with htpasswd auth ---
 htpasswd -Bbc "$T/htpasswd" lpuser 's3cret-Pa55' >/dev/null 2>&1; check $? "htpasswd file (bcrypt)"
 start_registry auth "$T/htpasswd"; check $? "docker-registry (htpasswd) is up"
@@ -94,6 +103,6 @@ expect_exit 3 "a credsStore helper that is not installed"
 expect_err_contains "cannot run 'docker-credential-nosuchhelper get'" "names the helper program"
 
 engines_stop
-dk rmi -f "$OPEN/lp/bb:1" "$AUTH/lp/bb:2" "$AUTH/lp/bb:3" "$AUTH/lp/bb:4" "$AUTH/lp/bb:5" \
+dk rmi -f lp-t0107/pulled:1 "$OPEN/lp/bb:1" "$AUTH/lp/bb:2" "$AUTH/lp/bb:3" "$AUTH/lp/bb:4" "$AUTH/lp/bb:5" \
 	"$AUTH/lp/bb:6" >/dev/null 2>&1
 done_testing
