@@ -185,6 +185,7 @@ static const char *const common_excludes[] = {
 };
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NONE ((const char *const[]){ NULL })
 
 /* javascript comes before java, whose "java*" would also match "javascript" */
 static const struct lp_langbuild_lang langs[] = {
@@ -194,6 +195,13 @@ static const struct lp_langbuild_lang langs[] = {
 	  .conf_names = LIST("python*", "anaconda*"),
 	  .deps_hook = conda_hook, .deps = python_deps, .compile = python_compile,
 	  .excludes = LIST("/vendor"), .runner = "templates/runners/python/bin",
+	  .dep_inputs = LIST("requirements.txt", "environment.yml", "requirements.yml", "vendor") },
+	/* a Jupyter notebook: Python's dependency files; found by algorithm.c, not by a manifest */
+	{ .name = "notebook",
+	  .manifests = NONE, .conf_names = LIST("notebook", "jupyter*", "ipynb"),
+	  .deps_hook = conda_hook, .deps = python_deps, .compile = python_compile,
+	  .excludes = LIST("/vendor", ".ipynb_checkpoints"),
+	  .runner = "templates/runners/notebook/bin",
 	  .dep_inputs = LIST("requirements.txt", "environment.yml", "requirements.yml", "vendor") },
 	{ .name = "javascript",
 	  .manifests = LIST("package.json"),
@@ -273,7 +281,7 @@ const char *lp_langbuild_name(const struct lp_langbuild_lang *l)
 
 const char *lp_langbuild_names(void)
 {
-	return "python, javascript, rust, java, scala, r, ruby, go, c";
+	return "python, javascript, rust, java, scala, r, ruby, go, c, notebook";
 }
 
 int lp_langbuild_dependency_inputs(struct lp_strvec *out, const struct lp_langbuild_lang *l,

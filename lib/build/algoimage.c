@@ -169,11 +169,14 @@ int lp_algoimage_labels(struct lp_strvec *out, const struct lp_algorithm *a,
 {
 	const char *name = algo_name(a), *v;
 	size_t i;
+	int error;
 
-	(void)err; /* no failure yet; kinds of algorithms that read more may fail here */
 	lp_strvec_pushf(out, "org.opencontainers.image.title=%s", name);
 	lp_strvec_pushf(out, "io.lp.algorithm.name=%s", name);
 	lp_strvec_pushf(out, "io.lp.algorithm.language=%s", lp_langbuild_name(a->lang));
+	/* what the kind of algorithm adds (a notebook: io.lp.notebook.parameters) */
+	if ((error = lp_algorithm_labels(out, a, err)) < 0)
+		return error;
 	lp_strvec_pushf(out, "org.opencontainers.image.revision=%s", o->revision ? o->revision : "");
 	lp_strvec_pushf(out, "org.opencontainers.image.base.name=%s", o->from);
 	if (o->base) {

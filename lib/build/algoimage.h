@@ -76,11 +76,13 @@ void lp_algoimage_release(struct lp_algoimage *ai);
 /*
  * The labels of the algorithm image, appended to `out` as "KEY=VALUE" (a
  * later KEY wins): the one place they are collected, so a new kind of
- * algorithm adds its own here.
+ * algorithm adds its own here. Errors: lp_algorithm_labels' (a notebook
+ * that cannot be read).
  *
  *   org.opencontainers.image.title      the algorithm's name (algoname, else its directory's)
  *   io.lp.algorithm.name                the same
- *   io.lp.algorithm.language            "python", "javascript", ...
+ *   io.lp.algorithm.language            "python", "javascript", "notebook", ...
+ *   io.lp.notebook.parameters           a notebook's parameters (lp_algorithm_labels)
  *   org.opencontainers.image.revision   the algorithm's git HEAD ("" outside git, so the
  *                                       langpack's revision is not inherited)
  *   org.opencontainers.image.base.name  the langpack reference

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0560-install-java-upstream.sh - upstream's Java runner (algorithmiaio/langpacks java/pipe and
+# t0570-install-java-upstream.sh - upstream's Java runner (algorithmiaio/langpacks java/pipe and
 # java/template, built here with Debian's JDK, gson and commons-io) behind lp install-algorithm and
 # lp serve: with no algorithmia.conf, lp makes none up, so the runner reads
 # ALGORITHMIA_ALGORITHM_NAME and works
