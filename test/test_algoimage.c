@@ -94,6 +94,47 @@ START_TEST(test_algoimage_rust_copies_everything_first)
 }
 END_TEST
 
+/* The dependency step must still find the language in what is copied first. */
+START_TEST(test_algoimage_split_only_when_the_inputs_tell_the_language)
+{
+	struct lp_algoimage ai = LP_ALGOIMAGE_INIT;
+	const char *copy, *deps;
+	struct lp_buf nb = LP_BUF_INIT;
+
+	/* pyproject.toml names Python but is no dependency input: copy everything first */
+	lp_test_write("alg/pyproject.toml", "[project]\nname = \"x\"\n", 0644);
+	lp_test_write("alg/vendor/x.whl", "w", 0644);
+	lp_test_write("alg/src/x.py", "", 0644);
+	prepare(&ai, 0);
+	copy = strstr(ai.df.text.buf, "COPY --chown=algo:algo algorithm /opt/algorithm\n");
+	deps = strstr(ai.df.text.buf, "install-dependencies");
+	ck_assert_msg(copy && deps && copy < deps, "%s", ai.df.text.buf);
+	lp_algoimage_release(&ai);
+	/* a notebook is found by its .ipynb: that goes first, with Python's files */
+	lp_buf_addf(&nb, "%s/test/fixtures/notebooks/score.ipynb", lp_test_srcdir());
+	{
+		char *text = lp_test_read(nb.buf);
+
+		lp_test_write("nb/score.ipynb", text, 0644);
+		free(text);
+	}
+	lp_test_write("nb/requirements.txt", "\n", 0644);
+	{
+		struct lp_algoimage_opts o = {.dir = "nb", .from = "me/nb:1"};
+		struct lp_error err = LP_ERROR_INIT;
+
+		lp_ck_ok(lp_algoimage_prepare(&ai, &o, &err), &err);
+	}
+	ck_assert_msg(strstr(ai.df.text.buf,
+			     "COPY --chown=algo:algo algorithm/requirements.txt /opt/algorithm/requirements.txt\n"
+			     "COPY --chown=algo:algo algorithm/score.ipynb /opt/algorithm/score.ipynb\n"
+			     "RUN [\"lp\", \"install-dependencies\""),
+		      "%s", ai.df.text.buf);
+	lp_algoimage_release(&ai);
+	lp_buf_release(&nb);
+}
+END_TEST
+
 START_TEST(test_algoimage_dockerignore)
 {
 	struct lp_algoimage ai = LP_ALGOIMAGE_INIT;
@@ -184,6 +225,7 @@ Suite *algoimage_suite(void)
 	tcase_add_checked_fixture(tc, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
 	tcase_add_test(tc, test_algoimage_python_dependencies_first);
 	tcase_add_test(tc, test_algoimage_rust_copies_everything_first);
+	tcase_add_test(tc, test_algoimage_split_only_when_the_inputs_tell_the_language);
 	tcase_add_test(tc, test_algoimage_dockerignore);
 	tcase_add_test(tc, test_algoimage_labels);
 	suite_add_tcase(s, tc);

@@ -285,10 +285,11 @@ const char *lp_langbuild_names(void)
 }
 
 int lp_langbuild_dependency_inputs(struct lp_strvec *out, const struct lp_langbuild_lang *l,
-				   const char *dir)
+				   const char *dir, int conf_names_language)
 {
 	struct lp_buf p = LP_BUF_INIT;
-	size_t i;
+	size_t i, j;
+	int found = 0;
 
 	if (!l->dep_inputs)
 		return 0;
@@ -303,7 +304,13 @@ int lp_langbuild_dependency_inputs(struct lp_strvec *out, const struct lp_langbu
 			lp_strvec_push(out, l->dep_inputs[i]);
 	}
 	lp_buf_release(&p);
-	return 1;
+	/* alone, these must still tell the language: the conf names it, or a manifest is there */
+	if (conf_names_language && lp_strvec_find(out, "algorithmia.conf") >= 0)
+		return 1;
+	for (i = 0; i < out->nr && !found; i++)
+		for (j = 0; l->manifests[j] && !found; j++)
+			found = !strcmp(out->v[i], l->manifests[j]);
+	return found;
 }
 
 const char *lp_langbuild_runner(const struct lp_langbuild_lang *l)

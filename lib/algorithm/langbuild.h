@@ -124,11 +124,13 @@ void lp_langbuild_excludes(struct lp_strvec *exclude, const struct lp_langbuild_
  * and the manifests, lockfiles and vendor/ directories of the language that
  * exist (relative names appended to `out`), so lp build-algorithm can copy
  * them before the source and a source edit keeps the dependency layer.
- * Returns 1, or 0 when the step needs the whole tree (Rust: cargo fetch
- * reads the targets under src/).
+ * Returns 1 when those alone still tell the language (the conf names it --
+ * `conf_names_language` -- or one of the language's manifests is among
+ * them); 0 when the step needs the whole tree (Rust: cargo fetch reads the
+ * targets under src/; a Python algorithm with only pyproject.toml).
  */
 int lp_langbuild_dependency_inputs(struct lp_strvec *out, const struct lp_langbuild_lang *l,
-				   const char *dir);
+				   const char *dir, int conf_names_language);
 
 /* "templates/runners/<name>/bin" relative to lp's data dir, or NULL if the
  * language has no bundled runner (its build makes bin/pipe). */

@@ -127,7 +127,13 @@ int lp_algoimage_prepare(struct lp_algoimage *out, const struct lp_algoimage_opt
 
 	if ((error = lp_algorithm_load(&out->alg, o->dir, err)) < 0)
 		return error;
-	split = lp_langbuild_dependency_inputs(&out->inputs, out->alg->lang, out->alg->dir);
+	split = lp_langbuild_dependency_inputs(&out->inputs, out->alg->lang, out->alg->dir,
+					       out->alg->language != NULL);
+	/* a notebook is found by its .ipynb: the dependency step needs to see it */
+	if (out->alg->notebook && lp_strvec_find(&out->inputs, out->alg->notebook) < 0) {
+		lp_strvec_push(&out->inputs, out->alg->notebook);
+		split = 1;
+	}
 	/* VCS data and caches (the install's common excludes, not its /vendor) */
 	lp_langbuild_excludes(&out->exclude, NULL);
 	lp_strvec_pushv(&out->exclude, host_outputs);
