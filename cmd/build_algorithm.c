@@ -83,6 +83,10 @@ int cmd_build_algorithm(int argc, char **argv)
 		status = cmd_opt_usage_error(&help, "--from LANGPACK is required");
 		goto out;
 	}
+	if (dry_run && dk.push) {
+		status = cmd_opt_usage_error(&help, "--push needs a build (not with --dry-run)");
+		goto out;
+	}
 	if (!dry_run && (!tag || !*tag)) {
 		status = cmd_opt_usage_error(&help, "-t/--tag is required (or use --dry-run)");
 		goto out;

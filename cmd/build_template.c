@@ -142,6 +142,10 @@ int cmd_build_template(int argc, char **argv)
 		    &help, "the following arguments are required: -t/--tag (or use --no-build)");
 		goto out;
 	}
+	if (dk.push && (no_build || check_only)) {
+		status = cmd_opt_usage_error(&help, "--push needs a build (not with --no-build or --check)");
+		goto out;
+	}
 	if (check_only && !strcmp(output, "-")) {
 		status = cmd_opt_usage_error(&help, "--check needs a file (-o FILE), not '-'");
 		goto out;

@@ -56,6 +56,10 @@ run "$LP" build-template -p pull.j2 -t lp-t0107/pulled:1 -o pull.Dockerfile --pu
 expect_exit 0 "--pull builds on a registry base"
 expect_out_contains "Pulling from lp/bb" "and asks the registry for it"
 
+run "$LP" build-template -p bb.j2 --no-build --push -o x.Dockerfile
+expect_exit 2 "--push with --no-build is a usage error"
+run "$LP" build-algorithm --dry-run --push --from x; expect_exit 2 "--push with --dry-run is a usage error"
+
 # --- a registry with htpasswd auth ---
 htpasswd -Bbc "$T/htpasswd" lpuser 's3cret-Pa55' >/dev/null 2>&1; check $? "htpasswd file (bcrypt)"
 start_registry auth "$T/htpasswd"; check $? "docker-registry (htpasswd) is up"
