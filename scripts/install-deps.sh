@@ -33,6 +33,8 @@ test_pkgs="$test_pkgs debootstrap"
 # apache2-utils), sshd for ssh:// engines, pip's wheel for a Debian langpack.
 test_pkgs="$test_pkgs patchelf podman docker-registry apache2-utils openssh-server
 openssh-client python3-pip-whl openssl"
+# man --warnings over every man page (test/cli/t0004-man-warnings.sh).
+test_pkgs="$test_pkgs man-db"
 # Jupyter from Debian: the notebook runner's nbclient, the python3 kernel and
 # nbconvert's HTML export (test/cli/t071x-serve-notebook*.sh run real kernels).
 test_pkgs="$test_pkgs python3-nbclient python3-ipykernel python3-nbconvert"
