@@ -345,7 +345,7 @@ START_TEST(test_dockerfile_context_symlinks)
 	lp_test_write("t2.j2", "FROM scratch\nCOPY link/passwd /x\n", 0644);
 	render(&df, "t2.j2", none, "libs", NULL, NULL);
 	lp_ck_fail(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", "work2", &err), &err, LP_EINVAL,
-		   "line 2 of the rendered Dockerfile: source 'link/passwd' is a symlink to '/etc/passwd', outside 'work2'");
+		   "line 3 of the rendered Dockerfile: source 'link/passwd' is a symlink to '/etc/passwd', outside 'work2'");
 	lp_dockerfile_release(&df);
 
 	/* a library file that is a symlink out of its library fails when it is loaded */
@@ -432,14 +432,14 @@ START_TEST(test_dockerfile_with_lp_appends_lp_once)
 	o.libraries = &l;
 	o.search = &s;
 	lp_ck_ok(lp_dockerfile_render(&df, &o, &err), &err);
-	ck_assert_str_eq(df.text.buf, LP_DOCKERFILE_MARK "\na lp \n");
+	ck_assert_str_eq(df.text.buf, LP_DOCKERFILE_MARK "\na lp\n");
 	ck_assert_str_eq(df.libs[1]->lp_bundle, "bundle");
 	ck_assert_str_eq(df.libs[1]->files.v[df.libs[1]->files.nr - 1], "bundle");
 	lp_dockerfile_release(&df);
 	lp_strvec_release(&l);
 	lp_strvec_pushl(&l, "lp", "a", NULL);
 	lp_ck_ok(lp_dockerfile_render(&df, &o, &err), &err);
-	ck_assert_str_eq(df.text.buf, LP_DOCKERFILE_MARK "\nlp a \n");
+	ck_assert_str_eq(df.text.buf, LP_DOCKERFILE_MARK "\nlp a\n");
 	lp_dockerfile_release(&df);
 	lp_strvec_release(&l);
 	lp_strvec_release(&s);

@@ -86,7 +86,7 @@ COPY hostetc/passwd /stolen
 EOF
 run "$LP" build-template -p escape.j2 -t "$tag-escape" -o escape.Dockerfile
 expect_exit 1 "COPY through a symlink out of the directory fails"
-expect_err_contains "line 2 of the rendered Dockerfile: source 'hostetc/passwd' is a symlink to '/etc/passwd', outside '$T'" "names the source and where it leads"
+expect_err_contains "line 3 of the rendered Dockerfile: source 'hostetc/passwd' is a symlink to '/etc/passwd', outside '$T'" "names the source and where it leads"
 grep -q "Step " "$OUT"; [ $? -ne 0 ]; check $? "before anything is built"
 # and in a library
 ln -s /etc/hostname libs/modes/out.conf
