@@ -28,6 +28,12 @@ cargo"
 test_pkgs="$test_pkgs radosgw ceph-mon ceph-osd ceph-common"
 # Debian 12 base images and fresh roots for the tests (test/debian-rootfs.sh).
 test_pkgs="$test_pkgs debootstrap"
+# lp inside images: patchelf points lp's copy at its bundled loader (also
+# needed by anyone who builds images with the bundled template). The engine
+# tests: podman's compatible socket, Debian's registry (htpasswd from
+# apache2-utils), sshd for ssh:// engines, pip's wheel for a Debian langpack.
+test_pkgs="$test_pkgs patchelf podman docker-registry apache2-utils openssh-server
+openssh-client python3-pip-whl openssl"
 # man --warnings over every man page (test/cli/t0004-man-warnings.sh).
 test_pkgs="$test_pkgs man-db"
 # Jupyter from Debian: the notebook runner's nbclient, the python3 kernel and

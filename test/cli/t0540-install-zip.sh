@@ -61,18 +61,17 @@ run "$LP" install-algorithm -C alg --prefix "$T/opt" --zip "$T/both.zip"; expect
 expect_file opt/bin/pipe "installed"
 expect_same both.zip out.zip "the zip of the prefix equals the staged zip"
 
-# lp's runner and a generated algorithmia.conf go into the zip straight from the
-# tree: the same bytes as zipping an install made by copying
+# lp's runner goes into the zip straight from the tree: the same bytes as
+# zipping an install made by copying (no algorithmia.conf is made up)
 cp -R "$FX/python" plain && rm plain/algorithmia.conf
 mkdir plain/bin && echo 'not executable' >plain/bin/pipe && echo keep >plain/bin/other
-run "$LP" install-algorithm -C plain --zip "$T/plain.zip"; expect_exit 0 "zip with lp's runner and conf"
+run "$LP" install-algorithm -C plain --zip "$T/plain.zip"; expect_exit 0 "zip with lp's runner"
 unzip -Z1 plain.zip >entries
-printf '%s\n' algorithmia.conf bin/ bin/other bin/pipe bin/pipe.py requirements.txt src/ src/hello.py >expected
-expect_same entries expected "entries: the conf, the runner over bin/pipe, the algorithm's other bin/ file"
+printf '%s\n' bin/ bin/other bin/pipe bin/pipe.py requirements.txt src/ src/hello.py >expected
+expect_same entries expected "entries: the runner over bin/pipe, the algorithm's other bin/ file"
 if unzip -p plain.zip bin/pipe | cmp -s - "$LP_TOP/templates/runners/python/bin/pipe"; then ok "bin/pipe is lp's runner"; else not_ok "bin/pipe is lp's runner"; fi
-if unzip -p plain.zip algorithmia.conf | grep -q '"algoname": "hello"'; then ok "the generated conf names the algorithm"; else not_ok "the generated conf names the algorithm"; fi
 run "$LP" install-algorithm -C plain --prefix "$T/plainopt" --zip "$T/plain-installed.zip"; expect_exit 0 "install and zip"
-expect_same plain.zip plain-installed.zip "streamed zip == zip of the copied install (runner, conf)"
+expect_same plain.zip plain-installed.zip "streamed zip == zip of the copied install (runner)"
 ls -a >dir.lst
 if grep -q 'stage\|\.tmp\.' dir.lst; then not_ok "nothing but the zips written"; else ok "nothing but the zips written"; fi
 
