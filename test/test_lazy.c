@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/core/fs.h"
 #include "lib/core/lazy.h"
 #include "test/lp_test.h"
 
@@ -19,6 +20,32 @@ START_TEST(test_lazy_every_library_loads)
 			      "%s: %s", lp_lazy_sonames[i], dlerror());
 	/* curl, libgit2, libarchive, libmicrohttpd, libcrypto */
 	ck_assert_uint_eq(i, 5);
+}
+END_TEST
+
+/*
+ * The contract with lib/build/bundle.c, which puts these libraries into
+ * images: each soname stands in the executable between NULs, not only as
+ * the tail of a longer string (this test program has "%s/lib/libcurl.so.4").
+ */
+START_TEST(test_lazy_sonames_stand_alone_in_the_executable)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf exe = LP_BUF_INIT;
+	size_t i, n;
+
+	lp_ck_ok(lp_fs_read_file(&exe, "/proc/self/exe", 0, &err), &err);
+	for (i = 0; lp_lazy_sonames[i]; i++) {
+		const char *p, *end = exe.buf + exe.len;
+		int found = 0;
+
+		n = strlen(lp_lazy_sonames[i]) + 1; /* with its NUL */
+		for (p = exe.buf; !found && (p = memmem(p, (size_t)(end - p), lp_lazy_sonames[i], n));
+		     p++)
+			found = p > exe.buf && p[-1] == '\0';
+		ck_assert_msg(found, "'%s' is not a string of its own", lp_lazy_sonames[i]);
+	}
+	lp_buf_release(&exe);
 }
 END_TEST
 
@@ -67,6 +94,7 @@ Suite *lazy_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_lazy_every_library_loads);
+	tcase_add_test(tc, test_lazy_sonames_stand_alone_in_the_executable);
 	tcase_add_test(tc, test_lazy_missing_library_or_symbol_exits_1_naming_it);
 	suite_add_tcase(s, tc);
 	return s;

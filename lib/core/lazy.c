@@ -6,21 +6,44 @@
 
 #include "lib/core/lazy.h"
 
-const char *const lp_lazy_sonames[] = {
+/*
+ * Each soname in an array of its own, after a NUL of its own: a string
+ * literal may end up as the tail of a longer one ("%s/lib/libcurl.so.4"),
+ * and lib/build/bundle.c finds the libraries to put in an image by
+ * scanning lp's executable for sonames between NULs.
+ */
+#define SONAME(var, name) static const char var[] = "\0" name;
 #ifdef LP_SONAME_CURL
-    LP_SONAME_CURL,
+SONAME(soname_curl, LP_SONAME_CURL)
 #endif
 #ifdef LP_SONAME_GIT2
-    LP_SONAME_GIT2,
+SONAME(soname_git2, LP_SONAME_GIT2)
 #endif
 #ifdef LP_SONAME_ARCHIVE
-    LP_SONAME_ARCHIVE,
+SONAME(soname_archive, LP_SONAME_ARCHIVE)
 #endif
 #ifdef LP_SONAME_MICROHTTPD
-    LP_SONAME_MICROHTTPD,
+SONAME(soname_microhttpd, LP_SONAME_MICROHTTPD)
 #endif
 #ifdef LP_SONAME_CRYPTO
-    LP_SONAME_CRYPTO,
+SONAME(soname_crypto, LP_SONAME_CRYPTO)
+#endif
+
+const char *const lp_lazy_sonames[] = {
+#ifdef LP_SONAME_CURL
+    soname_curl + 1,
+#endif
+#ifdef LP_SONAME_GIT2
+    soname_git2 + 1,
+#endif
+#ifdef LP_SONAME_ARCHIVE
+    soname_archive + 1,
+#endif
+#ifdef LP_SONAME_MICROHTTPD
+    soname_microhttpd + 1,
+#endif
+#ifdef LP_SONAME_CRYPTO
+    soname_crypto + 1,
 #endif
     NULL,
 };
