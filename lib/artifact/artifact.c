@@ -112,8 +112,9 @@ int lp_artifact_resolve_commit(struct lp_artifact_value *out, const char *flag,
 	if ((error = lp_gitinfo_head(oid, &workdir, git_dir ? git_dir : ".", err)) < 0) {
 		char cause[LP_ERROR_MSG_SIZE];
 
+		/* the hint is the point of this message; the code stays the callee's */
 		memcpy(cause, err->msg, sizeof(cause));
-		return lp_error_set(err, LP_ERR,
+		return lp_error_set(err, error,
 				    "cannot determine the commit id: %s; pass --git-sha or set "
 				    "MXNET_SHA or GIT_COMMIT",
 				    cause);
@@ -471,7 +472,7 @@ void lp_artifact_result_release(struct lp_artifact_result *r)
 	lp_strvec_release(&r->removed);
 	lp_strvec_release(&r->available);
 	lp_strvec_release(&r->cleaned);
-	r->replaced = r->identical = 0;
+	r->replaced = r->identical = r->missing = 0;
 }
 
 /* Coordinates shared by push and pull, into `r`; `variant_lib` is probed when --variant is absent.
@@ -580,8 +581,7 @@ static int add_inputs(struct lp_artifact_manifest *m, const char *dir, const str
 			continue;
 		if (lp_fs_exists(a) || !has_glob_chars(a)) {
 			if ((error = add_input(m, dir, a, NULL, err)) == LP_ENOTFOUND)
-				error =
-				    lp_error_set(err, LP_ERR, "%s: '%s' does not exist", flag, a);
+				error = lp_error_set(err, error, "%s: '%s' does not exist", flag, a);
 			continue;
 		}
 		memset(&g, 0, sizeof(g));
@@ -794,7 +794,7 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 
 	if ((error = add_input(m, NULL, o->libmxnet, LP_ARTIFACT_LIB, err)) < 0) {
 		if (error == LP_ENOTFOUND)
-			error = lp_error_set(err, LP_ERR, "--libmxnet: '%s' does not exist",
+			error = lp_error_set(err, error, "--libmxnet: '%s' does not exist",
 					     o->libmxnet);
 		goto out;
 	}
@@ -1006,6 +1006,7 @@ static int not_found(struct lp_artifact_result *r, struct lp_store *store, struc
 	size_t used;
 	int error;
 
+	r->missing = 1;
 	lp_buf_addf(&prefix, "%s/", r->prefix);
 	if ((error = lp_store_list(store, prefix.buf, collect_key, &l, err)) < 0)
 		goto out;
@@ -1054,6 +1055,7 @@ static int being_replaced(struct lp_artifact_result *r, struct lp_store *store,
 	char *was = marker_who(pub);
 	int error;
 
+	r->missing = 1; /* no complete artifact there, as for an incomplete one */
 	if ((error = lp_store_lock_holder(store, r->prefix, &who, err)) < 0)
 		goto out;
 	if (error)
@@ -1145,8 +1147,9 @@ static int get_verified(struct lp_store *store, const struct lp_artifact_opts *o
 	for (attempt = 1;; attempt++) {
 		transfer_begin(o, &x, "pull", f);
 		error = lp_store_get(store, key, path, &x, &info, err);
+		/* LP_ENOTFOUND stays: the command knows the artifact itself is there */
 		if (error == LP_ENOTFOUND)
-			error = lp_error_set(err, LP_EIO,
+			error = lp_error_set(err, error,
 					     "'%s' is listed in the manifest but missing from '%s'",
 					     key, r->repository.value);
 		if (!error && !info.sha256[0])
