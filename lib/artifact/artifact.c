@@ -767,6 +767,7 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 {
 	struct lp_artifact_manifest *m = &out->manifest;
 	struct key_list existing = {LP_STRVEC_INIT};
+	struct lp_strvec sent = LP_STRVEC_INIT; /* keys this push created */
 	struct published pub = PUBLISHED_INIT;
 	struct lp_store *store = NULL;
 	struct lp_buf meta = LP_BUF_INIT, listing = LP_BUF_INIT, why = LP_BUF_INIT;
@@ -892,6 +893,8 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		free(key);
 		key = key_of(out, f->path);
 		transfer_begin(o, &x, "push", f);
+		if (lp_strvec_find(&existing.keys, key) < 0)
+			lp_strvec_push(&sent, key); /* ours alone, if this push fails */
 		error = lp_store_put(store, key, f->local, &x, &info, err);
 		if (!error && !info.sha256[0])
 			error = lp_sha256_file(f->local, info.sha256, &info.size, err);
@@ -933,6 +936,21 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 				     "this one ran (%s)",
 				     out->prefix, out->repository.value, err->msg);
 out:
+	/*
+	 * A failed or interrupted push of a new artifact takes back the files
+	 * it sent, so the store is as it was (a replacement cannot be: the old
+	 * files are partly overwritten, and the marker says so).
+	 */
+	if (error < 0 && error != LP_EEXISTS && store && pub.state == PUB_NONE && sent.nr) {
+		struct lp_error e2 = LP_ERROR_INIT;
+
+		lp_store_ignore_cancel(store);
+		/* only while the lock is ours: else those keys may be another writer's now */
+		for (i = lp_store_lock_check(store, &e2) == 0 ? 0 : sent.nr; i < sent.nr; i++)
+			if (lp_store_delete(store, sent.v[i], &e2) < 0)
+				lp_log_debug("cannot remove '%s' of the failed push: %s", sent.v[i],
+					     e2.msg);
+	}
 	free(key);
 	free(meta_key);
 	published_release(&pub);
@@ -940,6 +958,7 @@ out:
 	lp_buf_release(&listing);
 	lp_buf_release(&why);
 	lp_strvec_release(&existing.keys);
+	lp_strvec_release(&sent);
 	lp_store_free(store); /* releases the lock; aborted uploads are already gone */
 	return error;
 }

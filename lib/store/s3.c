@@ -275,6 +275,12 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *p)
 	uint64_t total = r->body ? r->body_len : r->body_size;
 	size_t want = size * nmemb;
 
+	if (lp_cancelled(a->c->cancel) && !r->no_cancel) {
+		/* stop mid-body: a fast network would otherwise finish it first */
+		a->local_code = LP_EINTR;
+		snprintf(a->local_msg, sizeof(a->local_msg), "interrupted");
+		return CURL_READFUNC_ABORT;
+	}
 	if (r->pos >= total)
 		return 0;
 	if (want > total - r->pos)
@@ -316,6 +322,11 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *p)
 	size_t n = size * nmemb;
 	long st = 0;
 
+	if (lp_cancelled(a->c->cancel) && !r->no_cancel) {
+		a->local_code = LP_EINTR;
+		snprintf(a->local_msg, sizeof(a->local_msg), "interrupted");
+		return 0; /* curl stops the transfer (CURLE_WRITE_ERROR) */
+	}
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &st);
 	if (st < 200 || st >= 300) {
 		if (r->errbody.len < ERRBODY_MAX)
@@ -621,6 +632,11 @@ static long part_number(const struct lp_s3_req *r)
 		if (!strcmp(r->query.v[i], "partNumber"))
 			return strtol(r->query.v[i + 1], NULL, 10);
 	return 0;
+}
+
+void lp_s3_set_cancel(struct lp_s3 *c, const lp_cancel_flag *cancel)
+{
+	c->cancel = cancel;
 }
 
 void lp_s3_set_tick(struct lp_s3 *c, void (*fn)(void *payload), void *payload, double interval)

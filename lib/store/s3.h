@@ -151,6 +151,9 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 /* One request. */
 int lp_s3_do(struct lp_s3 *c, struct lp_s3_req *r, struct lp_error *err) LP_WUR;
 
+/* Replace the cancel flag (NULL: never cancelled), e.g. to run cleanup requests. */
+void lp_s3_set_cancel(struct lp_s3 *c, const lp_cancel_flag *cancel);
+
 /*
  * Call `fn(payload)` about every `interval` seconds while lp_s3_run() waits
  * on this client (lease renewal during long uploads). `fn` must not use this

@@ -48,6 +48,8 @@ struct lp_store_ops {
 			   struct lp_error *err);
 	int (*cleanup)(struct lp_store *s, const char *prefix, struct lp_strvec *removed,
 		       struct lp_error *err);
+	/* Optional: the cancel flag changed (s->cancel holds the new one). */
+	void (*set_cancel)(struct lp_store *s);
 	void (*free)(struct lp_store *s);
 };
 

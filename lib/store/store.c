@@ -231,6 +231,13 @@ int lp_store_cleanup(struct lp_store *s, const char *prefix, struct lp_strvec *r
 	return error;
 }
 
+void lp_store_ignore_cancel(struct lp_store *s)
+{
+	s->cancel = NULL;
+	if (s->ops->set_cancel)
+		s->ops->set_cancel(s);
+}
+
 /* ---- lock bodies, shared by the backends ---- */
 
 void lp_store_describe_self(struct lp_buf *out)

@@ -148,6 +148,12 @@ int lp_store_lock_holder(struct lp_store *s, const char *name, struct lp_buf *wh
 int lp_store_cleanup(struct lp_store *s, const char *prefix, struct lp_strvec *removed,
 		     struct lp_error *err) LP_WUR;
 
+/*
+ * Stop looking at the cancel flag: what follows is cleanup after an error
+ * or an interruption (deleting what a failed push uploaded) and must run.
+ */
+void lp_store_ignore_cancel(struct lp_store *s);
+
 /* True if `key` is acceptable to every backend (see above). */
 int lp_store_key_is_valid(const char *key);
 

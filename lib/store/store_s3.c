@@ -917,6 +917,12 @@ static int s3_cleanup(struct lp_store *s, const char *prefix, struct lp_strvec *
 	return error;
 }
 
+static void s3_set_cancel(struct lp_store *s)
+{
+	lp_s3_set_cancel(S(s)->s3, s->cancel);
+	lp_s3_set_cancel(S(s)->s3lock, s->cancel);
+}
+
 static void s3_free(struct lp_store *s)
 {
 	struct s3_store *st = S(s);
@@ -944,6 +950,7 @@ static const struct lp_store_ops s3_ops = {
     .unlock = s3_unlock,
     .lock_holder = s3_lock_holder,
     .cleanup = s3_cleanup,
+    .set_cancel = s3_set_cancel,
     .free = s3_free,
 };
 
