@@ -8,7 +8,8 @@
 # The tests run inside test/with-services.sh (make check starts the services
 # once for every phase; run standalone, this script starts them itself).
 # Each test file prints "ok - ..." / "not ok - ..." lines (see lib.sh); this
-# script prints the total as "N passed, N failed".
+# script prints the total as "N passed, N failed". The S3 tests (t04*) run
+# twice, against s3rver and against Ceph RGW (LP_TEST_S3_SERVER, see s3lib.sh).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -28,11 +29,21 @@ for a in "$@"; do
 done
 [ -n "$files" ] || files=$(ls test/cli/t*.sh)
 
-pass=0 fail=0
+# the S3 tests (t04*) run once against each real S3 server (test/cli/s3lib.sh)
+runs=""
 for f in $files; do
-	log="$LP_TEST_TMP/$(basename "$f").log"
-	echo "== $(basename "$f")"
-	sh "$f" >"$log" 2>&1
+	case "$(basename "$f")" in
+	t04*) runs="$runs $f:s3rver $f:rgw" ;;
+	*) runs="$runs $f:" ;;
+	esac
+done
+
+pass=0 fail=0
+for run in $runs; do
+	f=${run%:*} server=${run##*:}
+	log="$LP_TEST_TMP/$(basename "$f")${server:+.$server}.log"
+	echo "== $(basename "$f")${server:+ [$server]}"
+	LP_TEST_S3_SERVER=$server sh "$f" >"$log" 2>&1
 	rc=$?
 	grep -E '^(not )?ok ' "$log"
 	p=$(grep -c '^ok ' "$log")
