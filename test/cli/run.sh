@@ -8,8 +8,9 @@
 # The tests run inside test/with-services.sh (make check starts the services
 # once for every phase; run standalone, this script starts them itself).
 # Each test file prints "ok - ..." / "not ok - ..." lines (see lib.sh); this
-# script prints the total as "N passed, N failed". The S3 tests (t04*) run
-# twice, against s3rver and against Ceph RGW (LP_TEST_S3_SERVER, see s3lib.sh).
+# script prints them, the tests' "# ..." count lines, and the total as "N
+# passed, N failed". The S3 tests (t04*) run twice, against s3rver and
+# against Ceph RGW (LP_TEST_S3_SERVER, see s3lib.sh).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -45,7 +46,8 @@ for run in $runs; do
 	echo "== $(basename "$f")${server:+ [$server]}"
 	LP_TEST_S3_SERVER=$server sh "$f" >"$log" 2>&1
 	rc=$?
-	grep -E '^(not )?ok ' "$log"
+	# "# ..." lines are a test's counts (the fault tests: kills, races, flips)
+	grep -E '^((not )?ok |# )' "$log"
 	p=$(grep -c '^ok ' "$log")
 	n=$(grep -c '^not ok ' "$log")
 	if [ "$rc" -ne 0 ] && [ "$n" -eq 0 ]; then
