@@ -30,6 +30,9 @@ test_pkgs="$test_pkgs debootstrap"
 # The artifact fault tests: SIGKILL at each rename and slowed transfers (strace
 # -e inject), timeout(1) for kills at random moments (coreutils, always there).
 test_pkgs="$test_pkgs strace"
+# Jupyter from Debian: the notebook runner's nbclient, the python3 kernel and
+# nbconvert's HTML export (test/cli/t071x-serve-notebook*.sh run real kernels).
+test_pkgs="$test_pkgs python3-nbclient python3-ipykernel python3-nbconvert"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"

@@ -35,6 +35,7 @@ struct lp_runner_opts {
 	const char *program; /* the runner (an absolute path or one found on PATH) */
 	const char *dir;     /* its working directory; NULL = ours */
 	const char *fifo;    /* the output FIFO (created 0644 unless the path exists) */
+	const char *const *env; /* NULL-terminated "K=V" (set) / "K" (unset) edits, or NULL */
 	/*
 	 * Called from the reader thread when the runner exits while no call
 	 * is running and lp_runner_stop() was not asked for. `code` is the

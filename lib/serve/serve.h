@@ -33,6 +33,8 @@ struct lp_serve_opts {
 	size_t max_body;              /* larger POST bodies get 413; 0 = no limit */
 	int signal_fd;                /* a signalfd for SIGTERM/SIGINT, or -1 */
 	const char *tmp_dir;          /* where a zip is unpacked; NULL = /tmp */
+	const char *output;           /* LP_NOTEBOOK_OUTPUT: a directory, file:///dir or
+					 s3://bucket[/prefix] for each request's output files */
 };
 
 #define LP_SERVE_OPTS_INIT                                                              \
@@ -41,6 +43,15 @@ struct lp_serve_opts {
 	  .stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0, .signal_fd = -1 }
 
 /*
+ * Outputs (`output` set): the runner gets a private, empty directory in
+ * LP_OUTPUT_DIR (and no LP_NOTEBOOK_OUTPUT); after each answer every regular
+ * file it left there, dotfiles aside, is stored through lib/store as
+ * <output>/<request id>/<name> and the directory is emptied. The request id
+ * is X-Request-Id (letters, digits, '.', '_', '-', at most 128; another is
+ * a 400) or a new one ("20261201T101500.123Z-1a2b3c4d"). The answer's metadata
+ * lists what was stored: "outputs":["s3://b/p/<id>/report.ipynb", ...]. A
+ * failed upload turns a success into error_type "OutputError".
+ *
  * Load the algorithm (unpacking a zip into a private directory), start the
  * runner, wait for PIPE_INIT_COMPLETE, listen, and serve until DELETE, a
  * SystemExit answer, the runner's death while idle, failed async callbacks
