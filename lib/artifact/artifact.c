@@ -347,8 +347,8 @@ int lp_artifact_manifest_is_marker(const char *text, size_t len)
 	const char *v;
 	int marker;
 
-	marker = lp_props_parse(&p, text, len, "manifest", &e) == 0 && (v = lp_props_get(&p, "state")) &&
-		 !strcmp(v, "replacing");
+	marker = lp_props_parse(&p, text, len, "manifest", &e) == 0 &&
+		 (v = lp_props_get(&p, "state")) && !strcmp(v, "replacing");
 	lp_props_release(&p);
 	return marker;
 }
@@ -426,18 +426,18 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 			}
 		}
 		if (parse_u64(&u, size, 10) < 0) {
-			lp_error_set(err, LP_EINVAL, "%s: bad size '%s' for '%s'", source, ascii(size, shown),
-				     path);
+			lp_error_set(err, LP_EINVAL, "%s: bad size '%s' for '%s'", source,
+				     ascii(size, shown), path);
 			goto out;
 		}
 		if (!is_sha256(sha)) {
-			lp_error_set(err, LP_EINVAL, "%s: bad sha256 '%s' for '%s'", source, ascii(sha, shown),
-				     path);
+			lp_error_set(err, LP_EINVAL, "%s: bad sha256 '%s' for '%s'", source,
+				     ascii(sha, shown), path);
 			goto out;
 		}
 		if (parse_u64(&m, mode, 8) < 0 || m > 0777) {
-			lp_error_set(err, LP_EINVAL, "%s: bad mode '%s' for '%s'", source, ascii(mode, shown),
-				     path);
+			lp_error_set(err, LP_EINVAL, "%s: bad mode '%s' for '%s'", source,
+				     ascii(mode, shown), path);
 			goto out;
 		}
 		f = lp_artifact_manifest_add(out, path, NULL);
@@ -930,11 +930,15 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 	cond.if_match = marker_etag[0] ? marker_etag : NULL;
 	cond.if_none_match = pub.state == PUB_NONE;
 	error = lp_store_put_mem_if(store, meta_key, meta.buf, meta.len, &cond, NULL, err);
-	if (error == LP_EEXISTS)
+	if (error == LP_EEXISTS) {
+		char cause[LP_ERROR_MSG_SIZE];
+
+		memcpy(cause, err->msg, sizeof(cause));
 		error = lp_error_set(err, LP_EEXISTS,
 				     "artifact '%s' in '%s' was published by another push while "
 				     "this one ran (%s)",
-				     out->prefix, out->repository.value, err->msg);
+				     out->prefix, out->repository.value, cause);
+	}
 out:
 	/*
 	 * A failed or interrupted push of a new artifact takes back the files
