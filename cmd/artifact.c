@@ -120,7 +120,8 @@ static int parse(struct args *a, int push, int *argi, int *argc, char ***argv)
 	    {.type = CMD_OPT_T_LIST, .name = "dependencies", .value = &a->o.dependencies,
 	     .arg = "FILE...", .help = "extra files (stored under dependencies/)", .flags = CMD_OPT_NARGS},
 	    CMD_OPT_BITS(0, "force", &a->o.flags, LP_ARTIFACT_FORCE,
-			 "replace an existing artifact with other content, or re-send\nan identical one (stale files are removed)"),
+			 "replace an existing artifact with other content, or re-send\n"
+			 "an identical one (stale files are removed)"),
 	    CMD_OPT_SECTION("Pull:"),
 	    CMD_OPT_STRING(0, "destination", &a->o.destination, "DIR",
 			   "where to put the files, the same as DEST\n(default: .; created if missing)"),
@@ -236,7 +237,8 @@ static int run(int push, struct args *a)
 	fputs(text.buf, stdout);
 	if (error == LP_EINTR && cmd_interrupt_signal()) {
 		/* lib/ has removed its temp files, aborted its uploads and unlocked */
-		fprintf(stderr, "lp: interrupted by %s: %s\n", cmd_interrupt_name(cmd_interrupt_signal()),
+		fprintf(stderr, "lp: interrupted by %s: %s\n",
+			cmd_interrupt_name(cmd_interrupt_signal()),
 			push ? "nothing was published; temporary files and uploads removed"
 			     : "the destination is unchanged; temporary files removed");
 		status = 128 + cmd_interrupt_signal();
@@ -299,7 +301,8 @@ static int artifact_verify(int argc, char **argv)
 	cmd_interrupt_install();
 	error = lp_artifact_verify(&m, dir, cmd_interrupt_flag(), &err);
 	if (error == LP_EINTR && cmd_interrupt_signal()) {
-		fprintf(stderr, "lp: interrupted by %s\n", cmd_interrupt_name(cmd_interrupt_signal()));
+		fprintf(stderr, "lp: interrupted by %s\n",
+			cmd_interrupt_name(cmd_interrupt_signal()));
 		status = 128 + cmd_interrupt_signal();
 	} else if (error < 0) {
 		cmd_error(&err);
@@ -307,8 +310,8 @@ static int artifact_verify(int argc, char **argv)
 	} else {
 		/* sample: dist: 5 files match libmxnet.meta (73b2.../ubuntu18.04/cu102/static) */
 		if (lp_log_get_level() != LP_LOG_QUIET)
-			printf("%s: %zu files match %s (%s/%s/%s/%s)\n", dir, m.nr, LP_ARTIFACT_META,
-			       m.commit, m.os, m.variant, m.linking);
+			printf("%s: %zu files match %s (%s/%s/%s/%s)\n", dir, m.nr,
+			       LP_ARTIFACT_META, m.commit, m.os, m.variant, m.linking);
 		status = LP_EXIT_OK;
 	}
 out:
@@ -350,8 +353,8 @@ int cmd_artifact(int argc, char **argv)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return subcommands[i].fn(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
-		return cmd_usage_error("artifact",
-				       "unknown option '%.*s' (expected 'push', 'pull' or 'verify')",
+		return cmd_usage_error("artifact", "unknown option '%.*s' (expected 'push', "
+						   "'pull' or 'verify')",
 				       (int)strcspn(argv[1], "="), argv[1]);
 	return cmd_usage_error("artifact",
 			       "unknown subcommand '%s' (expected 'push', 'pull' or 'verify')",

@@ -48,7 +48,7 @@ END_TEST
 START_TEST(test_owner_foreign_host_is_judged_by_age_only)
 {
 	struct lp_owner self, o;
-	struct timeval old[2] = { { .tv_sec = 1000, .tv_usec = 0 }, { .tv_sec = 1000, .tv_usec = 0 } };
+	struct timeval old[2] = {{.tv_sec = 1000, .tv_usec = 0}, {.tv_sec = 1000, .tv_usec = 0}};
 	char *young, *aged;
 
 	lp_owner_self(&self);
@@ -159,11 +159,13 @@ START_TEST(test_owner_fs_tmp_files_carry_the_stamp)
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_owner o;
 
-	lp_ck_fail(lp_fs_tmp_open(&t, "out/file.txt", &err), &err, LP_EIO, "cannot create 'out/file.txt'");
+	lp_ck_fail(lp_fs_tmp_open(&t, "out/file.txt", &err), &err, LP_EIO,
+		   "cannot create 'out/file.txt'");
 	lp_fs_tmp_abort(&t);
 	ck_assert_int_eq(mkdir("out", 0755), 0);
 	lp_ck_ok(lp_fs_tmp_open(&t, "out/file.txt", &err), &err);
-	ck_assert(!strncmp(t.path, "out/.file.txt" LP_OWNER_TMP_TAG, 13 + strlen(LP_OWNER_TMP_TAG)));
+	ck_assert(
+	    !strncmp(t.path, "out/.file.txt" LP_OWNER_TMP_TAG, 13 + strlen(LP_OWNER_TMP_TAG)));
 	ck_assert(lp_owner_tmp_parse(&o, strrchr(t.path, '/') + 1));
 	ck_assert_int_eq(o.pid, getpid());
 	lp_fs_tmp_abort(&t);

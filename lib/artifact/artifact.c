@@ -367,11 +367,12 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 		goto out;
 	error = LP_EINVAL;
 	if ((v = lp_props_get(&p, "state"))) {
+		const char *by = lp_props_get(&p, "replaced_by");
+
 		if (!strcmp(v, "replacing"))
 			lp_error_set(err, LP_EINVAL,
-				     "%s: the artifact is being replaced by a --force push (%s)", source,
-				     lp_props_get(&p, "replaced_by") ? lp_props_get(&p, "replaced_by")
-								     : "unknown");
+				     "%s: the artifact is being replaced by a --force push (%s)",
+				     source, by ? by : "unknown");
 		else
 			lp_error_set(err, LP_EINVAL, "%s: unknown state '%s'", source, v);
 		goto out;
@@ -727,7 +728,8 @@ static int same_files(struct lp_artifact_manifest *m, const struct lp_artifact_m
 			for (i = 0; i < m->nr && strcmp(old->files[j].path, m->files[i].path); i++)
 				;
 			if (i == m->nr) {
-				lp_buf_addf(why, "the published one also has '%s'", old->files[j].path);
+				lp_buf_addf(why, "the published one also has '%s'",
+					    old->files[j].path);
 				break;
 			}
 		}
@@ -838,8 +840,8 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		error = 0;
 		if (!(o->flags & LP_ARTIFACT_FORCE)) {
 			error = lp_error_set(err, LP_EEXISTS,
-					     "artifact '%s' already exists in '%s' with other content "
-					     "(%s); pass --force to replace it",
+					     "artifact '%s' already exists in '%s' with other "
+					     "content (%s); pass --force to replace it",
 					     out->prefix, out->repository.value, why.buf);
 			goto out;
 		}
@@ -847,8 +849,8 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 	} else if (pub.state == PUB_CORRUPT) {
 		if (!(o->flags & LP_ARTIFACT_FORCE)) {
 			error = lp_error_set(err, LP_EEXISTS,
-					     "artifact '%s' already exists in '%s' but its manifest is "
-					     "unreadable (%s); pass --force to replace it",
+					     "artifact '%s' already exists in '%s' but its manifest "
+					     "is unreadable (%s); pass --force to replace it",
 					     out->prefix, out->repository.value, pub.why.msg);
 			goto out;
 		}
@@ -857,8 +859,8 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		char *who = marker_who(&pub);
 
 		/* we hold the lock: whoever wrote the marker is gone */
-		lp_log_warn("replacing artifact '%s': a --force push (%s) was interrupted", out->prefix,
-			    *who ? who : "unknown");
+		lp_log_warn("replacing artifact '%s': a --force push (%s) was interrupted",
+			    out->prefix, *who ? who : "unknown");
 		free(who);
 		out->replaced = 1;
 	}

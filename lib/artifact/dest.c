@@ -61,7 +61,8 @@ static void read_journal(struct lp_strvec *out, const char *dir, int *has)
 	if (lp_fs_read_file(&text, path.buf, LP_ARTIFACT_META_MAX, &e) == 0) {
 		if (has)
 			*has = 1;
-		for (line = strtok_r(text.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		for (line = strtok_r(text.buf, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
 			if (lp_path_is_safe_relative(line) && lp_strvec_find(out, line) < 0)
 				lp_strvec_push(out, line);
 	}
@@ -208,15 +209,16 @@ int lp_dest_begin(struct lp_dest *d, const char *dest, struct lp_error *err)
 	lp_buf_addf(&prefix, ".%s" LP_OWNER_TMP_TAG, base_of(d->dest));
 	error = lp_owner_remove_stale(d->parent, prefix.buf, &d->removed, err);
 	lp_buf_release(&prefix);
-	if (error < 0 || (exists && (error = lp_owner_remove_stale(d->dest, NULL, &d->removed,
-								    err)) < 0))
+	if (error < 0 ||
+	    (exists && (error = lp_owner_remove_stale(d->dest, NULL, &d->removed, err)) < 0))
 		return error;
 
 	d->swap = !exists || can_swap(d->dest, d->parent);
 	if (d->swap) {
 		error = lp_owner_mkdtemp(&d->staging, d->parent, base_of(d->dest), 0755, err);
 		/* a parent we may not write to: DEST itself may still be writable */
-		if (error == LP_EIO && exists && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+		if (error == LP_EIO && exists &&
+		    (errno == EACCES || errno == EPERM || errno == EROFS)) {
 			lp_error_clear(err);
 			d->swap = 0;
 		} else if (error < 0) {
@@ -249,12 +251,14 @@ static int dirs_under(const char *root, const char *rel, struct lp_error *err)
 		p = slash + 1;
 		if (lstat(dir.buf, &sb) == 0) {
 			if (S_ISLNK(sb.st_mode)) {
-				error = lp_error_set(err, LP_EINVAL,
-						     "refusing to write through symlink '%s'", dir.buf);
+				error =
+				    lp_error_set(err, LP_EINVAL,
+						 "refusing to write through symlink '%s'", dir.buf);
 				break;
 			}
 			if (!S_ISDIR(sb.st_mode)) {
-				error = lp_error_set(err, LP_EIO, "'%s' is not a directory", dir.buf);
+				error =
+				    lp_error_set(err, LP_EIO, "'%s' is not a directory", dir.buf);
 				break;
 			}
 			continue;
@@ -279,7 +283,7 @@ int lp_dest_file(struct lp_dest *d, const char *rel, struct lp_buf *out, struct 
 /* Hold an flock(2) on `dir` (polled: the holder is another pull's short commit). */
 static int lock_dir(int *out, const char *dir, struct lp_error *err)
 {
-	struct timespec ts = { .tv_sec = 0, .tv_nsec = 20 * 1000 * 1000 };
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	*out = -1;
@@ -423,7 +427,8 @@ int lp_dest_commit(struct lp_dest *d, const struct lp_artifact_manifest *m, cons
 		lp_buf_reset(&path);
 		lp_path_join(&path, d->staging, m->files[i].path);
 		if (chmod(path.buf, m->files[i].mode) < 0) {
-			error = lp_error_set_errno(err, LP_EIO, "cannot set mode of '%s'", path.buf);
+			error =
+			    lp_error_set_errno(err, LP_EIO, "cannot set mode of '%s'", path.buf);
 			goto out;
 		}
 	}
@@ -438,15 +443,16 @@ int lp_dest_commit(struct lp_dest *d, const struct lp_artifact_manifest *m, cons
 			if (rename(d->staging, d->dest) == 0)
 				goto swapped;
 			if (errno != EEXIST && errno != ENOTEMPTY) {
-				error = lp_error_set_errno(err, LP_EIO, "cannot rename '%s' to '%s'",
-							   d->staging, d->dest);
+				error = lp_error_set_errno(
+				    err, LP_EIO, "cannot rename '%s' to '%s'", d->staging, d->dest);
 				goto out;
 			}
 		}
 		if (can_swap(d->dest, d->parent)) {
 			if (lstat(d->dest, &st) == 0)
 				chmod(d->staging, st.st_mode & 07777);
-			if (renameat2(AT_FDCWD, d->staging, AT_FDCWD, d->dest, RENAME_EXCHANGE) == 0) {
+			if (renameat2(AT_FDCWD, d->staging, AT_FDCWD, d->dest, RENAME_EXCHANGE) ==
+			    0) {
 				/* the staging name now holds the old tree */
 				if (lp_fs_rmtree(d->staging, &e2) < 0)
 					lp_log_warn("cannot remove the previous artifact: %s (the "
@@ -455,12 +461,14 @@ int lp_dest_commit(struct lp_dest *d, const struct lp_artifact_manifest *m, cons
 				goto swapped;
 			}
 			if (errno != EINVAL && errno != ENOSYS && errno != EXDEV) {
-				error = lp_error_set_errno(err, LP_EIO, "cannot exchange '%s' and '%s'",
-							   d->staging, d->dest);
+				error =
+				    lp_error_set_errno(err, LP_EIO, "cannot exchange '%s' and '%s'",
+						       d->staging, d->dest);
 				goto out;
 			}
-			lp_log_debug("pull: the filesystem of '%s' cannot exchange; updating in place",
-				     d->dest);
+			lp_log_debug(
+			    "pull: the filesystem of '%s' cannot exchange; updating in place",
+			    d->dest);
 		}
 	}
 	error = commit_in_place(d, m, err);

@@ -44,15 +44,18 @@
 #define LP_DEST_JOURNAL ".libmxnet.meta.pull"
 
 struct lp_dest {
-	char *dest;                 /* as given */
-	char *parent;               /* DEST's parent directory */
-	char *staging;              /* downloads go here */
-	int swap;                   /* staging is DEST's sibling (swap), else inside DEST */
+	char *dest;    /* as given */
+	char *parent;  /* DEST's parent directory */
+	char *staging; /* downloads go here */
+	int swap;      /* staging is DEST's sibling (swap), else inside DEST */
 	int committed;
 	struct lp_strvec made_dirs; /* made for the staging dir; removed unless committed */
 	struct lp_strvec removed;   /* dead pulls' leftovers removed by begin */
 };
-#define LP_DEST_INIT { .made_dirs = LP_STRVEC_INIT, .removed = LP_STRVEC_INIT }
+#define LP_DEST_INIT                                                                               \
+	{                                                                                          \
+		.made_dirs = LP_STRVEC_INIT, .removed = LP_STRVEC_INIT                             \
+	}
 
 /*
  * Clean up dead pulls' leftovers, pick swap or in place, make the staging

@@ -58,8 +58,9 @@ static int check_file(const char *dir, const struct lp_artifact_file *f,
 	fd = open(path.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		error = errno == ENOENT ? lp_error_set(err, LP_ERR, "'%s' is missing", path.buf)
-			: errno == ELOOP ? lp_error_set(err, LP_ERR, "'%s' is a symlink", path.buf)
-					 : lp_error_set_errno(err, LP_ERR, "cannot read '%s'", path.buf);
+			: errno == ELOOP
+			    ? lp_error_set(err, LP_ERR, "'%s' is a symlink", path.buf)
+			    : lp_error_set_errno(err, LP_ERR, "cannot read '%s'", path.buf);
 		goto out;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {

@@ -18,7 +18,7 @@ int lp_cancel_sleep(const lp_cancel_flag *c, double seconds, struct lp_error *er
 
 	while (seconds > 0) {
 		double d = seconds < step ? seconds : step;
-		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)(d * 1e9) };
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(d * 1e9)};
 
 		if ((error = lp_cancel_check(c, err)) < 0)
 			return error;

@@ -41,7 +41,8 @@ int lp_error_set_errno(struct lp_error *err, int code, const char *fmt, ...)
 	va_end(ap);
 	len = strlen(err->msg);
 	if (n < (int)sizeof(err->msg))
-		n = (int)len + snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(saved));
+		n = (int)len +
+		    snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(saved));
 	mark_cut(err, n);
 	return code;
 }

@@ -222,7 +222,8 @@ int lp_owner_remove_stale(const char *dir, const char *prefix, struct lp_strvec 
 int lp_owner_mkdtemp(char **out, const char *dir, const char *base, mode_t mode,
 		     struct lp_error *err)
 {
-	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static const char chars[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	unsigned char rnd[6];
 	char suffix[7];
 	int tries, i;
@@ -245,7 +246,8 @@ int lp_owner_mkdtemp(char **out, const char *dir, const char *base, mode_t mode,
 		if (errno != EEXIST) {
 			int e = errno, error;
 
-			error = lp_error_set_errno(err, LP_EIO, "cannot create directory '%s'", path);
+			error =
+			    lp_error_set_errno(err, LP_EIO, "cannot create directory '%s'", path);
 			free(path);
 			errno = e; /* callers look at it (EACCES: try elsewhere) */
 			return error;

@@ -37,7 +37,7 @@
 struct lp_owner {
 	long pid;
 	unsigned long long start; /* 0: unknown (no /proc) */
-	char host[9];             /* "00000000": unknown */
+	char host[9];		  /* "00000000": unknown */
 };
 
 /* This process. */

@@ -670,10 +670,12 @@ static int body_md5(struct lp_s3_req *r, struct lp_error *err)
 
 		buf = lp_xmalloc(IO_BUFSIZE);
 		while (off < r->body_size) {
-			size_t want = r->body_size - off > IO_BUFSIZE ? IO_BUFSIZE
-								       : (size_t)(r->body_size - off);
-			ssize_t k = pread(r->body_fd, buf, want, (off_t)(r->body_off + off));
+			size_t want = IO_BUFSIZE;
+			ssize_t k;
 
+			if (r->body_size - off < IO_BUFSIZE)
+				want = (size_t)(r->body_size - off);
+			k = pread(r->body_fd, buf, want, (off_t)(r->body_off + off));
 			if (k < 0 && errno == EINTR)
 				continue;
 			if (k <= 0) {
@@ -912,8 +914,10 @@ static int finish_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *
 	} else if (r->status == 412 && rc == CURLE_OK && !a->local_code) {
 		/* If-Match / If-None-Match did not hold: someone else wrote it */
 		ret = lp_error_set(err, LP_EEXISTS,
-				   "cannot %s '%s': it %s meanwhile (precondition failed, HTTP 412)",
-				   r->method, name.buf, r->if_none_match ? "was created" : "changed");
+				   "cannot %s '%s': it %s meanwhile (precondition failed, "
+				   "HTTP 412)",
+				   r->method, name.buf,
+				   r->if_none_match ? "was created" : "changed");
 	} else {
 		struct lp_buf why = LP_BUF_INIT;
 		long part = part_number(r);

@@ -214,10 +214,11 @@ static int file_put_mem(struct lp_store *s, const char *key, const void *data, s
 	t.fd = -1;
 	if (cond->if_none_match) {
 		if (link(t.path, dst.buf) < 0) {
-			error = errno == EEXIST
-				    ? lp_error_set(err, LP_EEXISTS, "'%s' already exists in '%s'", key,
-						   s->url)
-				    : lp_error_set_errno(err, LP_EIO, "cannot write '%s'", dst.buf);
+			if (errno == EEXIST)
+				error = lp_error_set(err, LP_EEXISTS, "'%s' already exists in '%s'",
+						     key, s->url);
+			else
+				error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", dst.buf);
 			goto out;
 		}
 	} else if (rename(t.path, dst.buf) < 0) {
@@ -524,8 +525,10 @@ out:
 
 static int file_lock_check(struct lp_store *s, struct lp_error *err)
 {
-	(void)err; /* the kernel keeps an flock(2) until we close it */
-	return to_file(s)->lock_fd >= 0 ? 0 : lp_error_set(err, LP_ERR, "the writer lock is not held");
+	/* the kernel keeps an flock(2) until we close it */
+	if (to_file(s)->lock_fd < 0)
+		return lp_error_set(err, LP_ERR, "the writer lock is not held");
+	return 0;
 }
 
 static void file_unlock(struct lp_store *s)

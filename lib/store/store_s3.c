@@ -680,6 +680,7 @@ static int s3_lock(struct lp_store *s, const char *name, struct lp_error *err)
 	char stamp[LP_OWNER_STAMP_SIZE];
 	struct lp_owner self;
 	int error, written = 0, announced = 0;
+	double wait;
 	size_t i;
 
 	lp_owner_self(&self);
@@ -730,10 +731,10 @@ static int s3_lock(struct lp_store *s, const char *name, struct lp_error *err)
 				written = 0;
 			}
 			if (!announced++)
-				lp_log_info("waiting for %s, which is writing '%s' in '%s'", who.buf,
-					    name, s->url);
-			if ((error = lp_cancel_sleep(s->cancel, 0.3 + (rand_r(&st->rnd) % 1000) / 1000.0,
-						     err)) < 0)
+				lp_log_info("waiting for %s, which is writing '%s' in '%s'",
+					    who.buf, name, s->url);
+			wait = 0.3 + (rand_r(&st->rnd) % 1000) / 1000.0;
+			if ((error = lp_cancel_sleep(s->cancel, wait, err)) < 0)
 				goto out;
 			continue;
 		}
@@ -768,8 +769,8 @@ static int s3_lock_check(struct lp_store *s, struct lp_error *err)
 		return lp_error_set(err, LP_ERR, "the writer lock is not held");
 	if (st->lock->lost)
 		return lp_error_set(err, LP_ERR,
-				    "lost the writer lock of '%s' in '%s' (its lease was taken over "
-				    "after it expired); nothing was published",
+				    "lost the writer lock of '%s' in '%s' (its lease was taken "
+				    "over after it expired); nothing was published",
 				    st->lock->name, s->url);
 	return renew(st, err);
 }
@@ -899,11 +900,12 @@ static int s3_cleanup(struct lp_store *s, const char *prefix, struct lp_strvec *
 		if (strncmp(key, p, strlen(p)))
 			continue; /* a server that ignored the prefix */
 		if ((error = abort_upload(st, key, id)) < 0) {
-			/* abort_upload logged why; an upload we cannot abort must not stop a push */
+			/* abort_upload logged why; one we cannot abort must not stop a push */
 			error = 0;
 			continue;
 		}
-		lp_strvec_pushf(removed, "aborted the multipart upload of 's3://%s/%s' (started %s)",
+		lp_strvec_pushf(removed,
+				"aborted the multipart upload of 's3://%s/%s' (started %s)",
 				st->bucket, key, when);
 	}
 	lp_strvec_release(&u.found);
