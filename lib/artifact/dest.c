@@ -280,13 +280,21 @@ int lp_dest_file(struct lp_dest *d, const char *rel, struct lp_buf *out, struct 
 	return dirs_under(d->staging, rel, err);
 }
 
-/* Hold an flock(2) on `dir` (polled: the holder is another pull's short commit). */
+/*
+ * Hold an flock(2) on `dir` (polled: the holder is another pull's short
+ * commit). A parent we may not open for reading (mode 711) cannot be
+ * locked: pulls into that DEST then do not take turns.
+ */
 static int lock_dir(int *out, const char *dir, struct lp_error *err)
 {
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	*out = -1;
+	if (fd < 0 && errno == EACCES) {
+		lp_log_debug("pull: cannot lock '%s' (not readable); moving in unlocked", dir);
+		return 0;
+	}
 	if (fd < 0)
 		return lp_error_set_errno(err, LP_EIO, "cannot open directory '%s'", dir);
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {

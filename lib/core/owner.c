@@ -198,8 +198,9 @@ int lp_owner_remove_stale(const char *dir, const char *prefix, struct lp_strvec 
 	DIR *d;
 	int error = 0;
 
+	/* a directory we may not read holds nothing of ours to remove */
 	if (!(d = opendir(dir && *dir ? dir : ".")))
-		return errno == ENOENT || errno == ENOTDIR
+		return errno == ENOENT || errno == ENOTDIR || errno == EACCES
 			   ? 0
 			   : lp_error_set_errno(err, LP_EIO, "cannot open directory '%s'", dir);
 	while ((de = readdir(d))) {
