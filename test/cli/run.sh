@@ -39,13 +39,17 @@ for f in $files; do
 	esac
 done
 
-pass=0 fail=0
+pass=0 fail=0 times=""
 for run in $runs; do
 	f=${run%:*} server=${run##*:}
 	log="$LP_TEST_TMP/$(basename "$f")${server:+.$server}.log"
 	echo "== $(basename "$f")${server:+ [$server]}"
+	t0=$(date +%s)
 	LP_TEST_S3_SERVER=$server sh "$f" >"$log" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
+	times="$times$secs $(basename "$f")${server:+ [$server]}
+"
 	# "# ..." lines are a test's counts (the fault tests: kills, races, flips)
 	grep -E '^((not )?ok |# )' "$log"
 	p=$(grep -c '^ok ' "$log")
@@ -61,5 +65,7 @@ for run in $runs; do
 	pass=$((pass + p))
 	fail=$((fail + n))
 done
+# the slowest files, to keep make check within its budget
+printf '%s' "$times" | sort -rn | head -5 | sed 's/^\([0-9]*\) \(.*\)/# slowest: \2 \1 s/'
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
