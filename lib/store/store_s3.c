@@ -615,11 +615,15 @@ static int lease_is_live(struct s3_store *st, const char *key, struct lp_buf *wh
 		lp_error_clear(err);
 		error = 0;
 	} else if (error == 0) {
-		if (lp_store__lock_parse(body.buf, body.len, &o, &expires) == 0 &&
-		    !(expires && (long long)time(NULL) > expires) && !lp_owner_is_dead(&o)) {
-			lp_store__lock_who(who, body.buf, body.len);
+		lp_store__lock_who(who, body.buf, body.len);
+		if (lp_store__lock_parse(body.buf, body.len, &o, &expires) < 0)
+			lp_buf_adds(who, " (not a lease)");
+		else if (expires && (long long)time(NULL) > expires)
+			lp_buf_adds(who, " (its lease expired)");
+		else if (lp_owner_is_dead(&o))
+			lp_buf_adds(who, " (that process is gone)");
+		else
 			error = 1;
-		}
 	}
 	free(k);
 	lp_buf_release(&body);
@@ -711,8 +715,9 @@ static int s3_lock(struct lp_store *s, const char *name, struct lp_error *err)
 			{
 				char *k = full_key(st, keys.v[i]);
 
-				lp_log_debug("s3: removing the stale writer lock '%s'", k);
 				error = del_with(st->s3lock, k, 0, err);
+				if (!error && who.len)
+					lp_log_info("removed the stale writer lock of %s", who.buf);
 				free(k);
 				if (error < 0)
 					goto out;

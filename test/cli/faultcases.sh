@@ -59,7 +59,7 @@ fault_push_kills() {
 	[ -s "$T/A.meta" ] && [ -s "$T/B.meta" ]; check $? "push kills: both builds published once"
 	_dur=$(timed_ms lpx push --git-sha $_sha --variant cpu $ARGS_B --force -q)
 	lpx push --git-sha $_sha --variant cpu $ARGS_A --force -q
-	kills=0 killed=0 old=0 new=0 incomplete=0 corrupt=0 repair_failed=0 left=0 cleaned=0
+	kills=0 killed=0 old=0 new=0 incomplete=0 corrupt=0 repair_failed=0 left=0 cleaned=0 leases=0
 	_plan=""
 	_i=0
 	while [ $_i -lt "$FAULT_N" ]; do _plan="$_plan random:0"; _i=$((_i + 1)); done
@@ -89,6 +89,7 @@ fault_push_kills() {
 		# the next push of the artifact cleans up after the dead one, and wins
 		lpx push --git-sha $_sha --variant cpu $ARGS_A --force 2>"$T/.rep.err" || { tally repair_failed; sed "s/^/  # repair: /" "$T/.rep.err"; }
 		cleaned=$((cleaned + $(grep -c 'removed the leftover of an interrupted run' "$T/.rep.err")))
+		leases=$((leases + $(grep -c 'removed the stale writer lock of' "$T/.rep.err")))
 		if [ "${LEFTOVERS_EACH:-1}" = 1 ] && [ -n "$(store_leftovers)" ]; then
 			tally left
 			store_leftovers | sed 's/^/  # left: /'
@@ -99,7 +100,7 @@ fault_push_kills() {
 		left=$(store_leftovers | wc -l)
 		store_leftovers | sed 's/^/  # left: /'
 	fi
-	echo "# push kills ($STORE_KIND): $kills kills ($killed mid-run; plan: $FAULT_N random + $(($kills - $FAULT_N)) at renames/links); reader saw old=$old new=$new incomplete=$incomplete corrupt=$corrupt; the next push removed $cleaned leftovers (temps, uploads) of killed ones, leaving $left; failed repairs: $repair_failed"
+	echo "# push kills ($STORE_KIND): $kills kills ($killed mid-run; plan: $FAULT_N random + $(($kills - $FAULT_N)) at renames/links); reader saw old=$old new=$new incomplete=$incomplete corrupt=$corrupt; the next push removed $cleaned leftovers (temps, multipart uploads) and $leases stale leases of killed ones, leaving $left; failed repairs: $repair_failed"
 	[ "$corrupt" -eq 0 ]; check $? "push kills: a reader never got a corrupt or mixed artifact ($kills kills)"
 	[ "$left" -eq 0 ]; check $? "push kills: the next push left nothing of the killed one"
 	[ "$repair_failed" -eq 0 ]; check $? "push kills: the next push always published whole"
