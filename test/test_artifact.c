@@ -600,6 +600,17 @@ END_TEST
 
 /* ---- whole artifacts: replays, locks, markers, DEST swaps and repairs ---- */
 
+/* Push the usual inputs once. */
+static void publish(struct lp_error *err)
+{
+	struct lp_artifact_opts o;
+
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, err), err);
+	lp_artifact_opts_release(&o);
+}
+
 static ino_t inode_of(const char *path)
 {
 	struct stat st;
@@ -703,10 +714,7 @@ START_TEST(test_artifact_pull_swaps_a_destination_holding_only_an_earlier_pull)
 	struct lp_error err = LP_ERROR_INIT;
 	ino_t before;
 
-	make_inputs();
-	push_opts(&o);
-	lp_ck_ok(do_push(&o, &err), &err);
-	lp_artifact_opts_release(&o);
+	publish(&err);
 	pull_opts(&o, "dist");
 	lp_ck_ok(do_pull(&o, &err), &err);
 	ck_assert_int_eq(chmod("dist", 0750), 0);
@@ -740,10 +748,7 @@ START_TEST(test_artifact_pull_in_place_keeps_other_files_and_drops_old_artifact_
 	struct lp_error err = LP_ERROR_INIT;
 	ino_t before;
 
-	make_inputs();
-	push_opts(&o);
-	lp_ck_ok(do_push(&o, &err), &err);
-	lp_artifact_opts_release(&o);
+	publish(&err);
 	lp_test_write("ws/build.log", "the user's own file\n", 0644);
 	pull_opts(&o, "ws");
 	lp_ck_ok(do_pull(&o, &err), &err);
@@ -774,10 +779,7 @@ START_TEST(test_artifact_half_updated_destination_is_reported_and_repaired)
 	struct lp_artifact_opts o;
 	struct lp_error err = LP_ERROR_INIT;
 
-	make_inputs();
-	push_opts(&o);
-	lp_ck_ok(do_push(&o, &err), &err);
-	lp_artifact_opts_release(&o);
+	publish(&err);
 	lp_test_write("ws/build.log", "mine\n", 0644);
 	pull_opts(&o, "ws");
 	lp_ck_ok(do_pull(&o, &err), &err);
@@ -810,10 +812,7 @@ START_TEST(test_artifact_pull_removes_dead_pulls_leftovers_only)
 	char dead[LP_OWNER_STAMP_SIZE];
 	char *side, *inside, *live;
 
-	make_inputs();
-	push_opts(&o);
-	lp_ck_ok(do_push(&o, &err), &err);
-	lp_artifact_opts_release(&o);
+	publish(&err);
 	lp_test_dead_stamp(dead);
 	side = lp_xasprintf(".dist" LP_OWNER_TMP_TAG "%s.AAAAAA/libmxnet.so", dead);
 	inside = lp_xasprintf("dist/.lp-pull" LP_OWNER_TMP_TAG "%s.BBBBBB/libmxnet.so", dead);
@@ -839,10 +838,7 @@ START_TEST(test_artifact_verify_names_the_first_mismatch)
 	struct lp_artifact_opts o;
 	struct lp_error err = LP_ERROR_INIT;
 
-	make_inputs();
-	push_opts(&o);
-	lp_ck_ok(do_push(&o, &err), &err);
-	lp_artifact_opts_release(&o);
+	publish(&err);
 	pull_opts(&o, "dist");
 	lp_ck_ok(do_pull(&o, &err), &err);
 	lp_ck_ok(lp_artifact_verify(&m, "dist", NULL, &err), &err);
