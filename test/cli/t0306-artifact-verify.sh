@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0303-artifact-verify.sh - lp artifact verify: exit 0 when DIR matches libmxnet.meta, 1 naming the first mismatch
+# t0306-artifact-verify.sh - lp artifact verify: exit 0 when DIR matches libmxnet.meta, 1 naming the first mismatch
 . "$LP_TOP/test/cli/lib.sh"
 
 export HOME="$T/home" XDG_DATA_HOME="" LP_ARTIFACT_REPOSITORY="" ARTIFACT_REPOSITORY_BUCKET=""

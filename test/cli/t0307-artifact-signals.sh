@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0304-artifact-signals.sh - SIGINT, SIGTERM, SIGHUP mid-push and mid-pull on a local store: clean stop, exit 130/143/129
+# t0307-artifact-signals.sh - SIGINT, SIGTERM, SIGHUP mid-push and mid-pull on a local store: clean stop, exit 130/143/129
 . "$LP_TOP/test/cli/lib.sh"
 . "$LP_TOP/test/cli/sigtest.sh"
 
