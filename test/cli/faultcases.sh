@@ -41,9 +41,17 @@ store_state() {
 	rm -rf "$T/.chk"
 	lpx pull --git-sha "$1" --variant "$2" -q "$T/.chk" >/dev/null 2>"$T/.chk.err"
 	case $? in
-	0) _s=$(meta_is "$T/.chk" "$3" "$4"); [ "$_s" = other ] && _s=CORRUPT ;;
+	0)
+		_s=$(meta_is "$T/.chk" "$3" "$4")
+		if [ "$_s" = other ]; then
+			_s=CORRUPT
+			# not one of the two builds: show what it was
+			{ sed 's/^/pull: /' "$T/.chk.err"; diff "$3" "$T/.chk/libmxnet.meta"; } |
+				sed 's/^/  # /' >&2
+		fi
+		;;
 	3) _s=incomplete ;;
-	*) _s=CORRUPT; sed 's/^/  # /' "$T/.chk.err" ;;
+	*) _s=CORRUPT; sed 's/^/  # /' "$T/.chk.err" >&2 ;;
 	esac
 	rm -rf "$T/.chk"
 	echo "$_s"

@@ -7,8 +7,8 @@
 
 STORE_KIND=$SERVER STORE_RENAMES=0 LEFTOVERS_EACH=0
 FAULT_RACES=${LP_FAULT_RACES:-5} # each S3 round is 9 lp runs
-# small objects (RGW's memstore keeps them in RAM), both multipart: 3 parts of 5 MiB
-SIZE_A=12582912 SIZE_B=11534336
+# small objects (RGW's memstore keeps them in RAM), both multipart: 2 parts of 5 MiB
+SIZE_A=7340032 SIZE_B=6291456
 make_lpx --static --os ubuntu18.04 --endpoint-url "$EP" --repository "$REPO" \
 	--multipart-threshold 5M --part-size 5M
 # a dead push's multipart uploads (RGW lists them) and lease objects
