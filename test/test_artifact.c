@@ -763,6 +763,32 @@ START_TEST(test_artifact_pull_meets_a_replacing_marker_or_a_running_push)
 }
 END_TEST
 
+START_TEST(test_artifact_damaged_manifest_is_an_incomplete_artifact)
+{
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	struct lp_artifact_opts o, p;
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_log_set_level(LP_LOG_QUIET); /* the expected warnings */
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	/* a push killed mid-PUT, on a server that keeps the partial body (s3rver) */
+	lp_test_write(PFX "libmxnet.meta", "# libmxnet.meta - lp artifact manifest\ncommi", 0644);
+	pull_opts(&p, "dist");
+	lp_ck_fail(lp_artifact_pull(&r, &p, &err), &err, LP_ENOTFOUND,
+		   "incomplete artifact '" SHA "/ubuntu18.04/cu102/static' in 'store': its "
+		   "libmxnet.meta is damaged (");
+	ck_assert_int_eq(r.missing, 1); /* exit 3, as for an interrupted push */
+	lp_artifact_result_release(&r);
+	ck_assert(!lp_fs_exists("dist"));
+	/* the next push (no --force) replaces it */
+	lp_ck_ok(do_push(&o, &err), &err);
+	lp_ck_ok(do_pull(&p, &err), &err);
+	lp_artifact_opts_release(&o);
+}
+END_TEST
+
 START_TEST(test_artifact_pull_swaps_a_destination_holding_only_an_earlier_pull)
 {
 	struct lp_artifact_manifest m = LP_ARTIFACT_MANIFEST_INIT;
@@ -981,6 +1007,7 @@ Suite *artifact_suite(void)
 	tcase_add_test(tc, test_artifact_dry_run_and_explain_touch_nothing);
 	tcase_add_test(tc, test_artifact_identical_push_is_a_no_op_and_force_resends);
 	tcase_add_test(tc, test_artifact_pull_meets_a_replacing_marker_or_a_running_push);
+	tcase_add_test(tc, test_artifact_damaged_manifest_is_an_incomplete_artifact);
 	tcase_add_test(tc, test_artifact_pull_swaps_a_destination_holding_only_an_earlier_pull);
 	tcase_add_test(tc, test_artifact_pull_in_place_keeps_other_files_and_drops_old_artifact_files);
 	tcase_add_test(tc, test_artifact_half_updated_destination_is_reported_and_repaired);

@@ -923,13 +923,13 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		}
 		out->replaced = 1;
 	} else if (pub.state == PUB_CORRUPT) {
-		if (!(o->flags & LP_ARTIFACT_FORCE)) {
-			error = lp_error_set(err, LP_EEXISTS,
-					     "artifact '%s' already exists in '%s' but its manifest "
-					     "is unreadable (%s); pass --force to replace it",
-					     out->prefix, out->repository.value, pub.why.msg);
-			goto out;
-		}
+		/*
+		 * A manifest that does not parse, read twice: what a push killed
+		 * mid-PUT leaves on a server that keeps partial bodies (s3rver
+		 * does). We hold the lock, so its writer is gone: replace it.
+		 */
+		lp_log_warn("replacing artifact '%s': its %s is damaged (%s)", out->prefix,
+			    LP_ARTIFACT_META, pub.why.msg);
 		out->replaced = 1;
 	} else if (pub.state == PUB_MARKER) {
 		char *who = marker_who(&pub);
@@ -1315,7 +1315,13 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		error = being_replaced(out, store, &pub, err);
 		goto out;
 	case PUB_CORRUPT:
-		error = lp_error_set(err, pub.why.code, "%s", pub.why.msg);
+		/* no whole artifact there, as for one without a manifest */
+		out->missing = 1;
+		error = lp_error_set(err, LP_ENOTFOUND,
+				     "incomplete artifact '%s' in '%s': its %s is damaged (%s); an "
+				     "interrupted push? push it again",
+				     out->prefix, out->repository.value, LP_ARTIFACT_META,
+				     pub.why.msg);
 		goto out;
 	}
 	if (pub.text.len && (error = check_manifest_matches(&pub.manifest, out, meta_key, err)) < 0)
