@@ -263,10 +263,10 @@ static int run(int push, struct args *a)
 		return cmd_error(&err);
 	cmd_interrupt_install();
 	o->store.cancel = cmd_interrupt_flag();
+	/* a terminal (plain when TERM=dumb or NO_COLOR), a log, or nothing with -q */
 	lp_progress_init(&progress, stderr,
-			 lp_log_get_level() == LP_LOG_QUIET ? LP_PROGRESS_NONE
-			 : isatty(STDERR_FILENO)	    ? LP_PROGRESS_TTY
-							    : LP_PROGRESS_LINES);
+			 lp_progress_mode_for(STDERR_FILENO, lp_log_get_level() == LP_LOG_QUIET,
+					      getenv("TERM"), getenv("NO_COLOR")));
 	o->progress = &progress;
 
 	error = push ? lp_artifact_push(&r, o, &err) : lp_artifact_pull(&r, o, &err);

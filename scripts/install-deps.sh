@@ -30,6 +30,14 @@ test_pkgs="$test_pkgs debootstrap"
 # The artifact fault tests: SIGKILL at each rename and slowed transfers (strace
 # -e inject), timeout(1) for kills at random moments (coreutils, always there).
 test_pkgs="$test_pkgs strace"
+# lp inside images: patchelf points lp's copy at its bundled loader (also
+# needed by anyone who builds images with the bundled template). The engine
+# tests: podman's compatible socket, Debian's registry (htpasswd from
+# apache2-utils), sshd for ssh:// engines, pip's wheel for a Debian langpack.
+test_pkgs="$test_pkgs patchelf podman docker-registry apache2-utils openssh-server
+openssh-client python3-pip-whl openssl"
+# man --warnings over every man page (test/cli/t0004-man-warnings.sh).
+test_pkgs="$test_pkgs man-db"
 # Jupyter from Debian: the notebook runner's nbclient, the python3 kernel and
 # nbconvert's HTML export (test/cli/t071x-serve-notebook*.sh run real kernels).
 test_pkgs="$test_pkgs python3-nbclient python3-ipykernel python3-nbconvert"

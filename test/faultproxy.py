@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: MIT
 #
 #   faultproxy.py --target 127.0.0.1:PORT [--kill-after BYTES] [--kills N]
-#                 [--flip N [--flip-path TEXT]] [--down] [--log FILE]
+#                 [--flip N [--flip-path TEXT]] [--down] [--log FILE] [--slow REGEX:SECONDS]
 #
 # Listens on 127.0.0.1 with a kernel-chosen port and prints "PORT\n" on
 # stdout once it accepts connections. Forwards every connection to the
@@ -13,18 +13,23 @@
 # (or mid-download), which the client must retry. With --log, every
 # request's method line and header NAMES are logged (values redacted: they
 # may carry the session token), plus the SignedHeaders list of the
-# Authorization header, and one "KILLED" line per cut. With --flip N, the
-# first N message bodies (requests with a body; with --down, responses to
-# GET; with --flip-path, only those whose request line contains TEXT) get
-# one byte inverted in the middle, and a "FLIPPED" line is logged:
-# corruption on the wire that TCP's checksum would not catch, for
+# Authorization header, and one "KILLED" line per cut. With --slow, the
+# answer to every request whose request line matches REGEX (e.g.
+# 'POST .*uploadId=' for CompleteMultipartUpload) is held back SECONDS
+# before it is forwarded: a server slow to confirm after the last byte.
+# With --flip N, the first N message bodies (requests with a body; with
+# --down, responses to GET; with --flip-path, only those whose request line
+# contains TEXT) get one byte inverted in the middle, and a "FLIPPED" line
+# is logged: corruption on the wire that TCP's checksum would not catch, for
 # Content-MD5 and the pull's sha256 to find. Runs until killed (SIGTERM).
 # Python stdlib only.
 import argparse
+import re
 import socket
 import struct
 import sys
 import threading
+import time
 
 lock = threading.Lock()
 state = {"kills": 0, "flips": 0}
@@ -128,15 +133,18 @@ class BodyFlipper:
 
 
 class HeaderLogger:
-    """Follows the client->server byte stream and logs each request head."""
+    """Follows the client->server byte stream and logs each request head;
+    counts the requests whose answer --slow holds back."""
 
-    def __init__(self, path):
+    def __init__(self, path, slow=None):
         self.path = path
+        self.slow = slow
+        self.held = 0
         self.buf = b""
         self.skip = 0
 
     def feed(self, data):
-        if not self.path:
+        if not self.path and not self.slow:
             return
         while data:
             if self.skip:
@@ -154,6 +162,9 @@ class HeaderLogger:
             head, rest = self.buf[:end].decode("latin-1"), self.buf[end + 4:]
             self.buf = b""
             lines = head.split("\r\n")
+            if self.slow and re.search(self.slow[0], lines[0]):
+                with lock:
+                    self.held += 1
             out = ["REQUEST " + lines[0]]
             length = 0
             for h in lines[1:]:
@@ -171,12 +182,17 @@ class HeaderLogger:
             data = rest
 
 
-def pump(src, dst, counter, limit, args, logger, flipper=None):
+def pump(src, dst, counter, limit, args, logger, answers=None, flipper=None):
     try:
         while True:
             data = src.recv(262144)
             if not data:
                 break
+            if answers is not None and answers.held:
+                with lock:
+                    answers.held -= 1
+                log(args.log, "HELD an answer for %g s" % answers.slow[1])
+                time.sleep(answers.slow[1])
             if logger:
                 logger.feed(data)
             if flipper:
@@ -212,7 +228,7 @@ def handle(client, args):
         reset(client)
         return
     counter = [0]
-    logger = HeaderLogger(args.log)
+    logger = HeaderLogger(args.log, args.slow)
     up, down = (None, counter) if args.down else (counter, None)
     methods = []
     flip_up = BodyFlipper(args, False, methods) if args.flip else None
@@ -221,11 +237,11 @@ def handle(client, args):
         flip_up.args = argparse.Namespace(**dict(vars(args), flip=0))  # only track methods
     elif args.flip:
         flip_down = None
-    t = threading.Thread(target=pump,
-                         args=(upstream, client, down, args.kill_after, args, None, flip_down),
+    t = threading.Thread(target=pump, args=(upstream, client, down, args.kill_after, args, None,
+                                            logger if args.slow else None, flip_down),
                          daemon=True)
     t.start()
-    pump(client, upstream, up, args.kill_after, args, logger, flip_up)
+    pump(client, upstream, up, args.kill_after, args, logger, flipper=flip_up)
     t.join()
     for s in (client, upstream):
         try:
@@ -243,7 +259,11 @@ def main():
     p.add_argument("--flip", type=int, default=0)
     p.add_argument("--flip-path", default="")
     p.add_argument("--log")
+    p.add_argument("--slow", help="REGEX:SECONDS")
     args = p.parse_args()
+    if args.slow:
+        regex, _, secs = args.slow.rpartition(":")
+        args.slow = (regex, float(secs))
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", 0))
