@@ -6,7 +6,7 @@
 . "$LP_TOP/test/cli/faultcases.sh"
 
 STORE_KIND=$SERVER STORE_RENAMES=0 LEFTOVERS_EACH=0
-FAULT_RACES=${LP_FAULT_RACES:-5} # each S3 round is 9 lp runs
+FAULT_RACES=${LP_FAULT_RACES:-4} # each S3 round is 9 lp runs
 # small objects (RGW's memstore keeps them in RAM), both multipart: 2 parts of 5 MiB
 SIZE_A=7340032 SIZE_B=6291456
 make_lpx --static --os ubuntu18.04 --endpoint-url "$EP" --repository "$REPO" \

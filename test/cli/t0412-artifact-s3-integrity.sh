@@ -4,7 +4,7 @@
 . "$LP_TOP/test/cli/s3lib.sh"
 
 # each kind of flip this many times (bench/faults.sh raises it)
-F=${LP_FAULT_FLIPS:-3}
+F=${LP_FAULT_FLIPS:-2}
 M="--multipart-threshold 5M --part-size 5M"
 head -c 3145728 /dev/urandom >one.so    # one PUT
 head -c 11534336 /dev/urandom >parts.so # 3 parts
