@@ -28,6 +28,9 @@ cargo"
 test_pkgs="$test_pkgs radosgw ceph-mon ceph-osd ceph-common"
 # Debian 12 base images and fresh roots for the tests (test/debian-rootfs.sh).
 test_pkgs="$test_pkgs debootstrap"
+# The artifact fault tests: SIGKILL at each rename and slowed transfers (strace
+# -e inject), timeout(1) for kills at random moments (coreutils, always there).
+test_pkgs="$test_pkgs strace"
 # lp inside images: patchelf points lp's copy at its bundled loader (also
 # needed by anyone who builds images with the bundled template). The engine
 # tests: podman's compatible socket, Debian's registry (htpasswd from

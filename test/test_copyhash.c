@@ -59,7 +59,7 @@ static void copy_and_check(const char *src, const char *dst)
 	in = open(src, O_RDONLY);
 	out = open(dst, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ck_assert(in >= 0 && out >= 0);
-	lp_ck_ok(lp_copyhash_fd(in, src, out, dst, (uint64_t)st.st_size, on_progress, &s, got, &size,
+	lp_ck_ok(lp_copyhash_fd(in, src, out, dst, (uint64_t)st.st_size, on_progress, &s, NULL, got, &size,
 				&err),
 		 &err);
 	close(in);
@@ -121,7 +121,7 @@ START_TEST(test_copyhash_from_a_pipe)
 	}
 	close(fds[1]);
 	out = open("src.copy", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	lp_ck_ok(lp_copyhash_fd(fds[0], "pipe", out, "src.copy", 0, NULL, NULL, got, &size, &err),
+	lp_ck_ok(lp_copyhash_fd(fds[0], "pipe", out, "src.copy", 0, NULL, NULL, NULL, got, &size, &err),
 		 &err);
 	close(fds[0]);
 	close(out);
@@ -144,15 +144,42 @@ START_TEST(test_copyhash_unreadable_output_is_an_error)
 	make_file("src", 30u << 20);
 	in = open("src", O_RDONLY);
 	out = open("dst", O_WRONLY | O_CREAT | O_TRUNC, 0600); /* the hash cannot read it back */
-	lp_ck_fail(lp_copyhash_fd(in, "src", out, "dst", 30u << 20, NULL, NULL, got, &size, &err),
+	lp_ck_fail(lp_copyhash_fd(in, "src", out, "dst", 30u << 20, NULL, NULL, NULL, got, &size, &err),
 		   &err, LP_EIO, "cannot read back 'dst'");
 	close(in);
 	close(out);
 	/* a write error: the output is read-only */
 	in = open("src", O_RDONLY);
 	out = open("src", O_RDONLY);
-	lp_ck_fail(lp_copyhash_fd(in, "src", out, "ro", 30u << 20, NULL, NULL, got, &size, &err),
+	lp_ck_fail(lp_copyhash_fd(in, "src", out, "ro", 30u << 20, NULL, NULL, NULL, got, &size, &err),
 		   &err, LP_EIO, "'ro'");
+	close(in);
+	close(out);
+}
+END_TEST
+
+/* The flag a signal handler sets stops a copy in progress (Ctrl-C on a push). */
+static void cancel_after_first(uint64_t done, uint64_t total, void *payload)
+{
+	(void)total;
+	if (done)
+		*(lp_cancel_flag *)payload = 1;
+}
+
+START_TEST(test_copyhash_cancel_stops_the_copy)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	lp_cancel_flag flag = 0;
+	char got[LP_SHA256_HEX_SIZE];
+	uint64_t size = 0;
+	int in, out;
+
+	make_file("src", 40u << 20);
+	in = open("src", O_RDONLY);
+	out = open("dst", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	lp_ck_fail(lp_copyhash_fd(in, "src", out, "dst", 40u << 20, cancel_after_first,
+				  (void *)&flag, &flag, got, &size, &err),
+		   &err, LP_EINTR, "interrupted");
 	close(in);
 	close(out);
 }
@@ -168,6 +195,7 @@ Suite *copyhash_suite(void)
 	tcase_add_test(tc, test_copyhash_small_and_empty_files);
 	tcase_add_test(tc, test_copyhash_from_a_pipe);
 	tcase_add_test(tc, test_copyhash_unreadable_output_is_an_error);
+	tcase_add_test(tc, test_copyhash_cancel_stops_the_copy);
 	suite_add_tcase(s, tc);
 	return s;
 }

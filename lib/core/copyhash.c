@@ -103,7 +103,7 @@ static void *copy_all(void *arg)
 
 int lp_copyhash_fd(int in, const char *in_name, int out, const char *out_name, uint64_t total,
 		   void (*progress)(uint64_t done, uint64_t total, void *payload), void *payload,
-		   char sha256[LP_SHA256_HEX_SIZE], uint64_t *size, struct lp_error *err)
+		   const lp_cancel_flag *cancel, char sha256[LP_SHA256_HEX_SIZE], uint64_t *size, struct lp_error *err)
 {
 	struct copier c = {.in = in, .out = out, .in_name = in_name, .out_name = out_name};
 	struct lp_sha256 h = LP_SHA256_INIT;
@@ -158,6 +158,8 @@ int lp_copyhash_fd(int in, const char *in_name, int out, const char *out_name, u
 			hashed += (uint64_t)n;
 			if (progress)
 				progress(hashed, total, payload);
+			if ((error = lp_cancel_check(cancel, err)) < 0)
+				goto out;
 		}
 	}
 out:

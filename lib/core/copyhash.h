@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "lib/core/cancel.h"
 #include "lib/core/error.h"
 #include "lib/core/hash.h"
 
@@ -24,12 +25,15 @@
  *
  * `progress` (may be NULL) is called from the calling thread with the
  * bytes hashed so far and `total` (what the caller expects; 0 if unknown).
+ * `cancel` (may be NULL) is polled after every hashed block (1 MiB): when
+ * set, the copy stops and LP_EINTR is returned; `out` is then partial and
+ * the caller removes it.
  * On success fills `sha256` and `*size` (bytes copied). LP_EIO on a read
  * or write error, naming `in_name` or `out_name` (for copy_file_range,
  * which cannot say which side failed, both).
  */
 int lp_copyhash_fd(int in, const char *in_name, int out, const char *out_name, uint64_t total,
 		   void (*progress)(uint64_t done, uint64_t total, void *payload), void *payload,
-		   char sha256[LP_SHA256_HEX_SIZE], uint64_t *size, struct lp_error *err) LP_WUR;
+		   const lp_cancel_flag *cancel, char sha256[LP_SHA256_HEX_SIZE], uint64_t *size, struct lp_error *err) LP_WUR;
 
 #endif

@@ -8,6 +8,7 @@
 
 #define CRYPTO_FUNCS(FN, VFN, HAND)                                                           \
 	FN(const EVP_MD *, EVP_sha256, (void), ())                                            \
+	FN(const EVP_MD *, EVP_md5, (void), ())                                               \
 	FN(EVP_MD_CTX *, EVP_MD_CTX_new, (void), ())                                          \
 	VFN(EVP_MD_CTX_free, (EVP_MD_CTX * ctx), (ctx))                                       \
 	FN(int, EVP_DigestInit_ex, (EVP_MD_CTX * ctx, const EVP_MD *type, ENGINE *impl),      \
