@@ -121,9 +121,9 @@ check-run:
 	@test/with-services.sh $(MAKE) --no-print-directory check-phases
 
 check-phases:
-	@echo "== unit tests"
+	@echo "== unit tests ($$(date -u +%T))"
 	@./test/check_lp
-	@echo "== CLI tests"
+	@echo "== CLI tests ($$(date -u +%T))"
 	@test/cli/run.sh
 	@$(MAKE) --no-print-directory asan-check
 
@@ -134,7 +134,7 @@ cli: lp
 	test/cli/run.sh
 
 asan-check: $(A)/check_lp
-	@echo "== unit tests under ASan+UBSan"
+	@echo "== unit tests under ASan+UBSan ($$(date -u +%T))"
 	@test/with-services.sh env ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		LP_TEST_ASAN=1 $(A)/check_lp
 
