@@ -34,7 +34,8 @@ struct lp_runner;
 struct lp_runner_opts {
 	const char *program; /* the runner (an absolute path or one found on PATH) */
 	const char *dir;     /* its working directory; NULL = ours */
-	const char *fifo;    /* the output FIFO (created 0644 unless the path exists) */
+	const char *fifo;    /* the output FIFO: made 0600, or an existing one that is
+			      * a FIFO we own with mode 0600 (see lp_runner_start) */
 	/*
 	 * Called from the reader thread when the runner exits while no call
 	 * is running and lp_runner_stop() was not asked for. `code` is the
@@ -50,6 +51,7 @@ enum lp_runner_outcome {
 	LP_RUNNER_EXITED,     /* the runner died: "exited with code <n>" */
 	LP_RUNNER_BAD_OUTPUT, /* FIFO empty, unreadable or not JSON: the display message */
 	LP_RUNNER_TIMEOUT,    /* killed after timeout_ms: "timed out after <n> ms" */
+	LP_RUNNER_NOT_JSON,   /* a whole answer holding NaN or Infinity: the display message */
 };
 
 struct lp_runner_result {
@@ -78,7 +80,10 @@ int lp_runner_new(struct lp_runner **out, const struct lp_runner_opts *opts,
  * before it are kept for the first answer. If the program exits first:
  * LP_ECHILD "exited with code <n>" (its output stays available through
  * lp_runner_take_output()); a program that cannot start: LP_ENOTFOUND or
- * LP_ECHILD from lib/core/proc.c; a FIFO that cannot be made: LP_EIO.
+ * LP_ECHILD from lib/core/proc.c; a FIFO that cannot be made or that others
+ * could use -- not a FIFO, not ours, group/other access, or in a directory
+ * others can write without the sticky bit: LP_EIO "refusing output FIFO
+ * '<path>': ...".
  */
 int lp_runner_start(struct lp_runner *r, struct lp_error *err) LP_WUR;
 
@@ -114,9 +119,10 @@ void lp_runner_free(struct lp_runner *r);
 
 /*
  * The protocol's JSON, as the original's serde_json did it. Parse exactly one
- * JSON value (only whitespace may follow); on failure -1 with a serde-style
- * message in `msg`, e.g. "JSON error - expected value at line 1 column 1".
- * The value belongs to the caller (json_object_put).
+ * strict JSON value (lib/core/json.h; only whitespace may follow, \u0000 is
+ * kept); on failure -1 with serde's message in `msg`, e.g. "JSON error -
+ * expected value at line 1 column 1". The value belongs to the caller
+ * (json_object_put); JSON null is NULL.
  */
 int lp_runner_json_parse(struct json_object **out, const char *data, size_t len,
 			 struct lp_buf *msg);
@@ -124,9 +130,6 @@ int lp_runner_json_parse(struct json_object **out, const char *data, size_t len,
 void lp_runner_json_write(struct lp_buf *out, struct json_object *v);
 /* Append s[0..len) as a JSON string literal (escapes as serde_json). */
 void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len);
-
-/* Is s[0..n) valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF)? */
-int lp_runner__utf8_valid(const unsigned char *s, size_t n);
 
 /*
  * A log line in the LangServer format, through lp_log_info():

@@ -24,6 +24,7 @@
 #include "lib/core/archive.h"
 #include "lib/core/fs.h"
 #include "lib/core/http.h"
+#include "lib/core/json.h"
 #include "lib/serve/runner.h"
 #include "lib/serve/serve.h"
 #include "lib/core/xalloc.h"
@@ -199,6 +200,8 @@ static const char *answer_content_type(struct json_object *v)
  *   {"result":"hi","metadata":{"duration":0.001234567,"stdout":"","stderr":"","content_type":"text"}}
  *   {"error":{"message":"boom","error_type":"AlgorithmError"},"metadata":{"duration":...,"stdout":"","stderr":""}}
  *   {"error":{"message":"exited with code 7","error_type":"SystemExit"},"metadata":{...}}
+ *   {"error":{"message":"JSON error - NaN is not a JSON value at line 1 column 11",
+ *             "error_type":"AlgorithmError"},"metadata":{...}}     (the server goes on)
  */
 void lp_serve_format_result(struct lp_buf *out, const struct lp_runner_result *res,
 			    int *system_exit)
@@ -240,6 +243,10 @@ void lp_serve_format_result(struct lp_buf *out, const struct lp_runner_result *r
 	} else if (res->outcome == LP_RUNNER_TIMEOUT) {
 		etype = "Timeout";
 		msg = res->message.buf;
+	} else if (res->outcome == LP_RUNNER_NOT_JSON) {
+		/* the runner is fine and in step; its answer is not JSON (RFC 8259) */
+		etype = "AlgorithmError";
+		msg = res->message.buf;
 	} else {
 		msg = res->message.buf;
 	}
@@ -257,6 +264,42 @@ void lp_serve_format_result(struct lp_buf *out, const struct lp_runner_result *r
 	/* the original exits after any SystemExit, the algorithm's own included */
 	*system_exit = !strcmp(etype, "SystemExit");
 	lp_buf_release(&m);
+}
+
+/*
+ * A body sent with Content-Encoding: base64 goes to the runner as the data
+ * string, which the runner decodes: check it first (standard alphabet,
+ * '=' padding only at the end, a multiple of 4), so a body that is not
+ * base64 -- or not even UTF-8 -- is the client's 400, not the runner's
+ * crash. Line breaks and spaces (base64(1) wraps at 76) are dropped.
+ */
+static int append_base64(struct lp_buf *out, const char *body, size_t len, struct lp_buf *msg)
+{
+	size_t i, n = 0, pad = 0, start = out->len;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)body[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+		} else if (pad || !(isalnum(c) || c == '+' || c == '/') || c >= 0x80) {
+			lp_buf_setlen(out, start);
+			lp_buf_addf(msg, "bad request: the body is not base64 (Content-Encoding: "
+					 "base64): unexpected byte 0x%02x at offset %zu", c, i);
+			return -1;
+		}
+		lp_buf_addch(out, (char)c);
+		n++;
+	}
+	if (n % 4 || pad > 2) {
+		lp_buf_setlen(out, start);
+		lp_buf_addf(msg, "bad request: the body is not base64 (Content-Encoding: base64): "
+				 "%zu characters, not a multiple of 4 with at most two '='", n);
+		return -1;
+	}
+	return 0;
 }
 
 int lp_serve_build_input(struct lp_buf *out, const char *content_type,
@@ -299,7 +342,7 @@ int lp_serve_build_input(struct lp_buf *out, const char *content_type,
 		lp_buf_addch(out, '}');
 		json_object_put(v);
 	} else if (!strcmp(mime, "text/plain")) {
-		if (!lp_runner__utf8_valid((const unsigned char *)body, len)) {
+		if (!lp_json_utf8_valid(body, len)) {
 			lp_buf_adds(msg, "IO error - stream did not contain valid UTF-8");
 			return -1;
 		}
@@ -309,8 +352,11 @@ int lp_serve_build_input(struct lp_buf *out, const char *content_type,
 	} else if (!strcmp(mime, "application/octet-stream")) {
 		lp_buf_adds(out, "{\"content_type\":\"binary\",\"data\":");
 		if (base64) {
-			/* already base64: passed on unchecked, as the original */
-			lp_runner_json_string(out, body, len);
+			/* already base64: passed on once it is checked (the original did not) */
+			lp_buf_addch(out, '"');
+			if (append_base64(out, body, len, msg) < 0)
+				return -1;
+			lp_buf_addch(out, '"');
 		} else {
 			lp_buf_addch(out, '"');
 			lp_buf_grow(out, 4 * ((len + 2) / 3) + 1);
@@ -815,7 +861,7 @@ int lp_serve_find_pipe(char **out, const char *dir, const char *system_pipe,
 	return LP_ERR;
 }
 
-/* cp -rn src/. dst */
+/* cp -rn src/. dst, never following a symlink already in dst */
 static int copy_tree_no_overwrite(const char *src, const char *dst, struct lp_error *err)
 {
 	struct lp_buf sp = LP_BUF_INIT, dp = LP_BUF_INIT;
@@ -839,7 +885,12 @@ static int copy_tree_no_overwrite(const char *src, const char *dst, struct lp_er
 			break;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (!lp_fs_is_dir(dp.buf) && mkdir(dp.buf, st.st_mode & 07777) < 0) {
+			struct stat dt;
+
+			if (lstat(dp.buf, &dt) == 0) {
+				if (!S_ISDIR(dt.st_mode))
+					continue; /* kept (no overwrite), and not entered */
+			} else if (mkdir(dp.buf, st.st_mode & 0777) < 0) {
 				error = lp_error_set_errno(err, LP_EIO, "cannot create '%s'", dp.buf);
 				break;
 			}
@@ -976,6 +1027,7 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 	}
 
 	if (o->algorithm && !lp_fs_is_dir(o->algorithm)) {
+		struct lp_archive_extract_opts xo = LP_ARCHIVE_EXTRACT_OPTS_INIT;
 		struct lp_buf t = LP_BUF_INIT;
 
 		if (!lp_fs_is_file(o->algorithm)) {
@@ -991,7 +1043,10 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 			tmpdir = NULL;
 			goto out;
 		}
-		if ((error = lp_archive_extract(o->algorithm, tmpdir, LP_ARCHIVE_NO_OVERWRITE, err)) < 0)
+		xo.flags = LP_ARCHIVE_NO_OVERWRITE;
+		xo.max_size = o->max_unpacked_size;
+		xo.max_entries = o->max_unpacked_entries;
+		if ((error = lp_archive_extract_opts(o->algorithm, tmpdir, &xo, err)) < 0)
 			goto out;
 		workdir = lp_xstrdup(tmpdir);
 	} else {

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "lib/core/archive.h"
 #include "lib/core/buf.h"
 #include "lib/core/error.h"
 
@@ -31,6 +32,9 @@ struct lp_serve_opts {
 	int stop_grace_ms;            /* DELETE and shutdown: EOF, then kill after this */
 	int callback_retry_ms;        /* pause between async callback attempts */
 	size_t max_body;              /* larger POST bodies get 413; 0 = no limit */
+	/* a zip --algorithm is unpacked within these (lib/core/archive.h) */
+	unsigned long long max_unpacked_size;
+	unsigned long max_unpacked_entries;
 	int signal_fd;                /* a signalfd for SIGTERM/SIGINT, or -1 */
 	const char *tmp_dir;          /* where a zip is unpacked; NULL = /tmp */
 };
@@ -38,7 +42,9 @@ struct lp_serve_opts {
 #define LP_SERVE_OPTS_INIT                                                              \
 	{ .listen = "0.0.0.0:9999", .fifo = "/tmp/algoout",                               \
 	  .system_pipe = "/usr/local/bin/algorithmia-pipe", .timeout_ms = 0,              \
-	  .stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0, .signal_fd = -1 }
+	  .stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0,                \
+	  .max_unpacked_size = LP_ARCHIVE_MAX_SIZE_DEFAULT,                               \
+	  .max_unpacked_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT, .signal_fd = -1 }
 
 /*
  * Load the algorithm (unpacking a zip into a private directory), start the
@@ -75,8 +81,11 @@ int lp_serve_find_pipe(char **out, const char *dir, const char *system_pipe,
  * Turn a POST body into the runner's input line (spec 4.3), without the
  * newline: {"content_type":"json|text|binary","data":...}, keys sorted.
  * `content_type` may be NULL; `encodings` are the Content-Encoding header
- * values (n_encodings of them). On a bad request -1 with the message after
- * "Failed to build algorithm input from request: " in `msg`.
+ * values (n_encodings of them). Nothing unchecked reaches the runner: JSON
+ * is strict (lib/core/json.h; `null` is a valid input), text must be UTF-8,
+ * a base64 body must be base64 (its line breaks are dropped). On a bad
+ * request -1 with the message after "Failed to build algorithm input from
+ * request: " in `msg`.
  */
 int lp_serve_build_input(struct lp_buf *out, const char *content_type,
 			 const char *const *encodings, size_t n_encodings, const char *body,
