@@ -1,7 +1,5 @@
 /* serve.c - lp serve: run a built algorithm behind HTTP (the LangServer protocol) */
 /* SPDX-License-Identifier: MIT */
-#include <getopt.h>
-#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,50 +11,21 @@
 #include <curl/curl.h>
 
 #include "cmd/cmd.h"
+#include "cmd/opt.h"
 #include "cmd/usage.h"
 #include "lib/serve/serve.h"
 
-static const char usage[] =
-	"usage: lp serve [--algorithm DIR|ZIP] [--listen ADDR:PORT] [options]\n"
-	"       lp serve --init [options]\n"
-	"\n"
+static const struct cmd_help help = {
+    .cmd = "serve",
+    .usage = "lp serve [--algorithm DIR|ZIP] [--listen ADDR:PORT] [options]\n"
+	     "lp serve --init [options]\n",
+    .description =
 	"Run an algorithm's bin/pipe once and answer HTTP requests with it (the\n"
 	"LangServer protocol): GET any path -> alive, POST -> run the algorithm,\n"
 	"DELETE -> stop and exit. POST /invocations answers the bare result and\n"
-	"GET /ping answers 200 (the SageMaker container contract).\n"
-	"\n"
-	"Options:\n"
-	"  -a, --algorithm DIR|ZIP  the algorithm (a zip is unpacked into a private\n"
-	"                           directory); default: the current directory\n"
-	"  -l, --listen ADDR:PORT   where to listen (default 0.0.0.0:9999; port 0 = any)\n"
-	"      --port-file FILE     write the bound port to FILE once listening\n"
-	"      --fifo PATH          the runner's output FIFO (default /tmp/algoout)\n"
-	"      --timeout SECONDS    per-request limit; the runner is killed and\n"
-	"                           restarted (error_type Timeout); default: none\n"
-	"      --stop-timeout SECONDS  DELETE and shutdown: wait this long after\n"
-	"                           closing the runner's stdin, then kill it (default 3)\n"
-	"      --max-body-size BYTES  larger POST bodies get 413 (default: no limit)\n"
-	"      --init               first do what init-langserver did: unpack\n"
-	"                           /tmp/algorithm.zip (or copy /tmp/algorithm/) into\n"
-	"                           the algorithm directory without overwriting\n"
-	"      --init-zip FILE      the zip --init looks for\n"
-	"      --init-dir DIR       the directory --init copies\n"
-	"  -h, --help               show this help\n"
-	"  -v, --verbose            more output\n"
-	"  -q, --quiet              no log lines\n"
-	"\n"
-	"Environment: REQUEST_COMPLETE (async callback URL), STATUS_UPDATE, SLOT_ID,\n"
-	"LANGUAGE_VERSION (--init), TMPDIR. See 'man lp-serve'.\n";
-
-enum {
-	OPT_PORT_FILE = 256,
-	OPT_FIFO,
-	OPT_TIMEOUT,
-	OPT_STOP_TIMEOUT,
-	OPT_MAX_BODY,
-	OPT_INIT,
-	OPT_INIT_ZIP,
-	OPT_INIT_DIR,
+	"GET /ping answers 200 (the SageMaker container contract).\n",
+    .footer = "Environment: REQUEST_COMPLETE (async callback URL), STATUS_UPDATE, SLOT_ID,\n"
+	      "LANGUAGE_VERSION (--init), TMPDIR. See 'man lp-serve'.\n",
 };
 
 static int valid_url(const char *s)
@@ -73,99 +42,79 @@ static int valid_url(const char *s)
 	return ok;
 }
 
+/* REQUEST_COMPLETE and STATUS_UPDATE must be http(s) URLs when set */
+static int check_url_env(const char *name, const char *value, struct lp_error *err)
+{
+	if (value && !valid_url(value))
+		return lp_error_set(err, LP_EINVAL, "invalid %s '%s': not an http(s) URL", name, value);
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CMD_COMMON_LONGOPTS,
-		{ "algorithm", required_argument, NULL, 'a' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "port-file", required_argument, NULL, OPT_PORT_FILE },
-		{ "fifo", required_argument, NULL, OPT_FIFO },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
-		{ "max-body-size", required_argument, NULL, OPT_MAX_BODY },
-		{ "init", no_argument, NULL, OPT_INIT },
-		{ "init-zip", required_argument, NULL, OPT_INIT_ZIP },
-		{ "init-dir", required_argument, NULL, OPT_INIT_DIR },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct lp_serve_opts o = LP_SERVE_OPTS_INIT;
 	struct lp_error err = LP_ERROR_INIT;
+	struct lp_strvec scratch = LP_STRVEC_INIT;
 	const char *init_zip = "/tmp/algorithm.zip", *init_dir = "/tmp/algorithm";
-	int c, r, init = 0, status = 0, sfd = -1;
+	long timeout = 0, stop_timeout = o.stop_grace_ms / 1000;
+	uint64_t max_body = 0;
+	int argi, init = 0, status = 0, sfd = -1;
 	sigset_t sigs;
-	long n;
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_STRING('a', "algorithm", &o.algorithm, "DIR|ZIP",
+			   "the algorithm (a zip is unpacked into a private\n"
+			   "directory); default: the current directory"),
+	    CMD_OPT_STRING('l', "listen", &o.listen, "ADDR:PORT",
+			   "where to listen (default 0.0.0.0:9999; port 0 = any)"),
+	    CMD_OPT_STRING(0, "port-file", &o.port_file, "FILE", "write the bound port to FILE once listening"),
+	    CMD_OPT_STRING(0, "fifo", &o.fifo, "PATH", "the runner's output FIFO (default /tmp/algoout)"),
+	    CMD_OPT_INT(0, "timeout", &timeout, 0, 86400, "SECONDS",
+			"per-request limit; the runner is killed and\n"
+			"restarted (error_type Timeout); default: none"),
+	    CMD_OPT_INT(0, "stop-timeout", &stop_timeout, 0, 3600, "SECONDS",
+			"DELETE and shutdown: wait this long after closing\n"
+			"the runner's stdin, then kill it (default 3)"),
+	    CMD_OPT_SIZE(0, "max-body-size", &max_body, "BYTES",
+			 "larger POST bodies get 413 (K, M, G allowed;\n"
+			 "default: no limit)"),
+	    CMD_OPT_FLAG(0, "init", &init, 1,
+			 "first do what init-langserver did: unpack\n"
+			 "/tmp/algorithm.zip (or copy /tmp/algorithm/) into\n"
+			 "the algorithm directory without overwriting"),
+	    CMD_OPT_STRING(0, "init-zip", &init_zip, "FILE", "the zip --init looks for"),
+	    CMD_OPT_STRING(0, "init-dir", &init_dir, "DIR", "the directory --init copies"),
+	    CMD_OPT_END,
+	};
 
-	while ((c = getopt_long(argc, argv, CMD_COMMON_SHORTOPTS "a:l:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			o.algorithm = optarg;
-			break;
-		case 'l':
-			o.listen = optarg;
-			break;
-		case OPT_PORT_FILE:
-			o.port_file = optarg;
-			break;
-		case OPT_FIFO:
-			o.fifo = optarg;
-			break;
-		case OPT_TIMEOUT:
-			if (cmd_parse_long("serve", "--timeout", optarg, 0, 86400, &n))
-				return LP_EXIT_USAGE;
-			o.timeout_ms = (int)n * 1000;
-			break;
-		case OPT_STOP_TIMEOUT:
-			if (cmd_parse_long("serve", "--stop-timeout", optarg, 0, 3600, &n))
-				return LP_EXIT_USAGE;
-			o.stop_grace_ms = (int)n * 1000;
-			break;
-		case OPT_MAX_BODY:
-			if (cmd_parse_long("serve", "--max-body-size", optarg, 0, LONG_MAX, &n))
-				return LP_EXIT_USAGE;
-			o.max_body = (size_t)n;
-			break;
-		case OPT_INIT:
-			init = 1;
-			break;
-		case OPT_INIT_ZIP:
-			init_zip = optarg;
-			break;
-		case OPT_INIT_DIR:
-			init_dir = optarg;
-			break;
-		default:
-			if ((r = cmd_handle_common_opt("serve", c, argv, usage)) >= 0)
-				return r;
-		}
+	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
+		goto out;
+	status = LP_EXIT_OK;
+	if (argi < argc) {
+		status = cmd_opt_usage_error(&help, "unexpected argument '%s'", argv[argi]);
+		goto out;
 	}
-	if (optind < argc)
-		return cmd_usage_error("serve", "unexpected argument '%s'", argv[optind]);
-	if (!*o.fifo)
-		return cmd_usage_error("serve", "--fifo must not be empty");
-
+	if (!*o.fifo) {
+		status = cmd_opt_usage_error(&help, "--fifo must not be empty");
+		goto out;
+	}
+	o.timeout_ms = (int)timeout * 1000;
+	o.stop_grace_ms = (int)stop_timeout * 1000;
+	o.max_body = (size_t)max_body;
 	o.request_complete = getenv("REQUEST_COMPLETE");
 	o.status_update = getenv("STATUS_UPDATE");
 	o.slot_id = getenv("SLOT_ID");
 	o.tmp_dir = getenv("TMPDIR");
 	if (o.tmp_dir && !*o.tmp_dir)
 		o.tmp_dir = NULL;
-	if (o.request_complete && !valid_url(o.request_complete)) {
-		lp_error_set(&err, LP_EINVAL, "invalid REQUEST_COMPLETE '%s': not an http(s) URL",
-			     o.request_complete);
-		return cmd_error(&err);
+	if (check_url_env("REQUEST_COMPLETE", o.request_complete, &err) < 0 ||
+	    check_url_env("STATUS_UPDATE", o.status_update, &err) < 0) {
+		status = cmd_error(&err);
+		goto out;
 	}
-	if (o.status_update && !valid_url(o.status_update)) {
-		lp_error_set(&err, LP_EINVAL, "invalid STATUS_UPDATE '%s': not an http(s) URL",
-			     o.status_update);
-		return cmd_error(&err);
-	}
-	if (init) {
-		const char *dir = o.algorithm ? o.algorithm : ".";
-
-		if (lp_serve_init(dir, init_zip, init_dir, getenv("LANGUAGE_VERSION"),
-				  o.system_pipe, &err) < 0)
-			return cmd_error(&err);
+	if (init && lp_serve_init(o.algorithm ? o.algorithm : ".", init_zip, init_dir,
+				  getenv("LANGUAGE_VERSION"), o.system_pipe, &err) < 0) {
+		status = cmd_error(&err);
+		goto out;
 	}
 
 	/* SIGTERM/SIGINT arrive through a signalfd: blocked before any thread starts */
@@ -175,10 +124,11 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	o.signal_fd = sfd;
-	r = lp_serve_run(&status, &o, &err);
+	if (lp_serve_run(&status, &o, &err) < 0)
+		status = cmd_error(&err);
 	if (sfd >= 0)
 		close(sfd);
-	if (r < 0)
-		return cmd_error(&err);
+out:
+	lp_strvec_release(&scratch);
 	return status;
 }

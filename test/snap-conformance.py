@@ -4,7 +4,7 @@
 #
 #   test/snap-conformance.py [--reference DIR] FILE...
 #
-# Two layers (facts: ../shared/spec/snap.md sections 2-3):
+# Two layers:
 #   1. schema: the YAML is loaded rejecting duplicate keys (as snapcraft does),
 #      then validated against the $defs model for its base in
 #      DIR/snapcraft.schema.json (Core22Project, Core24Project, Core26Project)
@@ -17,7 +17,8 @@
 #      shapes, content plugs, plus lp's own policy (no MXNET_HOME under $SNAP).
 #
 # The schemas are GPL-3.0 data from canonical/snapcraft and stay outside this
-# repository: DIR defaults to $LP_SNAP_REFERENCE or <repo>/../shared/reference.
+# repository: DIR defaults to $LP_SNAP_REFERENCE, else the CI checkout's copy
+# next to this repository (<repo>/../shared/reference).
 # Exit: 0 all valid, 1 some file invalid, 2 usage or unreadable input,
 # 77 skipped because DIR does not exist (a clone outside CI): a visible "SKIP"
 # line says so.

@@ -152,8 +152,9 @@ START_TEST(test_variant_cuda_without_usable_nvcc_says_pass_variant)
 		   "exited with status 1; pass --variant");
 	env.cuda_home = NULL;
 	setenv("PATH", "/nonexistent-bin", 1);
+	/* the callee's "not found" is propagated, not masked (the command decides exit 3) */
 	lp_ck_fail(
-	    lp_variant_detect(&v, &source, gpu, &env, &err), &err, LP_ERR,
+	    lp_variant_detect(&v, &source, gpu, &env, &err), &err, LP_ENOTFOUND,
 	    "nvcc not found in $CUDA_HOME/bin, /nonexistent-cuda/bin or PATH; pass --variant");
 	lp_buf_release(&v);
 	lp_buf_release(&source);

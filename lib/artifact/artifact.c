@@ -111,8 +111,9 @@ int lp_artifact_resolve_commit(struct lp_artifact_value *out, const char *flag,
 	if ((error = lp_gitinfo_head(oid, &workdir, git_dir ? git_dir : ".", err)) < 0) {
 		char cause[LP_ERROR_MSG_SIZE];
 
+		/* the hint is the point of this message; the code stays the callee's */
 		memcpy(cause, err->msg, sizeof(cause));
-		return lp_error_set(err, LP_ERR,
+		return lp_error_set(err, error,
 				    "cannot determine the commit id: %s; pass --git-sha or set "
 				    "MXNET_SHA or GIT_COMMIT",
 				    cause);
@@ -543,8 +544,7 @@ static int add_inputs(struct lp_artifact_manifest *m, const char *dir, const str
 			continue;
 		if (lp_fs_exists(a) || !has_glob_chars(a)) {
 			if ((error = add_input(m, dir, a, NULL, err)) == LP_ENOTFOUND)
-				error =
-				    lp_error_set(err, LP_ERR, "%s: '%s' does not exist", flag, a);
+				error = lp_error_set(err, error, "%s: '%s' does not exist", flag, a);
 			continue;
 		}
 		memset(&g, 0, sizeof(g));
@@ -611,7 +611,7 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 
 	if ((error = add_input(m, NULL, o->libmxnet, LP_ARTIFACT_LIB, err)) < 0) {
 		if (error == LP_ENOTFOUND)
-			error = lp_error_set(err, LP_ERR, "--libmxnet: '%s' does not exist",
+			error = lp_error_set(err, error, "--libmxnet: '%s' does not exist",
 					     o->libmxnet);
 		goto out;
 	}
@@ -744,6 +744,7 @@ static int not_found(struct lp_artifact_result *r, struct lp_store *store, struc
 	size_t i;
 	int error;
 
+	r->missing = 1;
 	lp_buf_addf(&prefix, "%s/", r->prefix);
 	if ((error = lp_store_list(store, prefix.buf, collect_key, &l, err)) < 0)
 		goto out;
@@ -963,7 +964,7 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		transfer_begin(o, &x, "pull", f);
 		error = lp_store_get(store, key, t->path, &x, &info, err);
 		if (error == LP_ENOTFOUND)
-			error = lp_error_set(err, LP_EIO,
+			error = lp_error_set(err, error,
 					     "'%s' is listed in the manifest but missing "
 					     "from '%s'",
 					     key, out->repository.value);

@@ -155,6 +155,8 @@ struct lp_artifact_result {
 	struct lp_artifact_manifest manifest; /* the files, in manifest order */
 	struct lp_strvec removed;	      /* push: stale keys deleted */
 	struct lp_strvec available; /* pull, not found: "<os>/<variant>/<linking>" of this commit */
+	int missing; /* pull: the artifact itself (its manifest) is absent, as opposed to
+		      * anything else that was not found (an input file, nvcc, git) */
 };
 #define LP_ARTIFACT_RESULT_INIT                                                                    \
 	{                                                                                          \
@@ -175,8 +177,8 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		     struct lp_error *err) LP_WUR;
 
 /*
- * Pull: read the manifest first (LP_ENOTFOUND if absent, listing in
- * `out->available` what this commit has; "incomplete artifact" when data
+ * Pull: read the manifest first (LP_ENOTFOUND and `out->missing` if absent,
+ * listing in `out->available` what this commit has; "incomplete artifact" when data
  * exists without one), download each file to a temp name in its final
  * directory, verify size and sha256, then rename all into place with their
  * modes and write libmxnet.meta. On any failure the destination is left as

@@ -141,7 +141,7 @@ int lp_variant_cuda(struct lp_buf *out, char **nvcc, const struct lp_variant_env
 	p.flags = LP_PROC_NULL_STDIN | LP_PROC_QUIET;
 	error = lp_proc_run(&p, &text, err);
 	if (error == LP_ENOTFOUND) {
-		error = lp_error_set(err, LP_ERR,
+		error = lp_error_set(err, error,
 				     "cannot determine the CUDA version: nvcc not found in "
 				     "$CUDA_HOME/bin, %s/bin or PATH",
 				     dflt);

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "lib/build/dockerfile.h"
 #include "lib/core/fs.h"
+#include "lib/core/proc.h"
 #include "lib/build/template.h"
 #include "lib/core/xalloc.h"
 
@@ -571,5 +573,65 @@ int lp_dockerfile_context(struct lp_buf *out, const struct lp_dockerfile *df,
 	while ((error = lp_dockerfile_tar_read(t, out, err)) > 0)
 		;
 	lp_dockerfile_tar_free(t);
+	return error;
+}
+
+int lp_dockerfile_check(const char *path, const struct lp_buf *text, struct lp_error *err)
+{
+	struct lp_buf have = LP_BUF_INIT;
+	struct lp_proc p = LP_PROC_INIT;
+	int error;
+
+	if ((error = lp_fs_read_file(&have, path, 0, err)) < 0)
+		goto out;
+	if (have.len == text->len && !memcmp(have.buf, text->buf, text->len))
+		goto out;
+	lp_strvec_pushl(&p.args, "diff", "-u", "--label", path, "--label", "rendered", path, "-",
+			NULL);
+	p.flags = LP_PROC_PIPE_STDIN;
+	if ((error = lp_proc_start(&p, err)) < 0)
+		goto out;
+	error = lp_fs_write_all(p.in, text->buf, text->len, "diff", err);
+	close(p.in);
+	p.in = -1;
+	/* diff exits 1 when the files differ: that is the expected outcome here */
+	if (lp_proc_finish(&p, err) < 0 && p.status != 1 && error == 0)
+		error = lp_error_set(err, LP_ECHILD, "'diff' exited with status %d", p.status);
+	if (error == 0)
+		error = 1;
+out:
+	lp_proc_release(&p);
+	lp_buf_release(&have);
+	return error;
+}
+
+static int tar_next(void *ud, struct lp_buf *chunk, struct lp_error *err)
+{
+	return lp_dockerfile_tar_read(ud, chunk, err);
+}
+
+int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_dockerfile *df,
+			const struct lp_dockerfile_build_opts *o, struct lp_error *err)
+{
+	struct lp_docker_opts d = {.host = o->host, .tag = o->tag, .dockerfile = ".lp/Dockerfile",
+				   .output = o->output, .ud = o->ud};
+	struct lp_docker_source src = {.next = tar_next, .ud = NULL};
+	struct lp_dockerfile_tar *tar = NULL;
+	char cwd[PATH_MAX];
+	const char *dir = o->context;
+	int error;
+
+	image_id[0] = '\0';
+	if (!dir) {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return lp_error_set_errno(err, LP_EIO, "cannot get the current directory");
+		dir = cwd;
+	}
+	if ((error = lp_dockerfile_tar_open(&tar, df, d.dockerfile, dir, err)) < 0)
+		goto out;
+	src.ud = tar;
+	error = lp_docker_build(image_id, &d, &src, err);
+out:
+	lp_dockerfile_tar_free(tar);
 	return error;
 }

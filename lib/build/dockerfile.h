@@ -7,6 +7,7 @@
 
 #include "lib/core/buf.h"
 #include "lib/core/error.h"
+#include "lib/build/docker.h"
 #include "lib/build/library.h"
 
 struct lp_dockerfile_opts {
@@ -83,5 +84,31 @@ int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_docke
 int lp_dockerfile_tar_read(struct lp_dockerfile_tar *t, struct lp_buf *chunk,
 			   struct lp_error *err) LP_WUR;
 void lp_dockerfile_tar_free(struct lp_dockerfile_tar *t);
+
+/*
+ * --check: compare the file at `path` with `text`. 0 when they are the same;
+ * 1 when they differ, after `diff -u` has written the differences ("---
+ * PATH", "+++ rendered") to standard output; LP_ENOTFOUND/LP_EIO when the
+ * file cannot be read, LP_ECHILD when diff fails.
+ */
+int lp_dockerfile_check(const char *path, const struct lp_buf *text, struct lp_error *err) LP_WUR;
+
+struct lp_dockerfile_build_opts {
+	const char *host;    /* DOCKER_HOST (see lp_docker_opts) */
+	const char *tag;     /* the image tag */
+	const char *context; /* directory ADD/COPY sources are taken from; NULL = cwd */
+	/* each piece of build output as it arrives (lp_docker_opts.output) */
+	void (*output)(const char *text, size_t len, void *ud);
+	void *ud;
+};
+
+/*
+ * Build and tag the image: stream the build context (lp_dockerfile_tar_*,
+ * with the Dockerfile at .lp/Dockerfile) to the engine. `image_id` gets the
+ * engine's id ("" when none was reported). Errors are those of the context
+ * (before any byte is sent) and of lp_docker_build(), unchanged.
+ */
+int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_dockerfile *df,
+			const struct lp_dockerfile_build_opts *o, struct lp_error *err) LP_WUR;
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "lib/core/datadir.h"
 #include "lib/core/fs.h"
 #include "lib/core/json.h"
 #include "lib/build/library.h"
@@ -349,4 +350,25 @@ int lp_library_check_order(struct lp_library *const *libs, size_t nr, struct lp_
 		}
 	}
 	return 0;
+}
+
+void lp_library_search_path(struct lp_strvec *out, const struct lp_strvec *dirs,
+			    const char *env_path)
+{
+	struct lp_strvec data = LP_STRVEC_INIT;
+	size_t i;
+
+	lp_strvec_pushv(out, dirs->v);
+	while (env_path && *env_path) {
+		size_t n = strcspn(env_path, ":");
+
+		if (n)
+			lp_strvec_pushf(out, "%.*s", (int)n, env_path);
+		env_path += n + (env_path[n] == ':');
+	}
+	lp_strvec_push(out, "libraries");
+	lp_datadir_list(&data);
+	for (i = 0; i < data.nr; i++)
+		lp_strvec_pushf(out, "%s/libraries", data.v[i]);
+	lp_strvec_release(&data);
 }

@@ -68,4 +68,13 @@ int lp_library_check_order(struct lp_library *const *libs, size_t nr, struct lp_
 
 void lp_library_free(struct lp_library *lib);
 
+/*
+ * The search path lp build-template uses, appended to `out` in order: the
+ * -L `dirs`, the ':'-separated entries of `env_path` ($LP_LIBRARY_PATH, may
+ * be NULL; empty entries are skipped), ./libraries, then <datadir>/libraries
+ * for every data directory (lib/core/datadir.h).
+ */
+void lp_library_search_path(struct lp_strvec *out, const struct lp_strvec *dirs,
+			    const char *env_path);
+
 #endif

@@ -239,7 +239,6 @@ out:
 
 int lp_proc_run(struct lp_proc *p, struct lp_buf *out, struct lp_error *err)
 {
-	struct lp_error ignored = LP_ERROR_INIT;
 	char chunk[8192];
 	ssize_t n;
 	int error;
@@ -260,6 +259,5 @@ int lp_proc_run(struct lp_proc *p, struct lp_buf *out, struct lp_error *err)
 		close_fd(&p->out);
 	}
 	error = lp_proc_finish(p, err);
-	(void)ignored;
 	return error;
 }

@@ -953,28 +953,60 @@ int lp_serve_init(const char *dir, const char *zip, const char *src_dir,
 	return LP_ERR; /* err holds "Did not find executable ..." */
 }
 
-static int start_daemon(struct server *s, struct MHD_Daemon **out, int *port,
+/*
+ * Bind and listen ourselves, before the runner starts, so that a busy port
+ * fails first and says why (libmicrohttpd only returns NULL).
+ */
+static int listen_socket(int *out, const char *listen_at, struct lp_error *err)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen = 0;
+	int fd, one = 1, error;
+
+	*out = -1;
+	if ((error = parse_listen(&sa, &salen, listen_at, err)) < 0)
+		return error;
+	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return lp_error_set_errno(err, LP_EIO, "cannot listen on '%s'", listen_at);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sa.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, SOMAXCONN) < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot listen on '%s'", listen_at);
+		close(fd);
+		return error;
+	}
+	*out = fd;
+	return 0;
+}
+
+/* Serve on `fd` (from listen_socket; the daemon owns it from here). */
+static int start_daemon(struct server *s, int fd, struct MHD_Daemon **out, int *port,
 			struct lp_error *err)
 {
-	struct sockaddr_storage sa, bound;
-	socklen_t salen = 0, blen = sizeof(bound);
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof(bound);
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
 	struct MHD_Daemon *d;
-	int error;
 
-	if ((error = parse_listen(&sa, &salen, s->o->listen, err)) < 0)
-		return error;
-	if (sa.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, &sa,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
-	if (!d)
-		return lp_error_set(err, LP_EIO, "cannot listen on '%s'", s->o->listen);
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
-	if (!info || getsockname(info->listen_fd, (struct sockaddr *)&bound, &blen) < 0) {
-		MHD_stop_daemon(d);
+	if (getsockname(fd, (struct sockaddr *)&bound, &blen) < 0) {
+		close(fd);
 		return lp_error_set_errno(err, LP_EIO, "cannot read the bound port");
+	}
+	if (bound.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, fd,
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+	if (!d) {
+		close(fd);
+		return lp_error_set(err, LP_EIO, "cannot serve on '%s'", s->o->listen);
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+	if (!info) {
+		MHD_stop_daemon(d);
+		return lp_error_set(err, LP_EIO, "cannot read the bound port");
 	}
 	*port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
 						  : ((struct sockaddr_in *)&bound)->sin_port);
@@ -1014,7 +1046,7 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 	struct MHD_Daemon *d = NULL;
 	char *workdir = NULL, *tmpdir = NULL, *pipe = NULL;
 	double t0 = now_s(), load;
-	int error = 0, port = 0;
+	int error = 0, port = 0, lfd = -1;
 
 	memset(&s, 0, sizeof(s));
 	s.o = o;
@@ -1059,6 +1091,8 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 	}
 	if ((error = lp_serve_find_pipe(&pipe, workdir, o->system_pipe, err)) < 0)
 		goto out;
+	if ((error = listen_socket(&lfd, o->listen, err)) < 0)
+		goto out;
 
 	ro.program = pipe;
 	ro.dir = workdir;
@@ -1082,7 +1116,9 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 		}
 		goto out;
 	}
-	if ((error = start_daemon(&s, &d, &port, err)) < 0)
+	error = start_daemon(&s, lfd, &d, &port, err);
+	lfd = -1; /* closed by start_daemon or owned by the daemon */
+	if (error < 0)
 		goto out;
 	load = now_s() - t0;
 	lp_runner__log("INFO", "MAIN", NULL, "Listening on port %d.", port);
@@ -1155,6 +1191,8 @@ out:
 	}
 	if (s.stopfd >= 0)
 		close(s.stopfd);
+	if (lfd >= 0)
+		close(lfd);
 	pthread_mutex_destroy(&s.lock);
 	pthread_cond_destroy(&s.cond);
 	free(tmpdir);

@@ -24,7 +24,7 @@ static const char *const key_names[LP_SNAP_NKEYS] = {
 };
 
 /*
- * What lp knows about a library. Facts from ../shared/spec/snap.md: MXNet
+ * What lp knows about a library. MXNet
  * 1.9.1's setup.py finds libmxnet.so through MXNET_LIBRARY_PATH at build time
  * (craft-parts does not put the stage dir on LD_LIBRARY_PATH on core22+),
  * CMake's USE_CUDA defaults to ON, and `import mxnet` fails with numpy >= 1.24

@@ -355,7 +355,7 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 	url = lp_xasprintf("%.*s/latest/api/token", (int)bl, base);
 	if (http_fetch(&token, "PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", 1000,
 		       &reason) < 0) {
-		snprintf(why, why_size, "%.*s: %s", (int)bl, base, reason.msg);
+		snprintf(why, why_size, "%.*s: %.200s", (int)bl, base, reason.msg);
 		goto out;
 	}
 	lp_buf_rtrim(&token.body);
@@ -363,7 +363,7 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 	free(url);
 	url = lp_xasprintf("%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base);
 	if (http_fetch(&role, "GET", url, hdr.buf, 1000, &reason) < 0) {
-		snprintf(why, why_size, "%.*s: no instance role (%s)", (int)bl, base, reason.msg);
+		snprintf(why, why_size, "%.*s: no instance role (%.200s)", (int)bl, base, reason.msg);
 		goto out;
 	}
 	lp_buf_rtrim(&role.body);

@@ -13,7 +13,8 @@
 /*
  * libcurl 7.88 (Debian 12) signs requests with CURLOPT_AWS_SIGV4 but signs
  * the path and query exactly as written and adds no x-amz-content-sha256
- * (spec/s3.md section 4). This layer therefore:
+ * (checked against s3rver and RGW, which reject such requests). This layer
+ * therefore:
  *   - URI-encodes keys per RFC 3986 (keeping '/') and writes canonical,
  *     sorted, encoded query strings ("uploads=", never "uploads");
  *   - sets x-amz-content-sha256 itself (UNSIGNED-PAYLOAD for streamed file

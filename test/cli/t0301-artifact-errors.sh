@@ -70,15 +70,21 @@ run "$LP" artifact push --static --git-sha $SHA --os linux --repository "$T/s2" 
 expect_exit 1 "missing --libmxnet file without --variant: exit 1"
 expect_err_contains "--libmxnet: 'lib/nope.so' does not exist" "names the missing library, not the probe"
 run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so
-expect_exit 1 "no licenses: exit 1"
-expect_err_contains "at least one" "asks for a license"
+expect_exit 2 "no --licenses: a usage error, as no --libmxnet is"
+expect_err_contains "--licenses is required (at least one" "asks for a license"
 mkdir other && echo x >other/LICENSE
 run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so --licenses licenses/LICENSE other/LICENSE
 expect_exit 1 "basename collision: exit 1"
 expect_err_contains "would both be stored as 'licenses/LICENSE'" "names the collision"
 run "$LP" artifact push --static --git-sha $SHA --os be/os --variant cpu $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE
-expect_exit 1 "bad coordinate: exit 1"
-expect_err_contains "invalid os 'be/os'" "names the bad coordinate"
+expect_exit 2 "bad coordinate flag value: exit 2"
+expect_err_contains "--os: 'be/os' is not valid" "names the flag and the bad value"
+run "$LP" artifact pull --static --git-sha $SHA --os linux --variant 'cu102 ' $R dist
+expect_exit 2 "a variant with a trailing space is a bad flag value: exit 2"
+expect_err_contains "--variant: 'cu102 ' is not valid" "names --variant"
+run env MXNET_SHA='be/sha' "$LP" artifact push --static --os linux --variant cpu $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE
+expect_exit 1 "a bad coordinate from the environment is an error, not a usage error"
+expect_err_contains "invalid commit id 'be/sha' (from env MXNET_SHA)" "names the variable"
 run "$LP" artifact push --static --os linux --variant cpu $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE
 expect_exit 1 "no commit outside git: exit 1"
 expect_err_contains "pass --git-sha" "says which flag to pass"

@@ -94,6 +94,16 @@ expect_exit 1 "a zip escaping its directory is refused"
 expect_err_contains "path escapes the destination" "and says why"
 [ ! -e "${TMPDIR:-/tmp}/evil.txt" ]; check $? "nothing written outside"
 
+# --- a busy port: one line with the reason, before the runner is started -----------
+python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(1); open(sys.argv[1],"w").write(str(s.getsockname()[1])); time.sleep(30)' "$T/busy" &
+BPID=$!
+i=0; while [ ! -s "$T/busy" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+LP_TEST_INIT=exit3 run "$LP" serve -a "$R/python" --listen "127.0.0.1:$(cat "$T/busy")" --fifo "$T/algoout"
+kill "$BPID" 2>/dev/null; wait "$BPID" 2>/dev/null
+expect_exit 1 "a busy port exits 1"
+expect_err_contains "cannot listen on '127.0.0.1:$(cat "$T/busy")': Address already in use" "says why it cannot listen"
+if grep -q "started\|failed to load" "$ERR"; then not_ok "the runner was started on a busy port"; else ok "the runner is not started when the port is busy"; fi
+
 left=$(ps -o pid=,stat=,comm= --ppid $$ | grep -v ' ps$' | grep -c .)
 [ "$left" -le 1 ]; check $? "no leftover or zombie children"
 [ ! -e "$T/algoout" ]; check $? "no leaked FIFO"

@@ -6,8 +6,7 @@
 #                                   "export LP_TEST_BASE_IMAGE=lp-base/busybox:local"
 #   test/services/docker.sh stop    stops the dockerd that start started (pid file only)
 #
-# Started as ../shared/spec/scripts/setup-builder.sh does: its own socket, data
-# root and exec root under $LP_TEST_TMP/docker, no host networking side effects
+# A dockerd with its own socket, data root and exec root under $LP_TEST_TMP/docker, no host networking side effects
 # (--ip-forward=false --iptables=false --ip6tables=false --bridge=none), overlay2
 # with vfs as the fallback. No registry is reachable, so the base image is
 # imported from a busybox-static rootfs; Debian's busybox has no adduser applet,

@@ -39,14 +39,28 @@ bg() { # run a daemon in the foreground of a background job, record its pid
 	"$@" </dev/null >>"$state/log/daemons.log" 2>&1 &
 	echo $! >>"$state/pids"
 }
+# A failed attempt keeps its logs in a temp dir outside $LP_TEST_TMP (which
+# with-services.sh removes) and returns 1, so start() can try again.
 fail() {
-	say "$*; logs in $state/log"
-	tail -5 "$state/log/"*.log >&2 2>/dev/null || true
+	keep=$(mktemp -d "${TMPDIR:-/tmp}/lp-radosgw-fail.XXXXXX")
+	cp -r "$state/log" "$keep/" 2>/dev/null || true
+	say "$*; logs kept in $keep"
 	stop
-	exit 1
+	return 1
 }
 
 start() {
+	# Several checkouts may start clusters at once on one host; a start that
+	# loses a race for a port (messenger ports are picked at bind time) is
+	# retried from scratch rather than failing the whole run.
+	for attempt in 1 2 3; do
+		start_once && return 0
+		say "attempt $attempt failed"
+	done
+	exit 1
+}
+
+start_once() {
 	for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph curl python3; do
 		command -v "$tool" >/dev/null 2>&1 || { say "missing $tool: run scripts/install-deps.sh"; exit 1; }
 	done
@@ -89,29 +103,29 @@ rgw dns name = localhost
 EOF
 	export CEPH_CONF="$conf"
 	monmaptool --create --clobber --addv a "[v1:127.0.0.1:$mon_port]" --fsid "$fsid" \
-		"$state/monmap" >/dev/null 2>&1 || fail "monmaptool failed"
+		"$state/monmap" >/dev/null 2>&1 || { fail "monmaptool failed"; return 1; }
 	ceph-mon --id a --mkfs --monmap "$state/monmap" --keyring /dev/null >/dev/null 2>&1 ||
-		fail "ceph-mon --mkfs failed"
+		{ fail "ceph-mon --mkfs failed"; return 1; }
 	touch "$state/mon/keyring"
 	say "starting the monitor"
 	bg ceph-mon --id a -f
-	wait_for 600 ceph -s --connect-timeout 5 || fail "monitor did not come up"
+	wait_for 600 ceph -s --connect-timeout 5 || { fail "monitor did not come up"; return 1; }
 	say "monitor up; creating the OSD"
-	osd_id=$(timeout 30 ceph osd create) || fail "ceph osd create failed"
+	osd_id=$(timeout 30 ceph osd create) || { fail "ceph osd create failed"; return 1; }
 	timeout 30 ceph osd crush add "osd.$osd_id" 1 root=default >/dev/null 2>&1 || true
-	ceph-osd --id "$osd_id" --mkfs >/dev/null 2>&1 || fail "ceph-osd --mkfs failed"
+	ceph-osd --id "$osd_id" --mkfs >/dev/null 2>&1 || { fail "ceph-osd --mkfs failed"; return 1; }
 	bg ceph-osd --id "$osd_id" -f
-	wait_for 900 sh -c 'ceph osd stat 2>/dev/null | grep -q "1 up"' || fail "OSD did not come up"
+	wait_for 600 sh -c 'ceph osd stat 2>/dev/null | grep -q "1 up"' || { fail "OSD did not come up"; return 1; }
 	say "OSD up; starting radosgw"
 	bg radosgw -n client.rgw.r -f
-	wait_for 1200 curl -s -o /dev/null "http://127.0.0.1:$rgw_port/" || fail "radosgw did not answer"
+	wait_for 1200 curl -s -o /dev/null "http://127.0.0.1:$rgw_port/" || { fail "radosgw did not answer"; return 1; }
 	timeout 60 radosgw-admin user create --uid tester --display-name tester \
-		--access-key "$AK" --secret-key "$SK" >/dev/null 2>&1 || fail "radosgw-admin user create failed"
+		--access-key "$AK" --secret-key "$SK" >/dev/null 2>&1 || { fail "radosgw-admin user create failed"; return 1; }
 	# the bucket, made with a SigV4-signed PUT (curl's own signer)
 	# (RGW wants x-amz-content-sha256, which curl does not add by itself)
 	wait_for 300 curl -sf -X PUT -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
 		--aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
-		"http://127.0.0.1:$rgw_port/$BUCKET" || fail "cannot create bucket $BUCKET"
+		"http://127.0.0.1:$rgw_port/$BUCKET" || { fail "cannot create bucket $BUCKET"; return 1; }
 	say "radosgw up on 127.0.0.1:$rgw_port"
 	echo "export LP_TEST_RGW_ENDPOINT=http://127.0.0.1:$rgw_port"
 	echo "export LP_TEST_RGW_BUCKET=$BUCKET"

@@ -6,9 +6,8 @@
 #   test/services/s3rver.sh stop    stops the server started by "start"
 #
 # Installs @20minutes/s3rver@4.0.4 with npm once into a cache dir
-# (${XDG_CACHE_HOME:-$HOME/.cache}/lp-test/s3rver) and starts it as
-# ../shared/spec/scripts/start-s3rver.sh does: on 127.0.0.1 with a
-# kernel-chosen port (-p 0), NODE_OPTIONS=--openssl-legacy-provider (needed
+# (${XDG_CACHE_HOME:-$HOME/.cache}/lp-test/s3rver) and starts it on 127.0.0.1
+# with a kernel-chosen port (-p 0), NODE_OPTIONS=--openssl-legacy-provider (needed
 # for truncated ListObjectsV2 answers), through lib/cli.js (the package's
 # declared bin is not shipped). That fork verifies SigV4 signatures; plain
 # s3rver 3.7.1 does not, so it would not catch signing bugs.
