@@ -90,6 +90,7 @@ END_TEST
 
 START_TEST(test_serve_init_copy_never_follows_links)
 {
+	struct lp_serve_opts o = LP_SERVE_OPTS_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct stat st;
 
@@ -99,7 +100,8 @@ START_TEST(test_serve_init_copy_never_follows_links)
 	ck_assert_int_eq(mkdir("outside", 0755), 0);
 	ck_assert_int_eq(mkdir("dst", 0755), 0);
 	ck_assert_int_eq(symlink("../outside", "dst/d"), 0);
-	lp_ck_ok(lp_serve_init("dst", NULL, "src", NULL, "/nonexistent/pipe", &err), &err);
+	o.system_pipe = "/nonexistent/pipe";
+	lp_ck_ok(lp_serve_init("dst", NULL, "src", NULL, &o, &err), &err);
 	/* cp -rn kept the link and must not have copied through it */
 	ck_assert_int_ne(access("outside/f", F_OK), 0);
 	ck_assert_int_eq(stat("dst/bin/pipe", &st), 0);

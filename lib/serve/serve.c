@@ -919,14 +919,20 @@ static int copy_tree_no_overwrite(const char *src, const char *dst, struct lp_er
 }
 
 int lp_serve_init(const char *dir, const char *zip, const char *src_dir,
-		  const char *language_version, const char *system_pipe, struct lp_error *err)
+		  const char *language_version, const struct lp_serve_opts *o,
+		  struct lp_error *err)
 {
+	struct lp_archive_extract_opts xo = LP_ARCHIVE_EXTRACT_OPTS_INIT;
+	const char *system_pipe = o->system_pipe;
 	char *pipe = NULL;
 	int error = 0;
 
 	if (zip && lp_fs_is_file(zip)) {
 		lp_runner__log("INFO", "MAIN", NULL, "unpacking '%s'", zip);
-		if ((error = lp_archive_extract(zip, dir, LP_ARCHIVE_NO_OVERWRITE, err)) < 0)
+		xo.flags = LP_ARCHIVE_NO_OVERWRITE;
+		xo.max_size = o->max_unpacked_size;
+		xo.max_entries = o->max_unpacked_entries;
+		if ((error = lp_archive_extract_opts(zip, dir, &xo, err)) < 0)
 			return error;
 	} else if (src_dir && lp_fs_is_dir(src_dir)) {
 		lp_runner__log("INFO", "MAIN", NULL, "copying '%s'", src_dir);
@@ -998,7 +1004,11 @@ static int start_daemon(struct server *s, int fd, struct MHD_Daemon **out, int *
 	if (bound.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+			     MHD_OPTION_CONNECTION_TIMEOUT, s->o->idle_timeout_s,
+			     MHD_OPTION_CONNECTION_LIMIT, s->o->max_connections,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o->max_connections_per_ip,
+			     MHD_OPTION_END);
 	if (!d) {
 		close(fd);
 		return lp_error_set(err, LP_EIO, "cannot serve on '%s'", s->o->listen);

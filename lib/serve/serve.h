@@ -32,6 +32,15 @@ struct lp_serve_opts {
 	int stop_grace_ms;            /* DELETE and shutdown: EOF, then kill after this */
 	int callback_retry_ms;        /* pause between async callback attempts */
 	size_t max_body;              /* larger POST bodies get 413; 0 = no limit */
+	/*
+	 * Connections (the original had neither, so ~1,020 half-open sockets
+	 * starved everyone): one silent for idle_timeout_s seconds is closed
+	 * (0 = never; a request waiting for the runner is not idle); at most
+	 * max_connections at once, max_connections_per_ip from one address.
+	 */
+	unsigned idle_timeout_s;
+	unsigned max_connections;
+	unsigned max_connections_per_ip;
 	/* a zip --algorithm is unpacked within these (lib/core/archive.h) */
 	unsigned long long max_unpacked_size;
 	unsigned long max_unpacked_entries;
@@ -43,6 +52,7 @@ struct lp_serve_opts {
 	{ .listen = "0.0.0.0:9999", .fifo = "/tmp/algoout",                               \
 	  .system_pipe = "/usr/local/bin/algorithmia-pipe", .timeout_ms = 0,              \
 	  .stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0,                \
+	  .idle_timeout_s = 10, .max_connections = 256, .max_connections_per_ip = 32,     \
 	  .max_unpacked_size = LP_ARCHIVE_MAX_SIZE_DEFAULT,                               \
 	  .max_unpacked_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT, .signal_fd = -1 }
 
@@ -61,12 +71,15 @@ int lp_serve_run(int *out, const struct lp_serve_opts *opts, struct lp_error *er
 
 /*
  * init-langserver (spec 4.1 step 1) into `dir`: unzip `zip` without
- * overwriting if it exists, else copy the tree `src_dir` without overwriting
- * if it is a directory; then, for `language_version` java8 or scala2.11
- * without a runner, link bin/pipe to /bin/javaLangpack/pipe.
+ * overwriting if it exists (within o->max_unpacked_size and _entries, see
+ * lp_archive_extract_opts()), else copy the tree `src_dir` without
+ * overwriting if it is a directory (no setuid bits, never through a link
+ * already in `dir`); then, unless o->system_pipe or bin/pipe is there, for
+ * `language_version` java8 or scala2.11 link bin/pipe to
+ * /bin/javaLangpack/pipe.
  */
 int lp_serve_init(const char *dir, const char *zip, const char *src_dir,
-		  const char *language_version, const char *system_pipe,
+		  const char *language_version, const struct lp_serve_opts *o,
 		  struct lp_error *err) LP_WUR;
 
 /*
