@@ -236,6 +236,7 @@ struct expr {
 	char *s;         /* name, attribute, filter or string literal */
 	struct expr *a;  /* operand */
 	struct expr *b;  /* second operand, filter argument */
+	unsigned depth;  /* of the tree below, this node included */
 };
 
 enum node_kind { N_TEXT, N_OUT, N_FOR, N_IF };
@@ -480,6 +481,7 @@ struct eparser {
 	const char *name, *src; /* whole template, for positions */
 	size_t p, end;          /* cursor within one tag */
 	struct lp_error *err;
+	unsigned depth;         /* parentheses and 'not's being parsed */
 };
 
 static void skip_ws(struct eparser *ep)
@@ -559,7 +561,33 @@ static struct expr *expr_new(enum expr_kind k, size_t pos)
 
 	e->kind = k;
 	e->pos = pos;
+	e->depth = 1;
 	return e;
+}
+
+/*
+ * Every recursion over a template -- parsing, evaluating, freeing -- is
+ * as deep as its nesting, so the nesting is bounded where it is parsed:
+ * ~23,000 parentheses or ~26,000 nested ifs (45 KB) overflowed the stack.
+ */
+static int too_deep(struct lp_error *err, const char *name, const char *src, size_t pos,
+		    const char *what)
+{
+	return pos_error(err, name, src, pos, "%s nested deeper than %d levels", what,
+			 LP_TEMPLATE_MAX_DEPTH);
+}
+
+/* Set a new node's depth from its operands'; too deep a tree is an error (n is freed). */
+static int nest(struct eparser *ep, struct expr *n)
+{
+	unsigned a = n->a ? n->a->depth : 0, b = n->b ? n->b->depth : 0;
+	size_t pos = n->pos;
+
+	n->depth = 1 + (a > b ? a : b);
+	if (n->depth <= LP_TEMPLATE_MAX_DEPTH)
+		return 0;
+	expr_free(n);
+	return too_deep(ep->err, ep->name, ep->src, pos, "expression");
 }
 
 static int parse_or(struct eparser *ep, struct expr **out);
@@ -603,7 +631,11 @@ static int parse_postfix(struct eparser *ep, struct expr **out)
 		if ((error = parse_string(ep, &e)) < 0)
 			return error;
 	} else if (punct(ep, "(")) {
-		if ((error = parse_or(ep, &e)) < 0)
+		if (++ep->depth > LP_TEMPLATE_MAX_DEPTH)
+			return too_deep(ep->err, ep->name, ep->src, ep->p - 1, "expression");
+		error = parse_or(ep, &e);
+		ep->depth--;
+		if (error < 0)
 			return error;
 		if (!punct(ep, ")")) {
 			expr_free(e);
@@ -642,6 +674,8 @@ static int parse_postfix(struct eparser *ep, struct expr **out)
 			}
 			n->a = e;
 			e = n;
+			if ((error = nest(ep, e)) < 0)
+				return error;
 		} else if (punct(ep, "|")) {
 			size_t fst;
 
@@ -679,6 +713,8 @@ static int parse_postfix(struct eparser *ep, struct expr **out)
 					}
 				}
 			}
+			if ((error = nest(ep, e)) < 0)
+				return error;
 		} else {
 			break;
 		}
@@ -713,6 +749,8 @@ static int parse_cmp(struct eparser *ep, struct expr **out)
 	e = expr_new(k, st);
 	e->a = a;
 	e->b = b;
+	if ((error = nest(ep, e)) < 0)
+		return error;
 	*out = e;
 	return 0;
 }
@@ -727,11 +765,17 @@ static int parse_not(struct eparser *ep, struct expr **out)
 	st = ep->p;
 	if (!keyword(ep, "not"))
 		return parse_cmp(ep, out);
+	if (++ep->depth > LP_TEMPLATE_MAX_DEPTH)
+		return too_deep(ep->err, ep->name, ep->src, st, "expression");
 	e = expr_new(E_NOT, st);
-	if ((error = parse_not(ep, &e->a)) < 0) {
+	error = parse_not(ep, &e->a);
+	ep->depth--;
+	if (error < 0) {
 		expr_free(e);
 		return error;
 	}
+	if ((error = nest(ep, e)) < 0)
+		return error;
 	*out = e;
 	return 0;
 }
@@ -757,6 +801,8 @@ static int parse_binary(struct eparser *ep, struct expr **out, const char *kw, e
 			expr_free(e);
 			return error;
 		}
+		if ((error = nest(ep, e)) < 0)
+			return error;
 	}
 	*out = e;
 	return 0;
@@ -792,8 +838,9 @@ static int parse_full_expr(struct eparser *ep, struct expr **out)
 
 struct parser {
 	struct lexer *lx;
-	size_t i; /* next token */
+	size_t i;       /* next token */
 	struct lp_error *err;
+	unsigned depth; /* blocks open (an elif counts as an if in the else) */
 };
 
 /* What ended a body: the block keyword (endfor, else...) at token index. */
@@ -812,6 +859,7 @@ static void eparser_for(struct parser *ps, const struct tok *t, struct eparser *
 	ep->p = t->start;
 	ep->end = t->start + t->len;
 	ep->err = ps->err;
+	ep->depth = 0;
 }
 
 static int parse_for(struct parser *ps, struct eparser *ep, size_t tagpos, struct node **out)
@@ -823,6 +871,10 @@ static int parse_for(struct parser *ps, struct eparser *ep, size_t tagpos, struc
 
 	n->kind = N_FOR;
 	n->pos = tagpos;
+	if (++ps->depth > LP_TEMPLATE_MAX_DEPTH) {
+		error = too_deep(ps->err, ps->lx->name, ps->lx->src, tagpos, "blocks");
+		goto fail;
+	}
 	if (!(n->var1 = ident(ep))) {
 		error = perr(ep, "expected a loop variable after 'for'");
 		goto fail;
@@ -845,6 +897,7 @@ static int parse_for(struct parser *ps, struct eparser *ep, size_t tagpos, struc
 		if ((error = parse_body(ps, &n->alt, &n->alt_nr, end_only, &st)) < 0)
 			goto fail;
 	}
+	ps->depth--;
 	*out = n;
 	return 0;
 fail:
@@ -861,6 +914,10 @@ static int parse_if(struct parser *ps, struct eparser *ep, size_t tagpos, struct
 
 	n->kind = N_IF;
 	n->pos = tagpos;
+	if (++ps->depth > LP_TEMPLATE_MAX_DEPTH) {
+		error = too_deep(ps->err, ps->lx->name, ps->lx->src, tagpos, "blocks");
+		goto fail;
+	}
 	if ((error = parse_full_expr(ep, &n->e)) < 0)
 		goto fail;
 	if ((error = parse_body(ps, &n->body, &n->body_nr, stops, &st)) < 0)
@@ -881,6 +938,7 @@ static int parse_if(struct parser *ps, struct eparser *ep, size_t tagpos, struct
 		if ((error = parse_body(ps, &n->alt, &n->alt_nr, end_only, &st)) < 0)
 			goto fail;
 	}
+	ps->depth--;
 	*out = n;
 	return 0;
 fail:
