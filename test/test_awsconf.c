@@ -96,6 +96,20 @@ START_TEST(test_awsconf_ini_sections_nested_keys_and_comments)
 }
 END_TEST
 
+START_TEST(test_awsconf_last_line_without_newline_ends)
+{
+	struct lp_buf v = LP_BUF_INIT;
+
+	/* a last line ending in whitespace without '\n' made every S3 command spin */
+	ck_assert_int_eq(lp_awsconf_ini_has_section("[default]\nregion = x \t", "ci"), 0);
+	ck_assert_int_eq(lp_awsconf_ini_has_section("[ci]  ", "ci"), 1);
+	ck_assert_int_eq(lp_awsconf_ini_has_section("  ", "ci"), 0);
+	ck_assert_int_eq(lp_awsconf_ini_get(&v, "[ci]\nregion = y  ", "ci", "region"), 1);
+	ck_assert_str_eq(v.buf, "y");
+	lp_buf_release(&v);
+}
+END_TEST
+
 START_TEST(test_awsconf_parse_size_units)
 {
 	struct lp_error err = LP_ERROR_INIT;
@@ -415,6 +429,7 @@ Suite *awsconf_suite(void)
 	tcase_add_checked_fixture(tc, setup, lp_test_tmpdir_teardown);
 	tcase_add_test(tc, test_awsconf_ini_sections_nested_keys_and_comments);
 	tcase_add_test(tc, test_awsconf_parse_size_units);
+	tcase_add_test(tc, test_awsconf_last_line_without_newline_ends);
 	tcase_add_test(tc, test_awsconf_env_credentials_win_and_defaults);
 	tcase_add_test(tc, test_awsconf_named_profile_skips_env_and_reads_both_files);
 	tcase_add_test(tc, test_awsconf_aws_profile_env_and_custom_file_paths);

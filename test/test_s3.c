@@ -695,6 +695,8 @@ END_TEST
 struct fake {
 	int complete_mode; /* 0 ok, 1 InternalError once then ok, 2 InvalidPart */
 	int complete_calls, abort_calls, get_calls, parts;
+	int list_mode;     /* ListObjectsV2 tokens: 1 always "again", 2 A, B, A, ... */
+	int list_calls;
 	struct MHD_Daemon *d;
 	char endpoint[64];
 };
@@ -761,6 +763,21 @@ static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *conn, cons
 	if (!strcmp(method, "DELETE") && q) {
 		f->abort_calls++;
 		return fake_reply(conn, 204, "", NULL);
+	}
+	if (!strcmp(method, "GET") &&
+	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "list-type")) {
+		/* a server no real one imitates: it hands out a token it gave before */
+		static char page[256];
+		int n = ++f->list_calls;
+
+		snprintf(page, sizeof(page),
+			 "<ListBucketResult><IsTruncated>true</IsTruncated>"
+			 "<Contents><Key>k%d</Key><Size>1</Size></Contents>"
+			 "<NextContinuationToken>%s</NextContinuationToken></ListBucketResult>",
+			 n, f->list_mode == 1 ? "again" : n % 2 ? "A" : "B");
+		if (n > 100)
+			return fake_reply(conn, 500, "<Error><Code>Loop</Code></Error>", NULL);
+		return fake_reply(conn, 200, page, NULL);
 	}
 	if (!strcmp(method, "GET")) {
 		if (++f->get_calls <= 2)
@@ -862,6 +879,40 @@ START_TEST(test_s3_slowdown_503_is_retried_with_backoff)
 }
 END_TEST
 
+static int count_keys(const char *key, uint64_t size, void *p)
+{
+	(void)key;
+	(void)size;
+	(*(int *)p)++;
+	return 0;
+}
+
+START_TEST(test_s3_list_refuses_a_repeated_continuation_token)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s;
+	struct fake f;
+	int keys = 0;
+
+	/* the same token again: the listing looped forever */
+	s = fake_open(&f, 0);
+	f.list_mode = 1;
+	lp_ck_fail(lp_store_list(s, "", count_keys, &keys, &err), &err, LP_ENET,
+		   "cannot list 's3://bkt/': the server repeated the continuation token 'again'");
+	ck_assert_int_eq(f.list_calls, 2);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+	/* a cycle of two */
+	s = fake_open(&f, 0);
+	f.list_mode = 2;
+	lp_ck_fail(lp_store_list(s, "", count_keys, &keys, &err), &err, LP_ENET,
+		   "the server repeated the continuation token 'A'");
+	ck_assert_int_eq(f.list_calls, 3);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+}
+END_TEST
+
 Suite *s3_suite(void)
 {
 	Suite *s = suite_create("s3");
@@ -895,6 +946,7 @@ Suite *s3_suite(void)
 		tcase_add_checked_fixture(fake, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
 		tcase_add_test(fake, test_s3_complete_200_with_error_body_is_retried_or_fails);
 		tcase_add_test(fake, test_s3_slowdown_503_is_retried_with_backoff);
+		tcase_add_test(fake, test_s3_list_refuses_a_repeated_continuation_token);
 		suite_add_tcase(s, fake);
 	}
 	return s;

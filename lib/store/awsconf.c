@@ -51,6 +51,8 @@ int lp_awsconf_ini_has_section(const char *text, const char *section)
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 		const char *s = p;
 
+		/* step before trim() shortens len: a last line ending in blanks spun forever */
+		p = eol ? eol + 1 : p + len;
 		trim(&s, &len);
 		if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
 			const char *n = s + 1;
@@ -60,7 +62,6 @@ int lp_awsconf_ini_has_section(const char *text, const char *section)
 			if (nl == strlen(section) && !strncmp(n, section, nl))
 				return 1;
 		}
-		p = eol ? eol + 1 : p + len;
 	}
 	return 0;
 }
