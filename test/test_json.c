@@ -149,6 +149,25 @@ END_TEST
 START_TEST(test_json_duplicate_keys_name_the_key)
 {
 	expect_error("{\"a\":1,\"a\":2}", "duplicate key 'a'", 1, 8);
+	/* a long key is cut for the message, never inside a UTF-8 character */
+	{
+		struct lp_buf b = LP_BUF_INIT;
+		struct json_object *v = NULL;
+		struct lp_json_error e;
+		int i;
+
+		lp_buf_adds(&b, "{\"");
+		for (i = 0; i < 100; i++)
+			lp_buf_adds(&b, "\xc3\xa9");
+		lp_buf_adds(&b, "\":1,\"");
+		for (i = 0; i < 100; i++)
+			lp_buf_adds(&b, "\xc3\xa9");
+		lp_buf_adds(&b, "\":2}");
+		ck_assert_int_eq(lp_json_parse(&v, b.buf, b.len, 0, &e), -1);
+		ck_assert(lp_json_utf8_valid(e.msg, strlen(e.msg)));
+		ck_assert_ptr_nonnull(strstr(e.msg, "...'"));
+		lp_buf_release(&b);
+	}
 	/* the same key spelled with an escape is still the same key */
 	expect_error("{\"a\":1,\n \"\\u0061\":2}", "duplicate key 'a'", 2, 2);
 	expect_value("{\"a\":{\"a\":1},\"b\":{\"a\":2}}", "{\"a\":{\"a\":1},\"b\":{\"a\":2}}");

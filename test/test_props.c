@@ -65,6 +65,23 @@ START_TEST(test_props_rejects_malformed_lines_with_location)
 }
 END_TEST
 
+START_TEST(test_props_write_escapes_a_leading_form_feed)
+{
+	struct lp_props a = LP_PROPS_INIT, b = LP_PROPS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf out = LP_BUF_INIT;
+
+	/* found by fuzz_props: the parser skips a leading \f, so it needs a backslash */
+	lp_props_set(&a, "\fkey", "\fvalue");
+	lp_props_write(&a, &out);
+	lp_ck_ok(lp_props_parse(&b, out.buf, out.len, "x.meta", &err), &err);
+	ck_assert_str_eq(lp_props_get(&b, "\fkey"), "\fvalue");
+	lp_props_release(&a);
+	lp_props_release(&b);
+	lp_buf_release(&out);
+}
+END_TEST
+
 START_TEST(test_props_large_file_is_linear)
 {
 	struct lp_props p = LP_PROPS_INIT;
@@ -104,6 +121,7 @@ Suite *props_suite(void)
 	tcase_add_test(tc, test_props_write_round_trips);
 	tcase_add_test(tc, test_props_rejects_malformed_lines_with_location);
 	tcase_add_test(tc, test_props_large_file_is_linear);
+	tcase_add_test(tc, test_props_write_escapes_a_leading_form_feed);
 	suite_add_tcase(s, tc);
 	return s;
 }

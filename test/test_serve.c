@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/serve/runner.h"
 #include "lib/serve/serve.h"
 #include "test/lp_test.h"
 
@@ -63,6 +64,23 @@ START_TEST(test_serve_json_bodies_are_strict)
 }
 END_TEST
 
+START_TEST(test_serve_replies_are_utf8_whatever_the_header)
+{
+	struct lp_buf line = LP_BUF_INIT, msg = LP_BUF_INIT, out = LP_BUF_INIT;
+
+	/* a header's obs-text byte went into the 400's JSON as is: not UTF-8 */
+	ck_assert_int_eq(input("text/\xff", NULL, "x", 1, &line, &msg), -1);
+	lp_runner_json_string(&out, msg.buf, msg.len);
+	ck_assert_str_eq(out.buf, "\"bad request: unsupported Content-Type 'text/\\ufffd'\"");
+	lp_buf_reset(&out);
+	lp_runner_json_string(&out, "\xc3\xa9\xc3", 3);
+	ck_assert_str_eq(out.buf, "\"\xc3\xa9\\ufffd\"");
+	lp_buf_release(&line);
+	lp_buf_release(&msg);
+	lp_buf_release(&out);
+}
+END_TEST
+
 START_TEST(test_serve_base64_bodies_are_checked)
 {
 	struct lp_buf line = LP_BUF_INIT, msg = LP_BUF_INIT;
@@ -118,6 +136,7 @@ Suite *serve_suite(void)
 	tcase_add_test(tc, test_serve_json_null_and_three_byte_bodies);
 	tcase_add_test(tc, test_serve_json_bodies_are_strict);
 	tcase_add_test(tc, test_serve_base64_bodies_are_checked);
+	tcase_add_test(tc, test_serve_replies_are_utf8_whatever_the_header);
 	tcase_add_test(tc, test_serve_init_copy_never_follows_links);
 	suite_add_tcase(s, tc);
 	return s;

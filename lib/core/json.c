@@ -99,6 +99,11 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+size_t lp_json_utf8_seq(const void *s, size_t n)
+{
+	return n ? utf8_seq(s, n) : 0;
+}
+
 int lp_json_utf8_valid(const void *s, size_t n)
 {
 	const unsigned char *u = s;
@@ -382,17 +387,22 @@ static void describe_key(char *out, size_t size, const struct lp_buf *k)
 {
 	size_t i, n = 0;
 
-	/* printable and short: it goes into a one-line message */
-	for (i = 0; i < k->len && n + 4 < size; i++) {
+	/* printable, short and still UTF-8: it goes into a one-line message */
+	for (i = 0; i < k->len && n + 8 < size; i++) {
 		unsigned char c = (unsigned char)k->buf[i];
 
-		out[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-		if (i == 60 && k->len > 64) {
+		if (n >= 60 && k->len > 64 && (c & 0xc0) != 0x80) {
 			memcpy(out + n, "...", 3);
 			n += 3;
 			break;
 		}
+		out[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
+	/* the buffer's end may have cut a character: drop its first bytes */
+	while (n && i < k->len && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
+		n--;
+	if (n && ((unsigned char)out[n - 1] & 0xc0) == 0xc0)
+		n--;
 	out[n] = '\0';
 }
 

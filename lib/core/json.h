@@ -79,6 +79,8 @@ int lp_json_parse_file(struct json_object **out, const char *path, size_t max,
 
 /* Is s[0..n) valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF)? */
 int lp_json_utf8_valid(const void *s, size_t n);
+/* The length of the valid UTF-8 character at s[0..n), or 0 if there is none. */
+size_t lp_json_utf8_seq(const void *s, size_t n);
 
 /* "null", "a boolean", "a number", "a string", "an array" or "an object". */
 const char *lp_json_type_desc(const struct json_object *v);

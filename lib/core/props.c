@@ -162,6 +162,7 @@ static void write_escaped(struct lp_buf *out, const char *s, int key)
 		case '#':
 		case '!':
 		case ' ':
+		case '\f':
 			/* only where the parser would misread them: at the start */
 			if (p == s)
 				lp_buf_addch(out, '\\');

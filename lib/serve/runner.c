@@ -558,6 +558,16 @@ void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len)
 				lp_buf_adds(out, "\\u00");
 				lp_buf_addch(out, hex[c >> 4]);
 				lp_buf_addch(out, hex[c & 15]);
+			} else if (c >= 0x80) {
+				/* JSON is UTF-8: a stray byte (a header's obs-text) becomes U+FFFD */
+				size_t k = lp_json_utf8_seq(s + i, len - i);
+
+				if (k) {
+					lp_buf_add(out, s + i, k);
+					i += k - 1;
+				} else {
+					lp_buf_adds(out, "\\ufffd");
+				}
 			} else {
 				lp_buf_addch(out, (char)c);
 			}
@@ -649,7 +659,7 @@ static void discard_until_eof(int fd, int eof)
  * json.dumps() writes NaN and Infinity, which no JSON reader takes: that is
  * the algorithm's error, not a broken runner, so it gets its own outcome.
  */
-static void parse_answer(struct lp_runner_result *res, const char *data, size_t end)
+void lp_runner__parse_answer(struct lp_runner_result *res, const char *data, size_t end)
 {
 	struct lp_json_error jerr;
 
@@ -708,7 +718,7 @@ static void wait_answer(struct lp_runner *r, int fd, double deadline, struct lp_
 			}
 			lp_buf_setlen(&data, data.len + (size_t)got);
 			if (lp_json_scan(&sc, data.buf, data.len, got == 0, &end)) {
-				parse_answer(res, data.buf, end);
+				lp_runner__parse_answer(res, data.buf, end);
 				discard_until_eof(fd, got == 0);
 				break;
 			}

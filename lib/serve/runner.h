@@ -128,8 +128,18 @@ int lp_runner_json_parse(struct json_object **out, const char *data, size_t len,
 			 struct lp_buf *msg);
 /* Append `v` compactly with object keys sorted at every level (serde_json's BTreeMap). */
 void lp_runner_json_write(struct lp_buf *out, struct json_object *v);
-/* Append s[0..len) as a JSON string literal (escapes as serde_json). */
+/*
+ * Append s[0..len) as a JSON string literal (escapes as serde_json). Bytes
+ * that are not UTF-8 become \ufffd, so the result is always valid JSON.
+ */
 void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len);
+
+/*
+ * Judge a complete answer, data[0..end) (`end` from lp_json_scan(); 0 for a
+ * stream of whitespace): fills res->outcome (ANSWER, NOT_JSON or
+ * BAD_OUTPUT), res->value and res->message. Exposed for the fuzz target.
+ */
+void lp_runner__parse_answer(struct lp_runner_result *res, const char *data, size_t end);
 
 /*
  * A log line in the LangServer format, through lp_log_info():
