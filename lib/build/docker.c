@@ -8,6 +8,7 @@
 
 #include "lib/core/buf.h"
 #include "lib/build/docker.h"
+#include "lib/core/json.h"
 #include "lib/core/log.h"
 #include "lib/core/xalloc.h"
 
@@ -64,14 +65,15 @@ static void emit(struct build_state *s, const char *text, size_t len)
 
 static void handle_line(struct build_state *s, const char *line, size_t len)
 {
-	json_object *j, *v, *d;
+	struct lp_json_error jerr;
+	json_object *j = NULL, *v, *d;
 
 	while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
 		len--;
 	if (!len)
 		return;
-	j = json_tokener_parse(line);
-	if (!j || !json_object_is_type(j, json_type_object)) {
+	if (lp_json_parse(&j, line, len, LP_JSON_ALLOW_NUL, &jerr) < 0 ||
+	    !json_object_is_type(j, json_type_object)) {
 		/* not JSON: show it rather than lose it */
 		emit(s, line, len);
 		emit(s, "\n", 1);
@@ -218,10 +220,13 @@ int lp_docker_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker_opt
 		handle_line(&s, s.pending.buf, s.pending.len);
 	curl_easy_getinfo(s.curl, CURLINFO_RESPONSE_CODE, &code);
 	if (code != 200) {
-		json_object *j = json_tokener_parse(s.body.buf), *m;
+		struct lp_json_error jerr;
+		json_object *j = NULL, *m;
 		const char *msg = s.body.buf;
 
-		if (j && json_object_object_get_ex(j, "message", &m))
+		if (lp_json_parse(&j, s.body.buf, s.body.len, 0, &jerr) == 0 &&
+		    json_object_object_get_ex(j, "message", &m) &&
+		    json_object_is_type(m, json_type_string))
 			msg = json_object_get_string(m);
 		error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' answered HTTP %ld: %s",
 				     host, code, msg);
