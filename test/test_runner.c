@@ -238,6 +238,47 @@ START_TEST(test_runner_fifo_must_be_private)
 }
 END_TEST
 
+static void count_idle_exit(void *ctx, int code, int status)
+{
+	(void)code;
+	(void)status;
+	(*(int *)ctx)++;
+}
+
+START_TEST(test_runner_death_during_a_call_is_not_an_idle_death)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	char prog[1024], fifo[1024];
+	int i, idle = 0;
+
+	/*
+	 * The call reports the death (SystemExit, lp serve exits 0); the reader
+	 * thread saw the same pidfd and, if it looked after the call, reported
+	 * an idle death too, and lp serve exited with the runner's code.
+	 */
+	snprintf(prog, sizeof(prog), "%s/test/runners/python/bin/pipe", lp_test_srcdir());
+	snprintf(fifo, sizeof(fifo), "%s/algoout", lp_test_tmpdir());
+	for (i = 0; i < 15; i++) {
+		struct lp_runner_result a = LP_RUNNER_RESULT_INIT;
+		struct lp_runner_opts o = { 0 };
+		struct lp_runner *r = NULL;
+
+		o.program = prog;
+		o.fifo = fifo;
+		o.on_idle_exit = count_idle_exit;
+		o.ctx = &idle;
+		lp_ck_ok(lp_runner_new(&r, &o, &err), &err);
+		lp_ck_ok(lp_runner_start(r, &err), &err);
+		call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"exit\",\"code\":7}}", 0, &a);
+		ck_assert_int_eq(a.outcome, LP_RUNNER_EXITED);
+		usleep(20000);
+		lp_runner_free(r);
+		lp_runner_result_release(&a);
+	}
+	ck_assert_int_eq(idle, 0);
+}
+END_TEST
+
 Suite *runner_suite(void)
 {
 	Suite *s = suite_create("runner");
@@ -252,6 +293,7 @@ Suite *runner_suite(void)
 	tcase_add_test(tc, test_runner_nan_answer_is_an_error_answer);
 	tcase_add_test(tc, test_runner_large_answer_is_read_once);
 	tcase_add_test(tc, test_runner_fifo_must_be_private);
+	tcase_add_test(tc, test_runner_death_during_a_call_is_not_an_idle_death);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -783,6 +783,13 @@ done:
 		close(fd);
 	pthread_mutex_lock(&r->lock);
 	if (out->outcome == LP_RUNNER_EXITED) {
+		/*
+		 * This call reports the death; the reader thread, which may see the
+		 * pidfd only after busy drops below, must not report it again as a
+		 * death while idle (lp serve then exited with the runner's code
+		 * instead of 0, now and then).
+		 */
+		r->stopping = 1;
 		reap_locked(r);
 		out->exit_code = r->code;
 		lp_buf_addf(&out->message, "exited with code %d", r->code);
