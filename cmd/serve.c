@@ -57,6 +57,7 @@ int cmd_serve(int argc, char **argv)
 	struct lp_strvec scratch = LP_STRVEC_INIT;
 	const char *init_zip = "/tmp/algorithm.zip", *init_dir = "/tmp/algorithm";
 	long timeout = 0, stop_timeout = o.stop_grace_ms / 1000, idle = o.idle_timeout_s;
+	long read_timeout = o.read_timeout_s;
 	long max_conns = o.max_connections, max_per_ip = o.max_connections_per_ip;
 	long max_entries = (long)o.max_unpacked_entries;
 	uint64_t max_body = 0, max_unpacked = o.max_unpacked_size;
@@ -91,6 +92,10 @@ int cmd_serve(int argc, char **argv)
 			"close a connection silent this long (default 10;\n"
 			"0 = never); a request waiting for the runner is\n"
 			"not idle"),
+	    CMD_OPT_INT(0, "read-timeout", &read_timeout, 0, 86400, "SECONDS",
+			"a request's line and headers must be in within\n"
+			"this (default 10; 0 = no limit); its body may take\n"
+			"longer while it comes at 64 KiB/s or more"),
 	    CMD_OPT_INT(0, "max-connections", &max_conns, 1, 65536, "N",
 			"connections open at once (default 256)"),
 	    CMD_OPT_INT(0, "max-connections-per-ip", &max_per_ip, 1, 65536, "N",
@@ -126,6 +131,7 @@ int cmd_serve(int argc, char **argv)
 	o.stop_grace_ms = (int)stop_timeout * 1000;
 	o.max_body = (size_t)max_body;
 	o.idle_timeout_s = (unsigned)idle;
+	o.read_timeout_s = (unsigned)read_timeout;
 	o.max_connections = (unsigned)max_conns;
 	o.max_connections_per_ip = (unsigned)max_per_ip;
 	o.max_unpacked_size = max_unpacked;

@@ -25,6 +25,7 @@
 #include "lib/core/fs.h"
 #include "lib/core/http.h"
 #include "lib/core/json.h"
+#include "lib/serve/connguard.h"
 #include "lib/serve/runner.h"
 #include "lib/serve/serve.h"
 #include "lib/core/xalloc.h"
@@ -43,6 +44,7 @@ enum stop_reason {
 struct server {
 	const struct lp_serve_opts *o;
 	struct lp_runner *runner;
+	struct lp_connguard *guard; /* slow requests: lib/serve/connguard.h */
 	int stopfd; /* eventfd: the main loop wakes up to stop */
 
 	pthread_mutex_t lock; /* everything below */
@@ -743,6 +745,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pthread_mutex_lock(&s->lock);
 		s->active++;
 		pthread_mutex_unlock(&s->lock);
+		lp_connguard_body(s->guard, c, 0); /* the headers are in */
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (s->o->max_body && cl && strtoull(cl, NULL, 10) > s->o->max_body) {
 			/* refuse before reading the body; MHD then closes the connection */
@@ -752,6 +755,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		lp_connguard_body(s->guard, c, *upload_size);
 		if (!rq->too_big) {
 			if (s->o->max_body && rq->body.len + *upload_size > s->o->max_body) {
 				rq->too_big = 1;
@@ -763,6 +767,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	lp_connguard_received(s->guard, c);
 	if (rq->too_big)
 		return too_big(s, c);
 	if (!strcmp(method, MHD_HTTP_METHOD_GET))
@@ -781,8 +786,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct server *s = cls;
 	struct req *rq = *con_cls;
 
-	(void)c;
 	(void)toe;
+	lp_connguard_answered(s->guard, c);
 	if (!rq)
 		return;
 	pthread_mutex_lock(&s->lock);
@@ -1005,6 +1010,8 @@ static int start_daemon(struct server *s, int fd, struct MHD_Daemon **out, int *
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, fd,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+			     MHD_OPTION_NOTIFY_CONNECTION, lp_connguard_notify, s->guard,
+			     MHD_OPTION_URI_LOG_CALLBACK, lp_connguard_uri, s->guard,
 			     MHD_OPTION_CONNECTION_TIMEOUT, s->o->idle_timeout_s,
 			     MHD_OPTION_CONNECTION_LIMIT, s->o->max_connections,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o->max_connections_per_ip,
@@ -1126,6 +1133,8 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 		}
 		goto out;
 	}
+	if ((error = lp_connguard_new(&s.guard, o->read_timeout_s, o->idle_timeout_s, err)) < 0)
+		goto out;
 	error = start_daemon(&s, lfd, &d, &port, err);
 	lfd = -1; /* closed by start_daemon or owned by the daemon */
 	if (error < 0)
@@ -1187,6 +1196,7 @@ out:
 		pthread_mutex_unlock(&s.lock);
 		MHD_stop_daemon(d);
 	}
+	lp_connguard_free(s.guard); /* after the daemon: no connection is left */
 	/* async workers still delivering callbacks */
 	pthread_mutex_lock(&s.lock);
 	while (s.workers > 0)

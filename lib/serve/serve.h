@@ -39,6 +39,7 @@ struct lp_serve_opts {
 	 * max_connections at once, max_connections_per_ip from one address.
 	 */
 	unsigned idle_timeout_s;
+	unsigned read_timeout_s;      /* a request must be in by then (connguard.h); 0 = never */
 	unsigned max_connections;
 	unsigned max_connections_per_ip;
 	/* a zip --algorithm is unpacked within these (lib/core/archive.h) */
@@ -52,7 +53,7 @@ struct lp_serve_opts {
 	{ .listen = "0.0.0.0:9999", .fifo = "/tmp/algoout",                               \
 	  .system_pipe = "/usr/local/bin/algorithmia-pipe", .timeout_ms = 0,              \
 	  .stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0,                \
-	  .idle_timeout_s = 10, .max_connections = 256, .max_connections_per_ip = 32,     \
+	  .idle_timeout_s = 10, .read_timeout_s = 10, .max_connections = 256, .max_connections_per_ip = 32,     \
 	  .max_unpacked_size = LP_ARCHIVE_MAX_SIZE_DEFAULT,                               \
 	  .max_unpacked_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT, .signal_fd = -1 }
 

@@ -101,6 +101,44 @@ post application/json '{"cmd":"slow","s":2.5}'
 [ "$(jq_ 'd["result"]["seq"]')" = 1 ]; check $? "a request running longer than --idle-timeout is not idle: it is answered"
 curl -s -X DELETE "http://127.0.0.1:$PORT/" >/dev/null; stop_wait
 
+# --- slow ones: a byte now and then keeps an idle timeout away, not the read timeout
+serve "$R/python" --idle-timeout 3 --read-timeout 1
+python3 - "$PORT" >"$T/slow.out" 2>&1 <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+def trickle(first, rest, every):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(first)
+    t = time.time()
+    try:
+        for ch in rest:
+            time.sleep(every)
+            s.sendall(bytes([ch]))
+            s.settimeout(0.01)
+            try:
+                if s.recv(1) == b"":
+                    return "closed %.0f" % (time.time() - t)
+            except socket.timeout:
+                pass
+    except (BrokenPipeError, ConnectionResetError):
+        return "closed %.0f" % (time.time() - t)
+    return "open"
+print("headers:", trickle(b"POST / HTTP/1.1\r\n", b"X-A: b\r\n" * 40, 0.25))
+print("body:", trickle(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                      b"Content-Length: 1000\r\n\r\n", b"y" * 40, 0.25))
+s = socket.create_connection(("127.0.0.1", port))
+for i in range(2):
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    print("keep-alive %d:" % i, s.recv(200).split(b"\r\n")[0].decode())
+    time.sleep(1.5)
+PY
+grep -Eq '^headers: closed [12]$' "$T/slow.out"; check $? "headers sent a byte every 0.25 s are cut off after --read-timeout 1"
+grep -Eq '^body: closed [12]$' "$T/slow.out"; check $? "a body trickling in at 4 bytes/s is cut off too"
+[ "$(grep -c '^keep-alive [01]: HTTP/1.1 200 OK$' "$T/slow.out")" = 2 ]; check $? "a kept-alive connection pausing between requests is not"
+sed 's/^/  slow: /' "$T/slow.out"
+[ "$(grep -c 'closed a connection: its request was not in within 1 s' "$SLOG")" = 2 ]; check $? "both are logged"
+curl -s -X DELETE "http://127.0.0.1:$PORT/" >/dev/null; stop_wait
+
 # --- the output FIFO ------------------------------------------------------------
 mkfifo "$T/algoout" && chmod 644 "$T/algoout"
 serve "$R/python"; stop_wait
