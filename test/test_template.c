@@ -1,5 +1,6 @@
 /* test_template.c - the Jinja2 subset: golden files, whitespace rules, errors */
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,6 +302,36 @@ START_TEST(test_template_nesting_is_bounded)
 }
 END_TEST
 
+START_TEST(test_template_big_inputs_are_linear)
+{
+	struct lp_template_value *ctx = lp_template_dict_new(), *env = lp_template_dict_new();
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_template *t = NULL;
+	struct lp_buf out = LP_BUF_INIT, src = LP_BUF_INIT;
+	char key[32];
+	int i;
+
+	/* a dict set and read by a key scan each time: 200,000 env_variables took minutes */
+	for (i = 0; i < 200000; i++) {
+		snprintf(key, sizeof(key), "K%d", i);
+		lp_template_dict_set_str(env, key, key);
+	}
+	lp_template_dict_set_str(env, "K7", "seven");
+	lp_template_dict_set(ctx, "env", env);
+	/* 100,000 tags: the token and node arrays grew by one element per realloc */
+	for (i = 0; i < 50000; i++)
+		lp_buf_adds(&src, "{{ env.K7 }}{% if env.K199999 %}.{% endif %}");
+	lp_ck_ok(lp_template_parse(&t, "big.j2", src.buf, src.len, &err), &err);
+	lp_ck_ok(lp_template_render(&out, t, ctx, &err), &err);
+	ck_assert_uint_eq(out.len, 50000 * 6);
+	ck_assert(!strncmp(out.buf, "seven.seven.", 12));
+	lp_template_free(t);
+	lp_template_value_free(ctx);
+	lp_buf_release(&out);
+	lp_buf_release(&src);
+}
+END_TEST
+
 START_TEST(test_template_render_is_deterministic)
 {
 	struct lp_template_value *ctx = case_context();
@@ -407,6 +438,7 @@ Suite *template_suite(void)
 	tcase_add_test(tc, test_template_string_literal_may_hold_closers);
 	tcase_add_test(tc, test_template_load_missing_file_is_not_found);
 	tcase_add_test(tc, test_template_nesting_is_bounded);
+	tcase_add_test(tc, test_template_big_inputs_are_linear);
 	tcase_add_test(tc, test_template_matches_jinja_on_random_corpus);
 	suite_add_tcase(s, tc);
 	return s;

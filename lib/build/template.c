@@ -7,6 +7,7 @@
 
 #include "lib/core/fs.h"
 #include "lib/build/template.h"
+#include "lib/core/strmap.h"
 #include "lib/core/xalloc.h"
 
 /* internal only: results of not/and/or/==/!= and loop.first/last */
@@ -19,6 +20,7 @@ struct lp_template_value {
 	struct lp_template_value **items;
 	char **keys;  /* DICT: keys[i] names items[i] */
 	size_t nr, alloc;
+	struct lp_strmap index; /* DICT: key -> i, so a big env_variables is not O(n^2) */
 };
 
 /* ---- values --------------------------------------------------------------- */
@@ -82,13 +84,12 @@ void lp_template_dict_set(struct lp_template_value *dict, const char *key,
 
 	if (dict->type != LP_TEMPLATE_DICT)
 		LP_BUG("lp_template_dict_set on a non-dict");
-	for (i = 0; i < dict->nr; i++) {
-		if (!strcmp(dict->keys[i], key)) {
-			lp_template_value_free(dict->items[i]);
-			dict->items[i] = v;
-			return;
-		}
+	if (lp_strmap_get(&dict->index, key, &i)) {
+		lp_template_value_free(dict->items[i]);
+		dict->items[i] = v;
+		return;
 	}
+	lp_strmap_set(&dict->index, key, dict->nr);
 	grow(dict);
 	dict->keys[dict->nr] = lp_xstrdup(key);
 	dict->items[dict->nr++] = v;
@@ -113,6 +114,7 @@ void lp_template_value_free(struct lp_template_value *v)
 	free(v->items);
 	free(v->keys);
 	free(v->s);
+	lp_strmap_release(&v->index);
 	free(v);
 }
 
@@ -137,10 +139,7 @@ static const struct lp_template_value *dict_get(const struct lp_template_value *
 {
 	size_t i;
 
-	for (i = 0; i < d->nr; i++)
-		if (!strcmp(d->keys[i], key))
-			return d->items[i];
-	return NULL;
+	return lp_strmap_get(&d->index, key, &i) ? d->items[i] : NULL;
 }
 
 static int truthy(const struct lp_template_value *v)
@@ -304,9 +303,22 @@ void lp_template_free(struct lp_template *t)
 	free(t);
 }
 
+/*
+ * Room for one more in an array of `nr` elements, doubling: capacities are
+ * 8, 16, 32, ... (implied by nr, so no field holds them). One element more
+ * per realloc was quadratic where realloc moves the block (52,000 tags: a
+ * minute under ASan).
+ */
+static void *room_for_one(void *v, size_t nr, size_t size)
+{
+	if (nr && (nr < 8 || (nr & (nr - 1))))
+		return v;
+	return lp_xrealloc(v, (nr ? 2 * nr : 8) * size);
+}
+
 static void node_push(struct node ***list, size_t *nr, struct node *n)
 {
-	*list = lp_xrealloc(*list, (*nr + 1) * sizeof(**list));
+	*list = room_for_one(*list, *nr, sizeof(**list));
 	(*list)[(*nr)++] = n;
 }
 
@@ -359,7 +371,7 @@ static void tok_push(struct lexer *lx, enum tok_kind kind, size_t start, size_t 
 {
 	if (kind == T_TEXT && len == 0)
 		return;
-	lx->toks = lp_xrealloc(lx->toks, (lx->nr + 1) * sizeof(*lx->toks));
+	lx->toks = room_for_one(lx->toks, lx->nr, sizeof(*lx->toks));
 	lx->toks[lx->nr].kind = kind;
 	lx->toks[lx->nr].start = start;
 	lx->toks[lx->nr].len = len;
