@@ -127,6 +127,32 @@ START_TEST(test_s3_xml_paths_strip_namespace)
 }
 END_TEST
 
+START_TEST(test_s3_xml_depth_is_bounded)
+{
+	struct xml_seen s = { LP_BUF_INIT };
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf doc = LP_BUF_INIT;
+	int i;
+
+	/* each closing tag scanned the whole path: 1 MiB of nesting took a minute */
+	for (i = 0; i < 200000; i++)
+		lp_buf_adds(&doc, "<a>");
+	for (i = 0; i < 200000; i++)
+		lp_buf_adds(&doc, "</a>");
+	lp_ck_fail(lp_s3_xml_parse(doc.buf, doc.len, xml_log, &s, &err), &err, LP_ENET,
+		   "malformed XML from the S3 server: nested deeper than 64 elements (line 1)");
+	lp_buf_release(&s.log);
+	lp_buf_reset(&doc);
+	for (i = 0; i < 64; i++)
+		lp_buf_adds(&doc, "<a>");
+	for (i = 0; i < 64; i++)
+		lp_buf_adds(&doc, "</a>");
+	lp_ck_ok(lp_s3_xml_parse(doc.buf, doc.len, xml_log, &s, &err), &err);
+	lp_buf_release(&s.log);
+	lp_buf_release(&doc);
+}
+END_TEST
+
 START_TEST(test_s3_xml_error_in_complete_200_body)
 {
 	/* CompleteMultipartUpload can answer 200 and then an <Error> body */
@@ -922,6 +948,7 @@ Suite *s3_suite(void)
 	tcase_add_test(unit, test_s3_canonical_query_sorts_and_encodes);
 	tcase_add_test(unit, test_s3_url_path_style_and_virtual_hosted);
 	tcase_add_test(unit, test_s3_xml_paths_strip_namespace);
+	tcase_add_test(unit, test_s3_xml_depth_is_bounded);
 	tcase_add_test(unit, test_s3_xml_error_in_complete_200_body);
 	tcase_add_test(unit, test_s3_retry_classification);
 	tcase_add_test(unit, test_s3_backoff_grows_with_cap_and_jitter);
