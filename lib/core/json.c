@@ -406,6 +406,22 @@ static void describe_key(char *out, size_t size, const struct lp_buf *k)
 	out[n] = '\0';
 }
 
+/* After a member: 1 past the closing bracket, 0 past a comma, -1 on an error. */
+static int next_member(struct parser *p, char close, const char *what)
+{
+	skip_ws(p);
+	if (p->pos >= p->len)
+		return fail_at(p, p->len, "EOF while parsing %s", what);
+	if (p->s[p->pos] == close) {
+		p->pos++;
+		return 1;
+	}
+	if (p->s[p->pos] != ',')
+		return fail_at(p, p->pos, "expected `,` or `%c`", close);
+	p->pos++;
+	return 0;
+}
+
 static int parse_object(struct parser *p, struct json_object **out, int depth)
 {
 	struct json_object *obj = json_object_new_object(), *v = NULL;
@@ -457,19 +473,13 @@ static int parse_object(struct parser *p, struct json_object **out, int depth)
 			free(key);
 			v = NULL;
 		}
-		skip_ws(p);
-		if (p->pos >= p->len)
-			goto eof;
-		if (p->s[p->pos] == '}') {
-			p->pos++;
+		switch (next_member(p, '}', "an object")) {
+		case 1:
 			*out = obj;
 			return 0;
-		}
-		if (p->s[p->pos] != ',') {
-			fail_at(p, p->pos, "expected `,` or `}`");
+		case -1:
 			goto fail;
 		}
-		p->pos++;
 	}
 eof:
 	fail_at(p, p->len, "EOF while parsing an object");
@@ -499,21 +509,13 @@ static int parse_array(struct parser *p, struct json_object **out, int depth)
 			goto fail;
 		json_object_array_add(arr, v);
 		v = NULL;
-		skip_ws(p);
-		if (p->pos >= p->len) {
-			fail_at(p, p->len, "EOF while parsing a list");
-			goto fail;
-		}
-		if (p->s[p->pos] == ']') {
-			p->pos++;
+		switch (next_member(p, ']', "a list")) {
+		case 1:
 			*out = arr;
 			return 0;
-		}
-		if (p->s[p->pos] != ',') {
-			fail_at(p, p->pos, "expected `,` or `]`");
+		case -1:
 			goto fail;
 		}
-		p->pos++;
 	}
 fail:
 	json_object_put(arr);
