@@ -923,21 +923,29 @@ static int copy_tree_no_overwrite(const char *src, const char *dst, struct lp_er
 	return error;
 }
 
+/* unzip -n `zip` into `dir` within the serve options' limits */
+static int unpack(const char *zip, const char *dir, const struct lp_serve_opts *o,
+		  struct lp_error *err)
+{
+	struct lp_archive_extract_opts xo = LP_ARCHIVE_EXTRACT_OPTS_INIT;
+
+	xo.flags = LP_ARCHIVE_NO_OVERWRITE;
+	xo.max_size = o->max_unpacked_size;
+	xo.max_entries = o->max_unpacked_entries;
+	return lp_archive_extract_opts(zip, dir, &xo, err);
+}
+
 int lp_serve_init(const char *dir, const char *zip, const char *src_dir,
 		  const char *language_version, const struct lp_serve_opts *o,
 		  struct lp_error *err)
 {
-	struct lp_archive_extract_opts xo = LP_ARCHIVE_EXTRACT_OPTS_INIT;
 	const char *system_pipe = o->system_pipe;
 	char *pipe = NULL;
 	int error = 0;
 
 	if (zip && lp_fs_is_file(zip)) {
 		lp_runner__log("INFO", "MAIN", NULL, "unpacking '%s'", zip);
-		xo.flags = LP_ARCHIVE_NO_OVERWRITE;
-		xo.max_size = o->max_unpacked_size;
-		xo.max_entries = o->max_unpacked_entries;
-		if ((error = lp_archive_extract_opts(zip, dir, &xo, err)) < 0)
+		if ((error = unpack(zip, dir, o, err)) < 0)
 			return error;
 	} else if (src_dir && lp_fs_is_dir(src_dir)) {
 		lp_runner__log("INFO", "MAIN", NULL, "copying '%s'", src_dir);
@@ -1076,7 +1084,6 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 	}
 
 	if (o->algorithm && !lp_fs_is_dir(o->algorithm)) {
-		struct lp_archive_extract_opts xo = LP_ARCHIVE_EXTRACT_OPTS_INIT;
 		struct lp_buf t = LP_BUF_INIT;
 
 		if (!lp_fs_is_file(o->algorithm)) {
@@ -1092,10 +1099,7 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 			tmpdir = NULL;
 			goto out;
 		}
-		xo.flags = LP_ARCHIVE_NO_OVERWRITE;
-		xo.max_size = o->max_unpacked_size;
-		xo.max_entries = o->max_unpacked_entries;
-		if ((error = lp_archive_extract_opts(o->algorithm, tmpdir, &xo, err)) < 0)
+		if ((error = unpack(o->algorithm, tmpdir, o, err)) < 0)
 			goto out;
 		workdir = lp_xstrdup(tmpdir);
 	} else {
