@@ -25,7 +25,8 @@ static const struct cmd_help help = {
 	"DELETE -> stop and exit. POST /invocations answers the bare result and\n"
 	"GET /ping answers 200 (the SageMaker container contract).\n",
     .footer = "Environment: REQUEST_COMPLETE (async callback URL), STATUS_UPDATE, SLOT_ID,\n"
-	      "LANGUAGE_VERSION (--init), TMPDIR. See 'man lp-serve'.\n",
+	      "LANGUAGE_VERSION (--init), TMPDIR, LP_NOTEBOOK_OUTPUT (--output). See\n"
+	      "'man lp-serve'.\n",
 };
 
 static int valid_url(const char *s)
@@ -56,6 +57,7 @@ int cmd_serve(int argc, char **argv)
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_strvec scratch = LP_STRVEC_INIT;
 	const char *init_zip = "/tmp/algorithm.zip", *init_dir = "/tmp/algorithm";
+	const char *output_env = getenv("LP_NOTEBOOK_OUTPUT");
 	long timeout = 0, stop_timeout = o.stop_grace_ms / 1000, idle = o.idle_timeout_s;
 	long read_timeout = o.read_timeout_s;
 	long max_conns = o.max_connections, max_per_ip = o.max_connections_per_ip;
@@ -113,6 +115,11 @@ int cmd_serve(int argc, char **argv)
 			 "the algorithm directory without overwriting"),
 	    CMD_OPT_STRING(0, "init-zip", &init_zip, "FILE", "the zip --init looks for"),
 	    CMD_OPT_STRING(0, "init-dir", &init_dir, "DIR", "the directory --init copies"),
+	    CMD_OPT_STRING(0, "output", &o.output, "DIR|URL",
+			   "store each request's output files (a notebook's\n"
+			   "executed .ipynb and .html) under DIR/<request id>/;\n"
+			   "DIR, file:///DIR or s3://BUCKET[/PREFIX]\n"
+			   "(default: $LP_NOTEBOOK_OUTPUT)"),
 	    CMD_OPT_END,
 	};
 
@@ -125,6 +132,12 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (!*o.fifo) {
 		status = cmd_opt_usage_error(&help, "--fifo must not be empty");
+		goto out;
+	}
+	if (!o.output && output_env && *output_env)
+		o.output = output_env;
+	if (o.output && !*o.output) {
+		status = cmd_opt_usage_error(&help, "--output must not be empty");
 		goto out;
 	}
 	o.timeout_ms = (int)timeout * 1000;

@@ -30,6 +30,9 @@ test_pkgs="$test_pkgs debootstrap"
 # libFuzzer targets (test/fuzz/, make fuzz; a short run of each in make check):
 # clang with its sanitizer and fuzzer runtimes.
 test_pkgs="$test_pkgs clang libclang-rt-14-dev libfuzzer-14-dev"
+# Jupyter from Debian: the notebook runner's nbclient, the python3 kernel and
+# nbconvert's HTML export (test/cli/t071x-serve-notebook*.sh run real kernels).
+test_pkgs="$test_pkgs python3-nbclient python3-ipykernel python3-nbconvert"
 
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"

@@ -10,10 +10,12 @@
 #include <json-c/json.h>
 
 #include "lib/algorithm/algorithm.h"
+#include "lib/algorithm/notebook.h"
 #include "lib/core/datadir.h"
 #include "lib/core/fs.h"
 #include "lib/core/fswalk.h"
 #include "lib/core/json.h"
+#include "lib/core/log.h"
 #include "lib/core/xalloc.h"
 
 void lp_algorithm_free(struct lp_algorithm *a)
@@ -24,6 +26,8 @@ void lp_algorithm_free(struct lp_algorithm *a)
 	free(a->algoname);
 	free(a->username);
 	free(a->language);
+	free(a->notebook);
+	free(a->result);
 	lp_strvec_release(&a->manifests);
 	free(a);
 }
@@ -41,6 +45,35 @@ static int conf_string(char **out, struct json_object *conf, const char *key, co
 		return lp_error_set(err, LP_EINVAL, "invalid '%s': \"%s\" must be a string", path,
 				    key);
 	*out = lp_xstrdup(json_object_get_string(v));
+	return 0;
+}
+
+/* "notebook": {"path": "x.ipynb", "result": "name"} */
+static int conf_notebook(struct lp_algorithm *a, struct json_object *conf, const char *path,
+			 struct lp_error *err)
+{
+	struct json_object *nb;
+	int error;
+
+	if (!json_object_object_get_ex(conf, "notebook", &nb) || json_object_is_type(nb, json_type_null))
+		return 0;
+	if (!json_object_is_type(nb, json_type_object))
+		return lp_error_set(err, LP_EINVAL, "invalid '%s': \"notebook\" must be an object",
+				    path);
+	if ((error = conf_string(&a->notebook, nb, "path", path, err)) < 0 ||
+	    (error = conf_string(&a->result, nb, "result", path, err)) < 0)
+		return error;
+	if (a->notebook && (!lp_path_is_safe_relative(a->notebook) ||
+			    strlen(a->notebook) < 7 ||
+			    strcmp(a->notebook + strlen(a->notebook) - 6, ".ipynb")))
+		return lp_error_set(err, LP_EINVAL,
+				    "invalid '%s': notebook path '%s' must be a relative .ipynb "
+				    "path inside the algorithm",
+				    path, a->notebook);
+	if (a->result && !lp_notebook_valid_name(a->result))
+		return lp_error_set(err, LP_EINVAL,
+				    "invalid '%s': notebook result '%s' is not a Python name", path,
+				    a->result);
 	return 0;
 }
 
@@ -71,9 +104,117 @@ static int load_conf(struct lp_algorithm *a, struct lp_error *err)
 		free(a->language);
 		a->language = NULL;
 	}
+	if ((error = conf_notebook(a, conf, path.buf, err)) < 0)
+		goto out;
 out:
 	json_object_put(conf);
 	lp_buf_release(&path);
+	return error;
+}
+
+static int has_src_py(const char *dir)
+{
+	struct lp_buf src = LP_BUF_INIT;
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	lp_path_join(&src, dir, "src");
+	d = opendir(src.buf);
+	while (d && !found && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		found = n > 3 && !strcmp(de->d_name + n - 3, ".py");
+	}
+	if (d)
+		closedir(d);
+	lp_buf_release(&src);
+	return found;
+}
+
+/* Only Python's dependency files, which a notebook uses too. */
+static int only_notebook_manifests(const struct lp_strvec *found)
+{
+	static const char *const ok[] = { "requirements.txt (python)", "environment.yml (python)",
+					  "requirements.yml (python)", NULL };
+	size_t i, j;
+
+	for (i = 0; i < found->nr; i++) {
+		for (j = 0; ok[j] && strcmp(found->v[i], ok[j]); j++)
+			;
+		if (!ok[j])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * No language in algorithmia.conf: one top-level .ipynb with nothing but
+ * Python's dependency files (and no Python source in src/) is a notebook; otherwise the
+ * manifests decide (`derror`/`detected`, with `derr` their error).
+ */
+static int detect_notebook(struct lp_algorithm *a, int derror,
+			   const struct lp_langbuild_lang *detected, struct lp_error *derr,
+			   struct lp_error *err)
+{
+	struct lp_strvec nbs = LP_STRVEC_INIT;
+	int error = 0;
+
+	lp_notebook_list(&nbs, a->dir);
+	if (nbs.nr == 1 && only_notebook_manifests(&a->manifests) && !has_src_py(a->dir)) {
+		a->lang = lp_langbuild_find("notebook");
+	} else if (nbs.nr > 1 && derror == LP_ENOTFOUND) {
+		struct lp_buf list = LP_BUF_INIT;
+		size_t i;
+
+		for (i = 0; i < nbs.nr; i++)
+			lp_buf_addf(&list, "%s%s", i ? ", " : "", nbs.v[i]);
+		error = lp_error_set(err, LP_EINVAL,
+				     "cannot tell which notebook '%s' runs: found %s; set "
+				     "\"notebook\": {\"path\": ...} in algorithmia.conf",
+				     a->dir, list.buf);
+		lp_buf_release(&list);
+	} else if (derror < 0) {
+		error = derror;
+		*err = *derr;
+	} else {
+		a->lang = detected;
+	}
+	lp_strvec_release(&nbs);
+	return error;
+}
+
+/* The notebook to run: algorithmia.conf's "path", else the only .ipynb. */
+static int find_notebook(struct lp_algorithm *a, struct lp_error *err)
+{
+	struct lp_strvec nbs = LP_STRVEC_INIT;
+	struct lp_buf path = LP_BUF_INIT;
+	int error = 0;
+
+	if (!a->result)
+		a->result = lp_xstrdup("result");
+	if (a->notebook) {
+		lp_path_join(&path, a->dir, a->notebook);
+		if (!lp_fs_is_file(path.buf))
+			error = lp_error_set(err, LP_ENOTFOUND,
+					     "cannot read notebook '%s': no such file", path.buf);
+		goto out;
+	}
+	lp_notebook_list(&nbs, a->dir);
+	if (nbs.nr == 1) {
+		a->notebook = lp_xstrdup(nbs.v[0]);
+	} else if (!nbs.nr) {
+		error = lp_error_set(err, LP_ENOTFOUND, "notebook algorithm in '%s' has no .ipynb",
+				     a->dir);
+	} else {
+		error = lp_error_set(err, LP_EINVAL,
+				     "cannot tell which notebook '%s' runs: found %zu .ipynb files; "
+				     "set \"notebook\": {\"path\": ...} in algorithmia.conf",
+				     a->dir, nbs.nr);
+	}
+out:
+	lp_buf_release(&path);
+	lp_strvec_release(&nbs);
 	return error;
 }
 
@@ -111,12 +252,16 @@ int lp_algorithm_load(struct lp_algorithm **out, const char *dir, struct lp_erro
 			    a->language, a->dir, lp_langbuild_names());
 			goto out;
 		}
-	} else if (derror < 0) {
-		error = derror;
-		*err = derr;
+	} else if ((error = detect_notebook(a, derror, detected, &derr, err)) < 0) {
 		goto out;
-	} else {
-		a->lang = detected;
+	}
+	if (strcmp(lp_langbuild_name(a->lang), "notebook")) {
+		/* "notebook" settings mean nothing to other languages */
+		free(a->notebook);
+		free(a->result);
+		a->notebook = a->result = NULL;
+	} else if ((error = find_notebook(a, err)) < 0) {
+		goto out;
 	}
 	*out = a;
 	a = NULL;
@@ -220,6 +365,68 @@ static void default_conf(struct lp_buf *out, const struct lp_algorithm *a)
 	lp_buf_release(&src);
 }
 
+static int load_notebook(struct lp_notebook **out, const struct lp_algorithm *a,
+			 struct lp_error *err)
+{
+	struct lp_buf path = LP_BUF_INIT;
+	int error;
+
+	lp_path_join(&path, a->dir, a->notebook);
+	if ((error = lp_notebook_load(out, path.buf, err)) < 0)
+		goto out;
+	if (strcmp((*out)->language, "python")) {
+		error = lp_error_set(err, LP_EINVAL,
+				     "cannot run notebook '%s': its kernel '%s' is %s; lp runs "
+				     "Python notebooks",
+				     path.buf, (*out)->kernel, (*out)->language);
+		lp_notebook_free(*out);
+		*out = NULL;
+	}
+out:
+	lp_buf_release(&path);
+	return error;
+}
+
+/* The parameters, read now so a bad notebook fails before anything is copied. */
+static int plan_notebook(struct lp_langbuild_plan *plan, const struct lp_algorithm *a,
+			 const char *dest, struct lp_error *err)
+{
+	struct lp_notebook *nb = NULL;
+	struct lp_langbuild_step *s;
+	int error;
+
+	if ((error = load_notebook(&nb, a, err)) < 0)
+		return error;
+	if (nb->params_cell < 0)
+		lp_log_warn("notebook '%s' has no cell tagged 'parameters': requests' values go "
+			    "into a cell at the top (as papermill does)",
+			    nb->path);
+	s = lp_langbuild_plan_push(plan, LP_LANGBUILD_WRITE);
+	s->path = lp_xasprintf("%s/.lp/notebook.json", dest);
+	lp_notebook_describe(&s->content, nb, a->notebook, a->result);
+	lp_notebook_free(nb);
+	return 0;
+}
+
+int lp_algorithm_labels(struct lp_strvec *out, const struct lp_algorithm *a,
+			struct lp_error *err)
+{
+	struct lp_notebook *nb = NULL;
+	struct lp_buf label = LP_BUF_INIT;
+	int error;
+
+	if (!a->notebook)
+		return 0;
+	if ((error = load_notebook(&nb, a, err)) < 0)
+		return error;
+	lp_buf_adds(&label, "io.lp.notebook.parameters=");
+	lp_notebook_parameters_label(&label, nb);
+	lp_strvec_push(out, label.buf);
+	lp_buf_release(&label);
+	lp_notebook_free(nb);
+	return 0;
+}
+
 int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
 			      const struct lp_algorithm_opts *o, struct lp_error *err)
 {
@@ -287,6 +494,10 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 	s->path = lp_xasprintf("%s/bin", dest);
 	s->check = lp_xasprintf("%s/bin/pipe", a->dir);
 	s->what = lp_xstrdup(lp_langbuild_name(a->lang));
+
+	/* what the notebook runner reads, next to the runner: also for an install in place */
+	if (a->notebook && (error = plan_notebook(out, a, dest, err)) < 0)
+		goto out;
 
 	if (zip) {
 		s = lp_langbuild_plan_push(out, LP_LANGBUILD_ZIP);

@@ -16,6 +16,14 @@
  * the language's manifest (requirements.txt, package.json, Cargo.toml, ...).
  * The language comes from algorithmia.conf when it names one, else from the
  * manifests found (lp_langbuild_detect).
+ *
+ * A Jupyter notebook is an algorithm too (language "notebook"): detected
+ * when the directory holds exactly one .ipynb, no manifest but Python's
+ * dependency files (requirements.txt, environment.yml, requirements.yml) and
+ * no Python source in src/ (which makes it a Python algorithm). algorithmia.conf may say
+ *   "notebook": {"path": "report.ipynb", "result": "summary"}
+ * to pick the notebook among several and name the result variable
+ * (default "result").
  */
 struct lp_algorithm {
 	char *dir;	/* absolute path */
@@ -25,6 +33,8 @@ struct lp_algorithm {
 	int has_conf;	/* algorithmia.conf exists */
 	const struct lp_langbuild_lang *lang;
 	struct lp_strvec manifests; /* "requirements.txt (python)" for each manifest found */
+	char *notebook; /* language "notebook": the .ipynb, relative to dir */
+	char *result;	/* language "notebook": the variable whose value is the result */
 };
 
 /*
@@ -67,5 +77,14 @@ int lp_algorithm_plan_dependencies(struct lp_langbuild_plan *out, const struct l
  */
 int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
 			      const struct lp_algorithm_opts *o, struct lp_error *err) LP_WUR;
+
+/*
+ * Append the image labels the algorithm itself defines, as "KEY=VALUE"
+ * strings (lp build-algorithm puts them on the image): for a notebook,
+ * io.lp.notebook.parameters=<the parameter array, lib/algorithm/notebook.h>.
+ * Nothing for other languages. Errors: the notebook's (LP_EINVAL, LP_ENOTFOUND).
+ */
+int lp_algorithm_labels(struct lp_strvec *out, const struct lp_algorithm *a,
+			struct lp_error *err) LP_WUR;
 
 #endif

@@ -182,6 +182,7 @@ static const char *const common_excludes[] = {
 };
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NONE ((const char *const[]){ NULL })
 
 /* javascript comes before java, whose "java*" would also match "javascript" */
 static const struct lp_langbuild_lang langs[] = {
@@ -191,6 +192,12 @@ static const struct lp_langbuild_lang langs[] = {
 	  .conf_names = LIST("python*", "anaconda*"),
 	  .deps_hook = conda_hook, .deps = python_deps, .compile = python_compile,
 	  .excludes = LIST("/vendor"), .runner = "templates/runners/python/bin" },
+	/* a Jupyter notebook: Python's dependency files; found by algorithm.c, not by a manifest */
+	{ .name = "notebook",
+	  .manifests = NONE, .conf_names = LIST("notebook", "jupyter*", "ipynb"),
+	  .deps_hook = conda_hook, .deps = python_deps, .compile = python_compile,
+	  .excludes = LIST("/vendor", ".ipynb_checkpoints"),
+	  .runner = "templates/runners/notebook/bin" },
 	{ .name = "javascript",
 	  .manifests = LIST("package.json"),
 	  .conf_names = LIST("javascript*", "node*", "js"),
@@ -262,7 +269,7 @@ const char *lp_langbuild_name(const struct lp_langbuild_lang *l)
 
 const char *lp_langbuild_names(void)
 {
-	return "python, javascript, rust, java, scala, r, ruby, go, c";
+	return "python, javascript, rust, java, scala, r, ruby, go, c, notebook";
 }
 
 const char *lp_langbuild_runner(const struct lp_langbuild_lang *l)

@@ -28,6 +28,7 @@
 
 struct lp_runner {
 	char *program, *dir, *fifo;
+	struct lp_strvec env; /* edits over our environment for every start */
 	void (*on_idle_exit)(void *ctx, int code, int status);
 	void *ctx;
 	int made_fifo;
@@ -255,6 +256,9 @@ int lp_runner_new(struct lp_runner **out, const struct lp_runner_opts *opts,
 	r->program = lp_xstrdup(opts->program);
 	r->dir = opts->dir ? lp_xstrdup(opts->dir) : NULL;
 	r->fifo = lp_xstrdup(opts->fifo);
+	lp_strvec_init(&r->env);
+	if (opts->env)
+		lp_strvec_pushv(&r->env, opts->env);
 	r->on_idle_exit = opts->on_idle_exit;
 	r->ctx = opts->ctx;
 	pthread_mutex_init(&r->io, NULL);
@@ -404,6 +408,7 @@ int lp_runner_start(struct lp_runner *r, struct lp_error *err)
 		return error;
 
 	lp_strvec_push(&r->proc.args, r->program);
+	lp_strvec_pushv(&r->proc.env, r->env.v);
 	lp_strvec_pushf(&r->proc.env, "ALGOOUT=%s", r->fifo);
 	r->proc.dir = r->dir;
 	/* its own process group, so a timeout kills what it started too */
@@ -892,5 +897,6 @@ void lp_runner_free(struct lp_runner *r)
 	free(r->program);
 	free(r->dir);
 	free(r->fifo);
+	lp_strvec_release(&r->env);
 	free(r);
 }

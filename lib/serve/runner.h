@@ -36,6 +36,7 @@ struct lp_runner_opts {
 	const char *dir;     /* its working directory; NULL = ours */
 	const char *fifo;    /* the output FIFO: made 0600, or an existing one that is
 			      * a FIFO we own with mode 0600 (see lp_runner_start) */
+	const char *const *env; /* NULL-terminated "K=V" (set) / "K" (unset) edits, or NULL */
 	/*
 	 * Called from the reader thread when the runner exits while no call
 	 * is running and lp_runner_stop() was not asked for. `code` is the

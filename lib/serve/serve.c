@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,6 +29,7 @@
 #include "lib/serve/connguard.h"
 #include "lib/serve/runner.h"
 #include "lib/serve/serve.h"
+#include "lib/store/store.h"
 #include "lib/core/xalloc.h"
 
 #define ALIVE_BODY "{\"result\":\"LangServer alive.\"}"
@@ -57,6 +59,9 @@ struct server {
 	int idle_code;
 	int workers; /* async threads alive */
 	int active;  /* HTTP requests not yet completed */
+
+	struct lp_store *outputs; /* o->output opened, or NULL; used in the runner's turn only */
+	char *staging;            /* the runner's LP_OUTPUT_DIR */
 };
 
 /* One HTTP request (MHD's con_cls). */
@@ -158,8 +163,10 @@ static void system_error(struct lp_buf *out, const char *prefix, const char *msg
 }
 
 static void add_metadata(struct lp_buf *out, const struct lp_runner_result *res,
-			 const char *content_type)
+			 const char *content_type, const struct lp_strvec *outputs)
 {
+	size_t i;
+
 	lp_buf_addf(out, "\"metadata\":{\"duration\":%.9f,\"stdout\":", res->duration);
 	lp_runner_json_string(out, res->out.buf, res->out.len);
 	lp_buf_adds(out, ",\"stderr\":");
@@ -167,6 +174,15 @@ static void add_metadata(struct lp_buf *out, const struct lp_runner_result *res,
 	if (content_type) {
 		lp_buf_adds(out, ",\"content_type\":");
 		lp_runner_json_string(out, content_type, strlen(content_type));
+	}
+	if (outputs) {
+		lp_buf_adds(out, ",\"outputs\":[");
+		for (i = 0; i < outputs->nr; i++) {
+			if (i)
+				lp_buf_addch(out, ',');
+			lp_runner_json_string(out, outputs->v[i], strlen(outputs->v[i]));
+		}
+		lp_buf_addch(out, ']');
 	}
 	lp_buf_addch(out, '}');
 }
@@ -205,8 +221,8 @@ static const char *answer_content_type(struct json_object *v)
  *   {"error":{"message":"JSON error - NaN is not a JSON value at line 1 column 11",
  *             "error_type":"AlgorithmError"},"metadata":{...}}     (the server goes on)
  */
-void lp_serve_format_result(struct lp_buf *out, const struct lp_runner_result *res,
-			    int *system_exit)
+static void format_result(struct lp_buf *out, const struct lp_runner_result *res,
+			  const struct lp_strvec *outputs, int *system_exit)
 {
 	struct json_object *v = res->value, *e = NULL;
 	const char *ct, *msg = NULL, *etype = "SystemExit", *stack = NULL;
@@ -217,7 +233,7 @@ void lp_serve_format_result(struct lp_buf *out, const struct lp_runner_result *r
 		lp_buf_adds(out, "{\"result\":");
 		lp_runner_json_write(out, json_object_object_get(v, "result"));
 		lp_buf_addch(out, ',');
-		add_metadata(out, res, ct);
+		add_metadata(out, res, ct, outputs);
 		lp_buf_addch(out, '}');
 		return;
 	}
@@ -261,11 +277,17 @@ void lp_serve_format_result(struct lp_buf *out, const struct lp_runner_result *r
 		lp_runner_json_string(out, stack, strlen(stack));
 	}
 	lp_buf_adds(out, "},");
-	add_metadata(out, res, NULL);
+	add_metadata(out, res, NULL, outputs);
 	lp_buf_addch(out, '}');
 	/* the original exits after any SystemExit, the algorithm's own included */
 	*system_exit = !strcmp(etype, "SystemExit");
 	lp_buf_release(&m);
+}
+
+void lp_serve_format_result(struct lp_buf *out, const struct lp_runner_result *res,
+			    int *system_exit)
+{
+	format_result(out, res, NULL, system_exit);
 }
 
 /*
@@ -444,6 +466,126 @@ static void notify_status(struct server *s, int ok, double duration, const struc
 	lp_buf_release(&why);
 }
 
+/* ---- outputs: what the runner leaves in LP_OUTPUT_DIR, stored per request ---- */
+
+/* An X-Request-Id that can name a directory or an object key prefix. */
+static int valid_reqid(const char *s)
+{
+	size_t n = 0;
+
+	if (*s == '.' || !*s)
+		return 0;
+	for (; s[n]; n++)
+		if (n >= 128 || !(isalnum((unsigned char)s[n]) || strchr("._-", s[n])))
+			return 0;
+	return 1;
+}
+
+/* "20261201T101500.123Z-1a2b3c4d": sorts by time (ms), random enough never to collide. */
+static char *new_reqid(void)
+{
+	unsigned char rnd[4] = { 0 };
+	char stamp[32];
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		memcpy(rnd, &ts.tv_nsec, sizeof(rnd)); /* no entropy: the clock's nanoseconds */
+	return lp_xasprintf("%s.%03ldZ-%02x%02x%02x%02x", stamp, ts.tv_nsec / 1000000, rnd[0],
+			    rnd[1], rnd[2], rnd[3]);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Remove everything in the staging dir (what a killed run left half-written too). */
+static void clear_staging(struct server *s)
+{
+	struct lp_buf p = LP_BUF_INIT;
+	struct lp_error e = LP_ERROR_INIT;
+	DIR *d = opendir(s->staging);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		lp_buf_reset(&p);
+		lp_path_join(&p, s->staging, de->d_name);
+		if (lp_fs_rmtree(p.buf, &e) < 0)
+			lp_runner__log("WARN", "LANGSERVER", NULL, "%s", e.msg);
+	}
+	if (d)
+		closedir(d);
+	lp_buf_release(&p);
+}
+
+/* Store each regular file in the staging dir as <reqid>/<name>; their URLs go to `urls`. */
+static int store_outputs(struct server *s, const char *reqid, struct lp_strvec *urls,
+			 struct lp_error *err)
+{
+	struct lp_strvec names = LP_STRVEC_INIT;
+	struct lp_buf path = LP_BUF_INIT, key = LP_BUF_INIT;
+	const char *base = lp_store_url(s->outputs);
+	size_t blen = strlen(base), i;
+	DIR *d = opendir(s->staging);
+	struct dirent *de;
+	int error = 0;
+
+	if (!d)
+		return lp_error_set_errno(err, LP_EIO, "cannot read '%s'", s->staging);
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		lp_buf_reset(&path);
+		lp_path_join(&path, s->staging, de->d_name);
+		/* dotfiles are the runner's temporaries */
+		if (de->d_name[0] != '.' && !lstat(path.buf, &st) && S_ISREG(st.st_mode))
+			lp_strvec_push(&names, de->d_name);
+	}
+	closedir(d);
+	qsort(names.v, names.nr, sizeof(*names.v), cmp_names);
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	for (i = 0; i < names.nr && !error; i++) {
+		struct lp_store_xfer x = LP_STORE_XFER_INIT;
+		struct lp_store_info info;
+
+		lp_buf_reset(&path);
+		lp_buf_reset(&key);
+		lp_path_join(&path, s->staging, names.v[i]);
+		lp_buf_addf(&key, "%s/%s", reqid, names.v[i]);
+		if ((error = lp_store_put(s->outputs, key.buf, path.buf, &x, &info, err)) == 0) {
+			lp_strvec_pushf(urls, "%.*s/%s", (int)blen, base, key.buf);
+			lp_runner__log("INFO", "LANGSERVER", reqid, "stored %s/%s", base, key.buf);
+		}
+	}
+	clear_staging(s);
+	lp_strvec_release(&names);
+	lp_buf_release(&path);
+	lp_buf_release(&key);
+	return error;
+}
+
+/* A success answer becomes {"error":{"message":...,"error_type":"OutputError"}}. */
+static void output_error(struct lp_runner_result *res, const char *msg)
+{
+	struct json_object *doc = json_object_new_object(), *e = json_object_new_object();
+	struct lp_buf m = LP_BUF_INIT;
+
+	lp_buf_addf(&m, "cannot store the outputs: %s", msg);
+	json_object_object_add(e, "message", json_object_new_string(m.buf));
+	json_object_object_add(e, "error_type", json_object_new_string("OutputError"));
+	json_object_object_add(doc, "error", e);
+	json_object_put(res->value);
+	res->value = doc;
+	lp_buf_release(&m);
+}
+
 /* ---- running one request ---- */
 
 /*
@@ -456,14 +598,22 @@ static unsigned run_request(struct server *s, const char *line, size_t len, cons
 			    struct lp_buf *out, int *system_exit, const char **raw_ct)
 {
 	struct lp_runner_result res = LP_RUNNER_RESULT_INIT;
+	struct lp_strvec urls = LP_STRVEC_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	unsigned status = MHD_HTTP_OK;
 
 	*system_exit = 0;
+	if (s->outputs)
+		clear_staging(s);
 	if (lp_runner_call(s->runner, line, len, reqid, s->o->timeout_ms, &res, &err) < 0) {
 		system_error(out, "Failed to write to runner stdin: ", err.msg);
 		status = MHD_HTTP_BAD_REQUEST;
 		goto out;
+	}
+	if (s->outputs && store_outputs(s, reqid, &urls, &err) < 0) {
+		lp_runner__log("ERROR", "LANGSERVER", reqid, "cannot store the outputs: %s", err.msg);
+		if (res.outcome == LP_RUNNER_ANSWER && answer_content_type(res.value))
+			output_error(&res, err.msg);
 	}
 	if (raw_ct && res.outcome == LP_RUNNER_ANSWER && answer_content_type(res.value)) {
 		const char *ct = answer_content_type(res.value);
@@ -496,7 +646,7 @@ static unsigned run_request(struct server *s, const char *line, size_t len, cons
 			goto out;
 		lp_buf_reset(out);
 	}
-	lp_serve_format_result(out, &res, system_exit);
+	format_result(out, &res, s->outputs ? &urls : NULL, system_exit);
 	if (raw_ct)
 		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 	if (res.outcome == LP_RUNNER_TIMEOUT) {
@@ -514,6 +664,7 @@ static unsigned run_request(struct server *s, const char *line, size_t len, cons
 	}
 out:
 	lp_runner_result_release(&res);
+	lp_strvec_release(&urls);
 	return status;
 }
 
@@ -659,6 +810,7 @@ static enum MHD_Result handle_post(struct server *s, struct MHD_Connection *c, c
 	const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 	const char *reqid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
 	const char *raw_ct = NULL;
+	char *own_id = NULL;
 	int invocations = !strcmp(url, "/invocations"), system_exit = 0;
 	unsigned long ticket;
 	unsigned status;
@@ -671,6 +823,15 @@ static enum MHD_Result handle_post(struct server *s, struct MHD_Connection *c, c
 		ret = respond(c, MHD_HTTP_BAD_REQUEST, &out, NULL);
 		goto out;
 	}
+	if (s->outputs && reqid && !valid_reqid(reqid)) {
+		/* the outputs are stored under it */
+		system_error(&out, "invalid X-Request-Id: ",
+			     "use at most 128 letters, digits, '.', '_' or '-', not starting with '.'");
+		ret = respond(c, MHD_HTTP_BAD_REQUEST, &out, NULL);
+		goto out;
+	}
+	if (s->outputs && !reqid)
+		reqid = own_id = new_reqid();
 	ticket = take_ticket(s);
 	if (s->o->request_complete && !invocations) {
 		struct async_job *j = lp_xcalloc(1, sizeof(*j));
@@ -722,6 +883,7 @@ static enum MHD_Result handle_post(struct server *s, struct MHD_Connection *c, c
 	}
 	ret = respond(c, status, &out, raw_ct);
 out:
+	free(own_id);
 	lp_buf_release(&line);
 	lp_buf_release(&msg);
 	lp_buf_release(&out);
@@ -1064,10 +1226,35 @@ static int wait_for_stop(struct server *s)
 	}
 }
 
+/* Open LP_NOTEBOOK_OUTPUT's store and the runner's staging dir; env[] gets the edits. */
+static int open_outputs(struct server *s, const char *env[3], struct lp_error *err)
+{
+	const struct lp_serve_opts *o = s->o;
+	struct lp_store_opts so = LP_STORE_OPTS_INIT;
+	struct lp_error e = LP_ERROR_INIT;
+	int error;
+
+	if ((error = lp_store_open(&s->outputs, o->output, &so, &e)) < 0)
+		return lp_error_set(err, error, "--output/LP_NOTEBOOK_OUTPUT: %s", e.msg);
+	s->staging = lp_xasprintf("%s/lp-serve-out.XXXXXX", o->tmp_dir ? o->tmp_dir : "/tmp");
+	if (!mkdtemp(s->staging)) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot create '%s'", s->staging);
+		free(s->staging);
+		s->staging = NULL;
+		return error;
+	}
+	env[0] = lp_xasprintf("LP_OUTPUT_DIR=%s", s->staging);
+	env[1] = "LP_NOTEBOOK_OUTPUT"; /* unset: we store them, the runner only writes */
+	lp_runner__log("INFO", "MAIN", NULL, "request outputs go to %s/<request id>/",
+		       lp_store_url(s->outputs));
+	return 0;
+}
+
 int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 {
 	struct server s;
 	struct lp_runner_opts ro = { 0 };
+	const char *env[3] = { NULL, NULL, NULL };
 	struct MHD_Daemon *d = NULL;
 	char *workdir = NULL, *tmpdir = NULL, *pipe = NULL;
 	double t0 = now_s(), load;
@@ -1115,9 +1302,12 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 	if ((error = listen_socket(&lfd, o->listen, err)) < 0)
 		goto out;
 
+	if (o->output && (error = open_outputs(&s, env, err)) < 0)
+		goto out;
 	ro.program = pipe;
 	ro.dir = workdir;
 	ro.fifo = o->fifo;
+	ro.env = s.outputs ? env : NULL;
 	ro.on_idle_exit = on_idle_exit;
 	ro.ctx = &s;
 	if ((error = lp_runner_new(&s.runner, &ro, err)) < 0)
@@ -1207,6 +1397,15 @@ out:
 		pthread_cond_wait(&s.cond, &s.lock);
 	pthread_mutex_unlock(&s.lock);
 	lp_runner_free(s.runner);
+	if (s.staging) {
+		struct lp_error e2 = LP_ERROR_INIT;
+
+		if (lp_fs_rmtree(s.staging, &e2) < 0)
+			lp_runner__log("WARN", "MAIN", NULL, "%s", e2.msg);
+		free(s.staging);
+		free((char *)env[0]);
+	}
+	lp_store_free(s.outputs);
 	if (tmpdir) {
 		struct lp_error e2 = LP_ERROR_INIT;
 

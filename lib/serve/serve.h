@@ -47,6 +47,8 @@ struct lp_serve_opts {
 	unsigned long max_unpacked_entries;
 	int signal_fd;                /* a signalfd for SIGTERM/SIGINT, or -1 */
 	const char *tmp_dir;          /* where a zip is unpacked; NULL = /tmp */
+	const char *output;           /* LP_NOTEBOOK_OUTPUT: a directory, file:///dir or
+					 s3://bucket[/prefix] for each request's output files */
 };
 
 #define LP_SERVE_OPTS_INIT                                                              \
@@ -58,6 +60,15 @@ struct lp_serve_opts {
 	  .max_unpacked_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT, .signal_fd = -1 }
 
 /*
+ * Outputs (`output` set): the runner gets a private, empty directory in
+ * LP_OUTPUT_DIR (and no LP_NOTEBOOK_OUTPUT); after each answer every regular
+ * file it left there, dotfiles aside, is stored through lib/store as
+ * <output>/<request id>/<name> and the directory is emptied. The request id
+ * is X-Request-Id (letters, digits, '.', '_', '-', at most 128; another is
+ * a 400) or a new one ("20261201T101500.123Z-1a2b3c4d"). The answer's metadata
+ * lists what was stored: "outputs":["s3://b/p/<id>/report.ipynb", ...]. A
+ * failed upload turns a success into error_type "OutputError".
+ *
  * Load the algorithm (unpacking a zip into a private directory), start the
  * runner, wait for PIPE_INIT_COMPLETE, listen, and serve until DELETE, a
  * SystemExit answer, the runner's death while idle, failed async callbacks

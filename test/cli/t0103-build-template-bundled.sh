@@ -2,7 +2,7 @@
 # t0103-build-template-bundled.sh - the bundled template and libraries render, from any directory
 . "$LP_TOP/test/cli/lib.sh"
 export GIT_CEILING_DIRECTORIES=$(dirname "$T")
-all="cuda python3 conda nodejs r java rust pytorch tensorflow mxnet"
+all="cuda python3 jupyter conda nodejs r java rust pytorch tensorflow mxnet"
 
 # the README's first command, run from the checkout and from elsewhere
 (cd "$LP_TOP" && ./lp build-template --no-build -l python3 -o -) >readme.out 2>readme.err

@@ -6,7 +6,7 @@ T=$(pwd -P)
 
 mkdir cobol && echo '{"algoname":"x","language":"cobol-85"}' >cobol/algorithmia.conf
 run "$LP" install-dependencies -C cobol; expect_exit 1 "unknown language"
-expect_err_contains "unknown language 'cobol-85' in '$T/cobol/algorithmia.conf' (known: python, javascript, rust, java, scala, r, ruby, go, c)" "names it and the known ones"
+expect_err_contains "unknown language 'cobol-85' in '$T/cobol/algorithmia.conf' (known: python, javascript, rust, java, scala, r, ruby, go, c, notebook)" "names it and the known ones"
 expect_err_lines 1 "one line"
 
 mkdir empty

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0560-install-boundaries.sh - install-algorithm copies no setuid bits and never writes through links
+# t0570-install-boundaries.sh - install-algorithm copies no setuid bits and never writes through links
 . "$LP_TOP/test/cli/lib.sh"
 FX=$LP_TOP/test/fixtures/algorithms
 
