@@ -11,21 +11,29 @@
 #include "cmd/opt.h"
 #include "cmd/usage.h"
 #include "lib/artifact/artifact.h"
+#include "lib/artifact/legacy.h"
+#include "lib/artifact/list.h"
 #include "lib/core/epoch.h"
 #include "lib/core/log.h"
 
 #define ARTIFACT_USAGE                                                                    \
 	"lp artifact push (--static | --dynamic) --libmxnet FILE --licenses FILE...\n" \
 	"                 [--dependencies FILE...] [options]\n"                             \
-	"lp artifact pull (--static | --dynamic) --variant V [options] [DEST]\n"
+	"lp artifact pull (--static | --dynamic) --variant V [options] [DEST]\n"             \
+	"lp artifact list [--git-sha SHA] [--json] [options]   (see 'lp artifact list --help')\n" \
+	"lp artifact migrate [--git-sha SHA] [--dry-run] [options]\n"
 #define ARTIFACT_DESCRIPTION                                                              \
 	"Push a libmxnet.so with its licenses and dependencies to an artifact repository,\n" \
 	"or pull it back (verified). Keys: <commit>/<os>/<variant>/<static|dynamic>/...\n"   \
-	"'lp artifact --push ...' and '--pull ...' (the old tool's spelling) also work.\n"
+	"'lp artifact --push ...' and '--pull ...' (the old tool's spelling) also work.\n"  \
+	"Pull also finds artifacts the old artifact_repository.py pushed (no checksums),\n" \
+	"and expands a unique abbreviated commit (7 or more hex digits).\n"
 #define ARTIFACT_FOOTER                                                                   \
 	"Repository: --repository, --bucket, $LP_ARTIFACT_REPOSITORY,\n"                     \
 	"s3://$ARTIFACT_REPOSITORY_BUCKET, then $XDG_DATA_HOME/lp/artifacts or\n"            \
-	"~/.local/share/lp/artifacts. SOURCE_DATE_EPOCH sets the manifest's 'created'.\n"    \
+	"~/.local/share/lp/artifacts; one set but empty is an error, and on a CI node\n"     \
+	"($JENKINS_URL, $BUILD_ID or $CI set) push refuses the implicit local one.\n"       \
+	"SOURCE_DATE_EPOCH sets the manifest's 'created'.\n"                                  \
 	"Exit status: 0 ok, 1 error, 2 usage, 3 artifact not found, 4 artifact exists.\n"
 
 /* push and pull share one help text; usage errors name the subcommand */
@@ -87,6 +95,29 @@ static int set_debug(const struct cmd_help *h, const struct cmd_opt *opt, const 
 	{ .type = CMD_OPT_T_CALLBACK, .name = (n), .value = &a->o.field, .cb = set_coord, .arg = (an), \
 	  .help = (hl) }
 
+/* The repository and S3 rows every subcommand shares. */
+#define REPOSITORY_OPTS(a, st, concurrency, attempts)                                         \
+	CMD_OPT_SECTION("Repository:"),                                                          \
+	    CMD_OPT_STRING(0, "repository", &(a)->o.repository, "URL",                           \
+			   "s3://bucket[/prefix], file:///dir or a directory"),                    \
+	    CMD_OPT_STRING(0, "bucket", &(a)->o.bucket, "B", "the same as --repository s3://B"), \
+	    CMD_OPT_SECTION("S3:"),                                                              \
+	    CMD_OPT_STRING(0, "endpoint-url", &(st)->endpoint_url, "URL",                        \
+			   "an S3-compatible endpoint instead of AWS"),                            \
+	    CMD_OPT_STRING(0, "region", &(st)->region, "R",                                      \
+			   "signing region (default: AWS_REGION, profile, us-east-1;\n"           \
+			   "a redirect to the bucket's region is followed)"),                       \
+	    CMD_OPT_STRING(0, "profile", &(st)->profile, "P", "AWS shared config/credentials profile"), \
+	    CMD_OPT_FLAG(0, "path-style", &(st)->path_style, 1,                                  \
+			 "path-style addressing (default: automatic)"),                            \
+	    CMD_OPT_FLAG(0, "virtual-hosted", &(st)->path_style, 0, "virtual-hosted addressing"), \
+	    CMD_OPT_INT(0, "concurrency", &(concurrency), 1, 256, "N", "parallel part transfers"), \
+	    CMD_OPT_INT(0, "max-attempts", &(attempts), 1, 100, "N", "attempts per request"),     \
+	    CMD_OPT_SIZE(0, "multipart-threshold", &(st)->multipart_threshold, "BYTES",           \
+			 "uploads above it are multipart (K, M, G allowed)"),                      \
+	    CMD_OPT_SIZE(0, "part-size", &(st)->part_size, "BYTES",                              \
+			 "multipart part size (K, M, G allowed)")
+
 /* The one table of push and pull (a flag for the other is a usage error). */
 static int parse(struct args *a, int push, int *argi, int *argc, char ***argv)
 {
@@ -109,25 +140,15 @@ static int parse(struct args *a, int push, int *argi, int *argc, char ***argv)
 	     .help = "license files, at least one (stored under licenses/)", .flags = CMD_OPT_NARGS},
 	    {.type = CMD_OPT_T_LIST, .name = "dependencies", .value = &a->o.dependencies,
 	     .arg = "FILE...", .help = "extra files (stored under dependencies/)", .flags = CMD_OPT_NARGS},
+	    CMD_OPT_BITS(0, "strict", &a->o.flags, LP_ARTIFACT_STRICT,
+			 "a --licenses/--dependencies path that matches nothing is an\n"
+			 "error (default: skipped with a warning, as the old tool did)"),
 	    CMD_OPT_BITS(0, "force", &a->o.flags, LP_ARTIFACT_FORCE,
 			 "replace an existing artifact (stale files are removed)"),
 	    CMD_OPT_SECTION("Pull:"),
 	    CMD_OPT_STRING(0, "destination", &a->o.destination, "DIR",
 			   "where to put the files, the same as DEST\n(default: .; created if missing)"),
-	    CMD_OPT_SECTION("Repository:"),
-	    CMD_OPT_STRING(0, "repository", &a->o.repository, "URL", "s3://bucket[/prefix], file:///dir or a directory"),
-	    CMD_OPT_STRING(0, "bucket", &a->o.bucket, "B", "the same as --repository s3://B"),
-	    CMD_OPT_SECTION("S3:"),
-	    CMD_OPT_STRING(0, "endpoint-url", &st->endpoint_url, "URL", "an S3-compatible endpoint instead of AWS"),
-	    CMD_OPT_STRING(0, "region", &st->region, "R", "signing region (default: AWS_REGION, profile, us-east-1)"),
-	    CMD_OPT_STRING(0, "profile", &st->profile, "P", "AWS shared config/credentials profile"),
-	    CMD_OPT_FLAG(0, "path-style", &st->path_style, 1, "path-style addressing (default: automatic)"),
-	    CMD_OPT_FLAG(0, "virtual-hosted", &st->path_style, 0, "virtual-hosted addressing"),
-	    CMD_OPT_INT(0, "concurrency", &concurrency, 1, 256, "N", "parallel part transfers"),
-	    CMD_OPT_INT(0, "max-attempts", &attempts, 1, 100, "N", "attempts per request"),
-	    CMD_OPT_SIZE(0, "multipart-threshold", &st->multipart_threshold, "BYTES",
-			 "uploads above it are multipart (K, M, G allowed)"),
-	    CMD_OPT_SIZE(0, "part-size", &st->part_size, "BYTES", "multipart part size (K, M, G allowed)"),
+	    REPOSITORY_OPTS(a, st, concurrency, attempts),
 	    CMD_OPT_SECTION("Output:"),
 	    CMD_OPT_BITS('n', "dry-run", &a->o.flags, LP_ARTIFACT_DRY_RUN, "show the keys and sizes, transfer nothing"),
 	    CMD_OPT_BITS(0, "explain", &a->o.flags, LP_ARTIFACT_EXPLAIN,
@@ -144,8 +165,25 @@ static int parse(struct args *a, int push, int *argi, int *argc, char ***argv)
 	return status;
 }
 
-static void env_fill(struct lp_artifact_env *e)
+/* The CI variable that is set, if any (Jenkins sets JENKINS_URL and BUILD_ID,
+ * most other CI systems CI=true). */
+static const char *ci_variable(void)
 {
+	static const char *const vars[] = {"JENKINS_URL", "BUILD_ID", "CI", NULL};
+	size_t i;
+
+	for (i = 0; vars[i]; i++)
+		if (getenv(vars[i]) && *getenv(vars[i]))
+			return vars[i];
+	return NULL;
+}
+
+static void env_fill(struct lp_artifact_opts *o)
+{
+	struct lp_artifact_env *e = &o->env;
+
+	o->store.tmp_dir = getenv("TMPDIR");
+	e->ci = ci_variable();
 	e->mxnet_sha = getenv("MXNET_SHA");
 	e->git_commit = getenv("GIT_COMMIT");
 	e->repository = getenv("LP_ARTIFACT_REPOSITORY");
@@ -169,8 +207,10 @@ static int check_args(struct args *a, int push, int argi, int argc, char **argv)
 		o->destination = argv[argi];
 	if (push && o->destination)
 		return cmd_opt_usage_error(h, "--destination is for pull");
-	if (!push && (o->libmxnet || o->licenses.nr || o->dependencies.nr || (o->flags & LP_ARTIFACT_FORCE)))
-		return cmd_opt_usage_error(h, "--libmxnet, --licenses, --dependencies and --force are for push");
+	if (!push && (o->libmxnet || o->licenses.nr || o->dependencies.nr ||
+		      (o->flags & (LP_ARTIFACT_FORCE | LP_ARTIFACT_STRICT))))
+		return cmd_opt_usage_error(
+		    h, "--libmxnet, --licenses, --dependencies, --strict and --force are for push");
 	if (o->repository && o->bucket)
 		return cmd_opt_usage_error(h, "pass --repository or --bucket, not both");
 	if (!o->linking)
@@ -206,7 +246,7 @@ static int run(int push, struct args *a)
 	struct lp_artifact_opts *o = &a->o;
 	int error, status;
 
-	env_fill(&o->env);
+	env_fill(o);
 	o->created = (long long)time(NULL);
 	if (lp_epoch_parse(&o->created, getenv("SOURCE_DATE_EPOCH"), 0, LLONG_MAX, &err) < 0)
 		return cmd_error(&err);
@@ -244,6 +284,114 @@ static int artifact_push_pull(int argc, char **argv, int push)
 	return status;
 }
 
+/* ---- list and migrate ---- */
+
+static const struct cmd_help list_help = {
+    .cmd = "artifact list",
+    .usage = "lp artifact list [--git-sha SHA] [--os OS] [--variant V] [--static | --dynamic]\n"
+	     "                 [--json] [options]\n",
+    .description =
+	"Show the artifacts of a repository: coordinates, files, size, created, and their\n"
+	"layout: lp, old-code or old-doc (pushed by the old artifact_repository.py, in its\n"
+	"code's or its documentation's key order; no checksums), or incomplete (an lp\n"
+	"push under way or interrupted). The flags filter; a unique abbreviated commit\n"
+	"(7 or more hex digits) is expanded, an ambiguous one is an error naming all.\n",
+    .footer = "Repository: as for push and pull (see 'lp artifact --help').\n"
+	      "Exit status: 0 ok, 1 error, 2 usage.\n",
+};
+
+static const struct cmd_help migrate_help = {
+    .cmd = "artifact migrate",
+    .usage = "lp artifact migrate [--git-sha SHA] [--os OS] [--variant V] [--static | --dynamic]\n"
+	     "                    [--dry-run] [--json] [options]\n",
+    .description =
+	"Re-publish the artifacts the old artifact_repository.py pushed as lp artifacts:\n"
+	"each file is copied to its lp key (server-side on S3) and hashed, then\n"
+	"libmxnet.meta is written last. The old keys are left alone, so the old tool\n"
+	"still reads them. An artifact whose lp artifact exists is skipped.\n",
+    .footer = "Repository: as for push and pull (see 'lp artifact --help'); on a CI node\n"
+	      "the implicit local one is refused.\n"
+	      "Exit status: 0 ok, 1 error, 2 usage.\n",
+};
+
+static int parse_scan(struct args *a, const struct cmd_help *h, int migrate, int *argi,
+		      int *argc, char ***argv)
+{
+	struct lp_store_opts *st = &a->o.store;
+	long concurrency = 0, attempts = 0;
+	int status;
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_SECTION("Which artifacts (default: all):"),
+	    COORD("git-sha", commit, "SHA", "this commit (or a unique abbreviation of it)"),
+	    COORD("os", os, "OS", "this os, e.g. ubuntu18.04"),
+	    COORD("variant", variant, "V", "this variant, e.g. cu102"),
+	    LINK("static", LP_ARTIFACT_LINK_STATIC, NULL, "statically linked ones"),
+	    LINK("dynamic", LP_ARTIFACT_LINK_DYNAMIC, NULL, "dynamically linked ones"),
+	    LINK("libtype", 0, "static|dynamic", "the same, as the old tool spelled it"),
+	    REPOSITORY_OPTS(a, st, concurrency, attempts),
+	    CMD_OPT_SECTION("Output:"),
+	    {.type = CMD_OPT_T_BITS, .alias = 'n', .name = "dry-run", .value = &a->o.flags,
+	     .ival = LP_ARTIFACT_DRY_RUN, .help = "show what would be migrated, write nothing",
+	     .flags = migrate ? 0 : CMD_OPT_HIDDEN},
+	    CMD_OPT_FLAG(0, "json", &a->json, 1, "one JSON document on stdout"),
+	    CMD_OPT_END,
+	};
+
+	status = cmd_opt_parse(argi, h, opts, argc, argv, &a->scratch);
+	st->concurrency = (int)concurrency;
+	st->max_attempts = (int)attempts;
+	if (status == CMD_OPT_CONTINUE && *argi < *argc)
+		return cmd_opt_usage_error(h, "unexpected argument '%s'", (*argv)[*argi]);
+	if (status == CMD_OPT_CONTINUE && !migrate && (a->o.flags & LP_ARTIFACT_DRY_RUN))
+		return cmd_opt_usage_error(h, "--dry-run is for migrate");
+	if (status == CMD_OPT_CONTINUE && a->o.repository && a->o.bucket)
+		return cmd_opt_usage_error(h, "pass --repository or --bucket, not both");
+	return status;
+}
+
+static int artifact_scan(int argc, char **argv, int migrate)
+{
+	const struct cmd_help *h = migrate ? &migrate_help : &list_help;
+	struct args a = {.o = LP_ARTIFACT_OPTS_INIT, .scratch = LP_STRVEC_INIT};
+	struct lp_artifact_listing l = LP_ARTIFACT_LISTING_INIT;
+	struct lp_artifact_value repo = {NULL, NULL};
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf text = LP_BUF_INIT;
+	int argi, status, error;
+
+	if ((status = parse_scan(&a, h, migrate, &argi, &argc, &argv)) != CMD_OPT_CONTINUE)
+		goto out;
+	env_fill(&a.o);
+	error = migrate ? lp_artifact_migrate(&l, &repo, &a.o, &err)
+			: lp_artifact_list(&l, &repo, &a.o, &err);
+	if (a.json)
+		lp_artifact_listing_format_json(&l, migrate ? "migrate" : "list", repo.value, &err,
+						&text);
+	else if (migrate && !l.nr && !error)
+		lp_buf_addf(&text, "no old-layout artifacts to migrate in '%s'\n", repo.value);
+	else if (!error || l.nr)
+		lp_artifact_listing_format_text(&l, &text);
+	fputs(text.buf, stdout);
+	status = error ? cmd_error(&err) : LP_EXIT_OK;
+out:
+	lp_buf_release(&text);
+	lp_artifact_listing_release(&l);
+	lp_artifact_value_release(&repo);
+	lp_artifact_opts_release(&a.o);
+	lp_strvec_release(&a.scratch);
+	return status;
+}
+
+static int artifact_list(int argc, char **argv)
+{
+	return artifact_scan(argc, argv, 0);
+}
+
+static int artifact_migrate(int argc, char **argv)
+{
+	return artifact_scan(argc, argv, 1);
+}
+
 static int artifact_push(int argc, char **argv)
 {
 	return artifact_push_pull(argc, argv, 1);
@@ -261,6 +409,8 @@ static const struct {
 } subcommands[] = {
     {"push", artifact_push},
     {"pull", artifact_pull},
+    {"list", artifact_list},
+    {"migrate", artifact_migrate},
     {"--push", artifact_push}, /* the old tool's mode flags, kept for Jenkins lines */
     {"--pull", artifact_pull},
 };
@@ -279,15 +429,18 @@ int cmd_artifact(int argc, char **argv)
 		argv++;
 	}
 	if (argc < 2)
-		return cmd_usage_error("artifact", "expected 'push' or 'pull'");
+		return cmd_usage_error("artifact", "expected 'push', 'pull', 'list' or 'migrate'");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return artifact_push_pull(argc, argv, 1); /* the shared table prints it */
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return subcommands[i].fn(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
-		return cmd_usage_error("artifact", "unknown option '%.*s' (expected 'push' or 'pull')",
+		return cmd_usage_error("artifact",
+				       "unknown option '%.*s' (expected 'push', 'pull', 'list' or "
+				       "'migrate')",
 				       (int)strcspn(argv[1], "="), argv[1]);
-	return cmd_usage_error("artifact", "unknown subcommand '%s' (expected 'push' or 'pull')",
+	return cmd_usage_error("artifact",
+			       "unknown subcommand '%s' (expected 'push', 'pull', 'list' or 'migrate')",
 			       argv[1]);
 }

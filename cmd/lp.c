@@ -22,7 +22,7 @@ struct lp_cmd {
 
 /* Alphabetical; `lp --help` prints them in this order. */
 static const struct lp_cmd commands[] = {
-	{ "artifact", cmd_artifact, "push and pull libmxnet.so builds to S3 or a local store" },
+	{ "artifact", cmd_artifact, "push, pull, list and migrate libmxnet.so builds (S3 or local)" },
 	{ "build-template", cmd_build_template, "render a Dockerfile from library directories and build it" },
 	{ "install-algorithm", cmd_install_algorithm, "compile an algorithm into /opt/algorithm or algorithm.zip" },
 	{ "install-dependencies", cmd_install_dependencies, "install an algorithm's dependencies" },

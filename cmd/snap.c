@@ -99,7 +99,8 @@ int cmd_snap(int argc, char **argv)
 	    KEY("stage-package", LP_SNAP_STAGE_PACKAGE, "PKG", "repeatable, appended to lp's defaults"),
 	    CMD_OPT_SECTION("Core library part, from a pulled artifact:"),
 	    KEY("from-artifact", LP_SNAP_FROM_ARTIFACT, "DIR",
-		"a directory made by 'lp artifact pull' (libmxnet.meta)"),
+		"a directory made by 'lp artifact pull' (libmxnet.meta),\n"
+		"or by the old artifact_repository.py"),
 	    CMD_OPT_SECTION("Python bindings part (after the core part):"),
 	    KEY("python-source", LP_SNAP_PYTHON_SOURCE, "URL|DIR",
 		"default: the core source (artifact: its commit on GitHub)"),

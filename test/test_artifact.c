@@ -122,7 +122,7 @@ START_TEST(test_artifact_repository_precedence)
 	expect_repo("s3://b/p", NULL, &env, "s3://b/p", "flag --repository");
 	expect_repo(NULL, "flagbucket", &env, "s3://flagbucket", "flag --bucket");
 	expect_repo(NULL, NULL, &env, "file:///srv/a", "env LP_ARTIFACT_REPOSITORY");
-	env.repository = "";
+	env.repository = NULL;
 	expect_repo(NULL, NULL, &env, "s3://envbucket", "env ARTIFACT_REPOSITORY_BUCKET");
 	env.bucket = NULL;
 	expect_repo(NULL, NULL, &env, "/xdg/lp/artifacts", "default $XDG_DATA_HOME/lp/artifacts");
@@ -134,6 +134,56 @@ START_TEST(test_artifact_repository_precedence)
 		   "pass --repository");
 	lp_ck_fail(lp_artifact_resolve_repository(&v, "x", "y", &env, &err), &err, LP_EINVAL,
 		   "exclusive");
+}
+END_TEST
+
+/* A variable that is set but empty (a Jenkins node whose bucket was never
+ * configured) is an error, never a silent fall-back to the local store. */
+START_TEST(test_artifact_empty_repository_variables_are_errors)
+{
+	struct lp_artifact_env env = {0};
+	struct lp_artifact_value v = {NULL, NULL};
+	struct lp_error err = LP_ERROR_INIT;
+
+	env.home = "/home/u";
+	env.repository = "";
+	env.bucket = "b";
+	lp_ck_fail(lp_artifact_resolve_repository(&v, NULL, NULL, &env, &err), &err, LP_EINVAL,
+		   "LP_ARTIFACT_REPOSITORY is set but empty");
+	/* a flag wins: the empty variable is never consulted */
+	expect_repo("s3://b/p", NULL, &env, "s3://b/p", "flag --repository");
+	env.repository = NULL;
+	env.bucket = "";
+	lp_ck_fail(lp_artifact_resolve_repository(&v, NULL, NULL, &env, &err), &err, LP_EINVAL,
+		   "ARTIFACT_REPOSITORY_BUCKET is set but empty");
+	env.bucket = NULL;
+	lp_ck_fail(lp_artifact_resolve_repository(&v, "", NULL, &env, &err), &err, LP_EINVAL,
+		   "--repository: empty value");
+	lp_ck_fail(lp_artifact_resolve_repository(&v, NULL, "", &env, &err), &err, LP_EINVAL,
+		   "--bucket: empty value");
+}
+END_TEST
+
+/* On a CI node the implicit local store is the node's own disk: writes to it
+ * are refused; named repositories and reads are fine. */
+START_TEST(test_artifact_ci_refuses_implicit_local_store)
+{
+	struct lp_artifact_env env = {0};
+	struct lp_artifact_value v = {NULL, NULL};
+	struct lp_error err = LP_ERROR_INIT;
+
+	env.home = "/home/u";
+	lp_ck_ok(lp_artifact_resolve_repository(&v, NULL, NULL, &env, &err), &err);
+	lp_ck_ok(lp_artifact_check_writable(&v, &env, &err), &err);
+	env.ci = "JENKINS_URL";
+	lp_ck_fail(lp_artifact_check_writable(&v, &env, &err), &err, LP_EINVAL,
+		   "refusing to write to the implicit local repository "
+		   "'/home/u/.local/share/lp/artifacts' on a CI node (JENKINS_URL is set)");
+	ck_assert_ptr_nonnull(strstr(err.msg, "--repository, --bucket"));
+	lp_artifact_value_release(&v);
+	lp_ck_ok(lp_artifact_resolve_repository(&v, "/srv/store", NULL, &env, &err), &err);
+	lp_ck_ok(lp_artifact_check_writable(&v, &env, &err), &err);
+	lp_artifact_value_release(&v);
 }
 END_TEST
 
@@ -524,6 +574,7 @@ START_TEST(test_artifact_push_input_errors)
 	make_inputs();
 	push_opts(&o);
 	lp_strvec_push(&o.licenses, "licenses/MISSING");
+	o.flags |= LP_ARTIFACT_STRICT; /* without it, missing paths are skipped (below) */
 	lp_ck_fail(do_push(&o, &err), &err, LP_ENOTFOUND,
 		   "--licenses: 'licenses/MISSING' does not exist");
 	ck_assert(!lp_fs_exists("store"));
@@ -543,6 +594,11 @@ START_TEST(test_artifact_push_input_errors)
 	lp_strvec_release(&o.licenses);
 	lp_strvec_push(&o.licenses, "licenses/*.md");
 	lp_ck_fail(do_push(&o, &err), &err, LP_ERR, "--licenses: no file matches 'licenses/*.md'");
+	lp_strvec_release(&o.licenses);
+	/* without --strict only "at least one license" is required */
+	o.flags &= ~LP_ARTIFACT_STRICT;
+	lp_strvec_pushl(&o.licenses, "licenses/MISSING", "licenses/*.md", NULL);
+	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL, "no license files: pass at least one that exists");
 	lp_strvec_release(&o.licenses);
 	lp_strvec_push(&o.licenses, "licenses/*");
 	o.os = "be/os";
@@ -606,6 +662,8 @@ Suite *artifact_suite(void)
 	tcase_add_test(tc, test_artifact_commit_precedence);
 	tcase_add_test(tc, test_artifact_commit_outside_git_says_pass_git_sha);
 	tcase_add_test(tc, test_artifact_repository_precedence);
+	tcase_add_test(tc, test_artifact_empty_repository_variables_are_errors);
+	tcase_add_test(tc, test_artifact_ci_refuses_implicit_local_store);
 	tcase_add_test(tc, test_artifact_manifest_matches_golden_and_round_trips);
 	tcase_add_test(tc, test_artifact_manifest_refuses_unsafe_and_malformed_entries);
 	tcase_add_test(tc, test_artifact_push_pull_round_trip);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,7 +22,7 @@ static const char *const aws_vars[] = {
 	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-	NULL,
+	"AWS_EC2_METADATA_V1_DISABLED", NULL,
 };
 
 /* Fixture: a clean AWS environment (each test is its own process) with the
@@ -302,8 +303,15 @@ END_TEST
  * Container and instance-metadata credentials: no ECS agent or EC2 metadata
  * service can run here, so a libmicrohttpd server on loopback stands in for
  * them, speaking their documented protocol (IMDSv2: a PUT for a token that
- * every later GET must carry).
+ * every later GET must carry). It can also refuse the token PUT (403, 400)
+ * or never answer it, which is what a container behind EC2's hop limit of 1
+ * sees and no real service here can produce: then it serves IMDSv1 (GETs
+ * without a token) and counts them.
  */
+struct meta_mode {
+	int token;   /* 0: IMDSv2 only; 403 or 400: that answer; -1: never answer */
+	int v1_gets; /* GETs served without a token */
+};
 static const char creds_json[] = "{\"AccessKeyId\":\"AKMETA\",\"SecretAccessKey\":\"skmeta\","
 				 "\"Token\":\"tokmeta\",\"Expiration\":\"2099-01-01T00:00:00Z\"}";
 
@@ -321,9 +329,9 @@ static enum MHD_Result meta_handler(void *cls, struct MHD_Connection *conn, cons
 				    const char *method, const char *version,
 				    const char *upload_data, size_t *upload_size, void **ptr)
 {
+	struct meta_mode *mode = cls;
 	const char *tok, *auth;
 
-	(void)cls;
 	(void)version;
 	(void)upload_data;
 	if (!*ptr) { /* first call: headers only */
@@ -342,10 +350,16 @@ static enum MHD_Result meta_handler(void *cls, struct MHD_Connection *conn, cons
 		    !MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 "X-aws-ec2-metadata-token-ttl-seconds"))
 			return reply(conn, 400, "bad");
+		if (mode && mode->token == -1)
+			usleep(2500 * 1000); /* past the client's timeout: the answer is lost */
+		else if (mode && mode->token)
+			return reply(conn, (unsigned)mode->token, "no tokens here");
 		return reply(conn, 200, "imds-token");
 	}
 	tok = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-aws-ec2-metadata-token");
-	if (!tok || strcmp(tok, "imds-token"))
+	if (!tok && mode && mode->token)
+		mode->v1_gets++; /* IMDSv1 */
+	else if (!tok || strcmp(tok, "imds-token"))
 		return reply(conn, 401, "token required");
 	if (!strcmp(url, "/latest/meta-data/iam/security-credentials/"))
 		return reply(conn, 200, "jenkins-role\n");
@@ -354,7 +368,7 @@ static enum MHD_Result meta_handler(void *cls, struct MHD_Connection *conn, cons
 	return reply(conn, 404, "not found");
 }
 
-static struct MHD_Daemon *start_meta(char *base, size_t size)
+static struct MHD_Daemon *start_meta_mode(char *base, size_t size, struct meta_mode *mode)
 {
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
@@ -364,13 +378,20 @@ static struct MHD_Daemon *start_meta(char *base, size_t size)
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, meta_handler, NULL,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+	/* a thread per connection: a request left unanswered blocks no other */
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+			     NULL, NULL, meta_handler, mode, MHD_OPTION_SOCK_ADDR,
+			     (struct sockaddr *)&sa, MHD_OPTION_END);
 
 	ck_assert_ptr_nonnull(d);
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	snprintf(base, size, "http://127.0.0.1:%u", (unsigned)info->port);
 	return d;
+}
+
+static struct MHD_Daemon *start_meta(char *base, size_t size)
+{
+	return start_meta_mode(base, size, NULL);
 }
 
 START_TEST(test_awsconf_container_credentials_with_token_file)
@@ -421,6 +442,62 @@ START_TEST(test_awsconf_imdsv2_token_flow)
 }
 END_TEST
 
+/* botocore's fallback: a refused or lost IMDSv2 token means IMDSv1 */
+START_TEST(test_awsconf_imdsv1_fallback_when_the_token_is_refused_or_lost)
+{
+	struct lp_awsconf_opts o = LP_AWSCONF_OPTS_INIT;
+	struct lp_awsconf c = LP_AWSCONF_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	static const int modes[] = {403, -1};
+	struct meta_mode mode;
+	struct MHD_Daemon *d;
+	char base[64];
+	size_t i;
+
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	for (i = 0; i < 2; i++) {
+		memset(&mode, 0, sizeof(mode));
+		mode.token = modes[i];
+		d = start_meta_mode(base, sizeof(base), &mode);
+		setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", base, 1);
+		lp_ck_ok(lp_awsconf_resolve(&c, &o, &err), &err);
+		ck_assert_str_eq(c.access_key, "AKMETA");
+		ck_assert_str_eq(c.cred_source, "EC2 instance metadata (IMDSv1)");
+		ck_assert_int_eq(mode.v1_gets, 2); /* the role, then its credentials */
+		lp_awsconf_release(&c);
+		MHD_stop_daemon(d);
+	}
+}
+END_TEST
+
+START_TEST(test_awsconf_no_imdsv1_when_disabled_or_after_a_400)
+{
+	struct lp_awsconf_opts o = LP_AWSCONF_OPTS_INIT;
+	struct lp_awsconf c = LP_AWSCONF_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct meta_mode mode = {403, 0};
+	struct MHD_Daemon *d;
+	char base[64];
+
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	d = start_meta_mode(base, sizeof(base), &mode);
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", base, 1);
+	setenv("AWS_EC2_METADATA_V1_DISABLED", "true", 1);
+	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ERR, "no AWS credentials found");
+	ck_assert_msg(strstr(err.msg, "no IMDSv2 token (HTTP 403) and "
+				      "AWS_EC2_METADATA_V1_DISABLED=true"),
+		      "%s", err.msg);
+	ck_assert_int_eq(mode.v1_gets, 0);
+	lp_awsconf_release(&c);
+	unsetenv("AWS_EC2_METADATA_V1_DISABLED");
+	mode.token = 400; /* botocore: a bad request, not "no IMDSv2" */
+	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ERR, "HTTP 400");
+	ck_assert_int_eq(mode.v1_gets, 0);
+	lp_awsconf_release(&c);
+	MHD_stop_daemon(d);
+}
+END_TEST
+
 Suite *awsconf_suite(void)
 {
 	Suite *s = suite_create("awsconf");
@@ -438,6 +515,8 @@ Suite *awsconf_suite(void)
 	tcase_add_test(tc, test_awsconf_missing_credentials_lists_every_source);
 	tcase_add_test(tc, test_awsconf_container_credentials_with_token_file);
 	tcase_add_test(tc, test_awsconf_imdsv2_token_flow);
+	tcase_add_test(tc, test_awsconf_imdsv1_fallback_when_the_token_is_refused_or_lost);
+	tcase_add_test(tc, test_awsconf_no_imdsv1_when_disabled_or_after_a_400);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -816,24 +817,34 @@ static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *conn, cons
 	return fake_reply(conn, 400, "<Error><Code>Unexpected</Code></Error>", NULL);
 }
 
+/* A libmicrohttpd server on loopback, kernel-chosen port; its URL in `endpoint`. */
+static struct MHD_Daemon *loopback_daemon(MHD_AccessHandlerCallback handler, void *cls,
+					  char *endpoint, size_t size)
+{
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *d;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, cls,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+	ck_assert_ptr_nonnull(d);
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(endpoint, size, "http://127.0.0.1:%u", (unsigned)info->port);
+	return d;
+}
+
 static struct lp_store *fake_open(struct fake *f, int mode)
 {
 	struct lp_store_opts o = LP_STORE_OPTS_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_store *s = NULL;
-	struct sockaddr_in sa;
-	const union MHD_DaemonInfo *info;
 
 	memset(f, 0, sizeof(*f));
 	f->complete_mode = mode;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_handler, f,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
-	ck_assert_ptr_nonnull(f->d);
-	info = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(f->endpoint, sizeof(f->endpoint), "http://127.0.0.1:%u", (unsigned)info->port);
+	f->d = loopback_daemon(fake_handler, f, f->endpoint, sizeof(f->endpoint));
 	isolate_env();
 	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
@@ -939,6 +950,301 @@ START_TEST(test_s3_list_refuses_a_repeated_continuation_token)
 }
 END_TEST
 
+/* ---- against Ceph RGW: what s3rver cannot do ---- */
+
+/* s3rver answers 404 to any key with "//"; RGW keeps them, as AWS does. */
+static void rgw_env(struct lp_store_opts *o)
+{
+	isolate_env();
+	o->endpoint_url = need("LP_TEST_RGW_ENDPOINT");
+	setenv("AWS_ACCESS_KEY_ID", need("LP_TEST_RGW_ACCESS_KEY"), 1);
+	setenv("AWS_SECRET_ACCESS_KEY", need("LP_TEST_RGW_SECRET_KEY"), 1);
+}
+
+static char *rgw_prefix(void)
+{
+	return lp_xasprintf("unit/%s", strrchr(lp_test_tmpdir(), '/') + 1);
+}
+
+static struct lp_store *open_rgw(void)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+	char *p = rgw_prefix(), *url;
+
+	rgw_env(&o);
+	url = lp_xasprintf("s3://%s/%s", need("LP_TEST_RGW_BUCKET"), p);
+	lp_ck_ok(lp_store_open(&s, url, &o, &err), &err);
+	free(url);
+	free(p);
+	return s;
+}
+
+/* PUT (data) or DELETE (data NULL) a raw key under the test's prefix, as
+ * the old MXNet tool's boto3 calls did: the store refuses to write "//". */
+static void rgw_raw(const char *key, const char *data)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_s3_config cfg;
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_s3 *c = NULL;
+	char *p = rgw_prefix(), *k = lp_xasprintf("%s/%s", p, key);
+
+	rgw_env(&o);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.endpoint = o.endpoint_url;
+	cfg.bucket = need("LP_TEST_RGW_BUCKET");
+	cfg.region = "us-east-1";
+	cfg.path_style = 1;
+	cfg.access_key = need("LP_TEST_RGW_ACCESS_KEY");
+	cfg.secret_key = need("LP_TEST_RGW_SECRET_KEY");
+	cfg.max_attempts = 3;
+	lp_ck_ok(lp_s3_new(&c, &cfg, &err), &err);
+	r.method = data ? "PUT" : "DELETE";
+	r.key = k;
+	r.body = data;
+	r.body_len = data ? strlen(data) : 0;
+	lp_ck_ok(lp_s3_do(c, &r, &err), &err);
+	lp_s3_req_release(&r);
+	lp_s3_free(c);
+	free(k);
+	free(p);
+}
+
+static int rgw_entry(const struct lp_store_entry *e, void *payload)
+{
+	struct lp_store_entry *out = payload;
+
+	ck_assert_str_eq(e->key, "c/static/os/v//libmxnet.so");
+	out->size = e->size;
+	out->mtime = e->mtime;
+	return 0;
+}
+
+START_TEST(test_s3_rgw_double_slash_keys_and_server_side_copies)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_rgw();
+	struct lp_store_entry e = {NULL, 0, 0};
+	struct lp_store_info info;
+	struct lp_buf b = LP_BUF_INIT;
+	char hex[LP_SHA256_HEX_SIZE];
+	uint64_t size;
+
+	rgw_raw("c/static/os/v//libmxnet.so", "old library");
+	lp_ck_ok(lp_store_list_entries(s, "c/", rgw_entry, &e, &err), &err);
+	ck_assert_uint_eq(e.size, 11);
+	ck_assert_msg(e.mtime > time(NULL) - 3600 && e.mtime < time(NULL) + 3600, "mtime %lld",
+		      e.mtime);
+	lp_ck_ok(lp_store_get_mem(s, "c/static/os/v//libmxnet.so", &b, 100, &err), &err);
+	ck_assert_str_eq(b.buf, "old library");
+	/* CopyObject, then the copy read back and hashed */
+	lp_ck_ok(lp_store_copy(s, "c/static/os/v//libmxnet.so", "c/os/v/static/libmxnet.so",
+			       &info, &err),
+		 &err);
+	lp_sha256_hex("old library", 11, hex);
+	ck_assert_str_eq(info.sha256, hex);
+	ck_assert_uint_eq(info.size, 11);
+	lp_buf_reset(&b);
+	lp_ck_ok(lp_store_get_mem(s, "c/os/v/static/libmxnet.so", &b, 100, &err), &err);
+	ck_assert_str_eq(b.buf, "old library");
+	lp_ck_fail(lp_store_copy(s, "c/nothing", "c/x", &info, &err), &err, LP_ENOTFOUND,
+		   "not found");
+	/* above the CopyObject limit (lowered here): through a temp file, hashed */
+	write_random("big", 13 * 1024 * 1024 + 17);
+	lp_ck_ok(lp_store_put(s, "c/big", "big", NULL, &info, &err), &err);
+	lp_store__s3_set_copy_max(s, 6 * 1024 * 1024);
+	lp_ck_ok(lp_store_copy(s, "c/big", "c/big2", &info, &err), &err);
+	lp_ck_ok(lp_sha256_file("big", hex, &size, &err), &err);
+	ck_assert_str_eq(info.sha256, hex);
+	ck_assert_uint_eq(info.size, size);
+	lp_ck_ok(lp_store_get(s, "c/big2", "big.back", NULL, &info, &err), &err);
+	same_files("big", "big.back");
+	/* memstore keeps objects in RAM: leave nothing behind */
+	rgw_raw("c/static/os/v//libmxnet.so", NULL);
+	lp_ck_ok(lp_store_delete(s, "c/os/v/static/libmxnet.so", &err), &err);
+	lp_ck_ok(lp_store_delete(s, "c/big", &err), &err);
+	lp_ck_ok(lp_store_delete(s, "c/big2", &err), &err);
+	lp_buf_release(&b);
+	lp_store_free(s);
+}
+END_TEST
+
+/*
+ * Region redirects: no server here checks the signing region (s3rver and
+ * RGW accept any), so this loopback stand-in does, as AWS does for a bucket
+ * in eu-west-1: a request signed for another region gets the redirect AWS
+ * would send, naming the region in one of the places botocore looks.
+ */
+enum redirect_how {
+	BY_HEADER,  /* 400 AuthorizationHeaderMalformed + x-amz-bucket-region */
+	BY_REGION,  /* the same, the region only in <Region> */
+	BY_MESSAGE, /* only in the message: "expecting 'eu-west-1'" */
+	BY_301,	    /* 301 PermanentRedirect + x-amz-bucket-region */
+	NEVER_OK,   /* says "expecting 'eu-west-1'" to every request: no loop */
+};
+
+struct region_double {
+	enum redirect_how how;
+	int wrong, right; /* requests signed for another region / for eu-west-1 */
+	struct MHD_Daemon *d;
+	char endpoint[64];
+};
+
+static enum MHD_Result region_handler(void *cls, struct MHD_Connection *conn, const char *url,
+				      const char *method, const char *version,
+				      const char *upload_data, size_t *upload_size, void **ptr)
+{
+	struct region_double *rd = cls;
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	const char *body = "", *code = NULL;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char xml[512];
+	unsigned status = 200;
+	int ok;
+
+	(void)url;
+	(void)version;
+	(void)upload_data;
+	if (!*ptr) {
+		*ptr = rd;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	ok = auth && strstr(auth, "/eu-west-1/s3/aws4_request") && rd->how != NEVER_OK;
+	if (ok)
+		rd->right++;
+	else
+		rd->wrong++;
+	if (ok) {
+		body = !strcmp(method, "GET") ? "meta=1\n" : "";
+	} else if (rd->how == BY_301) {
+		status = 301;
+		code = "PermanentRedirect";
+	} else {
+		status = 400;
+		code = "AuthorizationHeaderMalformed";
+	}
+	if (code) {
+		snprintf(xml, sizeof(xml),
+			 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code>"
+			 "<Message>%s</Message>%s<RequestId>R</RequestId></Error>",
+			 code,
+			 rd->how == BY_301 ? "The bucket you are attempting to access must be "
+					     "addressed using the specified endpoint."
+					   : "The authorization header is malformed; the region "
+					     "'us-east-1' is wrong; expecting 'eu-west-1'",
+			 rd->how == BY_REGION ? "<Region>eu-west-1</Region>" : "");
+		body = strcmp(method, "HEAD") ? xml : "";
+	}
+	r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (code && (rd->how == BY_HEADER || rd->how == BY_301 || !strcmp(method, "HEAD")))
+		MHD_add_response_header(r, "x-amz-bucket-region", "eu-west-1");
+	if (ok && !strcmp(method, "PUT"))
+		MHD_add_response_header(r, "ETag", "\"e\"");
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static struct lp_store *region_open(struct region_double *rd, enum redirect_how how)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+
+	memset(rd, 0, sizeof(*rd));
+	rd->how = how;
+	rd->d = loopback_daemon(region_handler, rd, rd->endpoint, sizeof(rd->endpoint));
+	isolate_env(); /* no region configured: us-east-1 */
+	setenv("AWS_ACCESS_KEY_ID", "AK", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
+	o.endpoint_url = rd->endpoint;
+	o.max_attempts = 3;
+	lp_ck_ok(lp_store_open(&s, "s3://far-bucket", &o, &err), &err);
+	return s;
+}
+
+START_TEST(test_s3_region_redirect_is_followed_once_and_remembered)
+{
+	static const enum redirect_how hows[] = {BY_HEADER, BY_REGION, BY_MESSAGE, BY_301};
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf b = LP_BUF_INIT;
+	struct lp_store_info info;
+	struct region_double rd;
+	struct lp_store *s;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		s = region_open(&rd, hows[i]);
+		lp_buf_reset(&b);
+		lp_ck_ok(lp_store_get_mem(s, "m", &b, 100, &err), &err);
+		ck_assert_str_eq(b.buf, "meta=1\n");
+		ck_assert_int_eq(rd.wrong, 1);
+		/* remembered for the rest of the run: no more wrong-region requests */
+		lp_ck_ok(lp_store_put_mem(s, "k", "v", 1, &err), &err);
+		lp_ck_ok(lp_store_stat(s, "k", &info, &err), &err);
+		ck_assert_int_eq(rd.wrong, 1);
+		ck_assert_int_eq(rd.right, 3);
+		lp_store_free(s);
+		MHD_stop_daemon(rd.d);
+	}
+	/* a bodiless HEAD answer: the region comes from the header alone */
+	s = region_open(&rd, BY_MESSAGE);
+	lp_ck_ok(lp_store_stat(s, "k", &info, &err), &err);
+	ck_assert_int_eq(rd.wrong, 1);
+	ck_assert_int_eq(rd.right, 1);
+	lp_store_free(s);
+	MHD_stop_daemon(rd.d);
+	lp_buf_release(&b);
+}
+END_TEST
+
+START_TEST(test_s3_region_redirect_never_loops)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf b = LP_BUF_INIT;
+	struct region_double rd;
+	struct lp_store *s = region_open(&rd, NEVER_OK);
+
+	lp_ck_fail(lp_store_get_mem(s, "m", &b, 100, &err), &err, LP_ENET,
+		   "cannot GET 's3://far-bucket/m': AuthorizationHeaderMalformed: The "
+		   "authorization header is malformed; the region 'us-east-1' is wrong; expecting "
+		   "'eu-west-1' (HTTP 400)");
+	ck_assert_int_eq(rd.wrong, 2); /* the request, then once in eu-west-1 */
+	lp_store_free(s);
+	MHD_stop_daemon(rd.d);
+	lp_buf_release(&b);
+}
+END_TEST
+
+START_TEST(test_s3_redirect_region_sources)
+{
+	char r[64];
+	const char *body = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region "
+			   "'us-east-1' is wrong; expecting 'ap-south-1'</Message></Error>";
+
+	lp_s3_redirect_region(r, sizeof(r), "eu-central-1", body, strlen(body));
+	ck_assert_str_eq(r, "eu-central-1");
+	lp_s3_redirect_region(r, sizeof(r), "", body, strlen(body));
+	ck_assert_str_eq(r, "ap-south-1");
+	lp_s3_redirect_region(r, sizeof(r), NULL, "", 0);
+	ck_assert_str_eq(r, "");
+	/* nothing that could leave the host name: a region is [a-z0-9-] */
+	lp_s3_redirect_region(r, sizeof(r), "evil.example/x", "", 0);
+	ck_assert_str_eq(r, "");
+	body = "<Error><Region>Bad Region</Region></Error>";
+	lp_s3_redirect_region(r, sizeof(r), NULL, body, strlen(body));
+	ck_assert_str_eq(r, "");
+}
+END_TEST
+
 Suite *s3_suite(void)
 {
 	Suite *s = suite_create("s3");
@@ -952,6 +1258,7 @@ Suite *s3_suite(void)
 	tcase_add_test(unit, test_s3_xml_error_in_complete_200_body);
 	tcase_add_test(unit, test_s3_retry_classification);
 	tcase_add_test(unit, test_s3_backoff_grows_with_cap_and_jitter);
+	tcase_add_test(unit, test_s3_redirect_region_sources);
 	tcase_add_test(unit, test_s3_store_open_rejects_bad_urls);
 	tcase_add_test(unit, test_s3_store_unreachable_endpoint_retries_then_fails);
 	suite_add_tcase(s, unit);
@@ -974,7 +1281,17 @@ Suite *s3_suite(void)
 		tcase_add_test(fake, test_s3_complete_200_with_error_body_is_retried_or_fails);
 		tcase_add_test(fake, test_s3_slowdown_503_is_retried_with_backoff);
 		tcase_add_test(fake, test_s3_list_refuses_a_repeated_continuation_token);
+		tcase_add_test(fake, test_s3_region_redirect_is_followed_once_and_remembered);
+		tcase_add_test(fake, test_s3_region_redirect_never_loops);
 		suite_add_tcase(s, fake);
+	}
+	{
+		TCase *rgw = tcase_create("rgw");
+
+		tcase_add_checked_fixture(rgw, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+		tcase_set_timeout(rgw, 60);
+		tcase_add_test(rgw, test_s3_rgw_double_slash_keys_and_server_side_copies);
+		suite_add_tcase(s, rgw);
 	}
 	return s;
 }

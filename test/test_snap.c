@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/core/buf.h"
 #include "lib/core/log.h"
@@ -406,6 +407,48 @@ START_TEST(test_snap_artifact_errors_name_the_meta_file)
 }
 END_TEST
 
+/* What the old artifact_repository.py's pull leaves: its YAML libmxnet.meta
+ * (byte for byte, spec/artifact.md section 5) and the files, no file list. */
+START_TEST(test_snap_accepts_a_directory_pulled_by_the_old_tool)
+{
+	static const char *const kv[] = { "from-artifact=art", NULL };
+	struct lp_snap_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+	enum lp_snap_origin from;
+
+	make_artifact("commit_id: 73b29fa90d3eac0b1fae403b7583fdd1529942dc\n"
+		      "dependency_linking: static\nos: ubuntu18.04\nvariant: cu102\n");
+	lp_test_write("art/dependencies/libgfortran.so.3", "x", 0644);
+	lp_test_write("art/dependencies/dnnl_version.h", "x", 0644);
+	lp_snap_opts_init(&o);
+	set_flags(&o, kv);
+	lp_ck_ok(lp_snap_resolve(&from, &o, &err), &err);
+	ck_assert_str_eq(o.val[LP_SNAP_VERSION], "73b29fa-cu102");
+	ck_assert_str_eq(o.artifact_commit, "73b29fa90d3eac0b1fae403b7583fdd1529942dc");
+	ck_assert_uint_eq(o.artifact_files.nr, 4);
+	ck_assert_str_eq(o.artifact_files.v[0], "libmxnet.so");
+	ck_assert_str_eq(o.artifact_files.v[1], "licenses/LICENSE");
+	ck_assert_str_eq(o.artifact_files.v[2], "dependencies/dnnl_version.h");
+	ck_assert_str_eq(o.artifact_files.v[3], "dependencies/libgfortran.so.3");
+	lp_snap_opts_release(&o);
+	/* the "property file" its documentation promised works too */
+	make_artifact("commit_id=73b29fa\nos=ubuntu18.04\nvariant=cpu\ndependency_linking=static\n");
+	lp_snap_opts_init(&o);
+	set_flags(&o, kv);
+	lp_ck_ok(lp_snap_resolve(&from, &o, &err), &err);
+	ck_assert_str_eq(o.val[LP_SNAP_VERSION], "73b29fa-cpu");
+	lp_snap_opts_release(&o);
+	/* still checked: a coordinate missing, the library missing */
+	make_artifact("commit_id: 73b29fa\nos: ubuntu18.04\ndependency_linking: static\n");
+	check_resolve_fails(kv, NULL, LP_EINVAL, "'art/libmxnet.meta': missing 'variant'",
+			    LP_SNAP_ARTIFACT);
+	make_artifact("commit_id: 73b29fa\nos: x\nvariant: cpu\ndependency_linking: static\n");
+	ck_assert_int_eq(unlink("art/libmxnet.so"), 0);
+	check_resolve_fails(kv, NULL, LP_ENOTFOUND, "no 'art/libmxnet.so' next to it",
+			    LP_SNAP_ARTIFACT);
+}
+END_TEST
+
 /* Parse-free part tree: parts.<name> = { key: value ... } from "part.key=value" pairs. */
 static struct lp_yaml *parts_tree(const char *const *kv)
 {
@@ -501,6 +544,7 @@ Suite *snap_suite(void)
 	tcase_add_checked_fixture(te, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
 	tcase_add_test(te, test_snap_config_errors_name_the_file_and_key);
 	tcase_add_test(te, test_snap_artifact_errors_name_the_meta_file);
+	tcase_add_test(te, test_snap_accepts_a_directory_pulled_by_the_old_tool);
 	suite_add_tcase(s, te);
 	return s;
 }

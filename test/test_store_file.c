@@ -193,8 +193,18 @@ START_TEST(test_store_file_refuses_bad_keys_and_urls)
 	lp_ck_fail(lp_store_put_mem(s, "../escape", "x", 1, &err), &err, LP_EINVAL,
 		   "invalid store key");
 	lp_ck_fail(lp_store_put_mem(s, "/abs", "x", 1, &err), &err, LP_EINVAL, "invalid store key");
-	lp_ck_fail(lp_store_get(s, "a//b", "o", NULL, NULL, &err), &err, LP_EINVAL,
+	lp_ck_fail(lp_store_put_mem(s, "a//b", "x", 1, &err), &err, LP_EINVAL,
 		   "invalid store key");
+	/* reads accept the old MXNet tool's "//" keys (a//b is a/b on disk), never ".." */
+	lp_ck_fail(lp_store_get(s, "a//b", "o", NULL, NULL, &err), &err, LP_ENOTFOUND,
+		   "'a//b' not found");
+	lp_ck_ok(lp_store_put_mem(s, "a/b", "x", 1, &err), &err);
+	lp_ck_ok(lp_store_get(s, "a//b", "o", NULL, NULL, &err), &err);
+	lp_ck_fail(lp_store_get(s, "a//../b", "o", NULL, NULL, &err), &err, LP_EINVAL,
+		   "invalid store key");
+	lp_ck_fail(lp_store_stat(s, "./a/b", NULL, &err), &err, LP_EINVAL, "invalid store key");
+	lp_ck_fail(lp_store_copy(s, "a/b", "c//d", NULL, &err), &err, LP_EINVAL,
+		   "invalid store key 'c//d'");
 	lp_ck_fail(lp_store_list(s, "../", collect, NULL, &err), &err, LP_EINVAL,
 		   "invalid store prefix");
 	ck_assert(!lp_fs_exists("escape"));
@@ -231,6 +241,45 @@ START_TEST(test_store_file_put_leaves_no_temp_files)
 }
 END_TEST
 
+static int first_entry(const struct lp_store_entry *e, void *payload)
+{
+	struct lp_store_entry *out = payload;
+
+	out->size = e->size;
+	out->mtime = e->mtime;
+	return 1;
+}
+
+START_TEST(test_store_file_copy_hashes_and_listing_has_mtime)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_store("store");
+	struct lp_store_info info;
+	struct lp_store_entry e = {NULL, 0, 0};
+	char want[LP_SHA256_HEX_SIZE], *text;
+	uint64_t size;
+	struct stat st;
+
+	lp_test_write("store/old/static/os/v/libmxnet.so", "library", 0644);
+	lp_ck_ok(lp_store_copy(s, "old/static/os/v//libmxnet.so", "new/os/v/static/libmxnet.so",
+			       &info, &err),
+		 &err);
+	lp_ck_ok(lp_sha256_file("store/old/static/os/v/libmxnet.so", want, &size, &err), &err);
+	ck_assert_str_eq(info.sha256, want);
+	ck_assert_uint_eq(info.size, 7);
+	text = lp_test_read("store/new/os/v/static/libmxnet.so");
+	ck_assert_str_eq(text, "library");
+	free(text);
+	lp_ck_fail(lp_store_copy(s, "old/missing", "new/x", &info, &err), &err, LP_ENOTFOUND,
+		   "'old/missing' not found in 'store'");
+	ck_assert_int_eq(lp_store_list_entries(s, "old/", first_entry, &e, &err), 1);
+	ck_assert_int_eq(stat("store/old/static/os/v/libmxnet.so", &st), 0);
+	ck_assert_uint_eq(e.size, 7);
+	ck_assert_int_eq(e.mtime, (long long)st.st_mtime);
+	lp_store_free(s);
+}
+END_TEST
+
 Suite *store_file_suite(void)
 {
 	Suite *s = suite_create("store_file");
@@ -244,6 +293,7 @@ Suite *store_file_suite(void)
 	tcase_add_test(tc, test_store_file_delete_prunes_empty_directories);
 	tcase_add_test(tc, test_store_file_refuses_bad_keys_and_urls);
 	tcase_add_test(tc, test_store_file_put_leaves_no_temp_files);
+	tcase_add_test(tc, test_store_file_copy_hashes_and_listing_has_mtime);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "lib/artifact/artifact.h"
+#include "lib/artifact/list.h"
 #include "lib/core/fs.h"
 #include "lib/core/gitinfo.h"
 #include "lib/core/log.h"
@@ -168,6 +169,10 @@ int lp_artifact_resolve_repository(struct lp_artifact_value *out, const char *re
 {
 	char *url;
 
+	if (repository && !*repository)
+		return lp_error_set(err, LP_EINVAL, "--repository: empty value");
+	if (bucket && !*bucket)
+		return lp_error_set(err, LP_EINVAL, "--bucket: empty value");
 	if (is_set(repository) && is_set(bucket))
 		return lp_error_set(err, LP_EINVAL, "--repository and --bucket are exclusive");
 	if (is_set(repository)) {
@@ -180,10 +185,20 @@ int lp_artifact_resolve_repository(struct lp_artifact_value *out, const char *re
 		free(url);
 		return 0;
 	}
+	/* an empty variable is a mistake (a Jenkins node whose bucket is not set),
+	 * never a request for the local default */
+	if (env->repository && !*env->repository)
+		return lp_error_set(err, LP_EINVAL,
+				    "LP_ARTIFACT_REPOSITORY is set but empty: set it to "
+				    "s3://bucket[/prefix] or a directory, or unset it");
 	if (is_set(env->repository)) {
 		value_set(out, env->repository, "env LP_ARTIFACT_REPOSITORY");
 		return 0;
 	}
+	if (env->bucket && !*env->bucket)
+		return lp_error_set(err, LP_EINVAL,
+				    "ARTIFACT_REPOSITORY_BUCKET is set but empty: set it to the "
+				    "bucket's name, or unset it");
 	if (is_set(env->bucket)) {
 		url = lp_xasprintf("s3://%s", env->bucket);
 		value_set(out, url, "env ARTIFACT_REPOSITORY_BUCKET");
@@ -207,6 +222,18 @@ int lp_artifact_resolve_repository(struct lp_artifact_value *out, const char *re
 	return 0;
 }
 
+int lp_artifact_check_writable(const struct lp_artifact_value *repo,
+			       const struct lp_artifact_env *env, struct lp_error *err)
+{
+	if (!is_set(env->ci) || strncmp(repo->source, "default ", 8))
+		return 0;
+	return lp_error_set(err, LP_EINVAL,
+			    "refusing to write to the implicit local repository '%s' on a CI node "
+			    "(%s is set): name one with --repository, --bucket, "
+			    "LP_ARTIFACT_REPOSITORY or ARTIFACT_REPOSITORY_BUCKET",
+			    repo->value, env->ci);
+}
+
 /* ---- the manifest ---- */
 
 void lp_artifact_manifest_release(struct lp_artifact_manifest *m)
@@ -219,9 +246,12 @@ void lp_artifact_manifest_release(struct lp_artifact_manifest *m)
 	free(m->linking);
 	free(m->created);
 	free(m->lp_version);
+	free(m->origin_layout);
+	free(m->origin);
 	for (i = 0; i < m->nr; i++) {
 		free(m->files[i].path);
 		free(m->files[i].local);
+		free(m->files[i].key);
 	}
 	free(m->files);
 	memset(m, 0, sizeof(*m));
@@ -255,6 +285,10 @@ void lp_artifact_manifest_write(const struct lp_artifact_manifest *m, struct lp_
 	lp_props_set(&p, "dependency_linking", m->linking);
 	lp_props_set(&p, "created", m->created ? m->created : "");
 	lp_props_set(&p, "lp_version", m->lp_version ? m->lp_version : LP_VERSION);
+	if (m->origin_layout && m->origin) {
+		lp_props_set(&p, "origin_layout", m->origin_layout);
+		lp_props_set(&p, "origin", m->origin);
+	}
 	snprintf(val, sizeof(val), "%zu", m->nr);
 	lp_props_set(&p, "files", val);
 	for (i = 0; i < m->nr; i++) {
@@ -357,6 +391,10 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 		out->created = lp_xstrdup(v);
 	if ((v = lp_props_get(&p, "lp_version")))
 		out->lp_version = lp_xstrdup(v);
+	if ((v = lp_props_get(&p, "origin_layout")))
+		out->origin_layout = lp_xstrdup(v);
+	if ((v = lp_props_get(&p, "origin")))
+		out->origin = lp_xstrdup(v);
 	if (!(v = need(&p, "files", source, err)))
 		goto out;
 	if (parse_u64(&n, v, 10) < 0 || n > MAX_FILES) {
@@ -484,6 +522,23 @@ static char *key_of(const struct lp_artifact_result *r, const char *path)
 	return lp_xasprintf("%s/%s", r->prefix, path);
 }
 
+char *lp_artifact__file_key(const char *prefix, const struct lp_artifact_file *f)
+{
+	return f->key ? lp_xstrdup(f->key) : lp_xasprintf("%s/%s", prefix, f->path);
+}
+
+void lp_artifact__set_commit(struct lp_artifact_result *r, const char *commit, const char *source)
+{
+	struct lp_buf prefix = LP_BUF_INIT;
+
+	value_set(&r->commit, commit, source);
+	lp_artifact_prefix(&prefix, commit, r->os.value, r->variant.value, r->linking.value);
+	free(r->prefix);
+	r->prefix = lp_buf_detach(&prefix, NULL);
+	free(r->manifest.commit);
+	r->manifest.commit = lp_xstrdup(commit);
+}
+
 /* ---- push ---- */
 
 /* Add one input file as <dir>/<basename> (or `as`), refusing collisions. */
@@ -525,13 +580,29 @@ static int has_glob_chars(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+/* A path that names nothing: skipped with a warning, as the old tool did
+ * (the MXNet CD line names lib/libgfortran.so.* whether or not the build made
+ * one), or an error with --strict. */
+static int missing_input(const char *flag, const char *a, int pattern, unsigned flags,
+			 struct lp_error *err)
+{
+	if (flags & LP_ARTIFACT_STRICT)
+		return pattern ? lp_error_set(err, LP_ERR, "%s: no file matches '%s'", flag, a)
+			       : lp_error_set(err, LP_ENOTFOUND, "%s: '%s' does not exist", flag, a);
+	lp_error_clear(err);
+	lp_log_warn("%s: skipping '%s': %s (--strict makes this an error)", flag, a,
+		    pattern ? "no file matches" : "no such file");
+	return 0;
+}
+
 /*
  * Add each of `args` under `dir`. Empty entries are skipped (an unquoted,
  * empty Jenkins variable); an entry naming no existing file is a glob
- * pattern if it has glob characters (quoted, e.g. licenses/LIC-*.txt), else an error.
+ * pattern if it has glob characters (quoted, e.g. licenses/LIC-*.txt); one
+ * that names or matches nothing is missing_input().
  */
 static int add_inputs(struct lp_artifact_manifest *m, const char *dir, const struct lp_strvec *args,
-		      const char *flag, struct lp_error *err)
+		      const char *flag, unsigned flags, struct lp_error *err)
 {
 	size_t i, j;
 	int error = 0;
@@ -544,14 +615,14 @@ static int add_inputs(struct lp_artifact_manifest *m, const char *dir, const str
 			continue;
 		if (lp_fs_exists(a) || !has_glob_chars(a)) {
 			if ((error = add_input(m, dir, a, NULL, err)) == LP_ENOTFOUND)
-				error = lp_error_set(err, error, "%s: '%s' does not exist", flag, a);
+				error = missing_input(flag, a, 0, flags, err);
 			continue;
 		}
 		memset(&g, 0, sizeof(g));
 		if (glob(a, GLOB_ERR, NULL, &g) != 0) {
 			globfree(&g);
-			error = lp_error_set(err, LP_ERR, "%s: no file matches '%s'", flag, a);
-			break;
+			error = missing_input(flag, a, 1, flags, err);
+			continue;
 		}
 		for (j = 0; j < g.gl_pathc && !error; j++)
 			error = add_input(m, dir, g.gl_pathv[j], NULL, err);
@@ -564,12 +635,15 @@ struct key_list {
 	struct lp_strvec keys;
 };
 
+/* lp's keys only: a "//" key under an artifact's prefix is the old tool's
+ * (its documentation's order shares lp's, lib/artifact/list.h), left alone. */
 static int collect_key(const char *key, uint64_t size, void *payload)
 {
 	struct key_list *l = payload;
 
 	(void)size;
-	lp_strvec_push(&l->keys, key);
+	if (lp_store_key_is_valid(key))
+		lp_strvec_push(&l->keys, key);
 	return 0;
 }
 
@@ -601,7 +675,8 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 	/* before the variant probe, which would report a missing file less plainly */
 	if (!lp_fs_exists(o->libmxnet))
 		return lp_error_set(err, LP_ERR, "--libmxnet: '%s' does not exist", o->libmxnet);
-	if ((error = resolve_common(out, o, o->libmxnet, err)) < 0)
+	if ((error = resolve_common(out, o, o->libmxnet, err)) < 0 ||
+	    (error = lp_artifact_check_writable(&out->repository, &o->env, err)) < 0)
 		return error;
 	t = (time_t)o->created;
 	if (!gmtime_r(&t, &tm) || !strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm))
@@ -615,15 +690,16 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 					     o->libmxnet);
 		goto out;
 	}
-	if ((error = add_inputs(m, "licenses", &o->licenses, "--licenses", err)) < 0)
+	if ((error = add_inputs(m, "licenses", &o->licenses, "--licenses", o->flags, err)) < 0)
 		goto out;
 	if (m->nr == 1) {
 		error = lp_error_set(err, LP_EINVAL,
-				     "no license files: pass at least one with "
+				     "no license files: pass at least one that exists with "
 				     "--licenses (licenses to be shipped with the binary)");
 		goto out;
 	}
-	if ((error = add_inputs(m, "dependencies", &o->dependencies, "--dependencies", err)) < 0)
+	if ((error = add_inputs(m, "dependencies", &o->dependencies, "--dependencies", o->flags,
+				err)) < 0)
 		goto out;
 	if (o->flags & LP_ARTIFACT_EXPLAIN)
 		goto out;
@@ -704,36 +780,34 @@ out:
 
 /* ---- pull ---- */
 
-/* "<os>/<variant>/<linking>" of every complete artifact of `commit`. */
+/* "<os>/<variant>/<linking>" of every artifact of `commit` that can be pulled
+ * (old layouts marked so). */
 static int find_available(struct lp_strvec *out, struct lp_store *store, const char *commit,
 			  struct lp_error *err)
 {
-	struct key_list l = {LP_STRVEC_INIT};
+	struct lp_artifact_listing l = LP_ARTIFACT_LISTING_INIT;
 	char *prefix = lp_xasprintf("%s/", commit);
-	size_t i, plen = strlen(prefix), mlen = strlen("/" LP_ARTIFACT_META);
+	size_t i;
 	int error;
 
-	if ((error = lp_store_list(store, prefix, collect_key, &l, err)) < 0)
+	if ((error = lp_artifact_scan(&l, store, prefix, 0, err)) < 0)
 		goto out;
-	for (i = 0; i < l.keys.nr; i++) {
-		const char *rest = l.keys.v[i] + plen;
-		size_t n = strlen(rest), slashes = 0, j;
+	for (i = 0; i < l.nr; i++) {
+		const struct lp_artifact_entry *e = &l.v[i];
 		char *coords;
 
-		if (n <= mlen || strcmp(rest + n - mlen, "/" LP_ARTIFACT_META))
+		if (e->layout == LP_ARTIFACT_LAYOUT_INCOMPLETE || e->problem)
 			continue;
-		for (j = 0; j < n; j++)
-			slashes += rest[j] == '/';
-		if (slashes != 3)
-			continue;
-		coords = lp_xstrndup(rest, n - mlen);
+		coords = lp_xasprintf("%s/%s/%s%s", e->manifest.os, e->manifest.variant,
+				      e->manifest.linking,
+				      e->layout == LP_ARTIFACT_LAYOUT_LP ? "" : " (old layout)");
 		if (lp_strvec_find(out, coords) < 0)
 			lp_strvec_push(out, coords);
 		free(coords);
 	}
 out:
 	free(prefix);
-	lp_strvec_release(&l.keys);
+	lp_artifact_listing_release(&l);
 	return error;
 }
 
@@ -875,13 +949,19 @@ static void pull_state_cleanup(struct pull_state *st, int failed)
 	lp_strvec_release(&st->made_dirs);
 }
 
-static int verify(const struct lp_artifact_file *f, const struct lp_store_info *info,
-		  const char *key, const char *repo, struct lp_error *err)
+/* An old-layout artifact has no sha256 to check (f->sha256 ""): its listed
+ * size is all there is, and the hash of what arrived is recorded instead. */
+static int verify(struct lp_artifact_file *f, const struct lp_store_info *info, const char *key,
+		  const char *repo, struct lp_error *err)
 {
 	if (info->size != f->size)
 		return lp_error_set(
 		    err, LP_EIO, "'%s' in '%s' is corrupt: %llu bytes, the manifest says %llu", key,
 		    repo, (unsigned long long)info->size, (unsigned long long)f->size);
+	if (!f->sha256[0]) {
+		memcpy(f->sha256, info->sha256, sizeof(f->sha256));
+		return 0;
+	}
 	if (strcmp(info->sha256, f->sha256))
 		return lp_error_set(err, LP_EIO,
 				    "'%s' in '%s' is corrupt: sha256 %s, the manifest says %s", key,
@@ -913,12 +993,19 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		goto out;
 	meta_key = key_of(out, LP_ARTIFACT_META);
 	error = lp_store_get_mem(store, meta_key, &text, LP_ARTIFACT_META_MAX, err);
-	if (error == LP_ENOTFOUND)
-		error = not_found(out, store, err);
+	if (error == LP_ENOTFOUND) {
+		/* an old-layout artifact, or an abbreviated commit (lib/artifact/list.c) */
+		lp_error_clear(err);
+		if ((error = lp_artifact__locate(out, store, &text, &got, err)) == LP_ENOTFOUND)
+			error = not_found(out, store, err);
+		free(meta_key);
+		meta_key = key_of(out, LP_ARTIFACT_META);
+	}
 	if (error < 0)
 		goto out;
-	if ((error = lp_artifact_manifest_parse(&got, text.buf, text.len, meta_key, err)) < 0 ||
-	    (error = check_manifest_matches(&got, out, meta_key, err)) < 0)
+	if (!got.nr &&
+	    ((error = lp_artifact_manifest_parse(&got, text.buf, text.len, meta_key, err)) < 0 ||
+	     (error = check_manifest_matches(&got, out, meta_key, err)) < 0))
 		goto out;
 	/* the stored manifest is the truth: keep its files, created and version */
 	lp_artifact_manifest_release(m);
@@ -960,7 +1047,7 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		close(t->fd);
 		t->fd = -1;
 		free(key);
-		key = key_of(out, f->path);
+		key = lp_artifact__file_key(out->prefix, f);
 		transfer_begin(o, &x, "pull", f);
 		error = lp_store_get(store, key, t->path, &x, &info, err);
 		if (error == LP_ENOTFOUND)
@@ -995,6 +1082,8 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 	}
 	lp_buf_reset(&path);
 	lp_path_join(&path, dest, LP_ARTIFACT_META);
+	if (!text.len) /* an old-layout artifact: lp's manifest of what arrived */
+		lp_artifact_manifest_write(m, &text);
 	error = lp_fs_write_file(path.buf, text.buf, text.len, 0644, err);
 out:
 	pull_state_cleanup(&st, error < 0);
@@ -1039,12 +1128,19 @@ void lp_artifact_result_format_text(const struct lp_artifact_result *r, struct l
 	lp_buf_addf(out, "would %s %zu files (%s) %s '%s' under %s/%s\n", r->command, m->nr, size,
 		    strcmp(r->command, "push") ? "from" : "to", r->repository.value, r->prefix,
 		    r->replaced ? " (replacing the existing artifact)" : "");
-	for (i = 0; i < m->nr; i++)
-		lp_buf_addf(out, "  %12llu  %s/%s  %s %s\n", (unsigned long long)m->files[i].size,
-			    r->prefix, m->files[i].path, strcmp(r->command, "push") ? "->" : "<-",
-			    m->files[i].local);
+	for (i = 0; i < m->nr; i++) {
+		char *key = lp_artifact__file_key(r->prefix, &m->files[i]);
+
+		lp_buf_addf(out, "  %12llu  %s  %s %s\n", (unsigned long long)m->files[i].size, key,
+			    strcmp(r->command, "push") ? "->" : "<-", m->files[i].local);
+		free(key);
+	}
 	lp_buf_addf(out, "  %12s  %s/%s  (manifest, %s)\n", "", r->prefix, LP_ARTIFACT_META,
-		    strcmp(r->command, "push") ? "read first" : "written last");
+		    strcmp(r->command, "push")
+			? (lp_artifact_layout_is_old(r->layout) ? "none stored: written from "
+								  "what arrives"
+								: "read first")
+			: "written last");
 }
 
 static json_object *jstr(const char *s)
@@ -1075,7 +1171,7 @@ void lp_artifact_result_format_json(const struct lp_artifact_result *r, const st
 				    struct lp_buf *out)
 {
 	const struct lp_artifact_manifest *m = &r->manifest;
-	json_object *doc = json_object_new_object(), *coords, *files, *e;
+	json_object *doc = json_object_new_object(), *coords, *files;
 	int ok = !err || err->code == 0;
 	char mode[8];
 	size_t i;
@@ -1094,6 +1190,7 @@ void lp_artifact_result_format_json(const struct lp_artifact_result *r, const st
 	json_object_object_add(doc, "coordinates", coords);
 	json_object_object_add(doc, "repository", jvalue(&r->repository));
 	json_object_object_add(doc, "prefix", jstr(r->prefix));
+	json_object_object_add(doc, "layout", jstr(lp_artifact_layout_name(r->layout)));
 	if (r->destination)
 		json_object_object_add(doc, "destination", jstr(r->destination));
 	json_object_object_add(doc, "created", jstr(m->created));
@@ -1102,7 +1199,7 @@ void lp_artifact_result_format_json(const struct lp_artifact_result *r, const st
 	for (i = 0; i < m->nr; i++) {
 		const struct lp_artifact_file *f = &m->files[i];
 		json_object *jf = json_object_new_object();
-		char *key = r->prefix ? key_of(r, f->path) : NULL;
+		char *key = r->prefix ? lp_artifact__file_key(r->prefix, f) : NULL;
 
 		json_object_object_add(jf, "path", jstr(f->path));
 		json_object_object_add(jf, "key", jstr(key));
@@ -1117,7 +1214,14 @@ void lp_artifact_result_format_json(const struct lp_artifact_result *r, const st
 	json_object_object_add(doc, "files", files);
 	json_object_object_add(doc, "removed", jstrvec(&r->removed));
 	json_object_object_add(doc, "available", jstrvec(&r->available));
-	if (ok) {
+	lp_artifact__json_finish(doc, err, out);
+}
+
+void lp_artifact__json_finish(json_object *doc, const struct lp_error *err, struct lp_buf *out)
+{
+	json_object *e;
+
+	if (!err || err->code == 0) {
 		json_object_object_add(doc, "error", NULL);
 	} else {
 		e = json_object_new_object();

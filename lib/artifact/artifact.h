@@ -41,6 +41,13 @@
  *
  * A prefix without a manifest is an incomplete artifact (an interrupted
  * push): pull refuses it, push replaces it without --force.
+ *
+ * A manifest made from an artifact of the old artifact_repository.py
+ * (lib/artifact/list.h) -- written into a pull's destination, or published by
+ * lp artifact migrate -- adds where it came from:
+ *
+ *   origin_layout=old-code
+ *   origin=<its key prefix>/
  */
 
 #define LP_ARTIFACT_META "libmxnet.meta"
@@ -62,8 +69,10 @@ const char *lp_artifact_linking_name(int linking);
 struct lp_artifact_env {
 	const char *mxnet_sha;	       /* MXNET_SHA */
 	const char *git_commit;	       /* GIT_COMMIT (set by Jenkins) */
-	const char *repository;	       /* LP_ARTIFACT_REPOSITORY */
-	const char *bucket;	       /* ARTIFACT_REPOSITORY_BUCKET */
+	const char *repository;	       /* LP_ARTIFACT_REPOSITORY; "" (set, empty) is an error */
+	const char *bucket;	       /* ARTIFACT_REPOSITORY_BUCKET; "" is an error too */
+	const char *ci;		       /* the CI variable that is set (JENKINS_URL, BUILD_ID,
+					  CI), or NULL: no writes to the implicit local store */
 	const char *xdg_data_home;     /* XDG_DATA_HOME */
 	const char *home;	       /* HOME */
 	struct lp_variant_env variant; /* CUDA_HOME */
@@ -73,6 +82,8 @@ enum lp_artifact_flags {
 	LP_ARTIFACT_DRY_RUN = (1 << 0), /* read the repository, write nothing */
 	LP_ARTIFACT_FORCE = (1 << 1),	/* push replaces an existing artifact */
 	LP_ARTIFACT_EXPLAIN = (1 << 2), /* resolve coordinates only; no repository access */
+	LP_ARTIFACT_STRICT = (1 << 3),	/* push: a missing --licenses/--dependencies path is
+					   an error, not a warning */
 };
 
 struct lp_artifact_opts {
@@ -81,12 +92,13 @@ struct lp_artifact_opts {
 	const char *variant;	  /* --variant; NULL/"" = probe --libmxnet (push only) */
 	int linking;		  /* enum lp_artifact_linking; required */
 	const char *linking_flag; /* the flag that set it ("--static"), for --explain */
-	const char *repository;	  /* --repository URL */
-	const char *bucket;	  /* --bucket B (= s3://B) */
+	const char *repository;	  /* --repository URL; "" is an error */
+	const char *bucket;	  /* --bucket B (= s3://B); "" is an error */
 	struct lp_store_opts store;
 	const char *libmxnet;	       /* push: the library */
-	struct lp_strvec licenses;     /* push: paths or glob patterns, >= 1 file */
-	struct lp_strvec dependencies; /* push: paths or glob patterns */
+	struct lp_strvec licenses;     /* push: paths or glob patterns, >= 1 file; one that
+					  matches nothing is skipped with a warning */
+	struct lp_strvec dependencies; /* push: paths or glob patterns, skipped likewise */
 	const char *destination;       /* pull: directory, created if missing; NULL = "." */
 	unsigned flags;		       /* enum lp_artifact_flags */
 	struct lp_artifact_env env;
@@ -115,6 +127,7 @@ void lp_artifact_value_release(struct lp_artifact_value *v);
 struct lp_artifact_file {
 	char *path;  /* inside the artifact: "libmxnet.so", "licenses/LICENSE" */
 	char *local; /* push: the source file; pull: the destination file */
+	char *key;   /* its store key when that is not <prefix>/<path> (old layouts) */
 	uint64_t size;
 	char sha256[LP_SHA256_HEX_SIZE]; /* "" until known (a dry-run push does not hash) */
 	unsigned mode;			 /* permission bits, <= 0777 */
@@ -123,6 +136,7 @@ struct lp_artifact_file {
 struct lp_artifact_manifest {
 	char *commit, *os, *variant, *linking;
 	char *created, *lp_version;
+	char *origin_layout, *origin; /* an old-layout artifact's: see above; else NULL */
 	struct lp_artifact_file *files;
 	size_t nr, alloc;
 };
@@ -151,6 +165,7 @@ struct lp_artifact_result {
 	char *prefix;	   /* "<commit>/<os>/<variant>/<linking>" */
 	char *destination; /* pull */
 	unsigned flags;	   /* the opts' flags */
+	int layout;	   /* pull: enum lp_artifact_layout (lib/artifact/list.h) found */
 	int replaced;	   /* push: an artifact (or an incomplete one) was there */
 	struct lp_artifact_manifest manifest; /* the files, in manifest order */
 	struct lp_strvec removed;	      /* push: stale keys deleted */
@@ -204,9 +219,24 @@ void lp_artifact_prefix(struct lp_buf *out, const char *commit, const char *os, 
 int lp_artifact_resolve_commit(struct lp_artifact_value *out, const char *flag,
 			       const struct lp_artifact_env *env, const char *git_dir,
 			       struct lp_error *err) LP_WUR;
-/* --repository, --bucket, LP_ARTIFACT_REPOSITORY, ARTIFACT_REPOSITORY_BUCKET, the local default. */
+/* --repository, --bucket, LP_ARTIFACT_REPOSITORY, ARTIFACT_REPOSITORY_BUCKET, the local
+ * default. A flag or variable that is set but empty is LP_EINVAL. */
 int lp_artifact_resolve_repository(struct lp_artifact_value *out, const char *repository,
 				   const char *bucket, const struct lp_artifact_env *env,
 				   struct lp_error *err) LP_WUR;
+/* LP_EINVAL if `repo` is the implicit local store and env->ci is set: on a CI
+ * node that store is the node's own disk, which no later stage can read. */
+int lp_artifact_check_writable(const struct lp_artifact_value *repo,
+			       const struct lp_artifact_env *env, struct lp_error *err) LP_WUR;
+/* Set r->commit to `commit` (from `source`) and recompute r->prefix and the
+ * manifest's commit; for lib/artifact/list.c's commit expansion. */
+void lp_artifact__set_commit(struct lp_artifact_result *r, const char *commit, const char *source);
+/* Add "error" (null, or {code, message} from `err`) to the JSON document
+ * `doc`, append it pretty-printed to `out`, and free it (json-c). */
+struct json_object;
+void lp_artifact__json_finish(struct json_object *doc, const struct lp_error *err,
+			      struct lp_buf *out);
+/* The key of `f` in artifact `prefix`: f->key, else "<prefix>/<path>". Caller frees. */
+char *lp_artifact__file_key(const char *prefix, const struct lp_artifact_file *f);
 
 #endif

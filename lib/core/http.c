@@ -38,6 +38,7 @@ int lp_http_request(struct lp_http_req *r, struct lp_error *err)
 	int error = 0;
 
 	r->status = 0;
+	r->connected = 0;
 	lp_buf_reset(&r->body);
 	if (!e)
 		return lp_error_set(err, LP_ENET, "cannot initialise libcurl");
@@ -66,6 +67,12 @@ int lp_http_request(struct lp_http_req *r, struct lp_error *err)
 	rc = curl_easy_perform(e);
 	if (rc == CURLE_OK || rc == CURLE_WRITE_ERROR)
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+	{
+		long conns = 0;
+
+		curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &conns);
+		r->connected = conns > 0;
+	}
 	if (sink.overflow)
 		error = lp_error_set(err, LP_ENET, "answer larger than %zu bytes", r->max_body);
 	else if (rc != CURLE_OK)

@@ -34,6 +34,8 @@ struct lp_http_req {
 	size_t max_body;	  /* keep at most this much of the answer; 0: discard it */
 	int secret;		  /* headers or answer hold secrets: release wipes them */
 	long status;		  /* out: the HTTP status, 0 if no answer came */
+	int connected;		  /* out: a connection was made (so a timeout with no
+				     status means the answer was lost, not the host) */
 	struct lp_buf body;	  /* out: the answer's body (up to max_body) */
 };
 #define LP_HTTP_REQ_INIT { .method = NULL, .headers = LP_STRVEC_INIT, .body = LP_BUF_INIT }

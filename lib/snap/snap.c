@@ -8,7 +8,9 @@
 
 #include <json-c/json.h>
 
+#include "lib/artifact/legacy.h"
 #include "lib/core/fs.h"
+#include "lib/core/fswalk.h"
 #include "lib/core/json.h"
 #include "lib/core/log.h"
 #include "lib/core/props.h"
@@ -573,16 +575,70 @@ int lp_snap_example(struct lp_snap_opts *o, const char *name, struct lp_error *e
 
 /* ---- the pulled artifact (libmxnet.meta, fixed format: see brief / spec artifact.md) ---- */
 
+/*
+ * A directory the old artifact_repository.py pulled: its libmxnet.meta holds
+ * only the coordinates (lp_artifact_legacy_meta_parse), so the files are the
+ * ones on disk: the library, and every regular file under licenses/ and
+ * dependencies/ (the old pull's layout, spec/artifact.md section 6).
+ */
+static int old_artifact_files(struct lp_snap_opts *o, const char *dir, const char *meta,
+			      const struct library *lib, struct lp_error *err)
+{
+	static const char *const subdirs[] = {"licenses", "dependencies", NULL};
+	struct lp_strvec found = LP_STRVEC_INIT;
+	struct lp_buf p = LP_BUF_INIT;
+	size_t i, j;
+	int error = 0;
+
+	lp_path_join(&p, dir, lib->lib_file);
+	if (!lp_fs_is_file(p.buf)) {
+		error = lp_error_set(err, LP_ENOTFOUND, "'%s': no '%s' next to it", meta, p.buf);
+		goto out;
+	}
+	lp_strvec_push(&o->artifact_files, lib->lib_file);
+	for (i = 0; subdirs[i]; i++) {
+		lp_buf_reset(&p);
+		lp_path_join(&p, dir, subdirs[i]);
+		lp_strvec_release(&found);
+		if (!lp_fs_is_dir(p.buf))
+			continue;
+		if ((error = lp_fswalk_list(&found, p.buf, NULL, err)) < 0)
+			goto out;
+		for (j = 0; j < found.nr; j++) {
+			char *rel = lp_xasprintf("%s/%s", subdirs[i], found.v[j]);
+			struct lp_buf f = LP_BUF_INIT;
+
+			lp_path_join(&f, dir, rel);
+			if (lp_fs_is_file(f.buf) && !plain_path(rel))
+				error = lp_error_set(err, LP_EINVAL,
+						     "'%s': '%s' is not a plain relative path", meta,
+						     f.buf);
+			else if (lp_fs_is_file(f.buf))
+				lp_strvec_push(&o->artifact_files, rel);
+			lp_buf_release(&f);
+			free(rel);
+			if (error < 0)
+				goto out;
+		}
+	}
+out:
+	lp_strvec_release(&found);
+	lp_buf_release(&p);
+	return error;
+}
+
 static int read_artifact(enum lp_snap_origin *out, struct lp_snap_opts *o,
 			 const struct library *lib, const struct base *base, struct lp_error *err)
 {
 	const char *dir = val(o, LP_SNAP_FROM_ARTIFACT);
+	struct lp_artifact_manifest old = LP_ARTIFACT_MANIFEST_INIT;
 	struct lp_props meta = LP_PROPS_INIT;
+	struct lp_error perr = LP_ERROR_INIT;
 	struct lp_buf text = LP_BUF_INIT, path = LP_BUF_INIT, version = LP_BUF_INIT;
 	const char *commit, *variant, *os, *nfiles;
 	long n, i;
 	char *end;
-	int error, has_lib = 0;
+	int error, has_lib = 0, props_ok;
 
 	if (!lp_fs_is_dir(dir)) {
 		error = missing(out, o, LP_SNAP_FROM_ARTIFACT, err, "'%s' is not a directory", dir);
@@ -594,8 +650,23 @@ static int read_artifact(enum lp_snap_origin *out, struct lp_snap_opts *o,
 	*out = LP_SNAP_ARTIFACT;
 	if ((error = lp_fs_read_file(&text, path.buf, 1 << 20, err)) < 0)
 		goto out;
-	if ((error = lp_props_parse(&meta, text.buf, text.len, path.buf, err)) < 0)
-		goto out;
+	props_ok = lp_props_parse(&meta, text.buf, text.len, path.buf, &perr) == 0;
+	if (!props_ok || !lp_props_get(&meta, "files")) {
+		/* no file list: the old tool's YAML (or a hand-written property file);
+		 * if it is neither, a broken property file's own error is the news */
+		char *quoted = lp_xasprintf("'%s'", path.buf);
+
+		error = lp_artifact_legacy_meta_parse(&old, text.buf, text.len, quoted, err);
+		free(quoted);
+		if (error < 0 && !props_ok)
+			error = lp_error_set(err, perr.code, "%s", perr.msg);
+		if (error < 0 || (error = old_artifact_files(o, dir, path.buf, lib, err)) < 0)
+			goto out;
+		commit = old.commit;
+		variant = old.variant;
+		os = old.os;
+		goto coordinates;
+	}
 	commit = lp_props_get(&meta, "commit_id");
 	variant = lp_props_get(&meta, "variant");
 	os = lp_props_get(&meta, "os");
@@ -603,11 +674,6 @@ static int read_artifact(enum lp_snap_origin *out, struct lp_snap_opts *o,
 	if (!commit || !variant || !nfiles) {
 		error = lp_error_set(err, LP_EINVAL, "'%s': missing key '%s'", path.buf,
 				     !commit ? "commit_id" : !variant ? "variant" : "files");
-		goto out;
-	}
-	if (strlen(commit) < 7 || strlen(commit) > 64 || !is_hex(commit, strlen(commit))) {
-		error = lp_error_set(err, LP_EINVAL, "'%s': commit_id '%s' is not a git commit id",
-				     path.buf, commit);
 		goto out;
 	}
 	n = strtol(nfiles, &end, 10);
@@ -643,6 +709,12 @@ static int read_artifact(enum lp_snap_origin *out, struct lp_snap_opts *o,
 				     path.buf, lib->lib_file);
 		goto out;
 	}
+coordinates:
+	if (strlen(commit) < 7 || strlen(commit) > 64 || !is_hex(commit, strlen(commit))) {
+		error = lp_error_set(err, LP_EINVAL, "'%s': commit_id '%s' is not a git commit id",
+				     path.buf, commit);
+		goto out;
+	}
 	free(o->artifact_commit);
 	o->artifact_commit = lp_xstrdup(commit);
 	/* version: short commit + variant, e.g. '73b29fa-cu102' */
@@ -658,6 +730,7 @@ out:
 	lp_buf_release(&path);
 	lp_buf_release(&text);
 	lp_props_release(&meta);
+	lp_artifact_manifest_release(&old);
 	return error;
 }
 

@@ -331,8 +331,15 @@ out:
 	return error;
 }
 
-/* IMDSv2: PUT /latest/api/token, then the role name, then its credentials.
- * 1 found, 0 not available (why set), negative error. */
+/*
+ * IMDSv2: PUT /latest/api/token, then the role name, then its credentials,
+ * each GET carrying the token. When the token request is refused (403, 404,
+ * 405) or its answer never comes (a container on EC2 behind a hop limit of
+ * 1: the PUT's answer is dropped, plain GETs still work), fall back to
+ * IMDSv1, the same GETs without a token, as botocore does, unless
+ * AWS_EC2_METADATA_V1_DISABLED=true. A 400 or an unreachable service is no
+ * fallback. 1 found, 0 not available (why set), negative error.
+ */
 static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct lp_error *err)
 {
 	struct lp_http_req token = LP_HTTP_REQ_INIT, role = LP_HTTP_REQ_INIT,
@@ -342,7 +349,7 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 	const char *base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	char *url = NULL;
 	size_t bl;
-	int error = 0;
+	int error = 0, v1 = 0;
 
 	if (env_true("AWS_EC2_METADATA_DISABLED")) {
 		snprintf(why, why_size, "AWS_EC2_METADATA_DISABLED=true");
@@ -356,14 +363,29 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 	url = lp_xasprintf("%.*s/latest/api/token", (int)bl, base);
 	if (http_fetch(&token, "PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", 1000,
 		       &reason) < 0) {
-		snprintf(why, why_size, "%.*s: %.200s", (int)bl, base, reason.msg);
-		goto out;
+		int refused = token.status == 403 || token.status == 404 || token.status == 405;
+		int lost = token.status == 0 && token.connected;
+
+		if (!refused && !lost) {
+			snprintf(why, why_size, "%.*s: %.200s", (int)bl, base, reason.msg);
+			goto out;
+		}
+		if (env_true("AWS_EC2_METADATA_V1_DISABLED")) {
+			snprintf(why, why_size,
+				 "%.*s: no IMDSv2 token (%.200s) and AWS_EC2_METADATA_V1_DISABLED=true",
+				 (int)bl, base, reason.msg);
+			goto out;
+		}
+		lp_log_debug("s3: no IMDSv2 token from %.*s (%s): trying IMDSv1", (int)bl, base,
+			     reason.msg);
+		v1 = 1;
+	} else {
+		lp_buf_rtrim(&token.body);
+		lp_buf_addf(&hdr, "X-aws-ec2-metadata-token: %s", token.body.buf);
 	}
-	lp_buf_rtrim(&token.body);
-	lp_buf_addf(&hdr, "X-aws-ec2-metadata-token: %s", token.body.buf);
 	free(url);
 	url = lp_xasprintf("%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base);
-	if (http_fetch(&role, "GET", url, hdr.buf, 1000, &reason) < 0) {
+	if (http_fetch(&role, "GET", url, v1 ? NULL : hdr.buf, 1000, &reason) < 0) {
 		snprintf(why, why_size, "%.*s: no instance role (%.200s)", (int)bl, base, reason.msg);
 		goto out;
 	}
@@ -377,13 +399,15 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 	free(url);
 	url = lp_xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)bl, base,
 			   role.body.buf);
-	if (http_fetch(&body, "GET", url, hdr.buf, 1000, &reason) < 0) {
+	if (http_fetch(&body, "GET", url, v1 ? NULL : hdr.buf, 1000, &reason) < 0) {
 		error = lp_error_set(err, LP_ENET,
 				     "cannot get instance role credentials from '%s': %s", url,
 				     reason.msg);
 		goto out;
 	}
-	if ((error = creds_from_json(c, &body.body, "EC2 instance metadata", err)) < 0)
+	if ((error = creds_from_json(c, &body.body,
+				     v1 ? "EC2 instance metadata (IMDSv1)" : "EC2 instance metadata",
+				     err)) < 0)
 		goto out;
 	error = 1;
 out:

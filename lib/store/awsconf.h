@@ -24,7 +24,10 @@
  *      http://169.254.170.2 + AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, with
  *      AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)
  *   5. EC2 instance metadata, IMDSv2 (token PUT, then the role's
- *      credentials); AWS_EC2_METADATA_DISABLED=true skips it,
+ *      credentials), falling back to IMDSv1 (no token) when the token PUT
+ *      is refused (403/404/405) or its answer is lost, as botocore does;
+ *      AWS_EC2_METADATA_DISABLED=true skips it,
+ *      AWS_EC2_METADATA_V1_DISABLED=true forbids the fallback,
  *      AWS_EC2_METADATA_SERVICE_ENDPOINT moves it
  * PROFILE is opts->profile, else AWS_PROFILE, else "default".
  *

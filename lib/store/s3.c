@@ -26,6 +26,7 @@ struct lp_s3 {
 	char *sigv4;
 	int path_style;
 	int max_attempts;
+	int regional_endpoint; /* the endpoint follows the region (AWS) */
 	CURLM *multi;
 	uint64_t rng;
 };
@@ -38,6 +39,8 @@ struct attempt {
 	int range_sent;
 	int local_code; /* set by callbacks that abort the transfer */
 	char local_msg[256];
+	char bucket_region[64]; /* x-amz-bucket-region of the answer */
+	char signed_region[64]; /* the region this attempt was signed for */
 };
 
 enum { ST_PENDING, ST_ACTIVE, ST_WAIT, ST_DONE };
@@ -80,6 +83,7 @@ int lp_s3_new(struct lp_s3 **out, const struct lp_s3_config *cfg, struct lp_erro
 	c->sigv4 = lp_xasprintf("aws:amz:%s:s3", cfg->region);
 	c->path_style = cfg->path_style;
 	c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 1;
+	c->regional_endpoint = cfg->regional_endpoint;
 	c->multi = curl_multi_init();
 	if (!c->multi) {
 		lp_s3_free(c);
@@ -207,6 +211,7 @@ void lp_s3_req_release(struct lp_s3_req *r)
 	if (!r)
 		return;
 	lp_strvec_release(&r->query);
+	lp_strvec_release(&r->more_headers);
 	lp_buf_release(&r->errbody);
 	if (r->easy)
 		curl_easy_cleanup(r->easy);
@@ -359,9 +364,32 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *p)
 			return 0;
 		}
 		lp_buf_add(r->resp, data, n);
+	} else {
+		/* no sink: the body is only hashed (a copy read back), in order */
+		hasher_feed(r->hasher, r->pos, data, n);
 	}
 	r->pos += n;
+	if (r->pos > r->high)
+		r->high = r->pos;
 	return n;
+}
+
+/* Copy a header's value (trimmed) if `data` is header `name` ("ETag:"). */
+static int header_value(char *out, size_t size, const char *data, size_t n, const char *name)
+{
+	size_t i = strlen(name), j = n;
+
+	if (n <= i || strncasecmp(data, name, i))
+		return 0;
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	while (j > i && (data[j - 1] == '\r' || data[j - 1] == '\n' || data[j - 1] == ' '))
+		j--;
+	if (j - i >= size)
+		return 0;
+	memcpy(out, data + i, j - i);
+	out[j - i] = '\0';
+	return 1;
 }
 
 static size_t header_cb(char *data, size_t size, size_t nmemb, void *p)
@@ -369,6 +397,9 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *p)
 	struct attempt *a = p;
 	size_t n = size * nmemb;
 
+	if (header_value(a->bucket_region, sizeof(a->bucket_region), data, n,
+			 "x-amz-bucket-region:"))
+		return n;
 	if (n > 5 && !strncasecmp(data, "ETag:", 5)) {
 		size_t i = 5, j = n;
 
@@ -610,6 +641,93 @@ double lp_s3_backoff(int attempt, double rnd)
 	return d * rnd;
 }
 
+/* ---- region redirects ---- */
+
+static int region_is_valid(const char *r)
+{
+	size_t i, n = strlen(r);
+
+	if (!n || n > 32)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+			return 0;
+	return 1;
+}
+
+struct region_xml {
+	char *out;
+	size_t size;
+};
+
+static int region_cb(const char *path, const char *text, void *p)
+{
+	struct region_xml *x = p;
+
+	if (!strcmp(path, "Error/Region"))
+		snprintf(x->out, x->size, "%s", text);
+	return 0;
+}
+
+void lp_s3_redirect_region(char *out, size_t size, const char *header, const char *body,
+			   size_t body_len)
+{
+	struct region_xml x = {out, size};
+	struct lp_error err = LP_ERROR_INIT;
+	char code[128], msg[512];
+	const char *p, *q;
+
+	out[0] = '\0';
+	if (header && region_is_valid(header)) {
+		snprintf(out, size, "%s", header);
+		return;
+	}
+	if (!body_len)
+		return;
+	if (lp_s3_xml_parse(body, body_len, region_cb, &x, &err) < 0)
+		return;
+	/* "the region 'us-east-1' is wrong; expecting 'eu-west-1'" */
+	if (!out[0] && lp_s3_xml_error(body, body_len, code, sizeof(code), msg, sizeof(msg)) &&
+	    (p = strstr(msg, "expecting '")) && (q = strchr(p + 11, '\'')))
+		snprintf(out, size, "%.*s", (int)(q - p - 11), p + 11);
+	if (!region_is_valid(out))
+		out[0] = '\0';
+}
+
+static void set_region(struct lp_s3 *c, const char *region)
+{
+	free(c->region);
+	c->region = lp_xstrdup(region);
+	free(c->sigv4);
+	c->sigv4 = lp_xasprintf("aws:amz:%s:s3", region);
+	if (c->regional_endpoint) {
+		free(c->endpoint);
+		c->endpoint = lp_xasprintf("https://s3.%s.amazonaws.com", region);
+	}
+}
+
+/* An answer that may name the bucket's region (botocore's S3RegionRedirector):
+ * a HEAD has no body, so any 301/400 to one counts. */
+static int may_redirect(const struct lp_s3_req *r, const char *code)
+{
+	if (r->status == 301 || r->status == 307)
+		return 1;
+	return r->status == 400 &&
+	       (!strcmp(code, "AuthorizationHeaderMalformed") || !strcmp(r->method, "HEAD"));
+}
+
+/* Forget what a failed attempt received, so the request can start again. */
+static void reset_for_retry(struct lp_s3_req *r)
+{
+	/* uploads restart their window; downloads resume where they stopped */
+	if (r->sink_fd < 0)
+		r->pos = 0;
+	if (r->resp)
+		lp_buf_reset(r->resp);
+	lp_buf_reset(&r->errbody);
+	r->etag[0] = '\0';
+}
+
 /* ---- running requests ---- */
 
 static void name_of(struct lp_buf *out, struct lp_s3 *c, const struct lp_s3_req *r)
@@ -636,10 +754,12 @@ static int start_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *a
 	CURL *e;
 	int has_body = !strcmp(r->method, "PUT") || !strcmp(r->method, "POST");
 	uint64_t body_total = r->body ? r->body_len : r->body_size;
+	size_t i;
 
 	memset(a, 0, sizeof(*a));
 	a->c = c;
 	a->r = r;
+	snprintf(a->signed_region, sizeof(a->signed_region), "%s", c->region);
 	e = curl_easy_init();
 	if (!e)
 		return lp_error_set(err, LP_ENET, "cannot initialise libcurl");
@@ -683,6 +803,8 @@ static int start_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *a
 		lp_buf_addf(&h, "If-Match: %s", r->if_match);
 		hl = curl_slist_append(hl, h.buf);
 	}
+	for (i = 0; i < r->more_headers.nr; i++)
+		hl = curl_slist_append(hl, r->more_headers.v[i]);
 	r->headers = hl;
 
 	curl_easy_setopt(e, CURLOPT_URL, url.buf);
@@ -786,6 +908,24 @@ static int finish_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *
 		lp_s3_xml_error(body, body_len, code, sizeof(code), msg, sizeof(msg));
 	}
 
+	if (rc == CURLE_OK && !a->local_code && !r->redirected && may_redirect(r, code)) {
+		char region[64];
+
+		lp_s3_redirect_region(region, sizeof(region), a->bucket_region, body, body_len);
+		if (*region && strcmp(region, a->signed_region)) {
+			if (strcmp(region, c->region)) {
+				lp_log_info("s3: bucket '%s' is in region '%s', not '%s': using it "
+					    "for this run (--region %s saves the redirect)",
+					    c->bucket, region, c->region, region);
+				set_region(c, region);
+			}
+			r->redirected = 1;
+			r->attempts--; /* a redirect is not a failed attempt */
+			r->not_before = 0;
+			reset_for_retry(r);
+			return 1;
+		}
+	}
 	retry = !a->local_code && lp_s3_retryable(rc, rc == CURLE_OK ? r->status : 0, code);
 	name_of(&name, c, r);
 	if (retry && r->attempts < c->max_attempts) {
@@ -796,13 +936,7 @@ static int finish_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *
 			     code, *msg ? ": " : "", r->status, d, r->attempts + 1,
 			     c->max_attempts);
 		r->not_before = now_s() + d;
-		/* uploads restart their window; downloads resume where they stopped */
-		if (r->sink_fd < 0)
-			r->pos = 0;
-		if (r->resp)
-			lp_buf_reset(r->resp);
-		lp_buf_reset(&r->errbody);
-		r->etag[0] = '\0';
+		reset_for_retry(r);
 		lp_buf_release(&name);
 		return 1;
 	}
@@ -850,7 +984,7 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 		state[i] = ST_PENDING;
 	while (ndone < n) {
 		double now = now_s(), wake = -1;
-		int running = 0, catching = 0;
+		int running = 0, catching = 0, requeued = 0;
 		CURLMsg *m;
 		int left;
 
@@ -895,6 +1029,7 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 			state[a - att] = k ? ST_WAIT : ST_DONE;
 			if (!k)
 				ndone++;
+			requeued |= k; /* its wake time is computed on the next round */
 		}
 		/* in-order hash: catch up over data its part has already moved */
 		if (h) {
@@ -936,7 +1071,7 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 
 				ms = w < 0 ? 0 : w > 1000 ? 1000 : (int)w + 1;
 			}
-			if (catching)
+			if (catching || requeued)
 				ms = 0;
 			if (ms > 0 || active)
 				curl_multi_poll(c->multi, NULL, 0, ms, NULL);

@@ -25,7 +25,13 @@
  *   - names the region in the provider string ("aws:amz:REGION:s3");
  *   - retries timeouts, connection errors, 5xx, SlowDown/RequestTimeout with
  *     exponential backoff and full jitter, up to max_attempts per request;
- *     other 4xx answers fail at once with the S3 Code and Message.
+ *     other 4xx answers fail at once with the S3 Code and Message;
+ *   - follows a region redirect as botocore does: a 301/307 or a 400
+ *     AuthorizationHeaderMalformed (or a bodiless 301/400 to a HEAD) that names
+ *     the bucket's region (x-amz-bucket-region, the error's <Region>, or
+ *     "expecting 'R'" in its message) is retried once, at once, signed for
+ *     that region; the client keeps the region for every later request, and
+ *     moves an AWS regional endpoint (https://s3.REGION.amazonaws.com) with it.
  */
 
 struct lp_s3_config {
@@ -38,6 +44,7 @@ struct lp_s3_config {
 	const char *session_token; /* NULL or "" for none */
 	const char *ca_bundle;     /* AWS_CA_BUNDLE, or NULL */
 	int max_attempts;          /* >= 1 */
+	int regional_endpoint;     /* endpoint is AWS's for `region`: a redirect moves it */
 };
 
 /* A client: copies of the config plus a libcurl multi handle (connection
@@ -85,12 +92,14 @@ struct lp_s3_req {
 	struct lp_strvec query;      /* name, value pairs (unencoded) */
 	const char *content_type;    /* for bodies; default application/octet-stream */
 	const char *if_match;        /* ETag to require, or NULL */
+	struct lp_strvec more_headers; /* "Name: value" lines (signed like the rest) */
 	/* body: memory (signed with its real hash) or a file window (unsigned) */
 	const void *body;
 	size_t body_len;
 	int body_fd;                 /* -1: none */
 	uint64_t body_off, body_size;
-	/* response body: memory (capped) or a file window written with pwrite */
+	/* response body: memory (capped), a file window written with pwrite, or
+	 * neither: then only hashed (with `hasher`, whole object, in order) */
 	struct lp_buf *resp;
 	size_t resp_max;
 	int xml_errors_in_2xx;       /* a 2xx whose body is <Error> is an error */
@@ -106,13 +115,15 @@ struct lp_s3_req {
 	uint64_t pos;                /* bytes of the window done in this attempt */
 	uint64_t high;               /* high-water mark over attempts */
 	int attempts;
+	int redirected;              /* a region redirect was followed */
 	double not_before;
 	struct lp_buf errbody;
 	void *easy;
 	void *headers;
 };
 #define LP_S3_REQ_INIT                                                                    \
-	{ .query = LP_STRVEC_INIT, .body_fd = -1, .sink_fd = -1, .errbody = LP_BUF_INIT }
+	{ .query = LP_STRVEC_INIT, .more_headers = LP_STRVEC_INIT, .body_fd = -1,           \
+	  .sink_fd = -1, .errbody = LP_BUF_INIT }
 
 void lp_s3_req_release(struct lp_s3_req *r);
 
@@ -147,6 +158,12 @@ int lp_s3_xml_parse(const char *data, size_t len, lp_s3_xml_cb cb, void *payload
 /* If `data` is an S3 <Error> document, copy its Code and Message and return 1. */
 int lp_s3_xml_error(const char *data, size_t len, char *code, size_t code_size, char *msg,
 		    size_t msg_size);
+
+/* The region an answer says the bucket lives in, or "" (see the redirect
+ * rule above): `header` is x-amz-bucket-region (may be ""), `body` the error
+ * document. Copied into `out`. */
+void lp_s3_redirect_region(char *out, size_t size, const char *header, const char *body,
+			   size_t body_len);
 
 /* Retry classification: 1 if a failure with this curl result, HTTP status
  * and S3 error code (may be "") is worth retrying. */

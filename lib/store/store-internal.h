@@ -13,7 +13,8 @@
 #include "lib/store/store.h"
 
 /* The backend vtable. A backend's struct embeds `struct lp_store base` first.
- * store.c has validated keys (lp_store_key_is_valid) before any call. */
+ * store.c has validated keys before any call (lp_store_key_is_valid for
+ * writes, lp_store_key_is_readable for reads, see store.h). */
 struct lp_store_ops {
 	const char *name; /* "file", "s3" */
 	/* Upload the file at `path` as `key`; fill `out` (sha256 computed while
@@ -33,8 +34,11 @@ struct lp_store_ops {
 	/* Size of `key` (sha256 left empty); LP_ENOTFOUND if absent. */
 	int (*stat)(struct lp_store *s, const char *key, struct lp_store_info *out,
 		    struct lp_error *err);
-	/* Every key starting with `prefix` (all pages). */
-	int (*list)(struct lp_store *s, const char *prefix, lp_store_list_cb cb, void *payload,
+	/* Every key starting with `prefix` (all pages), in byte order. */
+	int (*list)(struct lp_store *s, const char *prefix, lp_store_entry_cb cb, void *payload,
+		    struct lp_error *err);
+	/* Copy `src` to `dst` inside the store (see lp_store_copy). */
+	int (*copy)(struct lp_store *s, const char *src, const char *dst, struct lp_store_info *out,
 		    struct lp_error *err);
 	/* Remove `key`; a missing key is not an error. */
 	int (*del)(struct lp_store *s, const char *key, struct lp_error *err);
@@ -55,5 +59,7 @@ int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_st
 /* For tests: list in pages of `n` keys (default 1000) to exercise
  * continuation tokens; a no-op for non-S3 stores. Defined in store_s3.c. */
 void lp_store__s3_set_list_page(struct lp_store *s, int n);
+/* For tests: copies above `n` bytes go through a temp file (default 5 GiB). */
+void lp_store__s3_set_copy_max(struct lp_store *s, uint64_t n);
 
 #endif

@@ -63,9 +63,33 @@ int lp_store_key_is_valid(const char *key)
 	return key && lp_path_is_safe_relative(key);
 }
 
+int lp_store_key_is_readable(const char *key)
+{
+	const char *p = key;
+
+	if (!key || !*key || *key == '/' || key[strlen(key) - 1] == '/')
+		return 0;
+	/* empty components are fine here; "." and ".." never are */
+	while (p) {
+		size_t n = strcspn(p, "/");
+
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p = p[n] ? p + n + 1 : NULL;
+	}
+	return 1;
+}
+
 static int check_key(const char *key, struct lp_error *err)
 {
 	if (!lp_store_key_is_valid(key))
+		return lp_error_set(err, LP_EINVAL, "invalid store key '%s'", key ? key : "");
+	return 0;
+}
+
+static int check_read_key(const char *key, struct lp_error *err)
+{
+	if (!lp_store_key_is_readable(key))
 		return lp_error_set(err, LP_EINVAL, "invalid store key '%s'", key ? key : "");
 	return 0;
 }
@@ -99,7 +123,7 @@ int lp_store_get(struct lp_store *s, const char *key, const char *path,
 	struct lp_store_info info;
 	int error;
 
-	if ((error = check_key(key, err)) < 0)
+	if ((error = check_read_key(key, err)) < 0)
 		return error;
 	return s->ops->get(s, key, path, x ? x : &none, out ? out : &info, err);
 }
@@ -109,7 +133,7 @@ int lp_store_get_mem(struct lp_store *s, const char *key, struct lp_buf *out, si
 {
 	int error;
 
-	if ((error = check_key(key, err)) < 0)
+	if ((error = check_read_key(key, err)) < 0)
 		return error;
 	return s->ops->get_mem(s, key, out, max, err);
 }
@@ -120,7 +144,7 @@ int lp_store_stat(struct lp_store *s, const char *key, struct lp_store_info *out
 	struct lp_store_info info;
 	int error;
 
-	if ((error = check_key(key, err)) < 0)
+	if ((error = check_read_key(key, err)) < 0)
 		return error;
 	return s->ops->stat(s, key, out ? out : &info, err);
 }
@@ -137,10 +161,44 @@ int lp_store_exists(struct lp_store *s, const char *key, struct lp_error *err)
 	return error < 0 ? error : 1;
 }
 
+int lp_store_list_entries(struct lp_store *s, const char *prefix, lp_store_entry_cb cb,
+			  void *payload, struct lp_error *err)
+{
+	return s->ops->list(s, prefix ? prefix : "", cb, payload, err);
+}
+
+struct key_only {
+	lp_store_list_cb cb;
+	void *payload;
+};
+
+static int key_only_cb(const struct lp_store_entry *e, void *p)
+{
+	struct key_only *k = p;
+
+	return k->cb(e->key, e->size, k->payload);
+}
+
 int lp_store_list(struct lp_store *s, const char *prefix, lp_store_list_cb cb, void *payload,
 		  struct lp_error *err)
 {
-	return s->ops->list(s, prefix ? prefix : "", cb, payload, err);
+	struct key_only k = {.cb = cb, .payload = payload};
+
+	return lp_store_list_entries(s, prefix, key_only_cb, &k, err);
+}
+
+int lp_store_copy(struct lp_store *s, const char *src, const char *dst, struct lp_store_info *out,
+		  struct lp_error *err)
+{
+	struct lp_store_info info;
+	int error;
+
+	if ((error = check_read_key(src, err)) < 0 || (error = check_key(dst, err)) < 0)
+		return error;
+	if (!out)
+		out = &info;
+	memset(out, 0, sizeof(*out));
+	return s->ops->copy(s, src, dst, out, err);
 }
 
 int lp_store_delete(struct lp_store *s, const char *key, struct lp_error *err)

@@ -19,7 +19,11 @@
  *
  * Keys are relative to the store's root (for s3://bucket/prefix, the prefix
  * is prepended by the backend). Keys never start with '/' and have no empty
- * or ".." components; backends refuse others with LP_EINVAL.
+ * or ".." components; backends refuse others with LP_EINVAL. Reading
+ * (get, get_mem, stat, the source of a copy) also accepts empty components,
+ * "a//b": MXNet's old artifact_repository.py wrote such keys
+ * (lib/artifact/legacy.h). A directory store has no such keys: "a//b" names
+ * the same file as "a/b" there.
  *
  * Return codes: 0 ok; LP_ENOTFOUND for a missing key; LP_ENET for transport
  * and S3 failures; LP_EIO for local files; LP_EINVAL for a bad URL/key.
@@ -37,6 +41,7 @@ struct lp_store_opts {
 	int path_style;           /* -1 auto, 0 virtual-hosted, 1 path-style */
 	uint64_t multipart_threshold; /* bytes; above it uploads are multipart */
 	uint64_t part_size;       /* bytes; 0 = auto (>= 8 MiB, <= 10,000 parts) */
+	const char *tmp_dir;      /* temp files (an S3 copy over 5 GiB); NULL = /tmp */
 };
 #define LP_STORE_OPTS_INIT { .endpoint_url = NULL, .path_style = -1 }
 
@@ -59,6 +64,14 @@ struct lp_store_xfer {
  * lexicographic order; a non-zero return stops the listing and is returned. */
 typedef int (*lp_store_list_cb)(const char *key, uint64_t size, void *payload);
 
+/* One listed object, as lp_store_list_entries() reports it. */
+struct lp_store_entry {
+	const char *key;   /* relative to the store root; valid during the callback */
+	uint64_t size;
+	long long mtime;   /* last modified, seconds since the epoch; 0 if unknown */
+};
+typedef int (*lp_store_entry_cb)(const struct lp_store_entry *e, void *payload);
+
 /* The backend vtable and the constructors live in lib/store/store-internal.h. */
 
 /* Open the store named by `url`. Caller frees with lp_store_free(). */
@@ -80,10 +93,25 @@ int lp_store_stat(struct lp_store *s, const char *key, struct lp_store_info *out
 int lp_store_exists(struct lp_store *s, const char *key, struct lp_error *err) LP_WUR;
 int lp_store_list(struct lp_store *s, const char *prefix, lp_store_list_cb cb, void *payload,
 		  struct lp_error *err) LP_WUR;
+/* The same listing with each object's modification time. */
+int lp_store_list_entries(struct lp_store *s, const char *prefix, lp_store_entry_cb cb,
+			  void *payload, struct lp_error *err) LP_WUR;
+/*
+ * Copy object `src` to `dst` inside the store (an existing `dst` is
+ * replaced): S3 copies server-side (CopyObject) and then reads the copy
+ * back to hash it, or above CopyObject's 5 GiB streams it through a temp
+ * file in opts->tmp_dir; a directory store hashes the bytes as it copies
+ * them. `out` gets the copy's size and sha256.
+ * LP_ENOTFOUND if `src` is absent.
+ */
+int lp_store_copy(struct lp_store *s, const char *src, const char *dst, struct lp_store_info *out,
+		  struct lp_error *err) LP_WUR;
 int lp_store_delete(struct lp_store *s, const char *key, struct lp_error *err) LP_WUR;
 
 /* True if `key` is acceptable to every backend (see above). */
 int lp_store_key_is_valid(const char *key);
+/* True if `key` may be read: valid, or valid but for empty components. */
+int lp_store_key_is_readable(const char *key);
 
 /* The backend's name ("file", "s3") and the URL as given (no secrets). */
 const char *lp_store_backend(const struct lp_store *s);

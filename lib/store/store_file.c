@@ -252,6 +252,7 @@ static int is_temp_name(const char *name)
 struct keyed {
 	char *key;
 	uint64_t size;
+	long long mtime;
 };
 
 struct listing {
@@ -259,14 +260,15 @@ struct listing {
 	size_t nr, alloc;
 };
 
-static void listing_add(struct listing *l, const char *key, uint64_t size)
+static void listing_add(struct listing *l, const char *key, const struct stat *st)
 {
 	if (l->nr == l->alloc) {
 		l->alloc = l->alloc ? 2 * l->alloc : 64;
 		l->v = lp_xrealloc(l->v, l->alloc * sizeof(*l->v));
 	}
 	l->v[l->nr].key = lp_xstrdup(key);
-	l->v[l->nr].size = size;
+	l->v[l->nr].size = (uint64_t)st->st_size;
+	l->v[l->nr].mtime = (long long)st->st_mtime;
 	l->nr++;
 }
 
@@ -307,7 +309,7 @@ static int walk(struct listing *l, const char *dir, const char *rel, const char 
 			if ((error = walk(l, path.buf, key.buf, prefix, err)) < 0)
 				break;
 		} else if (S_ISREG(st.st_mode) && !strncmp(key.buf, prefix, strlen(prefix))) {
-			listing_add(l, key.buf, (uint64_t)st.st_size);
+			listing_add(l, key.buf, &st);
 		}
 	}
 	closedir(d);
@@ -321,7 +323,7 @@ static int cmp_keyed(const void *a, const void *b)
 	return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
 }
 
-static int file_list(struct lp_store *s, const char *prefix, lp_store_list_cb cb, void *payload,
+static int file_list(struct lp_store *s, const char *prefix, lp_store_entry_cb cb, void *payload,
 		     struct lp_error *err)
 {
 	struct file_store *fs = to_file(s);
@@ -343,15 +345,38 @@ static int file_list(struct lp_store *s, const char *prefix, lp_store_list_cb cb
 	/* byte order, as S3 lists: callers may rely on it */
 	if (l.nr)
 		qsort(l.v, l.nr, sizeof(*l.v), cmp_keyed);
-	for (i = 0; i < l.nr; i++)
-		if ((error = cb(l.v[i].key, l.v[i].size, payload)) != 0)
+	for (i = 0; i < l.nr; i++) {
+		struct lp_store_entry e = {
+		    .key = l.v[i].key, .size = l.v[i].size, .mtime = l.v[i].mtime};
+
+		if ((error = cb(&e, payload)) != 0)
 			break;
+	}
 out:
 	for (i = 0; i < l.nr; i++)
 		free(l.v[i].key);
 	free(l.v);
 	free(rel);
 	lp_buf_release(&dir);
+	return error;
+}
+
+/* The bytes pass through here, so the copy is hashed as it streams. */
+static int file_copy(struct lp_store *s, const char *src, const char *dst,
+		     struct lp_store_info *out, struct lp_error *err)
+{
+	struct lp_store_xfer none = LP_STORE_XFER_INIT;
+	struct file_store *fs = to_file(s);
+	struct lp_buf from = LP_BUF_INIT;
+	int error;
+
+	object_path(&from, fs, src);
+	if (lp_fs_is_file(from.buf))
+		error = file_put(s, dst, from.buf, &none, out, err);
+	else
+		error = lp_error_set(err, LP_ENOTFOUND, "'%s' not found in '%s'", src,
+				     fs->base.url);
+	lp_buf_release(&from);
 	return error;
 }
 
@@ -395,6 +420,7 @@ static const struct lp_store_ops file_ops = {
     .get_mem = file_get_mem,
     .stat = file_stat,
     .list = file_list,
+    .copy = file_copy,
     .del = file_del,
     .free = file_free,
 };

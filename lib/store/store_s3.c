@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/core/fs.h"
@@ -23,6 +24,7 @@
 #define AUTO_PART (8 * MiB)
 #define MAX_PARTS 10000
 #define LIST_PAGE 1000
+#define COPY_MAX (5120 * MiB) /* CopyObject's limit */
 
 struct s3_store {
 	struct lp_store base;
@@ -33,6 +35,8 @@ struct s3_store {
 	uint64_t part_size; /* 0: auto */
 	int concurrency;
 	int list_page;
+	uint64_t copy_max; /* above it, copies go through a temp file */
+	char *tmp_dir;	   /* where */
 };
 
 static struct s3_store *S(struct lp_store *s)
@@ -386,13 +390,27 @@ static int s3_stat(struct lp_store *s, const char *key, struct lp_store_info *ou
 
 struct list_page {
 	struct s3_store *st;
-	lp_store_list_cb cb;
+	lp_store_entry_cb cb;
 	void *payload;
 	char *key;
 	uint64_t size;
+	long long mtime;
 	int truncated;
 	char *token;
 };
+
+/* "2026-11-23T09:30:00.000Z" -> seconds since the epoch; 0 if malformed. */
+static long long parse_time(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		return 0;
+	return (long long)timegm(&tm);
+}
 
 static int list_xml(const char *path, const char *text, void *p)
 {
@@ -403,16 +421,23 @@ static int list_xml(const char *path, const char *text, void *p)
 		lp->key = lp_xstrdup(text);
 	} else if (!strcmp(path, "ListBucketResult/Contents/Size")) {
 		lp->size = strtoull(text, NULL, 10);
+	} else if (!strcmp(path, "ListBucketResult/Contents/LastModified")) {
+		lp->mtime = parse_time(text);
 	} else if (!strcmp(path, "ListBucketResult/Contents")) {
 		size_t pl = strlen(lp->st->prefix);
+		struct lp_store_entry e;
 		int r;
 
 		if (!lp->key || strncmp(lp->key, lp->st->prefix, pl))
 			return 0;
-		r = lp->cb(lp->key + pl, lp->size, lp->payload);
+		e.key = lp->key + pl;
+		e.size = lp->size;
+		e.mtime = lp->mtime;
+		r = lp->cb(&e, lp->payload);
 		free(lp->key);
 		lp->key = NULL;
 		lp->size = 0;
+		lp->mtime = 0;
 		return r;
 	} else if (!strcmp(path, "ListBucketResult/IsTruncated")) {
 		lp->truncated = !strcmp(text, "true");
@@ -423,11 +448,11 @@ static int list_xml(const char *path, const char *text, void *p)
 	return 0;
 }
 
-static int s3_list(struct lp_store *s, const char *prefix, lp_store_list_cb cb, void *payload,
+static int s3_list(struct lp_store *s, const char *prefix, lp_store_entry_cb cb, void *payload,
 		   struct lp_error *err)
 {
 	struct s3_store *st = S(s);
-	struct list_page lp = { st, cb, payload, NULL, 0, 0, NULL };
+	struct list_page lp = { st, cb, payload, NULL, 0, 0, 0, NULL };
 	struct lp_strmap seen = LP_STRMAP_INIT; /* every token given so far */
 	struct lp_buf resp = LP_BUF_INIT;
 	char *p = full_key(st, prefix);
@@ -485,6 +510,112 @@ static int s3_list(struct lp_store *s, const char *prefix, lp_store_list_cb cb, 
 	return error;
 }
 
+/* ---- server-side copy ---- */
+
+/* The source of a CopyObject request. */
+static void copy_source(struct lp_s3_req *r, struct s3_store *st, const char *k_src)
+{
+	struct lp_buf b = LP_BUF_INIT;
+
+	lp_buf_adds(&b, "x-amz-copy-source: /");
+	lp_s3_uri_encode(&b, st->bucket, 0);
+	lp_buf_addch(&b, '/');
+	lp_s3_uri_encode(&b, k_src, 1);
+	lp_strvec_push(&r->more_headers, b.buf);
+	lp_buf_release(&b);
+}
+
+/*
+ * Above CopyObject's 5 GiB the copy goes through a temp file (get, then a
+ * multipart put, hashed as it streams). Not UploadPartCopy: it needs
+ * x-amz-copy-source-range next to x-amz-copy-source, and curl before 8.10
+ * sorts SigV4's canonical headers by "name:value" line, not by name, so it
+ * signs that pair (or x-amz-copy-source-if-match) in the wrong order and the
+ * server answers SignatureDoesNotMatch (curl PR 14370; seen on RGW).
+ */
+static int copy_through_file(struct lp_store *s, const char *src, const char *dst,
+			     struct lp_store_info *out, struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct lp_store_xfer none = LP_STORE_XFER_INIT;
+	struct lp_store_info got;
+	char *path = lp_xasprintf("%s/lp-copy.XXXXXX", st->tmp_dir);
+	int fd = mkstemp(path), error;
+
+	if (fd < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot create a temp file in '%s'",
+					   st->tmp_dir);
+		goto out;
+	}
+	close(fd);
+	if ((error = s3_get(s, src, path, &none, &got, err)) == 0)
+		error = s3_put(s, dst, path, &none, out, err);
+	unlink(path);
+out:
+	free(path);
+	return error;
+}
+
+/* A server-side copy never passes through lp: read it back to hash it. */
+static int hash_object(struct s3_store *st, const char *k, uint64_t size,
+		       struct lp_store_info *out, struct lp_error *err)
+{
+	struct lp_s3_hasher h = { LP_SHA256_INIT, 0, size, -1 };
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	int error;
+
+	lp_sha256_init(&h.sha);
+	r.method = "GET";
+	r.key = k;
+	r.hasher = &h;
+	if ((error = lp_s3_do(st->s3, &r, err)) == 0 && h.off != size)
+		error = lp_error_set(err, LP_ENET, "cannot GET 's3://%s/%s': %llu bytes, expected %llu",
+				     st->bucket, k, (unsigned long long)h.off,
+				     (unsigned long long)size);
+	if (!error) {
+		out->size = size;
+		lp_sha256_final(&h.sha, out->sha256);
+	}
+	lp_sha256_release(&h.sha);
+	lp_s3_req_release(&r);
+	return error;
+}
+
+static int s3_copy(struct lp_store *s, const char *src, const char *dst, struct lp_store_info *out,
+		   struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	struct lp_buf resp = LP_BUF_INIT;
+	char *k_src = full_key(st, src), *k_dst = full_key(st, dst);
+	uint64_t size = 0;
+	int error;
+
+	if ((error = head(st, k_src, &size, NULL, 0, err)) < 0)
+		goto out;
+	if (size > st->copy_max) {
+		lp_log_debug("s3: copying '%s' to '%s' through '%s' (%llu bytes)", k_src, k_dst,
+			     st->tmp_dir, (unsigned long long)size);
+		error = copy_through_file(s, src, dst, out, err);
+		goto out;
+	}
+	/* CopyObject answers 200 and may still fail in its body */
+	r.method = "PUT";
+	r.key = k_dst;
+	copy_source(&r, st, k_src);
+	r.resp = &resp;
+	r.resp_max = 64 * 1024;
+	r.xml_errors_in_2xx = 1;
+	if ((error = lp_s3_do(st->s3, &r, err)) == 0)
+		error = hash_object(st, k_dst, size, out, err);
+out:
+	lp_s3_req_release(&r);
+	lp_buf_release(&resp);
+	free(k_src);
+	free(k_dst);
+	return error;
+}
+
 static int s3_del(struct lp_store *s, const char *key, struct lp_error *err)
 {
 	struct s3_store *st = S(s);
@@ -511,6 +642,7 @@ static void s3_free(struct lp_store *s)
 	lp_s3_free(st->s3);
 	free(st->bucket);
 	free(st->prefix);
+	free(st->tmp_dir);
 	free(st->base.url);
 	free(st);
 }
@@ -523,6 +655,7 @@ static const struct lp_store_ops s3_ops = {
     .get_mem = s3_get_mem,
     .stat = s3_stat,
     .list = s3_list,
+    .copy = s3_copy,
     .del = s3_del,
     .free = s3_free,
 };
@@ -531,6 +664,12 @@ void lp_store__s3_set_list_page(struct lp_store *s, int n)
 {
 	if (s && s->ops == &s3_ops && n > 0)
 		S(s)->list_page = n;
+}
+
+void lp_store__s3_set_copy_max(struct lp_store *s, uint64_t n)
+{
+	if (s && s->ops == &s3_ops && n > 0)
+		S(s)->copy_max = n;
 }
 
 /* ---- open ---- */
@@ -631,6 +770,7 @@ int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_st
 	cfg.session_token = conf.session_token;
 	cfg.ca_bundle = conf.ca_bundle;
 	cfg.max_attempts = conf.max_attempts;
+	cfg.regional_endpoint = !conf.endpoint_custom;
 	if ((error = lp_s3_new(&st->s3, &cfg, err)) < 0)
 		goto out;
 	st->concurrency = opts->concurrency > 0	       ? opts->concurrency
@@ -643,6 +783,8 @@ int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_st
 		st->threshold = MIN_PART;
 	st->part_size = opts->part_size ? opts->part_size : conf.multipart_chunksize;
 	st->list_page = LIST_PAGE;
+	st->copy_max = COPY_MAX;
+	st->tmp_dir = lp_xstrdup(opts->tmp_dir && *opts->tmp_dir ? opts->tmp_dir : "/tmp");
 	lp_log_debug("s3: %s, %s addressing, %d parallel transfers, multipart above %llu bytes",
 		     url, cfg.path_style ? "path-style" : "virtual-hosted", st->concurrency,
 		     (unsigned long long)st->threshold);

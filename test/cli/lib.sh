@@ -13,6 +13,8 @@ set -u
 : "${LP_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${LP:=$LP_TOP/lp}"
 T=$(mktemp -d "${LP_TEST_TMP:-${TMPDIR:-/tmp}}/t.XXXXXX")
+# the same on a CI node: lp artifact refuses its implicit local store there
+unset JENKINS_URL BUILD_ID CI
 OUT=$T/.stdout ERR=$T/.stderr
 cd "$T" || exit 1
 _fails=0

@@ -28,12 +28,16 @@ for a in "$@"; do
 done
 [ -n "$files" ] || files=$(ls test/cli/t*.sh)
 
-pass=0 fail=0
+pass=0 fail=0 times=""
 for f in $files; do
 	log="$LP_TEST_TMP/$(basename "$f").log"
 	echo "== $(basename "$f")"
+	t0=$(date +%s)
 	sh "$f" >"$log" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
+	times="$times$secs $(basename "$f")
+"
 	grep -E '^(not )?ok ' "$log"
 	p=$(grep -c '^ok ' "$log")
 	n=$(grep -c '^not ok ' "$log")
@@ -48,5 +52,7 @@ for f in $files; do
 	pass=$((pass + p))
 	fail=$((fail + n))
 done
+# the slowest files, to keep make check within its budget
+printf '%s' "$times" | sort -rn | head -5 | sed 's/^\([0-9]*\) \(.*\)/# slowest: \2 \1 s/'
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

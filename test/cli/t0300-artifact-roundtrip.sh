@@ -9,8 +9,8 @@ echo "Apache License" >licenses/LICENSE && chmod 644 licenses/LICENSE
 echo "notice" >licenses/NOTICE && chmod 600 licenses/NOTICE
 echo "gfortran" >lib/libgfortran.so.5 && chmod 755 lib/libgfortran.so.5
 echo "#define DNNL_VERSION 3" >include/onednn/dnnl_version.h
-export HOME="$T/home" XDG_DATA_HOME="" LP_ARTIFACT_REPOSITORY="" ARTIFACT_REPOSITORY_BUCKET=""
-unset MXNET_SHA GIT_COMMIT
+export HOME="$T/home" XDG_DATA_HOME=""
+unset MXNET_SHA GIT_COMMIT LP_ARTIFACT_REPOSITORY ARTIFACT_REPOSITORY_BUCKET
 
 run "$LP" artifact push --static --git-sha $SHA --os ubuntu18.04 --variant cpu \
 	--libmxnet lib/libmxnet.so --licenses licenses/LICENSE licenses/NOTICE \

@@ -61,10 +61,15 @@ run "$LP" artifact pull --static $C $R dist
 expect_exit 3 "incomplete artifact: exit 3"
 expect_err_contains "incomplete artifact" "says incomplete"
 
-run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so --licenses licenses/MISSING
-expect_exit 1 "missing license: exit 1"
+run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so --licenses licenses/MISSING --strict
+expect_exit 1 "missing license with --strict: exit 1"
 expect_err_contains "'licenses/MISSING' does not exist" "names the missing license"
 expect_err_lines 1 "one error line"
+expect_no_file "$T/s2" "nothing pushed"
+run "$LP" artifact push --static $C --repository "$T/s2" --libmxnet lib/libmxnet.so --licenses licenses/MISSING
+expect_exit 1 "without --strict it is skipped, and then no license is left: exit 1"
+expect_err_contains "warning: --licenses: skipping 'licenses/MISSING': no such file" "names the skipped license"
+expect_err_contains "no license files: pass at least one that exists" "says none is left"
 expect_no_file "$T/s2" "nothing pushed"
 run "$LP" artifact push --static --git-sha $SHA --os linux --repository "$T/s2" --libmxnet lib/nope.so --licenses licenses/LICENSE
 expect_exit 1 "missing --libmxnet file without --variant: exit 1"

@@ -71,4 +71,23 @@ expect_no_file "$T/store/$GIT_COMMIT/ubuntu18.04/cpu" "--dry-run pushes nothing"
 run "$LP" artifact push --static --os ubuntu18.04 --libmxnet lib/probe.so --licenses licenses/LICENSE
 expect_exit 0 "push with a probed variant"
 expect_file "$T/store/$GIT_COMMIT/ubuntu18.04/cpu/static/libmxnet.meta" "variant probed as cpu"
+
+# a build that produces neither dependency the CD line names (openblas linked
+# statically; no gfortran): the shell leaves 'lib/libgfortran.so.*' as it is
+rm lib/libgfortran.so.5 lib/libopenblas.so.0
+run "$LP" artifact --push --verbose --libtype static --variant native --libmxnet lib/libmxnet.so --licenses licenses/* --dependencies lib/libgfortran.so.* lib/libopenblas.so.0 --os ubuntu18.04
+expect_exit 0 "Jenkins push line for native with no such dependencies"
+expect_err_contains "lp: warning: --dependencies: skipping 'lib/libgfortran.so.*': no file matches (--strict makes this an error)" "one warning for the glob"
+expect_err_contains "lp: warning: --dependencies: skipping 'lib/libopenblas.so.0': no such file" "one warning for the path"
+n=$(grep -c 'skipping' "$ERR")
+[ "$n" -eq 2 ]; check $? "one line each ($n)"
+expect_no_file "$T/store/$GIT_COMMIT/ubuntu18.04/native/static/dependencies" "nothing stored for them"
+expect_file "$T/store/$GIT_COMMIT/ubuntu18.04/native/static/libmxnet.meta" "the artifact is published"
+run "$LP" artifact push --strict --libtype static --variant native2 --libmxnet lib/libmxnet.so --licenses licenses/* --dependencies lib/libgfortran.so.* lib/libopenblas.so.0 --os ubuntu18.04
+expect_exit 1 "--strict: a missing dependency is an error"
+expect_err_contains "--dependencies: no file matches 'lib/libgfortran.so.*'" "... naming it"
+expect_no_file "$T/store/$GIT_COMMIT/ubuntu18.04/native2" "... before anything is written"
+run "$LP" artifact push --libtype static --variant native3 --libmxnet lib/libmxnet.so --licenses licenses/NONE licenses/GONE --os ubuntu18.04
+expect_exit 1 "at least one license must exist"
+expect_err_contains "no license files: pass at least one that exists" "... saying so"
 done_testing
