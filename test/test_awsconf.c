@@ -339,6 +339,11 @@ static enum MHD_Result meta_handler(void *cls, struct MHD_Connection *conn, cons
 		return MHD_YES;
 	}
 	*upload_size = 0;
+	if (!strcmp(url, "/creds-lax")) /* json-c took this */
+		return reply(conn, 200, "{'AccessKeyId': 'AK', 'SecretAccessKey': 'SK'}");
+	if (!strcmp(url, "/creds-dup"))
+		return reply(conn, 200, "{\"AccessKeyId\": \"AK\", \"SecretAccessKey\": \"SK\", "
+					"\"AccessKeyId\": \"AK2\"}");
 	if (!strcmp(url, "/creds")) {
 		auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 		if (!auth || strcmp(auth, "Bearer ecs-token"))
@@ -417,6 +422,20 @@ START_TEST(test_awsconf_container_credentials_with_token_file)
 	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET,
 		   "cannot get container credentials from '");
 	ck_assert_msg(strstr(err.msg, "HTTP 401") && !strstr(err.msg, "Bearer"), "%s", err.msg);
+	lp_awsconf_release(&c);
+	free(url);
+	/* the answer is strict JSON, as everything lp reads */
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	url = lp_xasprintf("%s/creds-lax", base);
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET,
+		   "container credentials answered invalid JSON: key must be a string at line 1 column 2");
+	lp_awsconf_release(&c);
+	free(url);
+	url = lp_xasprintf("%s/creds-dup", base);
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET,
+		   "duplicate key 'AccessKeyId'");
 	lp_awsconf_release(&c);
 	free(url);
 	MHD_stop_daemon(d);
