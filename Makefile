@@ -1,7 +1,8 @@
 # Makefile - build lp, its library and its tests
 # SPDX-License-Identifier: MIT
 #
-#   make                 build ./lp (and build/release/liblp.a)
+#   make                 build ./lp (and build/release/liblp.a); installs the
+#                        -dev packages first when missing (scripts/install-deps.sh --build)
 #   make check           install missing dependencies, then unit tests, CLI tests
 #                        (real Docker engine, real S3 server, real toolchains) and
 #                        the unit tests again under ASan+UBSan
@@ -56,7 +57,17 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 .PHONY: all check check-run check-phases unit cli asan-check fuzz fuzz-check install fmt clean deps
 .DEFAULT_GOAL := all
 
+# Without the -dev packages the compiler would stop at the first #include:
+# run scripts/install-deps.sh --build first (as root it installs them,
+# otherwise it prints the apt command and stops), then build in a new make,
+# which sees their pkg-config flags. `make lp` skips this check.
+ifeq ($(shell $(PKG_CONFIG) --exists $(PKGS) check 2>/dev/null && echo ok),ok)
 all: lp
+else
+all:
+	@scripts/install-deps.sh --build
+	@$(MAKE) --no-print-directory lp
+endif
 
 $(B)/liblp.a: $(LIB_OBJS)
 	@rm -f $@

@@ -250,10 +250,10 @@ static int run(int push, struct args *a)
 	o->created = (long long)time(NULL);
 	if (lp_epoch_parse(&o->created, getenv("SOURCE_DATE_EPOCH"), 0, LLONG_MAX, &err) < 0)
 		return cmd_error(&err);
+	/* a terminal (plain when TERM=dumb or NO_COLOR), a log, or nothing with -q */
 	lp_progress_init(&progress, stderr,
-			 lp_log_get_level() == LP_LOG_QUIET ? LP_PROGRESS_NONE
-			 : isatty(STDERR_FILENO)	    ? LP_PROGRESS_TTY
-							    : LP_PROGRESS_LINES);
+			 lp_progress_mode_for(STDERR_FILENO, lp_log_get_level() == LP_LOG_QUIET,
+					      getenv("TERM"), getenv("NO_COLOR")));
 	o->progress = &progress;
 
 	error = push ? lp_artifact_push(&r, o, &err) : lp_artifact_pull(&r, o, &err);

@@ -30,6 +30,8 @@ test_pkgs="$test_pkgs debootstrap"
 # libFuzzer targets (test/fuzz/, make fuzz; a short run of each in make check):
 # clang with its sanitizer and fuzzer runtimes.
 test_pkgs="$test_pkgs clang libclang-rt-14-dev libfuzzer-14-dev"
+# man --warnings over every man page (test/cli/t0004-man-warnings.sh).
+test_pkgs="$test_pkgs man-db"
 # Jupyter from Debian: the notebook runner's nbclient, the python3 kernel and
 # nbconvert's HTML export (test/cli/t071x-serve-notebook*.sh run real kernels).
 test_pkgs="$test_pkgs python3-nbclient python3-ipykernel python3-nbconvert"

@@ -1,5 +1,6 @@
 /* check_lp.c - run every Check suite in test/test_*.c */
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,20 @@ void lp_test_write(const char *path, const char *content, int mode)
 	}
 	free(dir);
 	lp_ck_ok(lp_fs_write_file(path, content, strlen(content), (mode_t)mode, &err), &err);
+}
+
+int lp_test_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_msg(d != NULL, "cannot open directory '%s'", dir);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
 }
 
 char *lp_test_read(const char *path)

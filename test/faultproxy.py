@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: MIT
 #
 #   faultproxy.py --target 127.0.0.1:PORT [--kill-after BYTES] [--kills N]
-#                 [--down] [--log FILE]
+#                 [--down] [--log FILE] [--slow REGEX:SECONDS]
 #
 # Listens on 127.0.0.1 with a kernel-chosen port and prints "PORT\n" on
 # stdout once it accepts connections. Forwards every connection to the
@@ -13,12 +13,18 @@
 # (or mid-download), which the client must retry. With --log, every
 # request's method line and header NAMES are logged (values redacted: they
 # may carry the session token), plus the SignedHeaders list of the
-# Authorization header, and one "KILLED" line per cut. Runs until killed (SIGTERM). Python stdlib only.
+# Authorization header, and one "KILLED" line per cut. With --slow, the
+# answer to every request whose request line matches REGEX (e.g.
+# 'POST .*uploadId=' for CompleteMultipartUpload) is held back SECONDS
+# before it is forwarded: a server slow to confirm after the last byte.
+# Runs until killed (SIGTERM). Python stdlib only.
 import argparse
+import re
 import socket
 import struct
 import sys
 import threading
+import time
 
 lock = threading.Lock()
 state = {"kills": 0}
@@ -47,15 +53,18 @@ def reset(sock):
 
 
 class HeaderLogger:
-    """Follows the client->server byte stream and logs each request head."""
+    """Follows the client->server byte stream and logs each request head;
+    counts the requests whose answer --slow holds back."""
 
-    def __init__(self, path):
+    def __init__(self, path, slow=None):
         self.path = path
+        self.slow = slow
+        self.held = 0
         self.buf = b""
         self.skip = 0
 
     def feed(self, data):
-        if not self.path:
+        if not self.path and not self.slow:
             return
         while data:
             if self.skip:
@@ -73,6 +82,9 @@ class HeaderLogger:
             head, rest = self.buf[:end].decode("latin-1"), self.buf[end + 4:]
             self.buf = b""
             lines = head.split("\r\n")
+            if self.slow and re.search(self.slow[0], lines[0]):
+                with lock:
+                    self.held += 1
             out = ["REQUEST " + lines[0]]
             length = 0
             for h in lines[1:]:
@@ -90,12 +102,17 @@ class HeaderLogger:
             data = rest
 
 
-def pump(src, dst, counter, limit, args, logger):
+def pump(src, dst, counter, limit, args, logger, answers=None):
     try:
         while True:
             data = src.recv(262144)
             if not data:
                 break
+            if answers is not None and answers.held:
+                with lock:
+                    answers.held -= 1
+                log(args.log, "HELD an answer for %g s" % answers.slow[1])
+                time.sleep(answers.slow[1])
             if logger:
                 logger.feed(data)
             if counter is not None:
@@ -129,9 +146,10 @@ def handle(client, args):
         reset(client)
         return
     counter = [0]
-    logger = HeaderLogger(args.log)
+    logger = HeaderLogger(args.log, args.slow)
     up, down = (None, counter) if args.down else (counter, None)
-    t = threading.Thread(target=pump, args=(upstream, client, down, args.kill_after, args, None),
+    t = threading.Thread(target=pump, args=(upstream, client, down, args.kill_after, args, None,
+                                            logger if args.slow else None),
                          daemon=True)
     t.start()
     pump(client, upstream, up, args.kill_after, args, logger)
@@ -150,7 +168,11 @@ def main():
     p.add_argument("--kills", type=int, default=1)
     p.add_argument("--down", action="store_true")
     p.add_argument("--log")
+    p.add_argument("--slow", help="REGEX:SECONDS")
     args = p.parse_args()
+    if args.slow:
+        regex, _, secs = args.slow.rpartition(":")
+        args.slow = (regex, float(secs))
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", 0))

@@ -40,6 +40,8 @@ const char *lp_test_srcdir(void);
 
 /* Write a file (creating parent dirs); aborts the test on failure. */
 void lp_test_write(const char *path, const char *content, int mode);
+/* Entries of `dir` other than . and .. (a leftover temp file shows up). */
+int lp_test_count_entries(const char *dir);
 /* Read a whole file into a fresh string (caller frees); aborts on failure. */
 char *lp_test_read(const char *path);
 /*

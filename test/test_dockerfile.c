@@ -60,7 +60,7 @@ static void render(struct lp_dockerfile *df, const char *tpl, const char *const 
 	lp_strvec_release(&lab);
 }
 
-/* The README example through real library dirs: the golden file plus lp's final newline. */
+/* The README example through real library dirs: lp's mark line, the golden file, a final newline. */
 START_TEST(test_dockerfile_original_example_from_library_dirs)
 {
 	static const char *const libs[] = { "gpu-driver", "python2", "caffe", NULL };
@@ -74,8 +74,9 @@ START_TEST(test_dockerfile_original_example_from_library_dirs)
 		    lp_test_srcdir());
 	render(&df, tpl.buf, libs, search.buf, "0123456789012345678901234567890123456789", NULL);
 	want = lp_test_read(exp.buf);
-	ck_assert_uint_eq(df.text.len, strlen(want) + 1);
-	ck_assert(!memcmp(df.text.buf, want, strlen(want)));
+	ck_assert_uint_eq(df.text.len, sizeof(LP_DOCKERFILE_MARK "\n") - 1 + strlen(want) + 1);
+	ck_assert(!memcmp(df.text.buf, LP_DOCKERFILE_MARK "\n", sizeof(LP_DOCKERFILE_MARK)));
+	ck_assert(!memcmp(df.text.buf + sizeof(LP_DOCKERFILE_MARK), want, strlen(want)));
 	ck_assert_int_eq(df.text.buf[df.text.len - 1], '\n');
 	ck_assert_uint_eq(df.nr, 3);
 	free(want);
@@ -126,7 +127,8 @@ START_TEST(test_dockerfile_labels_env_quoting_and_determinism)
 		      "USER {{ algo_uid }}",
 		      0644);
 	render(&one, "t.j2", libs, "libs", "abc", labels);
-	ck_assert_str_eq(one.text.buf, "ENV MSG=\"hello \\\"you\\\"\"\n"
+	ck_assert_str_eq(one.text.buf, LP_DOCKERFILE_MARK "\n"
+				       "ENV MSG=\"hello \\\"you\\\"\"\n"
 				       "ENV N=1.50\n"
 				       "ENV P=/a:$PATH\n"
 				       "LABEL org.opencontainers.image.revision=abc\n"
@@ -219,7 +221,9 @@ START_TEST(test_dockerfile_context_holds_dockerfile_library_and_cwd_files)
 	render(&df, "t.j2", libs, "libs", NULL, NULL);
 	lp_ck_ok(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", "work", &err), &err);
 	tar_list(&list, &tar);
-	ck_assert_msg(!strncmp(list.buf, ".lp/Dockerfile 644 FROM scratch\n", 32), "%s", list.buf);
+	ck_assert_msg(!strncmp(list.buf, ".lp/Dockerfile 644 " LP_DOCKERFILE_MARK "\nFROM scratch\n",
+			       strlen(".lp/Dockerfile 644 " LP_DOCKERFILE_MARK "\nFROM scratch\n")),
+		      "%s", list.buf);
 	ck_assert_msg(strstr(list.buf, "|bin/tool 755 tool\n|etc/ 755 |etc/sub/ 755 |etc/sub/x 644 x\n|"), "%s", list.buf);
 	ck_assert(strstr(list.buf, "|libraries/a/data.conf 644 conf\n|libraries/a/install.sh 755 #!/bin/sh\n|"));
 	ck_assert(!strstr(list.buf, "|libraries/a/unused.txt"));
@@ -265,7 +269,7 @@ START_TEST(test_dockerfile_context_errors)
 	lp_test_write("t1.j2", "FROM scratch\nADD bin/init-langserver /bin/\n", 0644);
 	render(&df, "t1.j2", none, "libs", NULL, NULL);
 	lp_ck_fail(lp_dockerfile_context(&tar, &df, "Dockerfile", ".", &err), &err, LP_ENOTFOUND,
-		   "line 2 of the rendered Dockerfile: 'bin/init-langserver' not found in '.'");
+		   "line 3 of the rendered Dockerfile: 'bin/init-langserver' not found in '.'");
 	lp_dockerfile_release(&df);
 	lp_test_write("t2.j2", "FROM scratch\nCOPY ../secret /x\n", 0644);
 	render(&df, "t2.j2", none, "libs", NULL, NULL);
@@ -296,6 +300,47 @@ START_TEST(test_dockerfile_context_errors)
 }
 END_TEST
 
+/* man lp-build-template: exactly one final newline; lp's mark goes below parser directives */
+START_TEST(test_dockerfile_one_final_newline_and_the_mark_below_directives)
+{
+	static const char *const none[] = { NULL };
+	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
+
+	lp_test_write("blank.j2", "FROM scratch\nUSER {{ algo_uid }}\n\n\n  \n\t\n", 0644);
+	render(&df, "blank.j2", none, "libs", NULL, NULL);
+	ck_assert_str_eq(df.text.buf, LP_DOCKERFILE_MARK "\nFROM scratch\nUSER 1001\n");
+	lp_dockerfile_release(&df);
+	lp_test_write("bare.j2", "FROM scratch", 0644);
+	render(&df, "bare.j2", none, "libs", NULL, NULL);
+	ck_assert_str_eq(df.text.buf, LP_DOCKERFILE_MARK "\nFROM scratch\n");
+	lp_dockerfile_release(&df);
+	/* "# syntax=" and "# escape=" only count above every comment */
+	lp_test_write("dir.j2", "# syntax=docker/dockerfile:1\n#escape = `\n# a comment\nFROM scratch\n",
+		      0644);
+	render(&df, "dir.j2", none, "libs", NULL, NULL);
+	ck_assert_str_eq(df.text.buf, "# syntax=docker/dockerfile:1\n#escape = `\n" LP_DOCKERFILE_MARK
+				      "\n# a comment\nFROM scratch\n");
+	lp_dockerfile_release(&df);
+}
+END_TEST
+
+/* Checked before anything is written: a missing ADD source is found without building. */
+START_TEST(test_dockerfile_check_context_finds_missing_sources)
+{
+	static const char *const none[] = { NULL };
+	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_test_write("t.j2", "FROM scratch\nADD bin/tool /bin/\n", 0644);
+	render(&df, "t.j2", none, "libs", NULL, NULL);
+	lp_ck_fail(lp_dockerfile_check_context(&df, ".", &err), &err, LP_ENOTFOUND,
+		   "line 3 of the rendered Dockerfile: 'bin/tool' not found in '.'");
+	lp_test_write("bin/tool", "#!/bin/sh\n", 0755);
+	lp_ck_ok(lp_dockerfile_check_context(&df, NULL, &err), &err);
+	lp_dockerfile_release(&df);
+}
+END_TEST
+
 Suite *dockerfile_suite(void)
 {
 	Suite *s = suite_create("dockerfile");
@@ -309,6 +354,8 @@ Suite *dockerfile_suite(void)
 	tcase_add_test(tc, test_dockerfile_render_errors_come_first);
 	tcase_add_test(tc, test_dockerfile_context_holds_dockerfile_library_and_cwd_files);
 	tcase_add_test(tc, test_dockerfile_context_errors);
+	tcase_add_test(tc, test_dockerfile_one_final_newline_and_the_mark_below_directives);
+	tcase_add_test(tc, test_dockerfile_check_context_finds_missing_sources);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,5 @@
 /* test_fs.c - atomic writes, reads, trees, path checks */
 /* SPDX-License-Identifier: MIT */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,20 +7,6 @@
 #include "lib/core/fs.h"
 #include "lib/core/hash.h"
 #include "test/lp_test.h"
-
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
 
 START_TEST(test_fs_tmp_abort_leaves_no_file)
 {
@@ -31,7 +16,7 @@ START_TEST(test_fs_tmp_abort_leaves_no_file)
 	lp_ck_ok(lp_fs_tmp_open(&t, "out.txt", &err), &err);
 	lp_ck_ok(lp_fs_write_all(t.fd, "x", 1, "out.txt", &err), &err);
 	lp_fs_tmp_abort(&t);
-	ck_assert_int_eq(count_entries("."), 0);
+	ck_assert_int_eq(lp_test_count_entries("."), 0);
 }
 END_TEST
 
@@ -48,7 +33,7 @@ START_TEST(test_fs_write_file_sets_mode_and_content)
 	s = lp_test_read("a/b/c/f");
 	ck_assert_str_eq(s, "hi\n");
 	free(s);
-	ck_assert_int_eq(count_entries("a/b/c"), 1);
+	ck_assert_int_eq(lp_test_count_entries("a/b/c"), 1);
 	lp_ck_ok(lp_fs_rmtree("a", &err), &err);
 	ck_assert(!lp_fs_exists("a"));
 }

@@ -137,6 +137,50 @@ static struct lp_template_value *make_context(const struct lp_dockerfile *df,
 	return ctx;
 }
 
+/* A parser directive ("# syntax=...", "# escape=`"): Docker reads them only above everything else. */
+static size_t directive_len(const char *p)
+{
+	const char *s = p;
+
+	if (*s++ != '#')
+		return 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9'))
+		s++;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s != '=')
+		return 0;
+	s = strchr(s, '\n');
+	return s ? (size_t)(s - p) + 1 : 0;
+}
+
+/*
+ * The output's last touches: exactly one final newline (trailing blank
+ * lines and whitespace dropped, as the man page promises), and lp's mark
+ * below any parser directives, so a later run knows the file is its own.
+ */
+static void finish_text(struct lp_buf *text)
+{
+	struct lp_buf out = LP_BUF_INIT;
+	size_t at = 0, n;
+
+	while (text->len && strchr(" \t\r\n", text->buf[text->len - 1]))
+		text->len--;
+	lp_buf_setlen(text, text->len);
+	lp_buf_addch(text, '\n');
+	while ((n = directive_len(text->buf + at)) > 0)
+		at += n;
+	lp_buf_add(&out, text->buf, at);
+	lp_buf_adds(&out, LP_DOCKERFILE_MARK "\n");
+	lp_buf_add(&out, text->buf + at, text->len - at);
+	lp_buf_release(text);
+	*text = out;
+}
+
 int lp_dockerfile_render(struct lp_dockerfile *out, const struct lp_dockerfile_opts *o,
 			 struct lp_error *err)
 {
@@ -160,8 +204,7 @@ int lp_dockerfile_render(struct lp_dockerfile *out, const struct lp_dockerfile_o
 	lp_buf_reset(&out->text);
 	if ((error = lp_template_render(&out->text, t, ctx, err)) < 0)
 		goto out;
-	if (out->text.len == 0 || out->text.buf[out->text.len - 1] != '\n')
-		lp_buf_addch(&out->text, '\n');
+	finish_text(&out->text);
 out:
 	lp_template_value_free(ctx);
 	lp_template_free(t);
@@ -625,6 +668,24 @@ out:
 static int tar_next(void *ud, struct lp_buf *chunk, struct lp_error *err)
 {
 	return lp_dockerfile_tar_read(ud, chunk, err);
+}
+
+int lp_dockerfile_check_context(const struct lp_dockerfile *df, const char *context,
+				struct lp_error *err)
+{
+	struct lp_dockerfile_tar *tar = NULL;
+	char cwd[PATH_MAX];
+	int error;
+
+	if (!context) {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return lp_error_set_errno(err, LP_EIO, "cannot get the current directory");
+		context = cwd;
+	}
+	/* opening the stream finds (or refuses) every entry; no byte is produced */
+	error = lp_dockerfile_tar_open(&tar, df, ".lp/Dockerfile", context, err);
+	lp_dockerfile_tar_free(tar);
+	return error;
 }
 
 int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_dockerfile *df,

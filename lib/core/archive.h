@@ -24,8 +24,9 @@ struct lp_archive_zip_opts {
 #define LP_ARCHIVE_ZIP_OPTS_INIT { .mtime = 315532800 /* 1980-01-01, zip's epoch */, .exclude = NULL }
 
 /*
- * Zip the tree under `dir` into `zip_path` (atomically: temp + rename).
- * Entries sorted by path, fixed timestamps, exec bits and symlinks kept, so
+ * Zip the tree under `dir` into `zip_path`, an output as lp_fs_out_open()
+ * describes: atomic over a regular file, written through a device or FIFO,
+ * a symlink's target replaced. Entries sorted by path, fixed timestamps, exec bits and symlinks kept, so
  * the same tree gives the same bytes.
  *
  * Entry names are the relative paths found by walking `dir` (never "..",

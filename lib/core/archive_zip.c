@@ -142,7 +142,7 @@ int lp_archive_zip_dir(const char *zip_path, const char *dir,
 {
 	struct lp_archive_zip_opts defaults = LP_ARCHIVE_ZIP_OPTS_INIT;
 	struct lp_strvec files = LP_STRVEC_INIT;
-	struct lp_fs_tmp tmp = LP_FS_TMP_INIT;
+	struct lp_fs_out out = LP_FS_OUT_INIT;
 	struct archive *a = NULL;
 	struct archive_entry *e = NULL;
 	char *self = NULL;
@@ -159,7 +159,7 @@ int lp_archive_zip_dir(const char *zip_path, const char *dir,
 	if ((error = lp_fswalk_list(&files, dir, opts->exclude, err)) < 0)
 		goto out;
 	self = self_relative(zip_path, dir);
-	if ((error = lp_fs_tmp_open(&tmp, zip_path, err)) < 0)
+	if ((error = lp_fs_out_open(&out, zip_path, err)) < 0)
 		goto out;
 	a = archive_write_new();
 	e = archive_entry_new();
@@ -167,7 +167,7 @@ int lp_archive_zip_dir(const char *zip_path, const char *dir,
 		LP_BUG("libarchive allocation failed");
 	if (archive_write_set_format_zip(a) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open_fd(a, tmp.fd) != ARCHIVE_OK) {
+	    archive_write_open_fd(a, out.fd) != ARCHIVE_OK) {
 		error = lp_error_set(err, LP_EIO, "cannot write '%s': %s", zip_path,
 				     archive_error_string(a));
 		goto out;
@@ -183,12 +183,12 @@ int lp_archive_zip_dir(const char *zip_path, const char *dir,
 				     archive_error_string(a));
 		goto out;
 	}
-	error = lp_fs_tmp_commit(&tmp, 0644, err);
+	error = lp_fs_out_commit(&out, 0644, err);
 out:
 	if (a)
 		archive_write_free(a);
 	archive_entry_free(e);
-	lp_fs_tmp_abort(&tmp);
+	lp_fs_out_abort(&out);
 	free(self);
 	lp_strvec_release(&files);
 	return error;

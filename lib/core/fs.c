@@ -64,6 +64,188 @@ void lp_fs_tmp_abort(struct lp_fs_tmp *t)
 	t->final = NULL;
 }
 
+int lp_fs_resolve_links(struct lp_buf *out, const char *path, struct lp_error *err)
+{
+	struct lp_buf cur = LP_BUF_INIT, next = LP_BUF_INIT, swap;
+	char link[4096];
+	struct stat st;
+	int hops = 0, error = 0;
+
+	lp_buf_adds(&cur, path);
+	while (lstat(cur.buf, &st) == 0 && S_ISLNK(st.st_mode)) {
+		ssize_t n;
+
+		if (++hops > 40) {
+			error = lp_error_set(err, LP_EINVAL,
+					     "cannot write '%s': too many levels of symbolic links",
+					     path);
+			goto out;
+		}
+		n = readlink(cur.buf, link, sizeof(link));
+		if (n < 0 || (size_t)n == sizeof(link)) {
+			if (n >= 0)
+				errno = ENAMETOOLONG;
+			error = lp_error_set_errno(err, LP_EIO, "cannot read link '%s'", cur.buf);
+			goto out;
+		}
+		lp_buf_reset(&next);
+		/* a relative target is relative to the link's own directory */
+		if (link[0] != '/' && strrchr(cur.buf, '/'))
+			lp_buf_add(&next, cur.buf, (size_t)(strrchr(cur.buf, '/') - cur.buf) + 1);
+		lp_buf_add(&next, link, (size_t)n);
+		swap = cur;
+		cur = next;
+		next = swap;
+	}
+	lp_buf_add(out, cur.buf, cur.len);
+out:
+	lp_buf_release(&cur);
+	lp_buf_release(&next);
+	return error;
+}
+
+int lp_fs_out_open(struct lp_fs_out *o, const char *path, struct lp_error *err)
+{
+	struct lp_buf target = LP_BUF_INIT;
+	struct stat st;
+	int error = 0, fd = -1;
+
+	if (!strcmp(path, "-")) {
+		o->kind = LP_FS_OUT_STDOUT;
+		o->fd = STDOUT_FILENO;
+		o->target = lp_xstrdup("<stdout>");
+		return 0;
+	}
+	if (!*path)
+		return lp_error_set(err, LP_EINVAL, "cannot write '': empty path");
+	if ((error = lp_fs_resolve_links(&target, path, err)) < 0)
+		goto out;
+	o->target = lp_buf_detach(&target, NULL);
+	if (stat(o->target, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode) || S_ISSOCK(st.st_mode)) {
+			error = lp_error_set(err, LP_EINVAL, "cannot write '%s': is a %s", o->target,
+					     S_ISDIR(st.st_mode) ? "directory" : "socket");
+			goto out;
+		}
+		/* a device or FIFO: write through it (a FIFO waits for its reader) */
+		fd = open(o->target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			error = lp_error_set_errno(err, LP_EIO, "cannot open '%s'", o->target);
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			o->kind = LP_FS_OUT_THROUGH;
+			o->fd = fd;
+			fd = -1;
+			goto out;
+		}
+		/* replaced by a regular file meanwhile: replace that atomically */
+	}
+	if (lstat(o->target, &o->old) == 0 && S_ISREG(o->old.st_mode))
+		o->old_valid = 1;
+	if ((error = lp_fs_tmp_open(&o->tmp, o->target, err)) < 0)
+		goto out;
+	o->kind = LP_FS_OUT_FILE;
+	o->fd = o->tmp.fd;
+out:
+	if (fd >= 0)
+		close(fd);
+	lp_buf_release(&target);
+	return error;
+}
+
+int lp_fs_out_commit(struct lp_fs_out *o, mode_t mode, struct lp_error *err)
+{
+	int fd = o->fd;
+
+	o->fd = -1;
+	switch (o->kind) {
+	case LP_FS_OUT_STDOUT:
+		return 0;
+	case LP_FS_OUT_THROUGH:
+		if (close(fd) < 0)
+			return lp_error_set_errno(err, LP_EIO, "cannot write '%s'", o->target);
+		return 0;
+	case LP_FS_OUT_FILE:
+		break;
+	}
+	if (o->old_valid) {
+		/* the file stays what it was to its owner: same mode, and same
+		 * owner where we may (root rewriting a user's file); chown first,
+		 * as it clears set-id bits */
+		if ((o->old.st_uid != geteuid() || o->old.st_gid != getegid()) &&
+		    fchown(o->tmp.fd, o->old.st_uid, o->old.st_gid) < 0) {
+			/* not permitted: the file becomes ours, as with any rename */
+		}
+		mode = o->old.st_mode & 07777;
+	}
+	return lp_fs_tmp_commit(&o->tmp, mode, err);
+}
+
+void lp_fs_out_abort(struct lp_fs_out *o)
+{
+	if (o->kind == LP_FS_OUT_THROUGH && o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	lp_fs_tmp_abort(&o->tmp);
+	free(o->target);
+	o->target = NULL;
+}
+
+int lp_fs_write_output(const char *path, const void *data, size_t len, mode_t mode,
+		       struct lp_error *err)
+{
+	struct lp_fs_out o = LP_FS_OUT_INIT;
+	int error;
+
+	if ((error = lp_fs_out_open(&o, path, err)) < 0)
+		goto out;
+	if ((error = lp_fs_write_all(o.fd, data, len, o.target, err)) < 0)
+		goto out;
+	error = lp_fs_out_commit(&o, mode, err);
+out:
+	lp_fs_out_abort(&o);
+	return error;
+}
+
+int lp_fs_check_generated(const char *path, const char *force_flag, struct lp_error *err)
+{
+	struct lp_buf target = LP_BUF_INIT;
+	char head[LP_FS_MARK_WINDOW + 1];
+	struct stat st;
+	ssize_t n = 0;
+	int fd = -1, error = 0;
+	char *p;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if ((error = lp_fs_resolve_links(&target, path, err)) < 0)
+		goto out;
+	/* O_NONBLOCK: a FIFO must not hang the check (it is written through anyway) */
+	fd = open(target.buf, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		goto out; /* nothing there (or unreadable: the write will say so) */
+	while ((n = read(fd, head, LP_FS_MARK_WINDOW)) < 0 && errno == EINTR)
+		;
+	if (n < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'", target.buf);
+		goto out;
+	}
+	head[n] = '\0';
+	for (p = head; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, LP_FS_MARK, strlen(LP_FS_MARK)))
+			goto out;
+	error = lp_error_set(err, LP_EEXISTS,
+			     "refusing to overwrite '%s': lp did not write it (no '%s...' line); "
+			     "pass %s to replace it",
+			     path, LP_FS_MARK, force_flag);
+out:
+	if (fd >= 0)
+		close(fd);
+	lp_buf_release(&target);
+	return error;
+}
+
 int lp_fs_write_all(int fd, const void *data, size_t len, const char *what,
 		    struct lp_error *err)
 {

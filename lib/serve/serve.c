@@ -1339,7 +1339,7 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 		char buf[16];
 		int n = snprintf(buf, sizeof(buf), "%d\n", port);
 
-		if ((error = lp_fs_write_file(o->port_file, buf, (size_t)n, 0644, err)) < 0)
+		if ((error = lp_fs_write_output(o->port_file, buf, (size_t)n, 0644, err)) < 0)
 			goto out;
 	}
 	notify_status(&s, 1, load, NULL, NULL, NULL);

@@ -976,7 +976,6 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 	char *hbuf = h ? lp_xmalloc(IO_BUFSIZE) : NULL;
 	size_t scan = 0, hp = 0, ndone = 0, i;
 	int active = 0, error = 0;
-	uint64_t last_done = UINT64_MAX;
 
 	if (concurrency < 1)
 		concurrency = 1;
@@ -1052,14 +1051,14 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 				error = 0;
 			}
 		}
+		/* every pass, at least once a second: also while the server is
+		 * still answering after the last byte (progress shows that wait) */
 		if (progress) {
 			uint64_t d = 0;
 
 			for (i = 0; i < n; i++)
 				d += reqs[i]->high;
-			if (d != last_done)
-				progress(d, total, payload);
-			last_done = d;
+			progress(d, total, payload);
 		}
 		if (ndone == n)
 			break;

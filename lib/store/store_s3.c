@@ -70,6 +70,21 @@ static void on_progress(uint64_t done, uint64_t total, void *p)
 		x->progress(done, total, x->payload);
 }
 
+/* While CompleteMultipartUpload runs (S3 may take seconds), every byte is out. */
+struct completing {
+	const struct lp_store_xfer *x;
+	uint64_t size;
+};
+
+static void on_completing(uint64_t done, uint64_t total, void *p)
+{
+	const struct completing *c = p;
+
+	(void)done;
+	(void)total;
+	c->x->progress(c->size, c->size, c->x->payload);
+}
+
 /* ---- upload ---- */
 
 static int find_upload_id(const char *path, const char *text, void *p)
@@ -169,8 +184,14 @@ static int multipart_put(struct s3_store *st, const char *key, int fd, uint64_t 
 	complete.resp = &cresp;
 	complete.resp_max = 64 * 1024;
 	complete.xml_errors_in_2xx = 1; /* a 200 can still carry <Error> */
-	if ((error = lp_s3_do(st->s3, &complete, err)) < 0)
-		goto abort;
+	{
+		struct completing c = { x, size };
+		struct lp_s3_req *one[1] = { &complete };
+
+		if ((error = lp_s3_run(st->s3, one, 1, 1, x && x->progress ? on_completing : NULL,
+				       &c, size, err)) < 0)
+			goto abort;
+	}
 	goto out;
 abort:
 	(void)abort_upload(st, key, id);
