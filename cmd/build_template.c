@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
+#include "cmd/docker_flags.h"
 #include "cmd/usage.h"
 #include "lib/build/dockerfile.h"
 #include "lib/core/datadir.h"
@@ -24,8 +25,13 @@ static const struct cmd_help help = {
 		   "directories (each with install.sh and an optional config.json), write it,\n"
 		   "then build and tag the image through the Docker Engine API.\n",
     .footer = "Template variables: algo_uid, libraries (name, description, files,\n"
-	      "install_scripts, requires, env_variables), labels. Environment: DOCKER_HOST,\n"
-	      "LP_LIBRARY_PATH, LP_DATADIR. See 'man lp-build-template'.\n"
+	      "install_scripts, requires, env_variables), labels. The bundled template\n"
+	      "always installs the library lp (lp itself) last; with -p, add -l lp.\n"
+	      "Labels (revision, io.lp.libraries, --label) go on the image through the\n"
+	      "Engine API, never into the Dockerfile.\n"
+	      "Environment: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_CONTEXT,\n"
+	      "DOCKER_CONFIG (contexts and registry credentials), LP_LIBRARY_PATH,\n"
+	      "LP_DATADIR, TMPDIR. See 'man lp-build-template'.\n"
 	      "Exit status: 0 ok, 1 error (or --check: stale), 2 usage, 3 library, template\n"
 	      "or ADD/COPY source not found.\n",
 };
@@ -48,15 +54,6 @@ static int add_label(const struct cmd_help *h, const struct cmd_opt *opt, const 
 	return 0;
 }
 
-/* Build output goes where the Dockerfile does not: stdout, or stderr with -o -. */
-static void print_output(const char *text, size_t len, void *ud)
-{
-	if (lp_log_get_level() == LP_LOG_QUIET)
-		return;
-	fwrite(text, 1, len, ud);
-	fflush(ud);
-}
-
 /* --check: exit 1 with the diff when the file is stale */
 static int check(const char *path, const struct lp_dockerfile *df)
 {
@@ -73,20 +70,15 @@ static int check(const char *path, const struct lp_dockerfile *df)
 	return LP_EXIT_OK;
 }
 
-static int build(const char *tag, const char *output, const struct lp_dockerfile *df)
+/* Build output goes where the Dockerfile does not: stdout, or stderr with -o -. */
+static int build(struct lp_dockerfile_build_opts *b, const char *output,
+		 const struct lp_dockerfile *df, int push)
 {
-	struct lp_dockerfile_build_opts b = {.host = getenv("DOCKER_HOST"), .tag = tag,
-					     .output = print_output,
-					     .ud = strcmp(output, "-") ? stdout : stderr};
 	struct lp_error err = LP_ERROR_INIT;
-	char id[LP_DOCKER_ID_SIZE];
 	int error;
 
-	fflush(stdout);
-	if ((error = lp_dockerfile_build(id, df, &b, &err)) == 0) {
-		lp_log_info("built %s (%s)", tag, id[0] ? id : "no id reported");
+	if ((error = cmd_docker_build(df, b, push, strcmp(output, "-") ? stdout : stderr, &err)) == 0)
 		return LP_EXIT_OK;
-	}
 	if (error != LP_ENET)
 		return cmd_error(&err);
 	/* the engine is unreachable: say where the rendered file went */
@@ -102,7 +94,9 @@ static int build(const char *tag, const char *output, const struct lp_dockerfile
 int cmd_build_template(int argc, char **argv)
 {
 	struct lp_strvec libraries = LP_STRVEC_INIT, dash_l = LP_STRVEC_INIT, search = LP_STRVEC_INIT,
-			 labels = LP_STRVEC_INIT, scratch = LP_STRVEC_INIT;
+			 labels = LP_STRVEC_INIT, scratch = LP_STRVEC_INIT, api_labels = LP_STRVEC_INIT;
+	struct cmd_docker_flags dk = CMD_DOCKER_FLAGS_INIT;
+	struct lp_dockerfile_build_opts b = {.labels = &api_labels};
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf tpl = LP_BUF_INIT;
@@ -136,6 +130,8 @@ int cmd_build_template(int argc, char **argv)
 	    CMD_OPT_FLAG(0, "check", &check_only, 1,
 			 "exit 1 and show a diff if FILE differs from what\n"
 			 "would be rendered (writes and builds nothing)"),
+	    CMD_DOCKER_OPTS(&dk),
+	    CMD_DOCKER_TARGET_OPT(&dk),
 	    CMD_OPT_END,
 	};
 
@@ -151,6 +147,10 @@ int cmd_build_template(int argc, char **argv)
 		    &help, "the following arguments are required: -t/--tag (or use --no-build)");
 		goto out;
 	}
+	if (dk.push && (no_build || check_only)) {
+		status = cmd_opt_usage_error(&help, "--push needs a build (not with --no-build or --check)");
+		goto out;
+	}
 	if (check_only && !strcmp(output, "-")) {
 		status = cmd_opt_usage_error(&help, "--check needs a file (-o FILE), not '-'");
 		goto out;
@@ -161,6 +161,7 @@ int cmd_build_template(int argc, char **argv)
 			goto out;
 		}
 		template_path = tpl.buf;
+		d.flags |= LP_DOCKERFILE_WITH_LP;
 	}
 	/* USER algo must not be root by accident: as root, default to a user's uid */
 	if (uid < 0 && getuid() == 0)
@@ -192,8 +193,13 @@ int cmd_build_template(int argc, char **argv)
 		goto out;
 	}
 
-	if (!no_build)
-		status = build(tag, output, &df);
+	if (!no_build) {
+		lp_dockerfile_labels(&api_labels, &df, &d);
+		b.tag = tag;
+		cmd_docker_apply(&dk, &b);
+		df.tmp_dir = getenv("TMPDIR");
+		status = build(&b, output, &df, dk.push);
+	}
 	/* after a success only, so an error stays one line */
 	if (status == LP_EXIT_OK && root_default)
 		lp_log_warn("running as root: the algo user gets uid %s, not 0 (choose with --user-id)",
@@ -207,6 +213,8 @@ out:
 	lp_strvec_release(&libraries);
 	lp_strvec_release(&search);
 	lp_strvec_release(&labels);
+	lp_strvec_release(&api_labels);
 	lp_strvec_release(&scratch);
+	cmd_docker_flags_release(&dk);
 	return status;
 }

@@ -16,6 +16,7 @@
  * subcommands[] table; a large one may live in cmd/<name>_<sub>.c.
  */
 int cmd_artifact(int argc, char **argv);
+int cmd_build_algorithm(int argc, char **argv);
 int cmd_build_template(int argc, char **argv);
 int cmd_install_algorithm(int argc, char **argv);
 int cmd_install_dependencies(int argc, char **argv);

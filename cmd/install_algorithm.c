@@ -15,13 +15,15 @@ extern char **environ;
 
 static const struct cmd_help help = {
     .cmd = "install-algorithm",
-    .usage = "lp install-algorithm [-C DIR] [--prefix DIR] [--zip FILE] [--offline] [--dry-run]\n",
+    .usage = "lp install-algorithm [-C DIR] [--prefix DIR] [--zip FILE] [--offline] [--dry-run]\n"
+	     "lp install-algorithm -C DIR --in-place\n",
     .description =
 	"Compile an algorithm where its language needs it (cargo build --release,\n"
 	"mvn package, sbt stage, go build, make), then install it into the prefix:\n"
 	"its files (less .git and build caches), dependencies, algorithmia.conf and\n"
 	"an executable bin/pipe (lp's runner for the language unless the algorithm\n"
-	"has its own). With --zip, also or instead write a deterministic algorithm.zip.\n",
+	"has its own). With --zip, also or instead write a deterministic algorithm.zip.\n"
+	"No algorithmia.conf is made up for an algorithm without one.\n",
     .footer = "SOURCE_DATE_EPOCH sets the zip entries' timestamp (default 1980-01-01).\n"
 	      "Exit status: 0 ok, 1 error, 2 usage, 3 not found.\n",
 };
@@ -44,6 +46,9 @@ int cmd_install_algorithm(int argc, char **argv)
 	    CMD_OPT_STRING(0, "zip", &o.zip, "FILE", "write algorithm.zip to FILE (with --prefix: as well)"),
 	    CMD_OPT_BITS(0, "offline", &o.flags, LP_ALGORITHM_OFFLINE,
 			 "no network: cargo --offline, mvn -o, GOPROXY=off, ..."),
+	    CMD_OPT_BITS(0, "in-place", &o.flags, LP_ALGORITHM_IN_PLACE,
+			 "compile and add bin/pipe in DIR itself, copy nothing\n"
+			 "(what lp build-algorithm runs in /opt/algorithm)"),
 	    CMD_OPT_FLAG('n', "dry-run", &dry_run, 1, "print the exact commands and paths; run nothing"),
 	    CMD_OPT_END,
 	};
@@ -59,7 +64,11 @@ int cmd_install_algorithm(int argc, char **argv)
 		status = cmd_opt_usage_error(&help, "--%s: empty path", o.zip && !*o.zip ? "zip" : "prefix");
 		goto out;
 	}
-	if (!o.prefix && !o.zip)
+	if ((o.flags & LP_ALGORITHM_IN_PLACE) && o.prefix) {
+		status = cmd_opt_usage_error(&help, "--in-place installs into -C DIR: no --prefix");
+		goto out;
+	}
+	if (!o.prefix && !o.zip && !(o.flags & LP_ALGORITHM_IN_PLACE))
 		o.prefix = "/opt/algorithm";
 	if (lp_epoch_parse(&mtime, getenv("SOURCE_DATE_EPOCH"), LP_EPOCH_ZIP_MIN, LP_EPOCH_ZIP_MAX,
 			   &err) < 0) {

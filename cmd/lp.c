@@ -23,6 +23,7 @@ struct lp_cmd {
 /* Alphabetical; `lp --help` prints them in this order. */
 static const struct lp_cmd commands[] = {
 	{ "artifact", cmd_artifact, "push, pull, list and migrate libmxnet.so builds (S3 or local)" },
+	{ "build-algorithm", cmd_build_algorithm, "build an algorithm into a runnable image on a langpack" },
 	{ "build-template", cmd_build_template, "render a Dockerfile from library directories and build it" },
 	{ "install-algorithm", cmd_install_algorithm, "compile an algorithm into /opt/algorithm or algorithm.zip" },
 	{ "install-dependencies", cmd_install_dependencies, "install an algorithm's dependencies" },

@@ -30,6 +30,12 @@ test_pkgs="$test_pkgs debootstrap"
 # libFuzzer targets (test/fuzz/, make fuzz; a short run of each in make check):
 # clang with its sanitizer and fuzzer runtimes.
 test_pkgs="$test_pkgs clang libclang-rt-14-dev libfuzzer-14-dev"
+# lp inside images: patchelf points lp's copy at its bundled loader (also
+# needed by anyone who builds images with the bundled template). The engine
+# tests: podman's compatible socket, Debian's registry (htpasswd from
+# apache2-utils), sshd for ssh:// engines, pip's wheel for a Debian langpack.
+test_pkgs="$test_pkgs patchelf podman docker-registry apache2-utils openssh-server
+openssh-client python3-pip-whl openssl"
 # man --warnings over every man page (test/cli/t0004-man-warnings.sh).
 test_pkgs="$test_pkgs man-db"
 # Jupyter from Debian: the notebook runner's nbclient, the python3 kernel and

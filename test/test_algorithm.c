@@ -297,13 +297,33 @@ START_TEST(test_algorithm_install_plan_python)
 	lp_test_write("requirements.txt", "", 0644);
 	lp_test_write("src/only.py", "def apply(x): return x\n", 0644);
 	lp_ck_ok(plan(&out, 1, 0, NULL, &err), &err);
-	/* no algorithmia.conf: one is written, named after the one source file */
+	/* no algorithmia.conf: none is made up (upstream's Java runner would then look
+	 * for the wrong class); the runner goes in right after the copy */
 	ck_assert_ptr_nonnull(strstr(out.buf, " -> /opt/algorithm (excluding .git "));
-	ck_assert_ptr_nonnull(
-	    strstr(out.buf, " /vendor)\nwrite /opt/algorithm/algorithmia.conf\nrunner "));
+	ck_assert_msg(strstr(out.buf, " /vendor)\nrunner ") != NULL, "%s", out.buf);
+	ck_assert_ptr_null(strstr(out.buf, "algorithmia.conf"));
 	ck_assert_ptr_nonnull(
 	    strstr(out.buf, "/templates/runners/python/bin -> /opt/algorithm/bin (unless "));
 	lp_buf_release(&out);
+}
+END_TEST
+
+/* --in-place (lp build-algorithm's step): compile and the runner, nothing copied */
+START_TEST(test_algorithm_install_plan_in_place)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf out = LP_BUF_INIT, want = LP_BUF_INIT;
+
+	setenv("LP_DATADIR", lp_test_srcdir(), 1);
+	lp_test_write("requirements.txt", "", 0644);
+	lp_test_write("src/only.py", "def apply(x): return x\n", 0644);
+	lp_ck_ok(plan(&out, 1, LP_ALGORITHM_IN_PLACE, NULL, &err), &err);
+	ck_assert_msg(strstr(out.buf, "copy ") == NULL, "%s", out.buf);
+	lp_buf_addf(&want, "/templates/runners/python/bin -> %s/bin (unless %s/bin/pipe ",
+		    lp_test_tmpdir(), lp_test_tmpdir());
+	ck_assert_msg(strstr(out.buf, want.buf) != NULL, "%s", out.buf);
+	lp_buf_release(&out);
+	lp_buf_release(&want);
 }
 END_TEST
 
@@ -359,6 +379,7 @@ Suite *algorithm_suite(void)
 	tcase_add_test(tc, test_algorithm_r_packages_txt_forms);
 	tcase_add_test(tc, test_algorithm_maven_mirror_settings_written);
 	tcase_add_test(tc, test_algorithm_install_plan_python);
+	tcase_add_test(tc, test_algorithm_install_plan_in_place);
 	tcase_add_test(tc, test_algorithm_install_plan_needs_manifest_for_compiled);
 	tcase_add_test(tc, test_algorithm_failing_step_keeps_child_status);
 	suite_add_tcase(s, tc);

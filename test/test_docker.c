@@ -99,8 +99,21 @@ START_TEST(test_docker_http_error_and_unreachable_engine)
 	lp_buf_addf(&host, "unix://%s/no.sock", lp_test_tmpdir());
 	lp_ck_fail(build(host.buf, "lp-unit/docker:x", "RUN true\n", &log, id, &err), &err, LP_ENET,
 		   "cannot reach the Docker engine at 'unix://");
-	lp_ck_fail(build("ssh://somewhere", "lp-unit/docker:x", "RUN true\n", &log, id, &err), &err,
-		   LP_EINVAL, "unsupported DOCKER_HOST 'ssh://somewhere'");
+	lp_ck_fail(build("npipe:////./pipe/docker_engine", "lp-unit/docker:x", "RUN true\n", &log,
+			 id, &err),
+		   &err, LP_EINVAL, "unsupported DOCKER_HOST 'npipe:");
+	/* a socket lp may not open: says so, and how to fix it */
+	{
+		struct lp_buf sock = LP_BUF_INIT;
+
+		lp_buf_addf(&sock, "unix://%s/sock", lp_test_tmpdir());
+		lp_test_write("sock", "", 0000);
+		if (geteuid() != 0) {
+			lp_ck_fail(build(sock.buf, "lp-unit/docker:x", "RUN true\n", &log, id, &err),
+				   &err, LP_ENET, "permission denied (to use it without sudo, add your user to the 'docker' group");
+		}
+		lp_buf_release(&sock);
+	}
 	lp_buf_release(&log);
 	lp_buf_release(&host);
 }
@@ -131,6 +144,83 @@ START_TEST(test_docker_streams_large_context)
 	lp_buf_release(&log);
 	lp_buf_release(&big);
 	lp_buf_release(&df);
+}
+END_TEST
+
+/* Engine API parameters: labels, build args, target, no-cache; then inspect sees them. */
+START_TEST(test_docker_build_parameters_and_inspect)
+{
+	static const char *const labels[] = { "org.opencontainers.image.revision=abc",
+					      "x.note=two words \"q\"", NULL };
+	static const char *const args[] = { "GREETING=hi there", NULL };
+	struct lp_strvec lab = LP_STRVEC_INIT, arg = LP_STRVEC_INIT;
+	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
+	struct lp_dockerfile_tar *tar = NULL;
+	struct lp_docker_source src = { tar_next, NULL };
+	struct lp_docker_opts o = { 0 };
+	struct lp_docker_image img = LP_DOCKER_IMAGE_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf log = LP_BUF_INIT;
+	char id[LP_DOCKER_ID_SIZE];
+
+	lp_strvec_pushv(&lab, labels);
+	lp_strvec_pushv(&arg, args);
+	lp_buf_addf(&df.text,
+		    "FROM %s AS first\nARG GREETING\nRUN echo \"arg=$GREETING\" && echo %ld > /pid\n"
+		    "FROM first AS second\nRUN echo never-built && false\n",
+		    getenv("LP_TEST_BASE_IMAGE"), (long)getpid());
+	lp_ck_ok(lp_dockerfile_tar_open(&tar, &df, ".lp/Dockerfile", ".", &err), &err);
+	src.ud = tar;
+	o.host = docker_host();
+	o.tag = "lp-unit/docker:params";
+	o.dockerfile = ".lp/Dockerfile";
+	o.labels = &lab;
+	o.build_args = &arg;
+	o.target = "first"; /* the failing second stage is never built */
+	o.flags = LP_DOCKER_NO_CACHE;
+	o.output = collect;
+	o.ud = &log;
+	lp_ck_ok(lp_docker_build(id, &o, &src, &err), &err);
+	ck_assert_msg(strstr(log.buf, "arg=hi there") != NULL, "%s", log.buf);
+	ck_assert_msg(strstr(log.buf, "never-built") == NULL, "%s", log.buf);
+	ck_assert_msg(strstr(log.buf, "Using cache") == NULL, "--no-cache: %s", log.buf);
+	lp_ck_ok(lp_docker_inspect(&img, &o, "lp-unit/docker:params", &err), &err);
+	ck_assert_str_eq(img.id, id);
+	ck_assert_int_ge(img.labels.nr, 2);
+	ck_assert_int_ge(lp_strvec_find(&img.labels, "org.opencontainers.image.revision=abc"), 0);
+	ck_assert_int_ge(lp_strvec_find(&img.labels, "x.note=two words \"q\""), 0);
+	ck_assert_str_eq(img.os, "linux");
+	lp_docker_image_release(&img);
+	lp_ck_fail(lp_docker_inspect(&img, &o, "lp-unit/docker:no-such-tag", &err), &err,
+		   LP_ENOTFOUND, "no image 'lp-unit/docker:no-such-tag' in the Docker engine at '");
+	lp_docker_image_release(&img);
+	lp_dockerfile_tar_free(tar);
+	lp_dockerfile_release(&df);
+	lp_strvec_release(&lab);
+	lp_strvec_release(&arg);
+	lp_buf_release(&log);
+}
+END_TEST
+
+START_TEST(test_docker_split_ref)
+{
+	static const char *const cases[][3] = {
+		{ "localhost:5000/a/b:1", "localhost:5000/a/b", "1" },
+		{ "localhost:5000/a", "localhost:5000/a", "latest" },
+		{ "busybox", "busybox", "latest" },
+		{ "me/x@sha256:abcd", "me/x@sha256:abcd", "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lp_buf r = LP_BUF_INIT, t = LP_BUF_INIT;
+
+		lp_docker_split_ref(&r, &t, cases[i][0]);
+		ck_assert_str_eq(r.buf, cases[i][1]);
+		ck_assert_str_eq(t.buf, cases[i][2]);
+		lp_buf_release(&r);
+		lp_buf_release(&t);
+	}
 }
 END_TEST
 
@@ -174,6 +264,8 @@ Suite *docker_suite(void)
 	tcase_add_test(tc, test_docker_http_error_and_unreachable_engine);
 	tcase_add_test(tc, test_docker_streams_large_context);
 	tcase_add_test(tc, test_docker_context_read_error_is_returned);
+	tcase_add_test(tc, test_docker_build_parameters_and_inspect);
+	tcase_add_test(tc, test_docker_split_ref);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -127,16 +128,33 @@ START_TEST(test_dockerfile_labels_env_quoting_and_determinism)
 		      "USER {{ algo_uid }}",
 		      0644);
 	render(&one, "t.j2", libs, "libs", "abc", labels);
+	/* no revision in the text: a committed rendering must not go stale at each commit */
 	ck_assert_str_eq(one.text.buf, LP_DOCKERFILE_MARK "\n"
 				       "ENV MSG=\"hello \\\"you\\\"\"\n"
 				       "ENV N=1.50\n"
 				       "ENV P=/a:$PATH\n"
-				       "LABEL org.opencontainers.image.revision=abc\n"
 				       "LABEL io.lp.libraries=override\n"
 				       "LABEL x.y=\"two words\"\n"
 				       "USER 1001\n");
-	render(&two, "t.j2", libs, "libs", "abc", labels);
+	render(&two, "t.j2", libs, "libs", "def", labels);
 	ck_assert_str_eq(one.text.buf, two.text.buf);
+	/* the image gets them all through the Engine API, unquoted, revision first */
+	{
+		struct lp_dockerfile_opts o = { .revision = "abc" };
+		struct lp_strvec want = LP_STRVEC_INIT, got = LP_STRVEC_INIT;
+		size_t i;
+
+		lp_strvec_pushv(&want, labels);
+		o.labels = &want;
+		lp_dockerfile_labels(&got, &one, &o);
+		ck_assert_uint_eq(got.nr, 4);
+		ck_assert_str_eq(got.v[0], "org.opencontainers.image.revision=abc");
+		ck_assert_str_eq(got.v[1], "io.lp.libraries=a");
+		for (i = 0; labels[i]; i++)
+			ck_assert_str_eq(got.v[2 + i], labels[i]);
+		lp_strvec_release(&want);
+		lp_strvec_release(&got);
+	}
 	lp_dockerfile_release(&one);
 	lp_dockerfile_release(&two);
 }
@@ -225,7 +243,8 @@ START_TEST(test_dockerfile_context_holds_dockerfile_library_and_cwd_files)
 			       strlen(".lp/Dockerfile 644 " LP_DOCKERFILE_MARK "\nFROM scratch\n")),
 		      "%s", list.buf);
 	ck_assert_msg(strstr(list.buf, "|bin/tool 755 tool\n|etc/ 755 |etc/sub/ 755 |etc/sub/x 644 x\n|"), "%s", list.buf);
-	ck_assert(strstr(list.buf, "|libraries/a/data.conf 644 conf\n|libraries/a/install.sh 755 #!/bin/sh\n|"));
+	/* modes as they are: the 0600 file stays 0600 */
+	ck_assert_msg(strstr(list.buf, "|libraries/a/data.conf 600 conf\n|libraries/a/install.sh 755 #!/bin/sh\n|"), "%s", list.buf);
 	ck_assert(!strstr(list.buf, "|libraries/a/unused.txt"));
 	ck_assert(!strstr(list.buf, "|nope") && !strstr(list.buf, "|x.tgz"));
 	/* streamed piece by piece: the same bytes */
@@ -300,6 +319,149 @@ START_TEST(test_dockerfile_context_errors)
 }
 END_TEST
 
+/* A library file that is a symlink inside its library carries the file; one out of it is refused. */
+START_TEST(test_dockerfile_context_symlinks)
+{
+	static const char *const libs[] = { "a", NULL }, *const none[] = { NULL };
+	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf tar = LP_BUF_INIT, list = LP_BUF_INIT, t = LP_BUF_INIT;
+
+	lp_test_write("libs/a/real/install.sh", "#!/bin/sh\necho real\n", 0750);
+	lp_test_write("libs/a/shared.conf", "shared\n", 0640);
+	lp_test_write("libs/a/config.json", "{\"files\":[\"link.conf\"]}", 0644);
+	ck_assert_int_eq(symlink("real/install.sh", "libs/a/install.sh"), 0);
+	ck_assert_int_eq(symlink("shared.conf", "libs/a/link.conf"), 0);
+	lp_test_write("work/data/x", "x\n", 0644);
+	ck_assert_int_eq(symlink("x", "work/data/inner"), 0);
+	ck_assert_int_eq(symlink("data", "work/alias"), 0);
+	lp_test_write("t.j2",
+		      "FROM scratch\n"
+		      "{% for l in libraries %}{% for f in l.files %}\n"
+		      "COPY libraries/{{ l.name }}/{{ f }} /x/{{ f }}\n{% endfor %}"
+		      "{% for f in l.install_scripts %}\n"
+		      "COPY libraries/{{ l.name }}/{{ f }} /x/{{ f }}\n{% endfor %}{% endfor %}\n"
+		      "COPY alias /data\n",
+		      0644);
+	render(&df, "t.j2", libs, "libs", NULL, NULL);
+	lp_ck_ok(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", "work", &err), &err);
+	tar_list(&list, &tar);
+	/* named symlinks carry their targets, with the targets' modes */
+	ck_assert_msg(strstr(list.buf, "|libraries/a/install.sh 750 #!/bin/sh\necho real\n|"), "%s", list.buf);
+	ck_assert_msg(strstr(list.buf, "|libraries/a/link.conf 640 shared\n|"), "%s", list.buf);
+	/* a symlinked directory source is walked; a symlink inside it stays a symlink */
+	ck_assert_msg(strstr(list.buf, "|alias/ 755 |alias/inner 777 |alias/x 644 x\n|"), "%s", list.buf);
+	lp_dockerfile_release(&df);
+	lp_buf_reset(&tar);
+
+	/* COPY link/passwd with link -> /etc: the host's file must never be read */
+	lp_test_write("work2/keep", "k\n", 0644);
+	ck_assert_int_eq(symlink("/etc", "work2/link"), 0);
+	lp_test_write("t2.j2", "FROM scratch\nCOPY link/passwd /x\n", 0644);
+	render(&df, "t2.j2", none, "libs", NULL, NULL);
+	lp_ck_fail(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", "work2", &err), &err, LP_EINVAL,
+		   "line 3 of the rendered Dockerfile: source 'link/passwd' is a symlink to '/etc/passwd', outside 'work2'");
+	lp_dockerfile_release(&df);
+
+	/* a library file that is a symlink out of its library fails when it is loaded */
+	lp_test_write("outside.conf", "no\n", 0644);
+	lp_test_write("libs/b/install.sh", "#!/bin/sh\n", 0755);
+	lp_test_write("libs/b/config.json", "{\"files\":[\"o.conf\"]}", 0644);
+	lp_buf_addf(&t, "%s/outside.conf", lp_test_tmpdir());
+	ck_assert_int_eq(symlink(t.buf, "libs/b/o.conf"), 0);
+	{
+		static const char *const bl[] = { "b", NULL };
+		struct lp_strvec l = LP_STRVEC_INIT, sp = LP_STRVEC_INIT;
+		struct lp_dockerfile_opts o = { 0 };
+
+		lp_strvec_pushv(&l, bl);
+		lp_strvec_push(&sp, "libs");
+		o.template_path = "t2.j2";
+		o.libraries = &l;
+		o.search = &sp;
+		o.uid = "1";
+		lp_ck_fail(lp_dockerfile_render(&df, &o, &err), &err, LP_EINVAL, "points outside 'libs/b'");
+		lp_dockerfile_release(&df);
+		lp_strvec_release(&l);
+		lp_strvec_release(&sp);
+	}
+	lp_buf_release(&tar);
+	lp_buf_release(&list);
+	lp_buf_release(&t);
+}
+END_TEST
+
+/* Source roots: "algorithm/..." from another directory, with exclusions. */
+START_TEST(test_dockerfile_context_source_root)
+{
+	static const char *const excl[] = { ".git", "/node_modules", NULL };
+	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
+	struct lp_dockerfile_root root = { .name = "algorithm", .dir = "alg", .exclude = excl };
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf tar = LP_BUF_INIT, list = LP_BUF_INIT;
+
+	lp_test_write("alg/requirements.txt", "six\n", 0644);
+	lp_test_write("alg/src/a.py", "x = 1\n", 0600);
+	lp_test_write("alg/.git/HEAD", "ref\n", 0644);
+	lp_test_write("alg/node_modules/m/index.js", "host build\n", 0644);
+	lp_test_write("alg/src/node_modules/keep.js", "nested: kept\n", 0644);
+	lp_buf_adds(&df.text, "FROM scratch\nCOPY algorithm/requirements.txt /o/requirements.txt\n"
+			      "COPY algorithm /o\n");
+	df.roots = &root;
+	df.nr_roots = 1;
+	lp_ck_ok(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", ".", &err), &err);
+	tar_list(&list, &tar);
+	ck_assert_msg(strstr(list.buf, "|algorithm/ "), "%s", list.buf);
+	ck_assert(strstr(list.buf, "|algorithm/requirements.txt 644 six\n|"));
+	ck_assert(strstr(list.buf, "|algorithm/src/a.py 600 x = 1\n|"));
+	ck_assert(strstr(list.buf, "|algorithm/src/node_modules/keep.js 644 nested: kept\n|"));
+	ck_assert_msg(!strstr(list.buf, ".git") && !strstr(list.buf, "algorithm/node_modules"), "%s",
+		      list.buf);
+	lp_buf_reset(&df.text);
+	lp_buf_adds(&df.text, "FROM scratch\nCOPY algorithm/nope /o\n");
+	lp_buf_reset(&tar);
+	lp_ck_fail(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", ".", &err), &err, LP_ENOTFOUND,
+		   "'nope' not found in 'alg'");
+	df.roots = NULL;
+	lp_dockerfile_release(&df);
+	lp_buf_release(&tar);
+	lp_buf_release(&list);
+}
+END_TEST
+
+/* The bundled template's rule: lp comes last unless listed. */
+START_TEST(test_dockerfile_with_lp_appends_lp_once)
+{
+	struct lp_strvec l = LP_STRVEC_INIT, s = LP_STRVEC_INIT;
+	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
+	struct lp_dockerfile_opts o = { .flags = LP_DOCKERFILE_WITH_LP, .uid = "1" };
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf lp = LP_BUF_INIT;
+
+	lp_test_write("libs/a/install.sh", "#!/bin/sh\n", 0755);
+	lp_test_write("t.j2", "{% for l in libraries %}{{ l.name }} {% endfor %}", 0644);
+	lp_buf_addf(&lp, "%s/libraries", lp_test_srcdir());
+	lp_strvec_pushl(&s, "libs", lp.buf, NULL);
+	lp_strvec_push(&l, "a");
+	o.template_path = "t.j2";
+	o.libraries = &l;
+	o.search = &s;
+	lp_ck_ok(lp_dockerfile_render(&df, &o, &err), &err);
+	ck_assert_str_eq(df.text.buf, LP_DOCKERFILE_MARK "\na lp\n");
+	ck_assert_str_eq(df.libs[1]->lp_bundle, "bundle");
+	ck_assert_str_eq(df.libs[1]->files.v[df.libs[1]->files.nr - 1], "bundle");
+	lp_dockerfile_release(&df);
+	lp_strvec_release(&l);
+	lp_strvec_pushl(&l, "lp", "a", NULL);
+	lp_ck_ok(lp_dockerfile_render(&df, &o, &err), &err);
+	ck_assert_str_eq(df.text.buf, LP_DOCKERFILE_MARK "\nlp a\n");
+	lp_dockerfile_release(&df);
+	lp_strvec_release(&l);
+	lp_strvec_release(&s);
+	lp_buf_release(&lp);
+}
+END_TEST
+
 /* man lp-build-template: exactly one final newline; lp's mark goes below parser directives */
 START_TEST(test_dockerfile_one_final_newline_and_the_mark_below_directives)
 {
@@ -354,6 +516,9 @@ Suite *dockerfile_suite(void)
 	tcase_add_test(tc, test_dockerfile_render_errors_come_first);
 	tcase_add_test(tc, test_dockerfile_context_holds_dockerfile_library_and_cwd_files);
 	tcase_add_test(tc, test_dockerfile_context_errors);
+	tcase_add_test(tc, test_dockerfile_context_symlinks);
+	tcase_add_test(tc, test_dockerfile_context_source_root);
+	tcase_add_test(tc, test_dockerfile_with_lp_appends_lp_once);
 	tcase_add_test(tc, test_dockerfile_one_final_newline_and_the_mark_below_directives);
 	tcase_add_test(tc, test_dockerfile_check_context_finds_missing_sources);
 	suite_add_tcase(s, tc);

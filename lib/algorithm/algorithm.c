@@ -312,59 +312,6 @@ static char *inside(const char *path, const char *dir)
 	return NULL;
 }
 
-static const char *src_ext(const char *lang)
-{
-	if (!strcmp(lang, "python"))
-		return ".py";
-	if (!strcmp(lang, "javascript"))
-		return ".js";
-	if (!strcmp(lang, "ruby"))
-		return ".rb";
-	if (!strcmp(lang, "r"))
-		return ".r";
-	return NULL;
-}
-
-/* algorithmia.conf for an algorithm that has none: the runners read "algoname". */
-static void default_conf(struct lp_buf *out, const struct lp_algorithm *a)
-{
-	const char *lang = lp_langbuild_name(a->lang), *ext = src_ext(lang);
-	const char *base = strrchr(a->dir, '/');
-	struct json_object *conf = json_object_new_object();
-	struct lp_buf src = LP_BUF_INIT;
-	char *name = NULL;
-	struct dirent *de;
-	int count = 0;
-	DIR *d;
-
-	lp_path_join(&src, a->dir, "src");
-	d = ext ? opendir(src.buf) : NULL;
-	while (d && (de = readdir(d))) {
-		size_t n = strlen(de->d_name), e = strlen(ext);
-
-		if (n > e && !strcasecmp(de->d_name + n - e, ext)) {
-			count++;
-			free(name);
-			name = lp_xstrndup(de->d_name, n - e);
-		}
-	}
-	if (d)
-		closedir(d);
-	if (count != 1) {
-		free(name);
-		name = lp_xstrdup(base && base[1] ? base + 1 : "algorithm");
-	}
-	json_object_object_add(conf, "username", json_object_new_string(""));
-	json_object_object_add(conf, "algoname", json_object_new_string(name));
-	json_object_object_add(conf, "language", json_object_new_string(lang));
-	lp_buf_adds(out, json_object_to_json_string_ext(conf, JSON_C_TO_STRING_PRETTY |
-								  JSON_C_TO_STRING_SPACED));
-	lp_buf_addch(out, '\n');
-	json_object_put(conf);
-	free(name);
-	lp_buf_release(&src);
-}
-
 static int load_notebook(struct lp_notebook **out, const struct lp_algorithm *a,
 			 struct lp_error *err)
 {
@@ -437,7 +384,7 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 	const char *runner_rel = lp_langbuild_runner(a->lang);
 	int error;
 
-	if (!o->prefix && !o->zip)
+	if (!o->prefix && !o->zip && !(o->flags & LP_ALGORITHM_IN_PLACE))
 		LP_BUG("install plan without a prefix or a zip");
 	make_opts(&lo, o);
 	if ((error = lp_langbuild_plan_compile(out, a->lang, a->dir, &lo, err)) < 0)
@@ -446,6 +393,11 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 		goto out;
 	if (o->zip)
 		zip = absolute(o->zip);
+	if (o->flags & LP_ALGORITHM_IN_PLACE) {
+		/* the tree already is where it runs (lp build-algorithm's /opt/algorithm) */
+		dest = a->dir;
+		goto runner;
+	}
 	if (o->prefix) {
 		prefix = absolute(o->prefix);
 		if (!strcmp(prefix, a->dir) || !strcmp(prefix, "/")) {
@@ -483,12 +435,13 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 		free(rel);
 	}
 
-	if (!a->has_conf) {
-		s = lp_langbuild_plan_push(out, LP_LANGBUILD_WRITE);
-		s->path = lp_xasprintf("%s/algorithmia.conf", dest);
-		default_conf(&s->content, a);
-	}
-
+	/*
+	 * No algorithmia.conf is made up for an algorithm without one: upstream's
+	 * Java and Scala runners then read ALGORITHMIA_ALGORITHM_NAME, and a conf
+	 * naming the directory would send them looking for a class that is not
+	 * there. lp's own runners find the one src/ file instead.
+	 */
+runner:
 	s = lp_langbuild_plan_push(out, LP_LANGBUILD_RUNNER);
 	s->src = runner_rel ? lp_xstrdup(runner.buf) : NULL;
 	s->path = lp_xasprintf("%s/bin", dest);

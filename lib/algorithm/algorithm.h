@@ -50,6 +50,8 @@ void lp_algorithm_free(struct lp_algorithm *a);
 enum lp_algorithm_flags {
 	LP_ALGORITHM_OFFLINE = LP_LANGBUILD_OFFLINE,
 	LP_ALGORITHM_PIP_USER = LP_LANGBUILD_PIP_USER,
+	/* install: compile and add the runner where the algorithm is; copy nothing */
+	LP_ALGORITHM_IN_PLACE = (1 << 8),
 };
 
 struct lp_algorithm_opts {
@@ -68,12 +70,15 @@ int lp_algorithm_plan_dependencies(struct lp_langbuild_plan *out, const struct l
 /*
  * Plan `lp install-algorithm`: compile, then copy the tree (less VCS data
  * and build caches) into o->prefix, add the bundled runner as bin/pipe
- * unless the algorithm has an executable bin/pipe of its own, write an
- * algorithmia.conf if the algorithm had none (algoname: the one src/ file's
- * stem, else the directory's name), and zip the result into o->zip. With a
- * zip and no prefix, a staging directory next to the zip is used and
- * removed. LP_EINVAL if the prefix is the algorithm dir itself; LP_ENOTFOUND
- * if the language's runner template cannot be found.
+ * unless the algorithm has an executable bin/pipe of its own, and zip the
+ * result into o->zip. No algorithmia.conf is written when the algorithm
+ * has none (upstream's Java and Scala runners then read
+ * ALGORITHMIA_ALGORITHM_NAME; lp's runners use the one src/ file). With
+ * LP_ALGORITHM_IN_PLACE nothing is copied: the runner goes into the
+ * algorithm directory itself (o->prefix is ignored). With a zip and no
+ * prefix, a staging directory next to the zip is used and removed.
+ * LP_EINVAL if the prefix is the algorithm dir itself; LP_ENOTFOUND if the
+ * language's runner template cannot be found.
  */
 int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
 			      const struct lp_algorithm_opts *o, struct lp_error *err) LP_WUR;

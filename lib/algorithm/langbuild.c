@@ -61,6 +61,9 @@ struct lp_langbuild_lang {
 	const struct cmdspec *compile;
 	const char *const *excludes; /* on top of common_excludes */
 	const char *runner;	     /* templates/runners/<lang>/bin, or NULL */
+	/* what the dependency step reads (lp build-algorithm copies these first);
+	 * NULL: it needs the whole tree */
+	const char *const *dep_inputs;
 };
 
 static int prepare_maven(struct lp_langbuild_plan *plan, const char *dir,
@@ -191,42 +194,51 @@ static const struct lp_langbuild_lang langs[] = {
 			    "requirements.yml"),
 	  .conf_names = LIST("python*", "anaconda*"),
 	  .deps_hook = conda_hook, .deps = python_deps, .compile = python_compile,
-	  .excludes = LIST("/vendor"), .runner = "templates/runners/python/bin" },
+	  .excludes = LIST("/vendor"), .runner = "templates/runners/python/bin",
+	  .dep_inputs = LIST("requirements.txt", "environment.yml", "requirements.yml", "vendor") },
 	/* a Jupyter notebook: Python's dependency files; found by algorithm.c, not by a manifest */
 	{ .name = "notebook",
 	  .manifests = NONE, .conf_names = LIST("notebook", "jupyter*", "ipynb"),
 	  .deps_hook = conda_hook, .deps = python_deps, .compile = python_compile,
 	  .excludes = LIST("/vendor", ".ipynb_checkpoints"),
-	  .runner = "templates/runners/notebook/bin" },
+	  .runner = "templates/runners/notebook/bin",
+	  .dep_inputs = LIST("requirements.txt", "environment.yml", "requirements.yml", "vendor") },
 	{ .name = "javascript",
 	  .manifests = LIST("package.json"),
 	  .conf_names = LIST("javascript*", "node*", "js"),
 	  .deps = javascript_deps, .compile = javascript_compile,
-	  .excludes = LIST("/vendor"), .runner = "templates/runners/javascript/bin" },
+	  .excludes = LIST("/vendor"), .runner = "templates/runners/javascript/bin",
+	  .dep_inputs = LIST("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc",
+			     "vendor") },
 	{ .name = "rust",
 	  .manifests = LIST("Cargo.toml"), .conf_names = LIST("rust*"),
 	  .deps = rust_deps, .compile = rust_compile, .excludes = LIST("/target", "/vendor") },
 	{ .name = "java",
 	  .manifests = LIST("pom.xml"), .conf_names = LIST("java*"),
 	  .prepare = prepare_maven, .deps = java_deps, .compile = java_compile,
-	  .excludes = LIST("/vendor") },
+	  .excludes = LIST("/vendor"), .dep_inputs = LIST("pom.xml", ".mvn", "vendor") },
 	{ .name = "scala",
 	  .manifests = LIST("build.sbt"), .conf_names = LIST("scala*"),
 	  .prepare = prepare_sbt, .deps = scala_deps, .compile = scala_compile,
-	  .excludes = LIST("/project/target", "/target/streams") },
+	  .excludes = LIST("/project/target", "/target/streams"),
+	  .dep_inputs = LIST("build.sbt", "deps.sbt", "project") },
 	{ .name = "r",
 	  .manifests = LIST("packages.txt", "DESCRIPTION"),
 	  .conf_names = LIST("r", "r[0-9]*", "r-*"),
-	  .deps_hook = r_hook, .deps = r_deps, .compile = r_compile, .excludes = LIST("/vendor") },
+	  .deps_hook = r_hook, .deps = r_deps, .compile = r_compile, .excludes = LIST("/vendor"),
+	  .dep_inputs = LIST("packages.txt", "DESCRIPTION", "vendor") },
 	{ .name = "ruby",
 	  .manifests = LIST("Gemfile"), .conf_names = LIST("ruby*"),
-	  .deps = ruby_deps, .compile = ruby_compile },
+	  .deps = ruby_deps, .compile = ruby_compile,
+	  .dep_inputs = LIST("Gemfile", "Gemfile.lock", "vendor") },
 	{ .name = "go",
 	  .manifests = LIST("go.mod"), .conf_names = LIST("go", "golang*", "go-*", "go[0-9]*"),
-	  .deps = go_deps, .compile = go_compile, .excludes = LIST("/vendor") },
+	  .deps = go_deps, .compile = go_compile, .excludes = LIST("/vendor"),
+	  .dep_inputs = LIST("go.mod", "go.sum", "vendor") },
 	{ .name = "c",
 	  .manifests = LIST("Makefile"), .conf_names = LIST("c"),
-	  .deps = c_deps, .compile = c_compile, .excludes = LIST("*.o") },
+	  .deps = c_deps, .compile = c_compile, .excludes = LIST("*.o"),
+	  .dep_inputs = LIST("algorithmia.conf") },
 };
 /* clang-format on */
 #define NLANGS (sizeof(langs) / sizeof(langs[0]))
@@ -270,6 +282,35 @@ const char *lp_langbuild_name(const struct lp_langbuild_lang *l)
 const char *lp_langbuild_names(void)
 {
 	return "python, javascript, rust, java, scala, r, ruby, go, c, notebook";
+}
+
+int lp_langbuild_dependency_inputs(struct lp_strvec *out, const struct lp_langbuild_lang *l,
+				   const char *dir, int conf_names_language)
+{
+	struct lp_buf p = LP_BUF_INIT;
+	size_t i, j;
+	int found = 0;
+
+	if (!l->dep_inputs)
+		return 0;
+	/* the language may come from algorithmia.conf: the dependency step reads it too */
+	lp_path_join(&p, dir, "algorithmia.conf");
+	if (lp_fs_exists(p.buf))
+		lp_strvec_push(out, "algorithmia.conf");
+	for (i = 0; l->dep_inputs[i]; i++) {
+		lp_buf_reset(&p);
+		lp_path_join(&p, dir, l->dep_inputs[i]);
+		if (lp_fs_exists(p.buf) && lp_strvec_find(out, l->dep_inputs[i]) < 0)
+			lp_strvec_push(out, l->dep_inputs[i]);
+	}
+	lp_buf_release(&p);
+	/* alone, these must still tell the language: the conf names it, or a manifest is there */
+	if (conf_names_language && lp_strvec_find(out, "algorithmia.conf") >= 0)
+		return 1;
+	for (i = 0; i < out->nr && !found; i++)
+		for (j = 0; l->manifests[j] && !found; j++)
+			found = !strcmp(out->v[i], l->manifests[j]);
+	return found;
 }
 
 const char *lp_langbuild_runner(const struct lp_langbuild_lang *l)

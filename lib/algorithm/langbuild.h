@@ -119,6 +119,19 @@ int lp_langbuild_plan_compile(struct lp_langbuild_plan *plan, const struct lp_la
  * vendor/ where it only fed an offline install.
  */
 void lp_langbuild_excludes(struct lp_strvec *exclude, const struct lp_langbuild_lang *l);
+/*
+ * What the dependency step of `l` reads, as it is in `dir`: algorithmia.conf
+ * and the manifests, lockfiles and vendor/ directories of the language that
+ * exist (relative names appended to `out`), so lp build-algorithm can copy
+ * them before the source and a source edit keeps the dependency layer.
+ * Returns 1 when those alone still tell the language (the conf names it --
+ * `conf_names_language` -- or one of the language's manifests is among
+ * them); 0 when the step needs the whole tree (Rust: cargo fetch reads the
+ * targets under src/; a Python algorithm with only pyproject.toml).
+ */
+int lp_langbuild_dependency_inputs(struct lp_strvec *out, const struct lp_langbuild_lang *l,
+				   const char *dir, int conf_names_language);
+
 /* "templates/runners/<name>/bin" relative to lp's data dir, or NULL if the
  * language has no bundled runner (its build makes bin/pipe). */
 const char *lp_langbuild_runner(const struct lp_langbuild_lang *l);

@@ -2,21 +2,24 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <json-c/json.h>
 
+#include "lib/build/bundle.h"
 #include "lib/build/dockerfile.h"
 #include "lib/core/fs.h"
+#include "lib/core/fswalk.h"
 #include "lib/core/json.h"
 #include "lib/core/proc.h"
 #include "lib/build/template.h"
@@ -119,8 +122,7 @@ static struct lp_template_value *make_context(const struct lp_dockerfile *df,
 		lp_buf_addf(&names, "%s%s", i ? "," : "", lib->name);
 	}
 	lp_template_dict_set(ctx, "libraries", libs);
-	if (o->revision)
-		set_quoted(labels, "org.opencontainers.image.revision", o->revision);
+	/* no revision here: it would make the rendered file stale at every commit */
 	set_quoted(labels, "io.lp.libraries", names.buf);
 	for (i = 0; o->labels && i < o->labels->nr; i++) {
 		const char *eq = strchr(o->labels->v[i], '=');
@@ -135,6 +137,22 @@ static struct lp_template_value *make_context(const struct lp_dockerfile *df,
 	lp_template_dict_set(ctx, "labels", labels);
 	lp_buf_release(&names);
 	return ctx;
+}
+
+void lp_dockerfile_labels(struct lp_strvec *out, const struct lp_dockerfile *df,
+			  const struct lp_dockerfile_opts *o)
+{
+	struct lp_buf names = LP_BUF_INIT;
+	size_t i;
+
+	if (o->revision)
+		lp_strvec_pushf(out, "org.opencontainers.image.revision=%s", o->revision);
+	for (i = 0; i < df->nr; i++)
+		lp_buf_addf(&names, "%s%s", i ? "," : "", df->libs[i]->name);
+	lp_strvec_pushf(out, "io.lp.libraries=%s", names.buf);
+	for (i = 0; o->labels && i < o->labels->nr; i++)
+		lp_strvec_push(out, o->labels->v[i]);
+	lp_buf_release(&names);
 }
 
 /* A parser directive ("# syntax=...", "# escape=`"): Docker reads them only above everything else. */
@@ -186,15 +204,24 @@ int lp_dockerfile_render(struct lp_dockerfile *out, const struct lp_dockerfile_o
 {
 	struct lp_template *t = NULL;
 	struct lp_template_value *ctx = NULL;
+	int with_lp = (o->flags & LP_DOCKERFILE_WITH_LP) != 0;
 	size_t i;
 	int error;
 
 	/* the template first, as the original did, then every library */
 	if ((error = lp_template_load(&t, o->template_path, err)) < 0)
 		goto out;
-	out->libs = lp_xcalloc(o->libraries->nr + 1, sizeof(*out->libs));
+	out->libs = lp_xcalloc(o->libraries->nr + 2, sizeof(*out->libs));
 	for (i = 0; i < o->libraries->nr; i++) {
 		if ((error = lp_library_load(&out->libs[i], o->libraries->v[i], o->search, err)) < 0)
+			goto out;
+		out->nr++;
+		if (!strcmp(out->libs[i]->name, "lp"))
+			with_lp = 0; /* listed: installed where the list says */
+	}
+	/* last, so a rebuilt lp re-runs only the last layers */
+	if (with_lp) {
+		if ((error = lp_library_load(&out->libs[out->nr], "lp", o->search, err)) < 0)
 			goto out;
 		out->nr++;
 	}
@@ -216,6 +243,7 @@ out:
 struct entry {
 	char *arc;  /* path in the tar */
 	char *src;  /* file on disk; NULL for the Dockerfile */
+	int follow; /* a named source: a symlink (already checked to stay inside) carries its target */
 };
 
 struct entries {
@@ -223,7 +251,7 @@ struct entries {
 	size_t nr, alloc;
 };
 
-static void entries_add(struct entries *e, const char *arc, const char *src)
+static void entries_add(struct entries *e, const char *arc, const char *src, int follow)
 {
 	size_t i;
 
@@ -236,6 +264,7 @@ static void entries_add(struct entries *e, const char *arc, const char *src)
 	}
 	e->v[e->nr].arc = lp_xstrdup(arc);
 	e->v[e->nr].src = src ? lp_xstrdup(src) : NULL;
+	e->v[e->nr].follow = follow;
 	e->nr++;
 }
 
@@ -255,18 +284,23 @@ static int entry_cmp(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->arc, ((const struct entry *)b)->arc);
 }
 
-/* Add `src` (a file, symlink or directory tree) as `arc`. */
-static int add_tree(struct entries *e, const char *arc, const char *src, struct lp_error *err)
+/*
+ * Add `src` (a file, symlink or directory tree) as `arc`. With `follow`,
+ * `src` itself is taken through a symlink (the caller checked where it
+ * leads); below it, symlinks stay symlinks, as the docker CLI sends them.
+ */
+static int add_tree(struct entries *e, const char *arc, const char *src, int follow,
+		    const char *const *exclude, const char *rel, struct lp_error *err)
 {
-	struct lp_buf a = LP_BUF_INIT, s = LP_BUF_INIT;
+	struct lp_buf a = LP_BUF_INIT, s = LP_BUF_INIT, r = LP_BUF_INIT;
 	struct dirent *de;
 	struct stat st;
 	DIR *d = NULL;
 	int error = 0;
 
-	if (lstat(src, &st) < 0)
+	if ((follow ? stat(src, &st) : lstat(src, &st)) < 0)
 		return lp_error_set_errno(err, LP_EIO, "cannot read '%s'", src);
-	entries_add(e, arc, src);
+	entries_add(e, arc, src, follow);
 	if (!S_ISDIR(st.st_mode))
 		return 0;
 	if (!(d = opendir(src)))
@@ -274,17 +308,48 @@ static int add_tree(struct entries *e, const char *arc, const char *src, struct 
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		lp_buf_reset(&r);
+		if (rel && *rel)
+			lp_path_join(&r, rel, de->d_name);
+		else
+			lp_buf_adds(&r, de->d_name);
+		if (exclude && lp_fswalk_excluded(r.buf, exclude))
+			continue;
 		lp_buf_reset(&a);
 		lp_buf_reset(&s);
 		lp_path_join(&a, arc, de->d_name);
 		lp_path_join(&s, src, de->d_name);
-		if ((error = add_tree(e, a.buf, s.buf, err)) < 0)
+		if ((error = add_tree(e, a.buf, s.buf, 0, exclude, r.buf, err)) < 0)
 			break;
 	}
 	closedir(d);
 	lp_buf_release(&a);
 	lp_buf_release(&s);
+	lp_buf_release(&r);
 	return error;
+}
+
+/*
+ * A named source must stay inside `root` once every symlink on its way is
+ * followed: "COPY link/passwd" with link -> /etc would read the host's
+ * file into the image.
+ */
+static int check_inside(const char *path, const char *root, size_t lineno, const char *src,
+			struct lp_error *err)
+{
+	char real[PATH_MAX], rroot[PATH_MAX];
+	size_t n;
+
+	if (!realpath(root, rroot))
+		return lp_error_set_errno(err, LP_EIO, "cannot resolve '%s'", root);
+	if (!realpath(path, real))
+		return lp_error_set_errno(err, LP_EIO, "cannot resolve '%s'", path);
+	n = strlen(rroot);
+	if (!strcmp(rroot, "/") || (!strncmp(real, rroot, n) && real[n] == '/'))
+		return 0;
+	return lp_error_set(err, LP_EINVAL,
+			    "line %zu of the rendered Dockerfile: source '%s' is a symlink to '%s', outside '%s'",
+			    lineno, src, real, root);
 }
 
 /*
@@ -316,12 +381,12 @@ static int exec_form(struct lp_strvec *args, const char *c)
 	return ok;
 }
 
-static int add_sources(struct entries *e, const char *text, const char *cwd,
+static int add_sources(struct entries *e, const struct lp_dockerfile *df, const char *cwd,
 		       struct lp_error *err)
 {
 	struct lp_buf line = LP_BUF_INIT, p = LP_BUF_INIT;
 	struct lp_strvec args = LP_STRVEC_INIT;
-	const char *ln = text;
+	const char *ln = df->text.buf;
 	size_t lineno = 0, i;
 	int error = 0;
 
@@ -392,15 +457,44 @@ static int add_sources(struct entries *e, const char *text, const char *cwd,
 				if (have)
 					continue;
 			}
-			lp_buf_reset(&p);
-			lp_path_join(&p, cwd, src);
-			if (!lp_fs_exists(p.buf)) {
-				error = lp_error_set(err, LP_ENOTFOUND,
-						     "line %zu of the rendered Dockerfile: '%s' not found in '%s'",
-						     lineno, src, cwd);
-				break;
+			/* a source root ("algorithm/...") or the current directory */
+			{
+				const struct lp_dockerfile_root *root = NULL;
+				const char *base = cwd, *rest = src;
+				size_t k;
+
+				for (k = 0; k < df->nr_roots && !root; k++) {
+					size_t rn = strlen(df->roots[k].name);
+
+					if (!strncmp(src, df->roots[k].name, rn) &&
+					    (src[rn] == '\0' || src[rn] == '/'))
+						root = &df->roots[k];
+				}
+				if (root) {
+					base = root->dir;
+					rest = src + strlen(root->name);
+					rest += *rest == '/';
+					if (*rest && root->exclude &&
+					    lp_fswalk_excluded(rest, root->exclude))
+						continue; /* left out on purpose */
+				}
+				lp_buf_reset(&p);
+				if (*rest)
+					lp_path_join(&p, base, rest);
+				else
+					lp_buf_adds(&p, base);
+				if (!lp_fs_exists(p.buf)) {
+					error = lp_error_set(err, LP_ENOTFOUND,
+							     "line %zu of the rendered Dockerfile: '%s' not found in '%s'",
+							     lineno, rest, base);
+					break;
+				}
+				if (*rest &&
+				    (error = check_inside(p.buf, base, lineno, src, err)) < 0)
+					break;
+				error = add_tree(e, src, p.buf, 1, root ? root->exclude : NULL,
+						 rest, err);
 			}
-			error = add_tree(e, src, p.buf, err);
 		}
 	}
 	lp_strvec_release(&args);
@@ -422,6 +516,7 @@ struct lp_dockerfile_tar {
 	const char *fd_path;
 	uint64_t left;       /* bytes of it still to write */
 	int done;
+	struct lp_bundle *bundle; /* lp itself, for a library with "lp_bundle" */
 };
 
 static la_ssize_t tar_write(struct archive *a, void *ud, const void *buf, size_t len)
@@ -444,6 +539,7 @@ void lp_dockerfile_tar_free(struct lp_dockerfile_tar *t)
 	if (t->a)
 		archive_write_free(t->a);
 	entries_release(&t->e);
+	lp_bundle_free(t->bundle);
 	free(t);
 }
 
@@ -452,13 +548,15 @@ int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_docke
 {
 	struct lp_dockerfile_tar *t = lp_xcalloc(1, sizeof(*t));
 	struct lp_buf arc = LP_BUF_INIT, src = LP_BUF_INIT;
+	struct lp_bundle_opts bo = LP_BUNDLE_OPTS_INIT;
 	size_t i, k;
 	int error = 0;
 
 	*out = NULL;
 	t->df = df;
 	t->fd = -1;
-	entries_add(&t->e, dockerfile_path, NULL);
+	bo.tmp_dir = df->tmp_dir;
+	entries_add(&t->e, dockerfile_path, NULL, 0);
 	for (i = 0; i < df->nr; i++) {
 		const struct lp_library *lib = df->libs[i];
 		const struct lp_strvec *lists[] = { &lib->files, &lib->install_scripts };
@@ -467,16 +565,29 @@ int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_docke
 			size_t j;
 
 			for (j = 0; j < lists[k]->nr; j++) {
+				const char *f = lists[k]->v[j];
+
 				lp_buf_reset(&arc);
 				lp_buf_reset(&src);
-				lp_buf_addf(&arc, "libraries/%s/%s", lib->name, lists[k]->v[j]);
-				lp_path_join(&src, lib->dir, lists[k]->v[j]);
-				entries_add(&t->e, arc.buf, src.buf);
+				lp_buf_addf(&arc, "libraries/%s/%s", lib->name, f);
+				if (lib->lp_bundle && !strcmp(f, lib->lp_bundle)) {
+					/* made once, however many libraries ask for it */
+					if (!t->bundle &&
+					    (error = lp_bundle_make(&t->bundle, &bo, err)) < 0)
+						goto out;
+					if ((error = add_tree(&t->e, arc.buf, t->bundle->dir, 1,
+							      NULL, NULL, err)) < 0)
+						goto out;
+					continue;
+				}
+				/* lp_library_load checked that a symlink stays inside the library */
+				lp_path_join(&src, lib->dir, f);
+				entries_add(&t->e, arc.buf, src.buf, 1);
 			}
 		}
 	}
 	/* every source is found (or refused) here, before a byte goes out */
-	if ((error = add_sources(&t->e, df->text.buf, cwd, err)) < 0)
+	if ((error = add_sources(&t->e, df, cwd, err)) < 0)
 		goto out;
 	qsort(t->e.v, t->e.nr, sizeof(*t->e.v), entry_cmp);
 	t->a = archive_write_new();
@@ -524,13 +635,14 @@ static int start_entry(struct lp_dockerfile_tar *t, const struct entry *en, stru
 			error = ar_fail(t, en->arc, err);
 		goto out;
 	}
-	if (lstat(en->src, &st) < 0) {
+	if ((en->follow ? stat(en->src, &st) : lstat(en->src, &st)) < 0) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'", en->src);
 		goto out;
 	}
+	/* modes as they are on disk: a 0600 file stays 0600 in the image */
 	if (S_ISDIR(st.st_mode)) {
 		archive_entry_set_filetype(ae, AE_IFDIR);
-		archive_entry_set_perm(ae, 0755);
+		archive_entry_set_perm(ae, st.st_mode & 07777);
 	} else if (S_ISLNK(st.st_mode)) {
 		ssize_t n = readlink(en->src, link, sizeof(link) - 1);
 
@@ -550,8 +662,7 @@ static int start_entry(struct lp_dockerfile_tar *t, const struct entry *en, stru
 		t->fd_path = en->src;
 		t->left = (uint64_t)st.st_size;
 		archive_entry_set_filetype(ae, AE_IFREG);
-		/* only the exec bit matters to the image; keep the rest stable */
-		archive_entry_set_perm(ae, (st.st_mode & S_IXUSR) ? 0755 : 0644);
+		archive_entry_set_perm(ae, st.st_mode & 07777);
 		archive_entry_set_size(ae, (la_int64_t)st.st_size);
 	} else {
 		error = lp_error_set(err, LP_EINVAL, "'%s' is not a file, directory or symlink",
@@ -670,6 +781,39 @@ static int tar_next(void *ud, struct lp_buf *chunk, struct lp_error *err)
 	return lp_dockerfile_tar_read(ud, chunk, err);
 }
 
+/*
+ * lp in the image is this host's lp: a --platform of another architecture
+ * would give an image whose lp cannot run. "linux/arm64/v8" -> "arm64".
+ */
+static int check_platform(const struct lp_dockerfile *df, const char *platform,
+			  struct lp_error *err)
+{
+	static const char *const arches[][2] = {
+		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "armv7l", "arm" },
+		{ "i686", "386" },     { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
+		{ "riscv64", "riscv64" },
+	};
+	const char *slash = platform ? strchr(platform, '/') : NULL, *host = NULL;
+	struct utsname u;
+	size_t i, n;
+
+	if (!slash)
+		return 0;
+	for (i = 0; i < df->nr && !df->libs[i]->lp_bundle; i++)
+		;
+	if (i == df->nr || uname(&u) < 0)
+		return 0;
+	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (!strcmp(u.machine, arches[i][0]))
+			host = arches[i][1];
+	n = strcspn(slash + 1, "/");
+	if (!host || (strlen(host) == n && !strncmp(slash + 1, host, n)))
+		return 0;
+	return lp_error_set(err, LP_EINVAL,
+			    "--platform '%s': the image would get this host's %s lp, which cannot run there (leave out the library with lp_bundle, or build on a %.*s host)",
+			    platform, host, (int)n, slash + 1);
+}
+
 int lp_dockerfile_check_context(const struct lp_dockerfile *df, const char *context,
 				struct lp_error *err)
 {
@@ -691,8 +835,12 @@ int lp_dockerfile_check_context(const struct lp_dockerfile *df, const char *cont
 int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_dockerfile *df,
 			const struct lp_dockerfile_build_opts *o, struct lp_error *err)
 {
-	struct lp_docker_opts d = {.host = o->host, .tag = o->tag, .dockerfile = ".lp/Dockerfile",
-				   .output = o->output, .ud = o->ud};
+	struct lp_docker_opts d = {.host = o->host, .engine = o->engine, .tag = o->tag,
+				   .dockerfile = ".lp/Dockerfile", .labels = o->labels,
+				   .build_args = o->build_args, .target = o->target,
+				   .platform = o->platform, .network = o->network, .flags = o->flags,
+				   .registry_config = o->registry_config, .output = o->output,
+				   .ud = o->ud};
 	struct lp_docker_source src = {.next = tar_next, .ud = NULL};
 	struct lp_dockerfile_tar *tar = NULL;
 	char cwd[PATH_MAX];
@@ -700,6 +848,8 @@ int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_docker
 	int error;
 
 	image_id[0] = '\0';
+	if ((error = check_platform(df, o->platform, err)) < 0)
+		return error;
 	if (!dir) {
 		if (!getcwd(cwd, sizeof(cwd)))
 			return lp_error_set_errno(err, LP_EIO, "cannot get the current directory");

@@ -22,6 +22,7 @@ void lp_library_free(struct lp_library *lib)
 	free(lib->name);
 	free(lib->dir);
 	free(lib->description);
+	free(lib->lp_bundle);
 	lp_strvec_release(&lib->files);
 	lp_strvec_release(&lib->install_scripts);
 	lp_strvec_release(&lib->requires);
@@ -243,6 +244,18 @@ static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error
 						     cfg, lib->name);
 				goto out;
 			}
+		} else if (!strcmp(key, "lp_bundle")) {
+			const char *v = json_object_get_string(val);
+
+			/* one plain name: it becomes libraries/<name>/<lp_bundle> in the context */
+			if (!json_object_is_type(val, json_type_string) || !valid_name(v)) {
+				error = lp_error_set(err, LP_EINVAL,
+						     "'%s': invalid config for %s - lp_bundle must be a plain name (letters, digits, '.', '_', '+', '-')",
+						     cfg, lib->name);
+				goto out;
+			}
+			free(lib->lp_bundle);
+			lib->lp_bundle = lp_xstrdup(v);
 		} else {
 			lp_log_warn("'%s': unknown key '%s' ignored", cfg, key);
 		}
@@ -299,6 +312,22 @@ int lp_library_load(struct lp_library **out, const char *arg, const struct lp_st
 		if ((error = check_file(lib->dir, rdir, lib->install_scripts.v[i], 1, "install script",
 					err)) < 0)
 			goto out;
+	if (lib->lp_bundle) {
+		struct lp_buf b = LP_BUF_INIT;
+		int there;
+
+		lp_path_join(&b, lib->dir, lib->lp_bundle);
+		there = lp_fs_exists(b.buf);
+		lp_buf_release(&b);
+		if (there || lp_strvec_find(&lib->files, lib->lp_bundle) >= 0 ||
+		    lp_strvec_find(&lib->install_scripts, lib->lp_bundle) >= 0) {
+			error = lp_error_set(err, LP_EINVAL,
+					     "'%s': invalid config for %s - lp_bundle '%s' is already a file of the library",
+					     cfg.buf, lib->name, lib->lp_bundle);
+			goto out;
+		}
+		lp_strvec_push(&lib->files, lib->lp_bundle);
+	}
 	for (i = 0; i < lib->requires.nr; i++) {
 		if (!valid_name(lib->requires.v[i])) {
 			error = lp_error_set(err, LP_EINVAL,

@@ -17,7 +17,8 @@
  *     "requires": ["cuda"],                       names that must come earlier
  *     "files": ["ld.so.conf"],                    ADDed before the scripts run
  *     "install_scripts": ["a.sh", "b.sh"],        replaces the default install.sh
- *     "env_variables": {"PATH": "/opt/x/bin:$PATH", "X_VERSION": 3.7}
+ *     "env_variables": {"PATH": "/opt/x/bin:$PATH", "X_VERSION": 3.7},
+ *     "lp_bundle": "bundle"                       lp itself goes here (lib/build/bundle.h)
  *   }
  *
  * Every key is optional. Other keys are warned about (lp_log_warn) and
@@ -26,6 +27,12 @@
  * executable, and names may not contain whitespace (they are written into
  * ADD lines). Env keys must be shell identifiers; values strings or numbers
  * (a number keeps its JSON spelling) without control characters.
+ *
+ * "lp_bundle" names a directory that is not in the library: the build
+ * context gets, at libraries/<name>/<lp_bundle>/, the running lp with its
+ * shared objects and loader (lib/build/bundle.h). It is listed last in
+ * `files`, so templates copy it like any file; the bundled libraries/lp
+ * uses it.
  */
 struct lp_library {
 	char *name;        /* the directory's base name: libraries/<name>/ in the image context */
@@ -36,6 +43,7 @@ struct lp_library {
 	struct lp_strvec requires;
 	struct lp_strvec env_keys;   /* in config.json order */
 	struct lp_strvec env_values; /* env_values.v[i] belongs to env_keys.v[i] */
+	char *lp_bundle;             /* "lp_bundle", or NULL; also the last of `files` */
 };
 
 /*

@@ -121,7 +121,10 @@ int lp_proc_start(struct lp_proc *p, struct lp_error *err)
 		/* child: only async-signal-safe calls from here on */
 		if (p->flags & LP_PROC_NEW_PGRP)
 			setpgid(0, 0);
-		if (inp[0] >= 0)
+		if (p->flags & LP_PROC_STDIO_FD) {
+			dup2(p->stdio_fd, 0);
+			dup2(p->stdio_fd, 1);
+		} else if (inp[0] >= 0)
 			dup2(inp[0], 0);
 		else if (p->flags & LP_PROC_NULL_STDIN)
 			dup2(devnull, 0);

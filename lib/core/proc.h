@@ -33,6 +33,12 @@ enum lp_proc_flags {
 	LP_PROC_QUIET = (1 << 5),       /* stdout and stderr to /dev/null */
 	LP_PROC_CLEAR_ENV = (1 << 6),   /* start from an empty environment */
 	LP_PROC_NEW_PGRP = (1 << 7),    /* child leads its own process group */
+	/*
+	 * The child's stdin and stdout are both `stdio_fd`, a connected socket
+	 * the caller keeps (one bidirectional stream: `ssh ... docker system
+	 * dial-stdio` carries an HTTP connection). Not with PIPE_STDIN/STDOUT.
+	 */
+	LP_PROC_STDIO_FD = (1 << 8),
 };
 
 struct lp_proc {
@@ -40,14 +46,15 @@ struct lp_proc {
 	struct lp_strvec env; /* "K=V" set, "K" unset; applied over our environ */
 	const char *dir;      /* working directory for the child; NULL = ours */
 	unsigned flags;       /* enum lp_proc_flags */
+	int stdio_fd;         /* LP_PROC_STDIO_FD: the child's stdin and stdout */
 	pid_t pid;            /* after start */
 	int in, out, err;     /* our ends of the pipes asked for, else -1 */
 	int status;           /* after finish: exit status, 128+sig if signalled */
 };
 
 #define LP_PROC_INIT                                                                  \
-	{ .args = LP_STRVEC_INIT, .env = LP_STRVEC_INIT, .pid = -1, .in = -1, .out = -1,  \
-	  .err = -1, .status = -1 }
+	{ .args = LP_STRVEC_INIT, .env = LP_STRVEC_INIT, .stdio_fd = -1, .pid = -1, .in = -1, \
+	  .out = -1, .err = -1, .status = -1 }
 
 void lp_proc_init(struct lp_proc *p);
 /* Closes any pipe ends still open; does not wait for the child. */

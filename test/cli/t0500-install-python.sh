@@ -48,6 +48,25 @@ run "$LP" install-algorithm -C alg --prefix "$T/opt"; expect_exit 0 "re-running 
 (cd opt && find . | sort) >second.lst
 expect_same first.lst second.lst "a second install gives the same tree"
 
+# no algorithmia.conf: none is made up; the runner takes the one src/*.py file,
+# or ALGORITHMIA_ALGORITHM_NAME (as upstream's Java runner does) when there are several
+mkdir -p noconf/src
+printf 'def apply(x):\n    return "bare " + x\n' >noconf/src/bare.py
+: >noconf/requirements.txt
+run "$LP" install-algorithm -C noconf --prefix "$T/noconfopt"; expect_exit 0 "install without algorithmia.conf"
+expect_no_file noconfopt/algorithmia.conf "no algorithmia.conf is written"
+python3 "$FX/pipe-client.py" "$T/noconfopt/bin/pipe" "$T/algoout" '{"content_type":"text","data":"Jane"}' >responses 2>pipe.err
+echo '{"metadata":{"content_type":"text"},"result":"bare Jane"}' >expected
+expect_same responses expected "the runner finds the one src/ file"
+printf 'def apply(x):\n    return "other " + x\n' >noconf/src/other.py
+run "$LP" install-algorithm -C noconf --prefix "$T/noconfopt"; expect_exit 0 "reinstall with two sources"
+python3 "$FX/pipe-client.py" "$T/noconfopt/bin/pipe" "$T/algoout" '{"content_type":"text","data":"Jane"}' >responses 2>pipe.err
+[ $? -ne 0 ]; check $? "two src/ files and no name: the runner fails to load"
+grep -q "cannot tell which is the algorithm" pipe.err; check $? "and says why"
+ALGORITHMIA_ALGORITHM_NAME=other python3 "$FX/pipe-client.py" "$T/noconfopt/bin/pipe" "$T/algoout" '{"content_type":"text","data":"Jane"}' >responses 2>pipe.err
+echo '{"metadata":{"content_type":"text"},"result":"other Jane"}' >expected
+expect_same responses expected "ALGORITHMIA_ALGORITHM_NAME picks the algorithm"
+
 # .adk: the algorithm speaks the protocol itself; the runner only starts src.<algoname>
 mkdir -p adk/src
 touch adk/.adk adk/src/__init__.py

@@ -32,4 +32,15 @@ python3 "$FX/pipe-client.py" "$T/opt/bin/pipe" "$T/algoout" '{"content_type":"te
 check $? "bin/pipe exits 0 at EOF"
 echo '{"metadata":{"content_type":"text"},"result":"hello Jane"}' >expected
 expect_same responses expected "bin/pipe answers through the output FIFO"
+
+# no algorithmia.conf and no package.json: the language and the name both come from src/
+mkdir -p bare/src
+printf 'module.exports.apply = (x) => "bare " + x;\n' >bare/src/bare.js
+run "$LP" install-algorithm -C bare --prefix "$T/bareopt"; expect_exit 3 "no manifest, no conf: not found"
+printf '{"name": "bare", "version": "1.0.0"}\n' >bare/package.json
+run "$LP" install-algorithm -C bare --prefix "$T/bareopt"; expect_exit 0 "install without algorithmia.conf"
+expect_no_file bareopt/algorithmia.conf "no algorithmia.conf is written"
+python3 "$FX/pipe-client.py" "$T/bareopt/bin/pipe" "$T/algoout" '{"content_type":"text","data":"Jane"}' >responses 2>pipe.err
+echo '{"metadata":{"content_type":"text"},"result":"bare Jane"}' >expected
+expect_same responses expected "the JavaScript runner finds the one src/ file"
 done_testing

@@ -1,7 +1,8 @@
 // pipe.js - lp's JavaScript runner: the LangServer bin/pipe protocol (langpacks spec 4.2)
 // SPDX-License-Identifier: MIT
 //
-// Loads src/<algoname>.js (algoname from algorithmia.conf) and calls its
+// Loads src/<algoname>.js (algoname from algorithmia.conf, else
+// $ALGORITHMIA_ALGORITHM_NAME, else the one src/*.js file) and calls its
 // exported apply(input, cb) once per request, strictly one at a time;
 // cb(err, result). An apply that takes one argument may instead return the
 // result or a Promise of it.
@@ -22,12 +23,29 @@ const readline = require('readline');
 const ROOT = path.resolve(__dirname, '..');
 const OUT = process.env.ALGOOUT || '/tmp/algoout';
 
+// algorithmia.conf's algoname, else $ALGORITHMIA_ALGORITHM_NAME (as upstream's
+// Java runner), else the stem of the one src/*.js file.
+function algoname() {
+	const conf = path.join(ROOT, 'algorithmia.conf');
+	if (fs.existsSync(conf))
+		return JSON.parse(fs.readFileSync(conf, 'utf8')).algoname;
+	if (process.env.ALGORITHMIA_ALGORITHM_NAME)
+		return process.env.ALGORITHMIA_ALGORITHM_NAME;
+	const src = path.join(ROOT, 'src');
+	const found = (fs.existsSync(src) ? fs.readdirSync(src) : [])
+		.filter((f) => f.endsWith('.js')).sort();
+	if (found.length !== 1)
+		throw new Error('no algorithmia.conf and no ALGORITHMIA_ALGORITHM_NAME, and src/ holds ' +
+			(found.join(', ') || 'no .js file') + ': cannot tell which is the algorithm');
+	return found[0].slice(0, -3);
+}
+
 function loadApply() {
-	const conf = JSON.parse(fs.readFileSync(path.join(ROOT, 'algorithmia.conf'), 'utf8'));
-	const mod = require(path.join(ROOT, 'src', conf.algoname + '.js'));
+	const name = algoname();
+	const mod = require(path.join(ROOT, 'src', name + '.js'));
 	const apply = typeof mod === 'function' ? mod : mod.apply;
 	if (typeof apply !== 'function')
-		throw new Error('src/' + conf.algoname + '.js exports no apply function');
+		throw new Error('src/' + name + '.js exports no apply function');
 	return apply;
 }
 

@@ -2,7 +2,8 @@
 # pipe.py - lp's Python runner: the LangServer bin/pipe protocol (langpacks spec 4.2)
 # SPDX-License-Identifier: MIT
 #
-# Loads src/<algoname>.py (algoname from algorithmia.conf) and calls its
+# Loads src/<algoname>.py (algoname from algorithmia.conf, else
+# $ALGORITHMIA_ALGORITHM_NAME, else the one src/*.py file) and calls its
 # apply(input) once per request:
 #   stdin:  one compact JSON line per request, {"content_type": "text"|"json"|"binary", "data": ...}
 #   stdout: PIPE_INIT_COMPLETE once loaded (before reading any input)
@@ -26,9 +27,27 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.environ.get("ALGOOUT") or "/tmp/algoout"
 
 
+def algoname():
+    """algorithmia.conf's algoname, else $ALGORITHMIA_ALGORITHM_NAME (as
+    upstream's Java runner), else the stem of the one src/*.py file."""
+    conf = os.path.join(ROOT, "algorithmia.conf")
+    if os.path.exists(conf):
+        with open(conf, encoding="utf-8") as f:
+            return json.load(f)["algoname"]
+    if os.environ.get("ALGORITHMIA_ALGORITHM_NAME"):
+        return os.environ["ALGORITHMIA_ALGORITHM_NAME"]
+    src = os.path.join(ROOT, "src")
+    found = sorted(f[:-3] for f in (os.listdir(src) if os.path.isdir(src) else [])
+                   if f.endswith(".py") and f != "__init__.py")
+    if len(found) != 1:
+        raise ImportError("no algorithmia.conf and no ALGORITHMIA_ALGORITHM_NAME, and src/ holds "
+                          "%s: cannot tell which is the algorithm"
+                          % (", ".join(f + ".py" for f in found) or "no .py file"))
+    return found[0]
+
+
 def load_apply():
-    with open(os.path.join(ROOT, "algorithmia.conf"), encoding="utf-8") as f:
-        name = json.load(f)["algoname"]
+    name = algoname()
     src = os.path.join(ROOT, "src")
     sys.path.insert(0, src)
     spec = importlib.util.spec_from_file_location(name, os.path.join(src, name + ".py"))
@@ -78,8 +97,7 @@ def respond(doc):
 
 
 def run_adk():
-    with open(os.path.join(ROOT, "algorithmia.conf"), encoding="utf-8") as f:
-        name = json.load(f)["algoname"]
+    name = algoname()
     sys.path.insert(0, ROOT)
     import runpy
     runpy.run_module("src." + name, run_name="__main__", alter_sys=True)
