@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/interrupt.h"
 #include "cmd/opt.h"
 #include "cmd/usage.h"
 #include "lib/artifact/artifact.h"
@@ -20,6 +21,7 @@
 	"lp artifact push (--static | --dynamic) --libmxnet FILE --licenses FILE...\n" \
 	"                 [--dependencies FILE...] [options]\n"                             \
 	"lp artifact pull (--static | --dynamic) --variant V [options] [DEST]\n"             \
+	"lp artifact verify [DIR]\n"                                                          \
 	"lp artifact list [--git-sha SHA] [--json] [options]   (see 'lp artifact list --help')\n" \
 	"lp artifact migrate [--git-sha SHA] [--dry-run] [options]\n"
 #define ARTIFACT_DESCRIPTION                                                              \
@@ -27,20 +29,28 @@
 	"or pull it back (verified). Keys: <commit>/<os>/<variant>/<static|dynamic>/...\n"   \
 	"'lp artifact --push ...' and '--pull ...' (the old tool's spelling) also work.\n"  \
 	"Pull also finds artifacts the old artifact_repository.py pushed (no checksums),\n" \
-	"and expands a unique abbreviated commit (7 or more hex digits).\n"
+	"and expands a unique abbreviated commit (7 or more hex digits).\n"                  \
+	"A push waits for a concurrent push of the same coordinates; files identical to\n"  \
+	"the published ones are 'already published' (exit 0). A pull leaves DEST with the\n" \
+	"old or the new artifact, never a mix. 'verify' checks DIR (default: .) against\n"  \
+	"its libmxnet.meta (exit 0, or 1 naming the first mismatch).\n"
 #define ARTIFACT_FOOTER                                                                   \
 	"Repository: --repository, --bucket, $LP_ARTIFACT_REPOSITORY,\n"                     \
 	"s3://$ARTIFACT_REPOSITORY_BUCKET, then $XDG_DATA_HOME/lp/artifacts or\n"            \
 	"~/.local/share/lp/artifacts; one set but empty is an error, and on a CI node\n"     \
 	"($JENKINS_URL, $BUILD_ID or $CI set) push refuses the implicit local one.\n"       \
 	"SOURCE_DATE_EPOCH sets the manifest's 'created'.\n"                                  \
-	"Exit status: 0 ok, 1 error, 2 usage, 3 artifact not found, 4 artifact exists.\n"
+	"Exit status: 0 ok, 1 error, 2 usage, 3 artifact not found, 4 artifact exists;\n"    \
+	"SIGINT, SIGTERM, SIGHUP stop cleanly (temporary files and uploads removed) with\n" \
+	"130, 143, 129.\n"
 
 /* push and pull share one help text; usage errors name the subcommand */
 static const struct cmd_help helps[] = {
     {.cmd = "artifact pull", .usage = ARTIFACT_USAGE, .description = ARTIFACT_DESCRIPTION,
      .footer = ARTIFACT_FOOTER},
     {.cmd = "artifact push", .usage = ARTIFACT_USAGE, .description = ARTIFACT_DESCRIPTION,
+     .footer = ARTIFACT_FOOTER},
+    {.cmd = "artifact verify", .usage = ARTIFACT_USAGE, .description = ARTIFACT_DESCRIPTION,
      .footer = ARTIFACT_FOOTER},
 };
 
@@ -144,7 +154,8 @@ static int parse(struct args *a, int push, int *argi, int *argc, char ***argv)
 			 "a --licenses/--dependencies path that matches nothing is an\n"
 			 "error (default: skipped with a warning, as the old tool did)"),
 	    CMD_OPT_BITS(0, "force", &a->o.flags, LP_ARTIFACT_FORCE,
-			 "replace an existing artifact (stale files are removed)"),
+			 "replace an existing artifact with other content, or re-send\n"
+			 "an identical one (stale files are removed)"),
 	    CMD_OPT_SECTION("Pull:"),
 	    CMD_OPT_STRING(0, "destination", &a->o.destination, "DIR",
 			   "where to put the files, the same as DEST\n(default: .; created if missing)"),
@@ -250,6 +261,8 @@ static int run(int push, struct args *a)
 	o->created = (long long)time(NULL);
 	if (lp_epoch_parse(&o->created, getenv("SOURCE_DATE_EPOCH"), 0, LLONG_MAX, &err) < 0)
 		return cmd_error(&err);
+	cmd_interrupt_install();
+	o->store.cancel = cmd_interrupt_flag();
 	/* a terminal (plain when TERM=dumb or NO_COLOR), a log, or nothing with -q */
 	lp_progress_init(&progress, stderr,
 			 lp_progress_mode_for(STDERR_FILENO, lp_log_get_level() == LP_LOG_QUIET,
@@ -262,8 +275,20 @@ static int run(int push, struct args *a)
 	else if (!error && (o->flags & (LP_ARTIFACT_DRY_RUN | LP_ARTIFACT_EXPLAIN)))
 		lp_artifact_result_format_text(&r, &text);
 	fputs(text.buf, stdout);
-	status = status_of(error, &r, &err);
-	if (!error && !(o->flags & (LP_ARTIFACT_DRY_RUN | LP_ARTIFACT_EXPLAIN)))
+	if (error == LP_EINTR && cmd_interrupt_signal()) {
+		/* lib/ has removed its temp files, aborted its uploads and unlocked */
+		fprintf(stderr, "lp: interrupted by %s: %s\n",
+			cmd_interrupt_name(cmd_interrupt_signal()),
+			push ? "nothing was published; temporary files and uploads removed"
+			     : "the destination is unchanged; temporary files removed");
+		status = 128 + cmd_interrupt_signal();
+	} else {
+		status = status_of(error, &r, &err);
+	}
+	if (!error && r.identical)
+		lp_log_info("artifact %s/ already published, identical, in '%s' (%zu files)",
+			    r.prefix, r.repository.value, r.manifest.nr);
+	else if (!error && !(o->flags & (LP_ARTIFACT_DRY_RUN | LP_ARTIFACT_EXPLAIN)))
 		lp_log_info("%s artifact %s/ %s '%s' (%zu files)", push ? "pushed" : "pulled",
 			    r.prefix, push ? "to" : "from", r.repository.value, r.manifest.nr);
 	lp_buf_release(&text);
@@ -402,6 +427,47 @@ static int artifact_pull(int argc, char **argv)
 	return artifact_push_pull(argc, argv, 0);
 }
 
+/* lp artifact verify [DIR]: 0 if DIR matches its libmxnet.meta, 1 naming the first mismatch */
+static int artifact_verify(int argc, char **argv)
+{
+	struct lp_artifact_manifest m = LP_ARTIFACT_MANIFEST_INIT;
+	struct lp_strvec scratch = LP_STRVEC_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	const struct cmd_help *h = &helps[2];
+	const struct cmd_opt opts[] = { CMD_OPT_END };
+	const char *dir = ".";
+	int argi, status, error;
+
+	if ((status = cmd_opt_parse(&argi, h, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
+		goto out;
+	if (argi + 1 < argc) {
+		status = cmd_opt_usage_error(h, "unexpected argument '%s'", argv[argi + 1]);
+		goto out;
+	}
+	if (argi < argc)
+		dir = argv[argi];
+	cmd_interrupt_install();
+	error = lp_artifact_verify(&m, dir, cmd_interrupt_flag(), &err);
+	if (error == LP_EINTR && cmd_interrupt_signal()) {
+		fprintf(stderr, "lp: interrupted by %s\n",
+			cmd_interrupt_name(cmd_interrupt_signal()));
+		status = 128 + cmd_interrupt_signal();
+	} else if (error < 0) {
+		cmd_error(&err);
+		status = LP_EXIT_ERROR; /* a mismatch, whatever the cause */
+	} else {
+		/* sample: dist: 5 files match libmxnet.meta (73b2.../ubuntu18.04/cu102/static) */
+		if (lp_log_get_level() != LP_LOG_QUIET)
+			printf("%s: %zu files match %s (%s/%s/%s/%s)\n", dir, m.nr,
+			       LP_ARTIFACT_META, m.commit, m.os, m.variant, m.linking);
+		status = LP_EXIT_OK;
+	}
+out:
+	lp_artifact_manifest_release(&m);
+	lp_strvec_release(&scratch);
+	return status;
+}
+
 /* git builtin/bundle.c style: the first argument picks the sub-subcommand */
 static const struct {
 	const char *name;
@@ -409,6 +475,7 @@ static const struct {
 } subcommands[] = {
     {"push", artifact_push},
     {"pull", artifact_pull},
+    {"verify", artifact_verify},
     {"list", artifact_list},
     {"migrate", artifact_migrate},
     {"--push", artifact_push}, /* the old tool's mode flags, kept for Jenkins lines */
@@ -429,7 +496,8 @@ int cmd_artifact(int argc, char **argv)
 		argv++;
 	}
 	if (argc < 2)
-		return cmd_usage_error("artifact", "expected 'push', 'pull', 'list' or 'migrate'");
+		return cmd_usage_error("artifact",
+				       "expected 'push', 'pull', 'verify', 'list' or 'migrate'");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return artifact_push_pull(argc, argv, 1); /* the shared table prints it */
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
@@ -437,10 +505,11 @@ int cmd_artifact(int argc, char **argv)
 			return subcommands[i].fn(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		return cmd_usage_error("artifact",
-				       "unknown option '%.*s' (expected 'push', 'pull', 'list' or "
-				       "'migrate')",
+				       "unknown option '%.*s' (expected 'push', 'pull', 'verify', "
+				       "'list' or 'migrate')",
 				       (int)strcspn(argv[1], "="), argv[1]);
 	return cmd_usage_error("artifact",
-			       "unknown subcommand '%s' (expected 'push', 'pull', 'list' or 'migrate')",
+			       "unknown subcommand '%s' (expected 'push', 'pull', 'verify', 'list' "
+			       "or 'migrate')",
 			       argv[1]);
 }

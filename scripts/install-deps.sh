@@ -30,6 +30,9 @@ test_pkgs="$test_pkgs debootstrap"
 # libFuzzer targets (test/fuzz/, make fuzz; a short run of each in make check):
 # clang with its sanitizer and fuzzer runtimes.
 test_pkgs="$test_pkgs clang libclang-rt-14-dev libfuzzer-14-dev"
+# The artifact fault tests: SIGKILL at each rename and slowed transfers (strace
+# -e inject), timeout(1) for kills at random moments (coreutils, always there).
+test_pkgs="$test_pkgs strace"
 # lp inside images: patchelf points lp's copy at its bundled loader (also
 # needed by anyone who builds images with the bundled template). The engine
 # tests: podman's compatible socket, Debian's registry (htpasswd from

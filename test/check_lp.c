@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/core/fs.h"
+#include "lib/core/owner.h"
 #include "lib/core/proc.h"
 #include "lib/core/xalloc.h"
 #include "test/lp_test.h"
@@ -102,6 +103,28 @@ void lp_test_git(const char *dir, const char *const *args, struct lp_buf *out)
 	p.flags = LP_PROC_QUIET;
 	lp_ck_ok(lp_proc_run(&p, out, &err), &err);
 	lp_proc_release(&p);
+}
+
+void lp_test_dead_stamp(char *out)
+{
+	struct lp_owner o;
+	int fds[2], status;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		lp_owner_self(&o);
+		if (write(fds[1], &o, sizeof(o)) != (ssize_t)sizeof(o))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], &o, sizeof(o)), (ssize_t)sizeof(o));
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	lp_owner_format(&o, out);
 }
 
 int lp_test_run(const char *dir, const char *const *argv)

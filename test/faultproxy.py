@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: MIT
 #
 #   faultproxy.py --target 127.0.0.1:PORT [--kill-after BYTES] [--kills N]
-#                 [--down] [--log FILE] [--slow REGEX:SECONDS]
+#                 [--flip N [--flip-path TEXT]] [--down] [--log FILE] [--slow REGEX:SECONDS]
 #
 # Listens on 127.0.0.1 with a kernel-chosen port and prints "PORT\n" on
 # stdout once it accepts connections. Forwards every connection to the
@@ -17,7 +17,12 @@
 # answer to every request whose request line matches REGEX (e.g.
 # 'POST .*uploadId=' for CompleteMultipartUpload) is held back SECONDS
 # before it is forwarded: a server slow to confirm after the last byte.
-# Runs until killed (SIGTERM). Python stdlib only.
+# With --flip N, the first N message bodies (requests with a body; with
+# --down, responses to GET; with --flip-path, only those whose request line
+# contains TEXT) get one byte inverted in the middle, and a "FLIPPED" line
+# is logged: corruption on the wire that TCP's checksum would not catch, for
+# Content-MD5 and the pull's sha256 to find. Runs until killed (SIGTERM).
+# Python stdlib only.
 import argparse
 import re
 import socket
@@ -27,7 +32,7 @@ import threading
 import time
 
 lock = threading.Lock()
-state = {"kills": 0}
+state = {"kills": 0, "flips": 0}
 
 
 def log(path, line):
@@ -50,6 +55,81 @@ def reset(sock):
         sock.close()
     except OSError:
         pass
+
+
+class BodyFlipper:
+    """Follows one direction's HTTP messages (Content-Length bodies) and
+    inverts one byte in the middle of the first --flip bodies."""
+
+    def __init__(self, args, responses, methods):
+        self.args = args
+        self.responses = responses  # parse responses (their bodies depend on the request)
+        self.methods = methods      # request methods, oldest first (shared by both sides)
+        self.head = b""
+        self.left = 0               # body bytes still to pass
+        self.flip_at = -1           # offset in the body still to flip, or -1
+        self.what = ""
+
+    def feed(self, data):
+        out = bytearray()
+        data = bytearray(data)
+        while data:
+            if self.left:
+                n = min(self.left, len(data))
+                chunk = data[:n]
+                if 0 <= self.flip_at < n:
+                    chunk[self.flip_at] ^= 0xFF
+                    log(self.args.log, "FLIPPED one byte of the body of %s" % self.what)
+                    self.flip_at = -1
+                elif self.flip_at >= n:
+                    self.flip_at -= n
+                out += chunk
+                self.left -= n
+                data = data[n:]
+                continue
+            self.head += data
+            data = bytearray()
+            end = self.head.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self.head) > 65536:
+                    out += self.head
+                    self.head = b""
+                break
+            head, rest = bytes(self.head[:end + 4]), bytearray(self.head[end + 4:])
+            self.head = b""
+            out += head
+            data = rest
+            lines = head.decode("latin-1").split("\r\n")
+            length = 0
+            for h in lines[1:]:
+                name, _, value = h.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            has_body = length > 0
+            if self.responses:
+                status = lines[0].split(" ")
+                code = int(status[1]) if len(status) > 1 and status[1].isdigit() else 0
+                if 100 <= code < 200:
+                    continue  # 100 Continue: the real answer follows
+                method, line = self.methods.pop(0) if self.methods else ("GET", "")
+                has_body = has_body and method != "HEAD"
+                want = method == "GET" and code in (200, 206)
+            else:
+                method, line = lines[0].split(" ")[0], lines[0]
+                self.methods.append((method, line))
+                want = True
+            if self.args.flip_path and self.args.flip_path not in line:
+                want = False
+            self.left = length if has_body else 0
+            self.what = line + (" (answer)" if self.responses else "")
+            if has_body and want:
+                with lock:
+                    flip = state["flips"] < self.args.flip
+                    if flip:
+                        state["flips"] += 1
+                if flip:
+                    self.flip_at = length // 2
+        return bytes(out)
 
 
 class HeaderLogger:
@@ -102,7 +182,7 @@ class HeaderLogger:
             data = rest
 
 
-def pump(src, dst, counter, limit, args, logger, answers=None):
+def pump(src, dst, counter, limit, args, logger, answers=None, flipper=None):
     try:
         while True:
             data = src.recv(262144)
@@ -115,6 +195,8 @@ def pump(src, dst, counter, limit, args, logger, answers=None):
                 time.sleep(answers.slow[1])
             if logger:
                 logger.feed(data)
+            if flipper:
+                data = flipper.feed(data)
             if counter is not None:
                 counter[0] += len(data)
                 if limit and counter[0] > limit:
@@ -148,11 +230,18 @@ def handle(client, args):
     counter = [0]
     logger = HeaderLogger(args.log, args.slow)
     up, down = (None, counter) if args.down else (counter, None)
+    methods = []
+    flip_up = BodyFlipper(args, False, methods) if args.flip else None
+    flip_down = BodyFlipper(args, True, methods) if args.flip else None
+    if args.flip and args.down:
+        flip_up.args = argparse.Namespace(**dict(vars(args), flip=0))  # only track methods
+    elif args.flip:
+        flip_down = None
     t = threading.Thread(target=pump, args=(upstream, client, down, args.kill_after, args, None,
-                                            logger if args.slow else None),
+                                            logger if args.slow else None, flip_down),
                          daemon=True)
     t.start()
-    pump(client, upstream, up, args.kill_after, args, logger)
+    pump(client, upstream, up, args.kill_after, args, logger, flipper=flip_up)
     t.join()
     for s in (client, upstream):
         try:
@@ -167,6 +256,8 @@ def main():
     p.add_argument("--kill-after", type=int, default=0)
     p.add_argument("--kills", type=int, default=1)
     p.add_argument("--down", action="store_true")
+    p.add_argument("--flip", type=int, default=0)
+    p.add_argument("--flip-path", default="")
     p.add_argument("--log")
     p.add_argument("--slow", help="REGEX:SECONDS")
     args = p.parse_args()

@@ -51,5 +51,11 @@ char *lp_test_read(const char *path);
 void lp_test_git(const char *dir, const char *const *args, struct lp_buf *out);
 /* Run argv (NULL-terminated) in `dir`; return its exit status (aborts if it cannot start). */
 int lp_test_run(const char *dir, const char *const *argv);
+/*
+ * The lib/core/owner.h stamp ("<pid>-<start>-<host>") of a child process
+ * that has exited and been reaped: what a SIGKILLed writer leaves in its
+ * temp names. `out` has room for LP_OWNER_STAMP_SIZE (64) bytes.
+ */
+void lp_test_dead_stamp(char *out);
 
 #endif

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include "lib/artifact/artifact.h"
+#include "lib/artifact/dest.h"
 #include "lib/core/fs.h"
 #include "lib/core/log.h"
+#include "lib/core/owner.h"
 #include "lib/core/proc.h"
 #include "lib/core/xalloc.h"
 #include "test/lp_test.h"
@@ -411,7 +413,8 @@ START_TEST(test_artifact_push_refuses_existing_and_force_removes_stale)
 	lp_test_write("lib/libmxnet.so", "a newer build\n", 0755);
 	lp_ck_fail(do_push(&o, &err), &err, LP_EEXISTS,
 		   "artifact '" SHA
-		   "/ubuntu18.04/cu102/static' already exists in 'store'; pass --force");
+		   "/ubuntu18.04/cu102/static' already exists in 'store' with other content "
+		   "('libmxnet.so' differs); pass --force");
 	/* the refused push changed nothing */
 	stored = lp_test_read(PFX "libmxnet.so");
 	ck_assert_str_eq(stored, "ELF-ish library bytes\n");
@@ -651,6 +654,334 @@ START_TEST(test_artifact_dry_run_and_explain_touch_nothing)
 }
 END_TEST
 
+/* ---- whole artifacts: replays, locks, markers, DEST swaps and repairs ---- */
+
+/* Push the usual inputs once. */
+static void publish(struct lp_error *err)
+{
+	struct lp_artifact_opts o;
+
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, err), err);
+	lp_artifact_opts_release(&o);
+}
+
+static ino_t inode_of(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(lstat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* A second, smaller build of the same coordinates: one license, no dependencies. */
+static void push_smaller(struct lp_error *err)
+{
+	struct lp_artifact_opts o;
+
+	push_opts(&o);
+	lp_test_write("lib/libmxnet.so", "a second build\n", 0755);
+	lp_strvec_release(&o.licenses);
+	lp_strvec_release(&o.dependencies);
+	lp_strvec_push(&o.licenses, "licenses/LICENSE");
+	o.flags |= LP_ARTIFACT_FORCE;
+	lp_ck_ok(do_push(&o, err), err);
+	lp_artifact_opts_release(&o);
+}
+
+START_TEST(test_artifact_identical_push_is_a_no_op_and_force_resends)
+{
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+	ino_t before;
+
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	before = inode_of(PFX "libmxnet.so");
+	lp_ck_ok(lp_artifact_push(&r, &o, &err), &err); /* a replayed Jenkins job */
+	ck_assert(r.identical);
+	ck_assert(!r.replaced);
+	ck_assert_uint_eq(inode_of(PFX "libmxnet.so"), before); /* nothing was written */
+	lp_artifact_result_release(&r);
+	/* a license with the same name and other bytes is not identical */
+	lp_test_write("licenses/NOTICE.txt", "another notice\n", 0640);
+	lp_ck_fail(do_push(&o, &err), &err, LP_EEXISTS,
+		   "with other content ('licenses/NOTICE.txt' differs)");
+	lp_test_write("licenses/NOTICE.txt", "notice\n", 0640);
+	/* --force re-sends identical files: how a damaged stored copy is repaired */
+	lp_test_write(PFX "dependencies/libgfortran.so.5", "gfortrAn\n", 0644);
+	o.flags |= LP_ARTIFACT_FORCE;
+	lp_ck_ok(lp_artifact_push(&r, &o, &err), &err);
+	ck_assert(!r.identical && r.replaced);
+	ck_assert_uint_ne(inode_of(PFX "libmxnet.so"), before);
+	lp_artifact_result_release(&r);
+	lp_artifact_opts_release(&o);
+	pull_opts(&o, "dist");
+	lp_ck_ok(do_pull(&o, &err), &err);
+}
+END_TEST
+
+START_TEST(test_artifact_pull_meets_a_replacing_marker_or_a_running_push)
+{
+	struct lp_artifact_opts o, p;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *holder = NULL;
+	char *meta;
+
+	lp_log_set_level(LP_LOG_QUIET); /* the expected "replacing" warning */
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	meta = lp_test_read(PFX "libmxnet.meta");
+	/* what a SIGKILLed --force push leaves: the marker, no writer */
+	lp_test_write(PFX "libmxnet.meta",
+		      "# libmxnet.meta - lp artifact manifest\nstate=replacing\n"
+		      "replaced_by=pid 7 on host ci-7 since 2026-12-01T10:00:00Z\n",
+		      0644);
+	pull_opts(&p, "dist");
+	lp_ck_fail(do_pull(&p, &err), &err, LP_ENOTFOUND,
+		   "a --force push (pid 7 on host ci-7 since 2026-12-01T10:00:00Z) was interrupted; "
+		   "push it again");
+	/* while a writer holds the lock, the pull says who is at it */
+	lp_ck_ok(lp_store_open(&holder, "store", NULL, &err), &err);
+	lp_ck_ok(lp_store_lock(holder, SHA "/ubuntu18.04/cu102/static", &err), &err);
+	lp_ck_fail(do_pull(&p, &err), &err, LP_ENOTFOUND, "is being replaced by a --force push (pid ");
+	unlink(PFX "libmxnet.meta");
+	lp_ck_fail(do_pull(&p, &err), &err, LP_ENOTFOUND, "' in 'store' is being pushed by pid ");
+	lp_store_free(holder);
+	lp_ck_fail(do_pull(&p, &err), &err, LP_ENOTFOUND, "an interrupted push; push it again");
+	ck_assert(!lp_fs_exists("dist"));
+	/* a plain push (no --force) replaces what the dead one left */
+	lp_test_write(PFX "libmxnet.meta", "state=replacing\n", 0644);
+	lp_ck_ok(do_push(&o, &err), &err);
+	lp_ck_ok(do_pull(&p, &err), &err);
+	free(meta);
+	lp_artifact_opts_release(&o);
+}
+END_TEST
+
+START_TEST(test_artifact_damaged_manifest_is_an_incomplete_artifact)
+{
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	struct lp_artifact_opts o, p;
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_log_set_level(LP_LOG_QUIET); /* the expected warnings */
+	make_inputs();
+	push_opts(&o);
+	lp_ck_ok(do_push(&o, &err), &err);
+	/* a push killed mid-PUT, on a server that keeps the partial body (s3rver) */
+	lp_test_write(PFX "libmxnet.meta", "# libmxnet.meta - lp artifact manifest\ncommi", 0644);
+	pull_opts(&p, "dist");
+	lp_ck_fail(lp_artifact_pull(&r, &p, &err), &err, LP_ENOTFOUND,
+		   "incomplete artifact '" SHA "/ubuntu18.04/cu102/static' in 'store': its "
+		   "libmxnet.meta is damaged (");
+	ck_assert_int_eq(r.missing, 1); /* exit 3, as for an interrupted push */
+	lp_artifact_result_release(&r);
+	ck_assert(!lp_fs_exists("dist"));
+	/* the next push (no --force) replaces it */
+	lp_ck_ok(do_push(&o, &err), &err);
+	lp_ck_ok(do_pull(&p, &err), &err);
+	lp_artifact_opts_release(&o);
+}
+END_TEST
+
+START_TEST(test_artifact_pull_swaps_a_destination_holding_only_an_earlier_pull)
+{
+	struct lp_artifact_manifest m = LP_ARTIFACT_MANIFEST_INIT;
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+	ino_t before;
+
+	publish(&err);
+	pull_opts(&o, "dist");
+	lp_ck_ok(do_pull(&o, &err), &err);
+	ck_assert_int_eq(chmod("dist", 0750), 0);
+	before = inode_of("dist");
+	push_smaller(&err);
+	lp_ck_ok(do_pull(&o, &err), &err);
+	/* one rename(2) replaced the whole tree: the old files are gone with it */
+	ck_assert_uint_ne(inode_of("dist"), before);
+	ck_assert(!lp_fs_exists("dist/dependencies"));
+	ck_assert(!lp_fs_exists("dist/licenses/NOTICE.txt"));
+	lp_ck_ok(lp_artifact_verify(&m, "dist", NULL, &err), &err);
+	ck_assert_uint_eq(m.nr, 2);
+	{
+		struct stat st;
+
+		ck_assert_int_eq(stat("dist", &st), 0);
+		ck_assert_uint_eq(st.st_mode & 0777, 0750); /* the directory's mode is kept */
+	}
+	/* no staging directory left next to it, nor the old tree */
+	ck_assert_int_eq(lp_test_run(".", (const char *const[]){ "sh", "-c",
+				     "test -z \"$(ls -A | grep '^\\.dist')\"", NULL }),
+			 0);
+	lp_artifact_manifest_release(&m);
+}
+END_TEST
+
+START_TEST(test_artifact_pull_in_place_keeps_other_files_and_drops_old_artifact_files)
+{
+	struct lp_artifact_manifest m = LP_ARTIFACT_MANIFEST_INIT;
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+	ino_t before;
+
+	publish(&err);
+	lp_test_write("ws/build.log", "the user's own file\n", 0644);
+	pull_opts(&o, "ws");
+	lp_ck_ok(do_pull(&o, &err), &err);
+	before = inode_of("ws");
+	push_smaller(&err);
+	lp_ck_ok(do_pull(&o, &err), &err);
+	ck_assert_uint_eq(inode_of("ws"), before);
+	ck_assert(lp_fs_is_file("ws/build.log"));
+	ck_assert(!lp_fs_exists("ws/dependencies")); /* the previous artifact's, removed */
+	ck_assert(!lp_fs_exists("ws/licenses/NOTICE.txt"));
+	ck_assert(!lp_fs_exists("ws/" LP_DEST_JOURNAL));
+	lp_ck_ok(lp_artifact_verify(&m, "ws", NULL, &err), &err);
+	ck_assert_str_eq(m.files[0].path, "libmxnet.so");
+	lp_artifact_manifest_release(&m);
+	/* "." is updated in place too (a shell may stand in it) */
+	ck_assert_int_eq(chdir("ws"), 0);
+	pull_opts(&o, NULL);
+	o.repository = "../store";
+	lp_ck_ok(do_pull(&o, &err), &err);
+	ck_assert_int_eq(chdir(".."), 0);
+	ck_assert_uint_eq(inode_of("ws"), before);
+}
+END_TEST
+
+START_TEST(test_artifact_half_updated_destination_is_reported_and_repaired)
+{
+	struct lp_artifact_manifest m = LP_ARTIFACT_MANIFEST_INIT;
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+
+	publish(&err);
+	lp_test_write("ws/build.log", "mine\n", 0644);
+	pull_opts(&o, "ws");
+	lp_ck_ok(do_pull(&o, &err), &err);
+	/* an in-place pull killed after step 2: list written, manifest gone, one file new */
+	lp_test_write("ws/" LP_DEST_JOURNAL,
+		      "libmxnet.so\nlicenses/LICENSE\nlicenses/NOTICE.txt\n"
+		      "dependencies/libgfortran.so.5\ndependencies/dnnl_version.h\n"
+		      "dependencies/only-in-the-killed-pull.so\n",
+		      0644);
+	lp_test_write("ws/dependencies/only-in-the-killed-pull.so", "x", 0644);
+	ck_assert_int_eq(unlink("ws/libmxnet.meta"), 0);
+	lp_test_write("ws/libmxnet.so", "half of something else", 0755);
+	lp_ck_fail(lp_artifact_verify(&m, "ws", NULL, &err), &err, LP_ERR,
+		   "'ws' is half-updated: an interrupted pull removed libmxnet.meta");
+	lp_artifact_manifest_release(&m);
+	push_smaller(&err);
+	lp_ck_ok(do_pull(&o, &err), &err);
+	lp_ck_ok(lp_artifact_verify(&m, "ws", NULL, &err), &err);
+	ck_assert(!lp_fs_exists("ws/dependencies"));
+	ck_assert(lp_fs_is_file("ws/build.log"));
+	lp_artifact_manifest_release(&m);
+}
+END_TEST
+
+START_TEST(test_artifact_pull_removes_dead_pulls_leftovers_only)
+{
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+	char dead[LP_OWNER_STAMP_SIZE];
+	char *side, *inside, *live;
+
+	publish(&err);
+	lp_test_dead_stamp(dead);
+	side = lp_xasprintf(".dist" LP_OWNER_TMP_TAG "%s.AAAAAA/libmxnet.so", dead);
+	inside = lp_xasprintf("dist/.lp-pull" LP_OWNER_TMP_TAG "%s.BBBBBB/libmxnet.so", dead);
+	live = lp_owner_tmp_path(".", "dist", "CCCCCC");
+	lp_test_write(side, "a killed pull's half file", 0644);
+	lp_test_write(inside, "another", 0644);
+	ck_assert_int_eq(mkdir(live, 0755), 0);
+	pull_opts(&o, "dist");
+	lp_ck_ok(lp_artifact_pull(&r, &o, &err), &err);
+	ck_assert_uint_eq(r.cleaned.nr, 2);
+	ck_assert(!lp_fs_exists(side) && !lp_fs_exists(inside));
+	ck_assert(lp_fs_is_dir(live)); /* a live pull's staging directory stays */
+	lp_artifact_result_release(&r);
+	free(side);
+	free(inside);
+	free(live);
+}
+END_TEST
+
+START_TEST(test_artifact_verify_names_the_first_mismatch)
+{
+	struct lp_artifact_manifest m = LP_ARTIFACT_MANIFEST_INIT;
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+
+	publish(&err);
+	pull_opts(&o, "dist");
+	lp_ck_ok(do_pull(&o, &err), &err);
+	lp_ck_ok(lp_artifact_verify(&m, "dist", NULL, &err), &err);
+	ck_assert_uint_eq(m.nr, 5);
+	lp_artifact_manifest_release(&m);
+	ck_assert_int_eq(chmod("dist/licenses/LICENSE", 0600), 0); /* modes are not compared */
+	lp_ck_ok(lp_artifact_verify(&m, "dist", NULL, &err), &err);
+	lp_artifact_manifest_release(&m);
+	lp_test_write("dist/licenses/NOTICE.txt", "notic3\n", 0640);
+	lp_ck_fail(lp_artifact_verify(&m, "dist", NULL, &err), &err, LP_ERR,
+		   "'dist/licenses/NOTICE.txt' does not match libmxnet.meta: sha256 ");
+	lp_artifact_manifest_release(&m);
+	lp_test_write("dist/licenses/NOTICE.txt", "notice!!\n", 0640);
+	lp_ck_fail(lp_artifact_verify(&m, "dist", NULL, &err), &err, LP_ERR,
+		   "9 bytes, the manifest says 7");
+	lp_artifact_manifest_release(&m);
+	ck_assert_int_eq(unlink("dist/licenses/NOTICE.txt"), 0);
+	ck_assert_int_eq(symlink("LICENSE", "dist/licenses/NOTICE.txt"), 0);
+	lp_ck_fail(lp_artifact_verify(&m, "dist", NULL, &err), &err, LP_ERR, "is a symlink");
+	lp_artifact_manifest_release(&m);
+	ck_assert_int_eq(unlink("dist/licenses/NOTICE.txt"), 0);
+	lp_ck_fail(lp_artifact_verify(&m, "dist", NULL, &err), &err, LP_ERR,
+		   "'dist/licenses/NOTICE.txt' is missing");
+	lp_artifact_manifest_release(&m);
+	ck_assert_int_eq(unlink("dist/libmxnet.meta"), 0);
+	lp_ck_fail(lp_artifact_verify(&m, "dist", NULL, &err), &err, LP_ERR,
+		   "no libmxnet.meta in 'dist'");
+	lp_ck_fail(lp_artifact_verify(&m, "nowhere", NULL, &err), &err, LP_ERR,
+		   "'nowhere' is not a directory");
+	lp_artifact_manifest_release(&m);
+}
+END_TEST
+
+START_TEST(test_artifact_long_not_found_list_is_counted_not_cut)
+{
+	struct lp_artifact_result r = LP_ARTIFACT_RESULT_INIT;
+	struct lp_artifact_opts o;
+	struct lp_error err = LP_ERROR_INIT;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		char *p = lp_xasprintf("store/" SHA "/ubuntu18.04/cu1%02d-long-variant-name/static/"
+				       "libmxnet.meta",
+				       i);
+
+		lp_test_write(p, "x", 0644);
+		free(p);
+	}
+	pull_opts(&o, "dist");
+	lp_ck_fail(lp_artifact_pull(&r, &o, &err), &err, LP_ENOTFOUND,
+		   " has: ubuntu18.04/cu100-long-variant-name/static, ");
+	n = strlen(err.msg);
+	ck_assert_uint_lt(n, LP_ERROR_MSG_SIZE - 1);
+	ck_assert_msg(strstr(err.msg, " more") == err.msg + n - 5, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, " ... and "), "%s", err.msg);
+	ck_assert_uint_eq(r.available.nr, 60); /* --json lists them all */
+	lp_artifact_result_release(&r);
+}
+END_TEST
+
 Suite *artifact_suite(void)
 {
 	Suite *s = suite_create("artifact");
@@ -674,6 +1005,15 @@ Suite *artifact_suite(void)
 	tcase_add_test(tc, test_artifact_pull_refuses_symlinks_and_foreign_manifests);
 	tcase_add_test(tc, test_artifact_push_input_errors);
 	tcase_add_test(tc, test_artifact_dry_run_and_explain_touch_nothing);
+	tcase_add_test(tc, test_artifact_identical_push_is_a_no_op_and_force_resends);
+	tcase_add_test(tc, test_artifact_pull_meets_a_replacing_marker_or_a_running_push);
+	tcase_add_test(tc, test_artifact_damaged_manifest_is_an_incomplete_artifact);
+	tcase_add_test(tc, test_artifact_pull_swaps_a_destination_holding_only_an_earlier_pull);
+	tcase_add_test(tc, test_artifact_pull_in_place_keeps_other_files_and_drops_old_artifact_files);
+	tcase_add_test(tc, test_artifact_half_updated_destination_is_reported_and_repaired);
+	tcase_add_test(tc, test_artifact_pull_removes_dead_pulls_leftovers_only);
+	tcase_add_test(tc, test_artifact_verify_names_the_first_mismatch);
+	tcase_add_test(tc, test_artifact_long_not_found_list_is_counted_not_cut);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 
 #include "lib/core/fs.h"
 #include "lib/core/hash.h"
+#include "lib/core/owner.h"
 #include "lib/core/proc.h"
 #include "lib/store/s3.h"
 #include "lib/store/store-internal.h" /* lp_store__s3_set_list_page */
@@ -233,8 +235,17 @@ static const char *need(const char *name)
 	return v;
 }
 
-/* A store on the test bucket under a per-test prefix, with env credentials. */
-static struct lp_store *open_store(const char *secret, struct lp_store_opts *o)
+/* "S3" (s3rver) or "RGW": the LP_TEST_<srv>_* variables of a test service. */
+static const char *svc(const char *srv, const char *what)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "LP_TEST_%s_%s", srv, what);
+	return need(name);
+}
+
+/* A store on `srv`'s test bucket under a per-test prefix, with env credentials. */
+static struct lp_store *open_on(const char *srv, const char *secret, struct lp_store_opts *o)
 {
 	struct lp_store_opts def = LP_STORE_OPTS_INIT;
 	struct lp_error err = LP_ERROR_INIT;
@@ -244,14 +255,18 @@ static struct lp_store *open_store(const char *secret, struct lp_store_opts *o)
 	if (!o)
 		o = &def;
 	isolate_env();
-	o->endpoint_url = need("LP_TEST_S3_ENDPOINT");
-	setenv("AWS_ACCESS_KEY_ID", need("LP_TEST_S3_ACCESS_KEY"), 1);
-	setenv("AWS_SECRET_ACCESS_KEY", secret ? secret : need("LP_TEST_S3_SECRET_KEY"), 1);
-	url = lp_xasprintf("s3://%s/unit/%s", need("LP_TEST_S3_BUCKET"),
-			   strrchr(lp_test_tmpdir(), '/') + 1);
+	o->endpoint_url = svc(srv, "ENDPOINT");
+	setenv("AWS_ACCESS_KEY_ID", svc(srv, "ACCESS_KEY"), 1);
+	setenv("AWS_SECRET_ACCESS_KEY", secret ? secret : svc(srv, "SECRET_KEY"), 1);
+	url = lp_xasprintf("s3://%s/unit/%s", svc(srv, "BUCKET"), strrchr(lp_test_tmpdir(), '/') + 1);
 	lp_ck_ok(lp_store_open(&s, url, o, &err), &err);
 	free(url);
 	return s;
+}
+
+static struct lp_store *open_store(const char *secret, struct lp_store_opts *o)
+{
+	return open_on("S3", secret, o);
 }
 
 static void write_random(const char *path, size_t size)
@@ -505,10 +520,10 @@ struct proxy {
 	char log[512];
 };
 
-static void proxy_start(struct proxy *px, long kill_after, int kills, int down)
+static void proxy_start_to(struct proxy *px, const char *ep, long kill_after, int kills, int down,
+			   int flips, const char *flip_path)
 {
 	struct lp_error err = LP_ERROR_INIT;
-	const char *ep = need("LP_TEST_S3_ENDPOINT");
 	char buf[32];
 	ssize_t n;
 	size_t got = 0;
@@ -524,6 +539,11 @@ static void proxy_start(struct proxy *px, long kill_after, int kills, int down)
 	lp_strvec_pushf(&px->p.args, "%ld", kill_after);
 	if (down)
 		lp_strvec_pushl(&px->p.args, "--down", NULL);
+	if (flips) {
+		lp_strvec_pushl(&px->p.args, "--flip", NULL);
+		lp_strvec_pushf(&px->p.args, "%d", flips);
+		lp_strvec_pushl(&px->p.args, "--flip-path", flip_path ? flip_path : "", NULL);
+	}
 	px->p.flags = LP_PROC_PIPE_STDOUT | LP_PROC_NULL_STDIN;
 	lp_ck_ok(lp_proc_start(&px->p, &err), &err);
 	while (got < sizeof(buf) - 1 && (n = read(px->p.out, buf + got, sizeof(buf) - 1 - got)) > 0) {
@@ -535,6 +555,11 @@ static void proxy_start(struct proxy *px, long kill_after, int kills, int down)
 	ck_assert_msg(got > 1, "faultproxy.py did not report its port");
 	buf[strcspn(buf, "\n")] = '\0';
 	snprintf(px->endpoint, sizeof(px->endpoint), "http://127.0.0.1:%s", buf);
+}
+
+static void proxy_start(struct proxy *px, long kill_after, int kills, int down)
+{
+	proxy_start_to(px, need("LP_TEST_S3_ENDPOINT"), kill_after, kills, down, 0, NULL);
 }
 
 static char *proxy_stop(struct proxy *px)
@@ -562,17 +587,22 @@ static int count(const char *hay, const char *needle)
 	return n;
 }
 
-static struct lp_store *open_via(struct proxy *px, struct lp_store_opts *o)
+static struct lp_store *open_via_on(const char *srv, struct proxy *px, struct lp_store_opts *o)
 {
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_store *s = NULL;
-	char *url = lp_xasprintf("s3://%s/unit/%s", need("LP_TEST_S3_BUCKET"),
+	char *url = lp_xasprintf("s3://%s/unit/%s", svc(srv, "BUCKET"),
 				 strrchr(lp_test_tmpdir(), '/') + 1);
 
 	o->endpoint_url = px->endpoint;
 	lp_ck_ok(lp_store_open(&s, url, o, &err), &err);
 	free(url);
 	return s;
+}
+
+static struct lp_store *open_via(struct proxy *px, struct lp_store_opts *o)
+{
+	return open_via_on("S3", px, o);
 }
 
 START_TEST(test_s3_store_killed_upload_connections_are_retried)
@@ -705,11 +735,313 @@ START_TEST(test_s3_store_session_token_header_is_signed)
 	lp_store_free(s);
 	log = proxy_stop(&px);
 	ck_assert_msg(strstr(log, "\n  x-amz-security-token\n"), "%s", log);
-	ck_assert_msg(strstr(log, "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;"
-				  "x-amz-security-token\n"),
+	ck_assert_msg(strstr(log, "SignedHeaders=content-md5;content-type;host;x-amz-content-sha256;"
+				  "x-amz-date;x-amz-security-token\n"),
 		      "%s", log);
+	ck_assert_msg(strstr(log, "\n  Content-MD5\n"), "%s", log);
 	ck_assert_msg(!strstr(log, "Expect;") && !strstr(log, "expect;"), "%s", log);
 	free(log);
+}
+END_TEST
+
+/* ---- writer locks, conditional writes, leftovers: on s3rver and on RGW ---- */
+
+static const char *const servers[] = { "S3", "RGW" };
+static lp_cancel_flag timer_cancel;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	timer_cancel = 1;
+}
+
+/* Set timer_cancel in `ms` milliseconds (what a signal handler in cmd/ does). */
+static void cancel_in(long ms)
+{
+	struct itimerval it = { .it_interval = { 0, 0 },
+				.it_value = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 } };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	timer_cancel = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int add_key(const char *key, uint64_t size, void *payload)
+{
+	(void)size;
+	lp_strvec_push(payload, key);
+	return 0;
+}
+
+static size_t count_keys(struct lp_store *s, const char *prefix)
+{
+	struct lp_strvec keys = LP_STRVEC_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	size_t n;
+
+	lp_ck_ok(lp_store_list(s, prefix, add_key, &keys, &err), &err);
+	n = keys.nr;
+	lp_strvec_release(&keys);
+	return n;
+}
+
+/* A lease object as another process would have left it. */
+static void put_lease(struct lp_store *s, const char *name, const char *stamp, long long expires)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	char *key = lp_xasprintf(".lp-locks/%s/%s", name, stamp);
+	char *body = lp_xasprintf("owner=%s\nhost=elsewhere\npid=1\nexpires=%lld\n", stamp, expires);
+
+	lp_ck_ok(lp_store_put_mem(s, key, body, strlen(body), &err), &err);
+	free(key);
+	free(body);
+}
+
+START_TEST(test_s3_lease_lock_excludes_waits_and_takes_over_dead_holders)
+{
+	const char *srv = servers[_i];
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf who = LP_BUF_INIT;
+	struct lp_store *a, *b;
+	char dead[LP_OWNER_STAMP_SIZE], *expect;
+	double t0;
+
+	a = open_on(srv, NULL, NULL);
+	o.cancel = &timer_cancel;
+	b = open_on(srv, NULL, &o);
+	ck_assert_int_eq(lp_store_lock_holder(b, "c/o/v/static", &who, &err), 0);
+	lp_ck_ok(lp_store_lock(a, "c/o/v/static", &err), &err);
+	ck_assert_uint_eq(count_keys(a, ".lp-locks/c/o/v/static/"), 1);
+	ck_assert_int_eq(lp_store_lock_holder(b, "c/o/v/static", &who, &err), 1);
+	expect = lp_xasprintf("pid %ld on host ", (long)getpid());
+	ck_assert_msg(strstr(who.buf, expect), "%s", who.buf);
+	/* a second writer waits (polling) until it is interrupted */
+	t0 = now_s();
+	cancel_in(700);
+	lp_ck_fail(lp_store_lock(b, "c/o/v/static", &err), &err, LP_EINTR, "interrupted");
+	ck_assert_double_ge(now_s() - t0, 0.6);
+	ck_assert_uint_eq(count_keys(a, ".lp-locks/c/o/v/static/"), 1); /* b backed off */
+	lp_ck_ok(lp_store_lock_check(a, &err), &err);
+	lp_store_unlock(a);
+	ck_assert_uint_eq(count_keys(a, ".lp-locks/c/o/v/static/"), 0);
+
+	/* a lease of a dead process of this host is taken over at once */
+	lp_test_dead_stamp(dead);
+	put_lease(a, "c/o/v/static", dead, (long long)time(NULL) + 100);
+	timer_cancel = 0;
+	t0 = now_s();
+	lp_ck_ok(lp_store_lock(b, "c/o/v/static", &err), &err);
+	ck_assert_double_lt(now_s() - t0, 5);
+	ck_assert_uint_eq(count_keys(a, ".lp-locks/c/o/v/static/"), 1);
+	lp_store_unlock(b);
+	/* another host's: an expired lease is taken over, a live one waited for */
+	put_lease(a, "c/o/v/x", "1-2-ffffffff", (long long)time(NULL) - 1);
+	lp_ck_ok(lp_store_lock(b, "c/o/v/x", &err), &err);
+	lp_store_unlock(b);
+	ck_assert_uint_eq(count_keys(a, ".lp-locks/c/o/v/x/"), 0);
+	put_lease(a, "c/o/v/y", "1-2-ffffffff", (long long)time(NULL) + 100);
+	ck_assert_int_eq(lp_store_lock_holder(a, "c/o/v/y", &who, &err), 1);
+	cancel_in(500);
+	lp_ck_fail(lp_store_lock(b, "c/o/v/y", &err), &err, LP_EINTR, "interrupted");
+	lp_ck_ok(lp_store_delete(a, ".lp-locks/c/o/v/y/1-2-ffffffff", &err), &err);
+	lp_store_free(a);
+	lp_store_free(b);
+	lp_buf_release(&who);
+	free(expect);
+}
+END_TEST
+
+START_TEST(test_s3_conditional_writes_hold_on_rgw_and_are_ignored_by_s3rver)
+{
+	const char *srv = servers[_i];
+	struct lp_store_cond create = LP_STORE_COND_INIT, match = LP_STORE_COND_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_on(srv, NULL, NULL);
+	char e1[LP_STORE_ETAG_SIZE], e2[LP_STORE_ETAG_SIZE];
+	struct lp_buf b = LP_BUF_INIT;
+	int rgw = !strcmp(srv, "RGW");
+
+	create.if_none_match = 1;
+	lp_ck_ok(lp_store_put_mem_if(s, "m", "one", 3, &create, e1, &err), &err);
+	ck_assert_str_eq(e1, "\"f97c5d29941bfb1b2fdab0874906ab82\""); /* MD5 of "one" */
+	if (rgw)
+		lp_ck_fail(lp_store_put_mem_if(s, "m", "two", 3, &create, NULL, &err), &err,
+			   LP_EEXISTS, "precondition failed, HTTP 412");
+	else /* s3rver ignores If-None-Match: the lock is what serialises writers there */
+		lp_ck_ok(lp_store_put_mem_if(s, "m", "one", 3, &create, NULL, &err), &err);
+	match.if_match = "\"0123456789abcdef0123456789abcdef\"";
+	if (rgw)
+		lp_ck_fail(lp_store_put_mem_if(s, "m", "two", 3, &match, NULL, &err), &err, LP_EEXISTS,
+			   "it changed meanwhile");
+	/* the ETag as the server gave it works (RGW 16 wants it unquoted: lp retries so) */
+	match.if_match = e1;
+	lp_ck_ok(lp_store_put_mem_if(s, "m", "two", 3, &match, e2, &err), &err);
+	lp_ck_ok(lp_store_get_mem_etag(s, "m", &b, 100, e1, &err), &err);
+	ck_assert_str_eq(b.buf, "two");
+	ck_assert_str_eq(e1, e2);
+	lp_ck_ok(lp_store_delete(s, "m", &err), &err);
+	lp_buf_release(&b);
+	lp_store_free(s);
+}
+END_TEST
+
+/* Start a multipart upload of `key` (store-relative) and leave it, as a SIGKILLed push does. */
+static void leave_upload(const char *srv, const char *key)
+{
+	struct lp_s3_config cfg = { svc(srv, "ENDPOINT"), svc(srv, "BUCKET"), "us-east-1", 1,
+				    svc(srv, "ACCESS_KEY"), svc(srv, "SECRET_KEY"), NULL, NULL, 1,
+				    NULL };
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_s3_req r = LP_S3_REQ_INIT;
+	struct lp_buf resp = LP_BUF_INIT;
+	struct lp_s3 *c = NULL;
+	char *k = lp_xasprintf("unit/%s/%s", strrchr(lp_test_tmpdir(), '/') + 1, key);
+
+	lp_ck_ok(lp_s3_new(&c, &cfg, &err), &err);
+	r.method = "POST";
+	r.key = k;
+	lp_strvec_pushl(&r.query, "uploads", "", NULL);
+	r.resp = &resp;
+	r.resp_max = 65536;
+	lp_ck_ok(lp_s3_do(c, &r, &err), &err);
+	ck_assert_msg(strstr(resp.buf, "<UploadId>"), "%s", resp.buf);
+	lp_s3_req_release(&r);
+	lp_s3_free(c);
+	lp_buf_release(&resp);
+	free(k);
+}
+
+START_TEST(test_s3_rgw_cleanup_aborts_stale_multipart_uploads)
+{
+	struct lp_strvec removed = LP_STRVEC_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_on("RGW", NULL, NULL);
+
+	leave_upload("RGW", "a/b/libmxnet.so");
+	leave_upload("RGW", "a/b/licenses/LICENSE");
+	leave_upload("RGW", "a/other/libmxnet.so");
+	lp_ck_ok(lp_store_cleanup(s, "a/b/", &removed, &err), &err);
+	ck_assert_uint_eq(removed.nr, 2);
+	ck_assert_msg(strstr(removed.v[0], "aborted the multipart upload of 's3://"), "%s",
+		      removed.v[0]);
+	lp_strvec_release(&removed);
+	lp_ck_ok(lp_store_cleanup(s, "a/b/", &removed, &err), &err);
+	ck_assert_uint_eq(removed.nr, 0); /* gone for good */
+	lp_ck_ok(lp_store_cleanup(s, "a/", &removed, &err), &err);
+	ck_assert_uint_eq(removed.nr, 1);
+	lp_strvec_release(&removed);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_s3_s3rver_cleanup_without_multipart_listing_is_a_no_op)
+{
+	struct lp_strvec removed = LP_STRVEC_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_on("S3", NULL, NULL);
+	double t0 = now_s();
+
+	lp_ck_ok(lp_store_cleanup(s, "a/b/", &removed, &err), &err);
+	ck_assert_uint_eq(removed.nr, 0);
+	ck_assert_double_lt(now_s() - t0, 2); /* 501 NotImplemented is not retried */
+	lp_strvec_release(&removed);
+	lp_store_free(s);
+}
+END_TEST
+
+struct cancel_after {
+	uint64_t bytes;
+	lp_cancel_flag *flag;
+};
+
+static void cancel_progress(uint64_t done, uint64_t total, void *p)
+{
+	struct cancel_after *c = p;
+
+	(void)total;
+	if (done >= c->bytes)
+		*c->flag = 1;
+}
+
+START_TEST(test_s3_rgw_interrupted_multipart_upload_is_aborted)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_store_xfer x = LP_STORE_XFER_INIT;
+	struct lp_strvec removed = LP_STRVEC_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	lp_cancel_flag cancel = 0;
+	struct cancel_after ca = { 6 << 20, &cancel };
+	struct lp_store *s, *check;
+
+	write_random("big", 24 << 20);
+	o.cancel = &cancel;
+	o.multipart_threshold = 5 << 20;
+	o.part_size = 5 << 20;
+	o.concurrency = 1;
+	s = open_on("RGW", NULL, &o);
+	x.progress = cancel_progress;
+	x.payload = &ca;
+	lp_ck_fail(lp_store_put(s, "k/big", "big", &x, NULL, &err), &err, LP_EINTR, "interrupted");
+	lp_store_free(s);
+	/* nothing left: no object, and no upload for a later push to find */
+	check = open_on("RGW", NULL, NULL);
+	ck_assert_int_eq(lp_store_exists(check, "k/big", &err), 0);
+	lp_ck_ok(lp_store_cleanup(check, "k/", &removed, &err), &err);
+	ck_assert_uint_eq(removed.nr, 0);
+	lp_strvec_release(&removed);
+	lp_store_free(check);
+}
+END_TEST
+
+START_TEST(test_s3_flipped_upload_byte_is_caught_and_resent)
+{
+	const char *srv = servers[_i];
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s, *direct;
+	struct proxy px;
+	char *log;
+
+	write_random("one", 3 << 20);
+	write_random("parts", 12 << 20);
+	isolate_env();
+	setenv("AWS_ACCESS_KEY_ID", svc(srv, "ACCESS_KEY"), 1);
+	setenv("AWS_SECRET_ACCESS_KEY", svc(srv, "SECRET_KEY"), 1);
+	/* one flipped byte in a single PUT and one in an UploadPart */
+	proxy_start_to(&px, svc(srv, "ENDPOINT"), 0, 0, 0, 2, "/k/");
+	o.multipart_threshold = 5 << 20;
+	o.part_size = 5 << 20;
+	s = open_via_on(srv, &px, &o);
+	lp_ck_ok(lp_store_put(s, "k/one", "one", NULL, NULL, &err), &err);
+	lp_ck_ok(lp_store_put(s, "k/parts", "parts", NULL, NULL, &err), &err);
+	lp_store_free(s);
+	log = proxy_stop(&px);
+	ck_assert_msg(count(log, "FLIPPED") == 2, "%s", log);
+	ck_assert_msg(strstr(log, "FLIPPED one byte of the body of PUT /") &&
+			  strstr(log, "partNumber="),
+		      "%s", log);
+	free(log);
+	/* what the server kept is what was sent, not what the proxy made of it */
+	direct = open_on(srv, NULL, NULL);
+	lp_ck_ok(lp_store_get(direct, "k/one", "one.back", NULL, NULL, &err), &err);
+	lp_ck_ok(lp_store_get(direct, "k/parts", "parts.back", NULL, NULL, &err), &err);
+	same_files("one", "one.back");
+	same_files("parts", "parts.back");
+	lp_ck_ok(lp_store_delete(direct, "k/one", &err), &err);
+	lp_ck_ok(lp_store_delete(direct, "k/parts", &err), &err);
+	lp_store_free(direct);
 }
 END_TEST
 
@@ -1273,7 +1605,23 @@ Suite *s3_suite(void)
 	tcase_add_test(live, test_s3_store_killed_download_resumes_with_range);
 	tcase_add_test(live, test_s3_store_failed_multipart_is_aborted_and_reports_the_part);
 	tcase_add_test(live, test_s3_store_session_token_header_is_signed);
+	tcase_add_test(live, test_s3_s3rver_cleanup_without_multipart_listing_is_a_no_op);
 	suite_add_tcase(s, live);
+	{
+		/* the same tests on both servers (_i: servers[]), and RGW-only behaviour */
+		TCase *both = tcase_create("rgw");
+
+		tcase_add_checked_fixture(both, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
+		tcase_set_timeout(both, 60);
+		tcase_add_loop_test(both, test_s3_lease_lock_excludes_waits_and_takes_over_dead_holders,
+				    0, 2);
+		tcase_add_loop_test(both, test_s3_conditional_writes_hold_on_rgw_and_are_ignored_by_s3rver,
+				    0, 2);
+		tcase_add_loop_test(both, test_s3_flipped_upload_byte_is_caught_and_resent, 0, 2);
+		tcase_add_test(both, test_s3_rgw_cleanup_aborts_stale_multipart_uploads);
+		tcase_add_test(both, test_s3_rgw_interrupted_multipart_upload_is_aborted);
+		suite_add_tcase(s, both);
+	}
 	{
 		TCase *fake = tcase_create("fake");
 

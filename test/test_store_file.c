@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/core/fs.h"
 #include "lib/core/hash.h"
+#include "lib/core/owner.h"
 #include "lib/store/store.h"
 #include "lib/core/xalloc.h"
 #include "test/lp_test.h"
@@ -241,6 +243,135 @@ START_TEST(test_store_file_put_leaves_no_temp_files)
 }
 END_TEST
 
+START_TEST(test_store_file_conditional_writes_and_etags)
+{
+	struct lp_store_cond create = LP_STORE_COND_INIT, match = LP_STORE_COND_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_store("store");
+	char e1[LP_STORE_ETAG_SIZE], e2[LP_STORE_ETAG_SIZE], got[LP_STORE_ETAG_SIZE];
+	struct lp_buf b = LP_BUF_INIT;
+	char *text;
+
+	create.if_none_match = 1;
+	lp_ck_ok(lp_store_put_mem_if(s, "a/m", "one", 3, &create, e1, &err), &err);
+	ck_assert_str_ne(e1, "");
+	lp_ck_fail(lp_store_put_mem_if(s, "a/m", "two", 3, &create, NULL, &err), &err, LP_EEXISTS,
+		   "'a/m' already exists in 'store'");
+	lp_ck_ok(lp_store_get_mem_etag(s, "a/m", &b, 100, got, &err), &err);
+	ck_assert_str_eq(b.buf, "one");
+	ck_assert_str_eq(got, e1);
+	match.if_match = "not-the-etag";
+	lp_ck_fail(lp_store_put_mem_if(s, "a/m", "two", 3, &match, NULL, &err), &err, LP_EEXISTS,
+		   "it changed meanwhile");
+	match.if_match = e1;
+	lp_ck_ok(lp_store_put_mem_if(s, "a/m", "two", 3, &match, e2, &err), &err);
+	ck_assert_str_ne(e2, e1);
+	lp_ck_fail(lp_store_put_mem_if(s, "a/gone", "x", 1, &match, NULL, &err), &err, LP_EEXISTS,
+		   "removed meanwhile");
+	text = lp_test_read("store/a/m");
+	ck_assert_str_eq(text, "two");
+	free(text);
+	lp_buf_release(&b);
+	lp_store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_file_writer_lock_excludes_a_second_holder)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *a, *b = NULL;
+	struct lp_buf who = LP_BUF_INIT;
+	lp_cancel_flag cancel = 0;
+	char *expect;
+
+	a = open_store("store");
+	o.cancel = &cancel;
+	lp_ck_ok(lp_store_open(&b, "store", &o, &err), &err);
+	ck_assert_int_eq(lp_store_lock_holder(b, "c/o/v/static", &who, &err), 0);
+	lp_ck_ok(lp_store_lock(a, "c/o/v/static", &err), &err);
+	lp_ck_ok(lp_store_lock_check(a, &err), &err);
+	/* flock(2) conflicts between two open files, even in one process */
+	ck_assert_int_eq(lp_store_lock_holder(b, "c/o/v/static", &who, &err), 1);
+	expect = lp_xasprintf("pid %ld on host ", (long)getpid());
+	ck_assert_msg(strstr(who.buf, expect), "%s", who.buf);
+	cancel = 1; /* a waiter that is interrupted gives up */
+	lp_ck_fail(lp_store_lock(b, "c/o/v/static", &err), &err, LP_EINTR, "interrupted");
+	cancel = 0;
+	lp_ck_ok(lp_store_lock(b, "c/o/v/dynamic", &err), &err); /* other coordinates: free */
+	lp_store_unlock(b);
+	lp_store_free(a); /* unlocks */
+	lp_ck_ok(lp_store_lock(b, "c/o/v/static", &err), &err);
+	/* the lock files are not objects */
+	{
+		struct seen seen = {LP_STRVEC_INIT, 0, 0};
+
+		lp_ck_ok(lp_store_list(b, "", collect, &seen, &err), &err);
+		ck_assert_uint_eq(seen.keys.nr, 0);
+		lp_strvec_release(&seen.keys);
+	}
+	ck_assert(lp_fs_is_file("store/.lp-locks/c/o/v/static.lock"));
+	lp_store_free(b);
+	lp_buf_release(&who);
+	free(expect);
+}
+END_TEST
+
+START_TEST(test_store_file_cleanup_removes_dead_writers_temps_only)
+{
+	struct lp_strvec removed = LP_STRVEC_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = open_store("store");
+	char dead[LP_OWNER_STAMP_SIZE];
+	char *gone, *live;
+
+	lp_test_dead_stamp(dead);
+	gone = lp_xasprintf("store/p/licenses/.L" LP_OWNER_TMP_TAG "%s.AbCdEf", dead);
+	live = lp_owner_tmp_path("store/p", "libmxnet.so", "GhIjKl");
+	lp_test_write(gone, "half a license", 0644);
+	lp_test_write(live, "a live writer's", 0644);
+	lp_test_write("store/p/libmxnet.so", "lib", 0644);
+	lp_test_write("store/q/.x" LP_OWNER_TMP_TAG "1-2-00000000.AAAAAA", "", 0644);
+	lp_ck_ok(lp_store_cleanup(s, "p/", &removed, &err), &err);
+	ck_assert_uint_eq(removed.nr, 1);
+	ck_assert_str_eq(removed.v[0], gone);
+	ck_assert(!lp_fs_exists(gone) && lp_fs_exists(live) && lp_fs_exists("store/p/libmxnet.so"));
+	lp_ck_ok(lp_store_cleanup(s, "nothing/here/", &removed, &err), &err);
+	ck_assert_uint_eq(removed.nr, 1);
+	lp_strvec_release(&removed);
+	lp_store_free(s);
+	free(gone);
+	free(live);
+}
+END_TEST
+
+START_TEST(test_store_file_cancelled_copy_leaves_no_temp)
+{
+	struct lp_store_opts o = LP_STORE_OPTS_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s = NULL;
+	lp_cancel_flag cancel = 1;
+
+	lp_test_write("src", "some bytes", 0644);
+	o.cancel = &cancel;
+	lp_ck_ok(lp_store_open(&s, "store", &o, &err), &err);
+	lp_ck_fail(lp_store_put(s, "k/obj", "src", NULL, NULL, &err), &err, LP_EINTR, "interrupted");
+	ck_assert(!lp_fs_exists("store/k/obj"));
+	{
+		DIR *d = opendir("store/k");
+		struct dirent *de;
+		int n = 0;
+
+		while (d && (de = readdir(d)))
+			n += de->d_name[0] == '.' && de->d_name[1] && de->d_name[1] != '.';
+		if (d)
+			closedir(d);
+		ck_assert_int_eq(n, 0);
+	}
+	lp_store_free(s);
+}
+END_TEST
+
 static int first_entry(const struct lp_store_entry *e, void *payload)
 {
 	struct lp_store_entry *out = payload;
@@ -293,6 +424,10 @@ Suite *store_file_suite(void)
 	tcase_add_test(tc, test_store_file_delete_prunes_empty_directories);
 	tcase_add_test(tc, test_store_file_refuses_bad_keys_and_urls);
 	tcase_add_test(tc, test_store_file_put_leaves_no_temp_files);
+	tcase_add_test(tc, test_store_file_conditional_writes_and_etags);
+	tcase_add_test(tc, test_store_file_writer_lock_excludes_a_second_holder);
+	tcase_add_test(tc, test_store_file_cleanup_removes_dead_writers_temps_only);
+	tcase_add_test(tc, test_store_file_cancelled_copy_leaves_no_temp);
 	tcase_add_test(tc, test_store_file_copy_hashes_and_listing_has_mtime);
 	suite_add_tcase(s, tc);
 	return s;

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "lib/artifact/artifact.h"
+#include "lib/artifact/dest.h"
 #include "lib/artifact/list.h"
 #include "lib/core/fs.h"
 #include "lib/core/gitinfo.h"
@@ -352,6 +353,17 @@ static int is_safe_path(const char *path)
 	return strcmp(path, LP_ARTIFACT_META) != 0;
 }
 
+/* `v` for a message, bytes outside printable ASCII shown as '?' (a damaged manifest). */
+static const char *ascii(const char *v, char out[80])
+{
+	size_t i;
+
+	for (i = 0; v[i] && i < 79; i++)
+		out[i] = v[i] >= 0x20 && v[i] < 0x7f ? v[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
 static const char *need(const struct lp_props *p, const char *key, const char *source,
 			struct lp_error *err)
 {
@@ -362,12 +374,25 @@ static const char *need(const struct lp_props *p, const char *key, const char *s
 	return v && *v ? v : NULL;
 }
 
+int lp_artifact_manifest_is_marker(const char *text, size_t len)
+{
+	struct lp_props p = LP_PROPS_INIT;
+	struct lp_error e = LP_ERROR_INIT;
+	const char *v;
+	int marker;
+
+	marker = lp_props_parse(&p, text, len, "manifest", &e) == 0 &&
+		 (v = lp_props_get(&p, "state")) && !strcmp(v, "replacing");
+	lp_props_release(&p);
+	return marker;
+}
+
 int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *text, size_t len,
 			       const char *source, struct lp_error *err)
 {
 	struct lp_props p = LP_PROPS_INIT;
 	const char *v, *path, *size, *sha, *mode;
-	char key[64];
+	char key[64], shown[80];
 	uint64_t n, u, m;
 	size_t i, j;
 	int error, has_lib = 0;
@@ -375,6 +400,17 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 	if ((error = lp_props_parse(&p, text, len, source, err)) < 0)
 		goto out;
 	error = LP_EINVAL;
+	if ((v = lp_props_get(&p, "state"))) {
+		const char *by = lp_props_get(&p, "replaced_by");
+
+		if (!strcmp(v, "replacing"))
+			lp_error_set(err, LP_EINVAL,
+				     "%s: the artifact is being replaced by a --force push (%s)",
+				     source, by ? by : "unknown");
+		else
+			lp_error_set(err, LP_EINVAL, "%s: unknown state '%s'", source, v);
+		goto out;
+	}
 	if (!(v = need(&p, "commit_id", source, err)))
 		goto out;
 	out->commit = lp_xstrdup(v);
@@ -429,18 +465,18 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 			}
 		}
 		if (parse_u64(&u, size, 10) < 0) {
-			lp_error_set(err, LP_EINVAL, "%s: bad size '%s' for '%s'", source, size,
-				     path);
+			lp_error_set(err, LP_EINVAL, "%s: bad size '%s' for '%s'", source,
+				     ascii(size, shown), path);
 			goto out;
 		}
 		if (!is_sha256(sha)) {
-			lp_error_set(err, LP_EINVAL, "%s: bad sha256 '%s' for '%s'", source, sha,
-				     path);
+			lp_error_set(err, LP_EINVAL, "%s: bad sha256 '%s' for '%s'", source,
+				     ascii(sha, shown), path);
 			goto out;
 		}
 		if (parse_u64(&m, mode, 8) < 0 || m > 0777) {
-			lp_error_set(err, LP_EINVAL, "%s: bad mode '%s' for '%s'", source, mode,
-				     path);
+			lp_error_set(err, LP_EINVAL, "%s: bad mode '%s' for '%s'", source,
+				     ascii(mode, shown), path);
 			goto out;
 		}
 		f = lp_artifact_manifest_add(out, path, NULL);
@@ -474,6 +510,8 @@ void lp_artifact_result_release(struct lp_artifact_result *r)
 	lp_artifact_manifest_release(&r->manifest);
 	lp_strvec_release(&r->removed);
 	lp_strvec_release(&r->available);
+	lp_strvec_release(&r->cleaned);
+	r->replaced = r->identical = r->missing = 0;
 }
 
 /* Coordinates shared by push and pull, into `r`; `variant_lib` is probed when --variant is absent.
@@ -655,19 +693,167 @@ static void transfer_begin(const struct lp_artifact_opts *o, struct lp_store_xfe
 	lp_progress_begin(o->progress, verb, f->path, f->size);
 }
 
+/* What the store holds under an artifact's manifest key. */
+enum published_state {
+	PUB_NONE = 0, /* no manifest */
+	PUB_COMPLETE, /* a manifest that parses */
+	PUB_MARKER,   /* a --force push's "replacing" marker */
+	PUB_CORRUPT,  /* a manifest that does not parse */
+};
+
+struct published {
+	int state;
+	struct lp_buf text;
+	char etag[LP_STORE_ETAG_SIZE];
+	struct lp_artifact_manifest manifest; /* PUB_COMPLETE */
+	struct lp_error why;                  /* PUB_CORRUPT: the parse error */
+};
+#define PUBLISHED_INIT { .text = LP_BUF_INIT, .manifest = LP_ARTIFACT_MANIFEST_INIT }
+
+static void published_release(struct published *p)
+{
+	lp_buf_release(&p->text);
+	lp_artifact_manifest_release(&p->manifest);
+}
+
+static int read_published(struct published *p, struct lp_store *store, const char *meta_key,
+			  struct lp_error *err)
+{
+	int error, attempt;
+
+	for (attempt = 1;; attempt++) {
+		lp_buf_reset(&p->text);
+		lp_artifact_manifest_release(&p->manifest);
+		p->state = PUB_NONE;
+		error = lp_store_get_mem_etag(store, meta_key, &p->text, LP_ARTIFACT_META_MAX,
+					      p->etag, err);
+		if (error == LP_ENOTFOUND) {
+			lp_error_clear(err);
+			return 0;
+		}
+		if (error < 0)
+			return error;
+		if (lp_artifact_manifest_is_marker(p->text.buf, p->text.len)) {
+			p->state = PUB_MARKER;
+			return 0;
+		}
+		if (lp_artifact_manifest_parse(&p->manifest, p->text.buf, p->text.len, meta_key,
+					       &p->why) == 0) {
+			p->state = PUB_COMPLETE;
+			return 0;
+		}
+		p->state = PUB_CORRUPT;
+		/* bytes flipped on the way are not a broken manifest: read it once more */
+		if (attempt == 2)
+			return 0;
+		lp_log_warn("%s; reading it again", p->why.msg);
+	}
+}
+
+/* The "replaced_by" of a marker, or "" (caller frees). */
+static char *marker_who(const struct published *p)
+{
+	struct lp_props props = LP_PROPS_INIT;
+	struct lp_error e = LP_ERROR_INIT;
+	const char *v = NULL;
+	char *who;
+
+	if (lp_props_parse(&props, p->text.buf, p->text.len, "marker", &e) == 0)
+		v = lp_props_get(&props, "replaced_by");
+	who = lp_xstrdup(v ? v : "");
+	lp_props_release(&props);
+	return who;
+}
+
+/*
+ * Hash the push's inputs and compare them with the published manifest:
+ * 1 if identical (same paths, sizes and sha256), 0 if not, with the first
+ * difference in `why`.
+ */
+static int same_files(struct lp_artifact_manifest *m, const struct lp_artifact_manifest *old,
+		      struct lp_buf *why, struct lp_error *err)
+{
+	size_t i, j;
+	int error;
+
+	for (i = 0; i < m->nr; i++) {
+		struct lp_artifact_file *f = &m->files[i];
+
+		if ((error = lp_sha256_file(f->local, f->sha256, &f->size, err)) < 0)
+			return error;
+	}
+	for (i = 0; i < m->nr; i++) {
+		const struct lp_artifact_file *f = &m->files[i], *g = NULL;
+
+		for (j = 0; j < old->nr && !g; j++)
+			if (!strcmp(old->files[j].path, f->path))
+				g = &old->files[j];
+		if (!g) {
+			lp_buf_addf(why, "'%s' is not in the published one", f->path);
+			return 0;
+		}
+		if (g->size != f->size || strcmp(g->sha256, f->sha256)) {
+			lp_buf_addf(why, "'%s' differs", f->path);
+			return 0;
+		}
+	}
+	if (old->nr != m->nr) {
+		for (j = 0; j < old->nr; j++) {
+			for (i = 0; i < m->nr && strcmp(old->files[j].path, m->files[i].path); i++)
+				;
+			if (i == m->nr) {
+				lp_buf_addf(why, "the published one also has '%s'",
+					    old->files[j].path);
+				break;
+			}
+		}
+		return 0;
+	}
+	return 1;
+}
+
+static void marker_text(struct lp_buf *out, const struct lp_artifact_manifest *m)
+{
+	struct lp_props p = LP_PROPS_INIT;
+	struct lp_buf who = LP_BUF_INIT;
+
+	lp_store_describe_self(&who); /* as a lock holder is described */
+	lp_props_set(&p, "state", "replacing");
+	lp_props_set(&p, "commit_id", m->commit);
+	lp_props_set(&p, "os", m->os);
+	lp_props_set(&p, "variant", m->variant);
+	lp_props_set(&p, "dependency_linking", m->linking);
+	lp_props_set(&p, "replaced_by", who.buf);
+	lp_buf_adds(out, "# libmxnet.meta - lp artifact manifest\n");
+	lp_props_write(&p, out);
+	lp_props_release(&p);
+	lp_buf_release(&who);
+}
+
+static void log_cleaned(const struct lp_strvec *cleaned, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < cleaned->nr; i++)
+		lp_log_info("removed the leftover of an interrupted run: %s", cleaned->v[i]);
+}
+
 int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_opts *o,
 		     struct lp_error *err)
 {
 	struct lp_artifact_manifest *m = &out->manifest;
 	struct key_list existing = {LP_STRVEC_INIT};
+	struct lp_strvec sent = LP_STRVEC_INIT; /* keys this push created */
+	struct published pub = PUBLISHED_INIT;
 	struct lp_store *store = NULL;
-	struct lp_buf meta = LP_BUF_INIT, listing = LP_BUF_INIT;
+	struct lp_buf meta = LP_BUF_INIT, listing = LP_BUF_INIT, why = LP_BUF_INIT;
 	struct lp_store_xfer x = LP_STORE_XFER_INIT;
-	char *meta_key = NULL, *key = NULL, created[32];
+	struct lp_store_cond cond = LP_STORE_COND_INIT;
+	char *meta_key = NULL, *key = NULL, created[32], marker_etag[LP_STORE_ETAG_SIZE] = "";
 	struct tm tm;
 	time_t t;
 	size_t i;
-	int error;
+	int error, hashed = 0;
 
 	out->command = "push";
 	if (!is_set(o->libmxnet))
@@ -708,19 +894,55 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		goto out;
 	meta_key = key_of(out, LP_ARTIFACT_META);
 	lp_buf_addf(&listing, "%s/", out->prefix);
-	if ((error = lp_store_list(store, listing.buf, collect_key, &existing, err)) < 0)
+	/* one writer per artifact from here on; a dry run only reads */
+	if (!(o->flags & LP_ARTIFACT_DRY_RUN)) {
+		if ((error = lp_store_lock(store, out->prefix, err)) < 0 ||
+		    (error = lp_store_cleanup(store, listing.buf, &out->cleaned, err)) < 0)
+			goto out;
+		log_cleaned(&out->cleaned, 0);
+	}
+	if ((error = read_published(&pub, store, meta_key, err)) < 0)
 		goto out;
-	if (lp_strvec_find(&existing.keys, meta_key) >= 0) {
+	if (pub.state == PUB_COMPLETE) {
+		if ((error = same_files(m, &pub.manifest, &why, err)) < 0)
+			goto out;
+		hashed = 1;
+		/* --force still re-sends: it is how a damaged stored copy gets repaired */
+		if (error == 1 && !(o->flags & LP_ARTIFACT_FORCE)) {
+			error = 0;
+			out->identical = 1;
+			goto out;
+		}
+		error = 0;
 		if (!(o->flags & LP_ARTIFACT_FORCE)) {
-			error =
-			    lp_error_set(err, LP_EEXISTS,
-					 "artifact '%s' already exists in '%s'; pass --force to "
-					 "replace it",
-					 out->prefix, out->repository.value);
+			error = lp_error_set(err, LP_EEXISTS,
+					     "artifact '%s' already exists in '%s' with other "
+					     "content (%s); pass --force to replace it",
+					     out->prefix, out->repository.value, why.buf);
 			goto out;
 		}
 		out->replaced = 1;
-	} else if (existing.keys.nr) {
+	} else if (pub.state == PUB_CORRUPT) {
+		/*
+		 * A manifest that does not parse, read twice: what a push killed
+		 * mid-PUT leaves on a server that keeps partial bodies (s3rver
+		 * does). We hold the lock, so its writer is gone: replace it.
+		 */
+		lp_log_warn("replacing artifact '%s': its %s is damaged (%s)", out->prefix,
+			    LP_ARTIFACT_META, pub.why.msg);
+		out->replaced = 1;
+	} else if (pub.state == PUB_MARKER) {
+		char *who = marker_who(&pub);
+
+		/* we hold the lock: whoever wrote the marker is gone */
+		lp_log_warn("replacing artifact '%s': a --force push (%s) was interrupted",
+			    out->prefix, *who ? who : "unknown");
+		free(who);
+		out->replaced = 1;
+	}
+	if ((error = lp_store_list(store, listing.buf, collect_key, &existing, err)) < 0)
+		goto out;
+	if (pub.state == PUB_NONE && existing.keys.nr) {
 		lp_log_warn("replacing incomplete artifact '%s' (no %s: an interrupted push?)",
 			    out->prefix, LP_ARTIFACT_META);
 		out->replaced = 1;
@@ -728,21 +950,34 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 	if (o->flags & LP_ARTIFACT_DRY_RUN)
 		goto out;
 
-	/* readers now see "incomplete artifact", never old and new files mixed */
-	if (out->replaced && (error = lp_store_delete(store, meta_key, err)) < 0)
-		goto out;
+	/* readers now see "being replaced", never old and new files mixed */
+	if (pub.state != PUB_NONE) {
+		struct lp_buf marker = LP_BUF_INIT;
+
+		cond.if_match = pub.etag[0] ? pub.etag : NULL;
+		marker_text(&marker, m);
+		error = lp_store_put_mem_if(store, meta_key, marker.buf, marker.len, &cond,
+					    marker_etag, err);
+		lp_buf_release(&marker);
+		if (error < 0)
+			goto out;
+	}
 	for (i = 0; i < m->nr; i++) {
 		struct lp_artifact_file *f = &m->files[i];
 		struct lp_store_info info;
 
+		if ((error = lp_cancel_check(o->store.cancel, err)) < 0)
+			goto out;
 		free(key);
 		key = key_of(out, f->path);
 		transfer_begin(o, &x, "push", f);
+		if (lp_strvec_find(&existing.keys, key) < 0)
+			lp_strvec_push(&sent, key); /* ours alone, if this push fails */
 		error = lp_store_put(store, key, f->local, &x, &info, err);
 		if (!error && !info.sha256[0])
 			error = lp_sha256_file(f->local, info.sha256, &info.size, err);
-		if (!error && info.size != f->size)
-			error = lp_error_set(err, LP_EIO, "'%s' changed size while it was pushed",
+		if (!error && (info.size != f->size || (hashed && strcmp(info.sha256, f->sha256))))
+			error = lp_error_set(err, LP_EIO, "'%s' changed while it was pushed",
 					     f->local);
 		lp_progress_end(o->progress, !error);
 		if (error < 0)
@@ -766,15 +1001,47 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		lp_strvec_push(&out->removed, k);
 		lp_log_debug("removed stale '%s'", k);
 	}
+	/* publish, if the lock is still ours and nobody wrote the manifest meanwhile */
+	if ((error = lp_store_lock_check(store, err)) < 0)
+		goto out;
 	lp_artifact_manifest_write(m, &meta);
-	error = lp_store_put_mem(store, meta_key, meta.buf, meta.len, err);
+	cond.if_match = marker_etag[0] ? marker_etag : NULL;
+	cond.if_none_match = pub.state == PUB_NONE;
+	error = lp_store_put_mem_if(store, meta_key, meta.buf, meta.len, &cond, NULL, err);
+	if (error == LP_EEXISTS) {
+		char cause[LP_ERROR_MSG_SIZE];
+
+		memcpy(cause, err->msg, sizeof(cause));
+		error = lp_error_set(err, LP_EEXISTS,
+				     "artifact '%s' in '%s' was published by another push while "
+				     "this one ran (%s)",
+				     out->prefix, out->repository.value, cause);
+	}
 out:
+	/*
+	 * A failed or interrupted push of a new artifact takes back the files
+	 * it sent, so the store is as it was (a replacement cannot be: the old
+	 * files are partly overwritten, and the marker says so).
+	 */
+	if (error < 0 && error != LP_EEXISTS && store && pub.state == PUB_NONE && sent.nr) {
+		struct lp_error e2 = LP_ERROR_INIT;
+
+		lp_store_ignore_cancel(store);
+		/* only while the lock is ours: else those keys may be another writer's now */
+		for (i = lp_store_lock_check(store, &e2) == 0 ? 0 : sent.nr; i < sent.nr; i++)
+			if (lp_store_delete(store, sent.v[i], &e2) < 0)
+				lp_log_debug("cannot remove '%s' of the failed push: %s", sent.v[i],
+					     e2.msg);
+	}
 	free(key);
 	free(meta_key);
+	published_release(&pub);
 	lp_buf_release(&meta);
 	lp_buf_release(&listing);
+	lp_buf_release(&why);
 	lp_strvec_release(&existing.keys);
-	lp_store_free(store);
+	lp_strvec_release(&sent);
+	lp_store_free(store); /* releases the lock; aborted uploads are already gone */
 	return error;
 }
 
@@ -811,11 +1078,31 @@ out:
 	return error;
 }
 
+/*
+ * "a, b, c" from `v`, cut to about `budget` bytes as "a, b ... and 7 more"
+ * so that the error line stays whole (--json lists them all).
+ */
+static void list_within(struct lp_buf *out, const struct lp_strvec *v, size_t budget)
+{
+	size_t i;
+
+	for (i = 0; i < v->nr; i++) {
+		size_t more = v->nr - i - 1;
+
+		/* room for this entry and, if any are left, for " ... and N more" */
+		if (i && out->len + strlen(v->v[i]) + 2 + (more ? 24 : 0) > budget) {
+			lp_buf_addf(out, " ... and %zu more", v->nr - i);
+			return;
+		}
+		lp_buf_addf(out, "%s%s", i ? ", " : "", v->v[i]);
+	}
+}
+
 static int not_found(struct lp_artifact_result *r, struct lp_store *store, struct lp_error *err)
 {
 	struct key_list l = {LP_STRVEC_INIT};
-	struct lp_buf list = LP_BUF_INIT, prefix = LP_BUF_INIT;
-	size_t i;
+	struct lp_buf list = LP_BUF_INIT, prefix = LP_BUF_INIT, who = LP_BUF_INIT;
+	size_t used;
 	int error;
 
 	r->missing = 1;
@@ -823,28 +1110,93 @@ static int not_found(struct lp_artifact_result *r, struct lp_store *store, struc
 	if ((error = lp_store_list(store, prefix.buf, collect_key, &l, err)) < 0)
 		goto out;
 	if (l.keys.nr) {
-		error =
-		    lp_error_set(err, LP_ENOTFOUND,
-				 "incomplete artifact '%s' in '%s': no %s (an interrupted push?)",
-				 r->prefix, r->repository.value, LP_ARTIFACT_META);
+		if ((error = lp_store_lock_holder(store, r->prefix, &who, err)) < 0)
+			goto out;
+		if (error)
+			error = lp_error_set(err, LP_ENOTFOUND,
+					     "artifact '%s' in '%s' is being pushed by %s; pull "
+					     "again when it is done",
+					     r->prefix, r->repository.value, who.buf);
+		else
+			error = lp_error_set(err, LP_ENOTFOUND,
+					     "incomplete artifact '%s' in '%s': no %s (an "
+					     "interrupted push; push it again)",
+					     r->prefix, r->repository.value, LP_ARTIFACT_META);
 		goto out;
 	}
 	if ((error = find_available(&r->available, store, r->commit.value, err)) < 0)
 		goto out;
-	for (i = 0; i < r->available.nr; i++)
-		lp_buf_addf(&list, "%s%s", i ? ", " : "", r->available.v[i]);
-	if (r->available.nr)
-		error =
-		    lp_error_set(err, LP_ENOTFOUND, "no artifact '%s' in '%s'; commit %s has: %s",
-				 r->prefix, r->repository.value, r->commit.value, list.buf);
-	else
+	if (!r->available.nr) {
 		error =
 		    lp_error_set(err, LP_ENOTFOUND, "no artifact '%s' in '%s'; commit %s has none",
 				 r->prefix, r->repository.value, r->commit.value);
+		goto out;
+	}
+	used = strlen(r->prefix) + strlen(r->repository.value) + strlen(r->commit.value) + 64;
+	list_within(&list, &r->available, used < LP_ERROR_MSG_SIZE - 64
+						  ? LP_ERROR_MSG_SIZE - 1 - used
+						  : 64);
+	error = lp_error_set(err, LP_ENOTFOUND, "no artifact '%s' in '%s'; commit %s has: %s",
+			     r->prefix, r->repository.value, r->commit.value, list.buf);
 out:
 	lp_buf_release(&list);
 	lp_buf_release(&prefix);
+	lp_buf_release(&who);
 	lp_strvec_release(&l.keys);
+	return error;
+}
+
+/* The manifest is a marker: being replaced now, or left by a dead --force push. */
+static int being_replaced(struct lp_artifact_result *r, struct lp_store *store,
+			  const struct published *pub, struct lp_error *err)
+{
+	struct lp_buf who = LP_BUF_INIT;
+	char *was = marker_who(pub);
+	int error;
+
+	r->missing = 1; /* no complete artifact there, as for an incomplete one */
+	if ((error = lp_store_lock_holder(store, r->prefix, &who, err)) < 0)
+		goto out;
+	if (error)
+		error = lp_error_set(err, LP_ENOTFOUND,
+				     "artifact '%s' in '%s' is being replaced by a --force push "
+				     "(%s); pull again when it is done",
+				     r->prefix, r->repository.value, who.buf);
+	else
+		error = lp_error_set(err, LP_ENOTFOUND,
+				     "incomplete artifact '%s' in '%s': a --force push (%s) was "
+				     "interrupted; push it again",
+				     r->prefix, r->repository.value, *was ? was : "unknown");
+out:
+	free(was);
+	lp_buf_release(&who);
+	return error;
+}
+
+/*
+ * A file did not match the manifest: if the manifest changed since we
+ * read it, the artifact was replaced under us, and that is what to say.
+ */
+static int replaced_meanwhile(struct lp_artifact_result *r, struct lp_store *store,
+			      const char *meta_key, const char *etag, struct lp_error *err)
+{
+	struct published now = PUBLISHED_INIT;
+	struct lp_error e2 = LP_ERROR_INIT;
+	int error = err->code;
+
+	if (read_published(&now, store, meta_key, &e2) == 0 &&
+	    (now.state == PUB_NONE || strcmp(now.etag, etag))) {
+		if (now.state == PUB_MARKER)
+			being_replaced(r, store, &now, &e2);
+		error = lp_error_set(err, LP_ERR,
+				     "artifact '%s' in '%s' was replaced while it was pulled (%s); "
+				     "the destination is unchanged: pull again",
+				     r->prefix, r->repository.value,
+				     now.state == PUB_MARKER  ? "a --force push is running"
+				     : now.state == PUB_NONE ? "its manifest is gone"
+							     : "it has a new manifest");
+	}
+	published_release(&now);
 	return error;
 }
 
@@ -868,87 +1220,6 @@ static int check_manifest_matches(const struct lp_artifact_manifest *m,
 			    want);
 }
 
-struct pull_state {
-	struct lp_strvec made_dirs; /* created by this pull, removed on failure */
-	struct lp_fs_tmp *tmps;	    /* one per file, renamed at the end */
-	size_t nr_tmps;
-};
-
-/*
- * mkdir -p `rel`'s directories under `dest`, refusing to go through a
- * symlink or a non-directory: a manifest must not write outside `dest`.
- */
-static int make_dirs_under(struct pull_state *st, const char *dest, const char *rel,
-			   struct lp_error *err)
-{
-	struct lp_buf dir = LP_BUF_INIT;
-	const char *p = rel, *slash;
-	struct stat sb;
-	int error = 0;
-
-	lp_buf_adds(&dir, dest);
-	while ((slash = strchr(p, '/'))) {
-		lp_buf_addch(&dir, '/');
-		lp_buf_add(&dir, p, (size_t)(slash - p));
-		p = slash + 1;
-		if (lstat(dir.buf, &sb) == 0) {
-			if (S_ISLNK(sb.st_mode)) {
-				error =
-				    lp_error_set(err, LP_EINVAL,
-						 "refusing to write through symlink '%s'", dir.buf);
-				break;
-			}
-			if (!S_ISDIR(sb.st_mode)) {
-				error =
-				    lp_error_set(err, LP_EIO, "'%s' is not a directory", dir.buf);
-				break;
-			}
-			continue;
-		}
-		if (mkdir(dir.buf, 0755) < 0) {
-			error = lp_error_set_errno(err, LP_EIO, "cannot create directory '%s'",
-						   dir.buf);
-			break;
-		}
-		lp_strvec_push(&st->made_dirs, dir.buf);
-	}
-	lp_buf_release(&dir);
-	return error;
-}
-
-/* Push each missing directory of `path` ("a", "a/b", ...), shallowest first. */
-static void record_missing_dirs(struct lp_strvec *out, const char *path)
-{
-	struct lp_strvec missing = LP_STRVEC_INIT;
-	char *p = lp_xstrdup(path), *slash;
-	size_t i;
-
-	while (*p && !lp_fs_exists(p)) {
-		lp_strvec_push(&missing, p);
-		slash = strrchr(p, '/');
-		if (!slash)
-			break;
-		*slash = '\0';
-	}
-	for (i = missing.nr; i-- > 0;)
-		lp_strvec_push(out, missing.v[i]);
-	lp_strvec_release(&missing);
-	free(p);
-}
-
-static void pull_state_cleanup(struct pull_state *st, int failed)
-{
-	size_t i;
-
-	for (i = 0; i < st->nr_tmps; i++)
-		lp_fs_tmp_abort(&st->tmps[i]);
-	free(st->tmps);
-	/* deepest first; rmdir only removes what is still empty */
-	for (i = st->made_dirs.nr; failed && i-- > 0;)
-		rmdir(st->made_dirs.v[i]);
-	lp_strvec_release(&st->made_dirs);
-}
-
 /* An old-layout artifact has no sha256 to check (f->sha256 ""): its listed
  * size is all there is, and the hash of what arrived is recorded instead. */
 static int verify(struct lp_artifact_file *f, const struct lp_store_info *info, const char *key,
@@ -969,17 +1240,45 @@ static int verify(struct lp_artifact_file *f, const struct lp_store_info *info, 
 	return 0;
 }
 
+/* Download one file into `path` and check it; a mismatch is fetched once more. */
+static int get_verified(struct lp_store *store, const struct lp_artifact_opts *o,
+			const struct lp_artifact_result *r, struct lp_artifact_file *f,
+			const char *key, const char *path, struct lp_error *err)
+{
+	struct lp_store_xfer x = LP_STORE_XFER_INIT;
+	struct lp_store_info info;
+	int error, attempt;
+
+	for (attempt = 1;; attempt++) {
+		transfer_begin(o, &x, "pull", f);
+		error = lp_store_get(store, key, path, &x, &info, err);
+		/* LP_ENOTFOUND stays: the command knows the artifact itself is there */
+		if (error == LP_ENOTFOUND)
+			error = lp_error_set(err, error,
+					     "'%s' is listed in the manifest but missing from '%s'",
+					     key, r->repository.value);
+		if (!error && !info.sha256[0])
+			error = lp_sha256_file(path, info.sha256, &info.size, err);
+		if (!error)
+			error = verify(f, &info, key, r->repository.value, err);
+		lp_progress_end(o->progress, !error);
+		/* bytes flipped on the way down are not the store's fault: once more */
+		if (error != LP_EIO || attempt == 2 || !strstr(err->msg, "is corrupt"))
+			return error;
+		lp_log_warn("%s; downloading it again", err->msg);
+	}
+}
+
 int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_opts *o,
 		     struct lp_error *err)
 {
-	struct lp_artifact_manifest *m = &out->manifest, got = LP_ARTIFACT_MANIFEST_INIT;
-	struct pull_state st = {LP_STRVEC_INIT, NULL, 0};
-	struct lp_store_xfer x = LP_STORE_XFER_INIT;
+	struct lp_artifact_manifest *m = &out->manifest;
+	struct published pub = PUBLISHED_INIT;
+	struct lp_dest d = LP_DEST_INIT;
 	struct lp_store *store = NULL;
-	struct lp_buf text = LP_BUF_INIT, path = LP_BUF_INIT;
+	struct lp_buf path = LP_BUF_INIT;
 	char *meta_key = NULL, *key = NULL;
 	const char *dest = is_set(o->destination) ? o->destination : ".";
-	struct stat sb;
 	size_t i;
 	int error;
 
@@ -992,25 +1291,45 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 	if ((error = lp_store_open(&store, out->repository.value, &o->store, err)) < 0)
 		goto out;
 	meta_key = key_of(out, LP_ARTIFACT_META);
-	error = lp_store_get_mem(store, meta_key, &text, LP_ARTIFACT_META_MAX, err);
-	if (error == LP_ENOTFOUND) {
+	if ((error = read_published(&pub, store, meta_key, err)) < 0)
+		goto out;
+	if (pub.state == PUB_NONE) {
 		/* an old-layout artifact, or an abbreviated commit (lib/artifact/list.c) */
-		lp_error_clear(err);
-		if ((error = lp_artifact__locate(out, store, &text, &got, err)) == LP_ENOTFOUND)
+		if ((error = lp_artifact__locate(out, store, &pub.text, &pub.manifest, err)) ==
+		    LP_ENOTFOUND)
 			error = not_found(out, store, err);
+		if (error < 0)
+			goto out;
 		free(meta_key);
 		meta_key = key_of(out, LP_ARTIFACT_META);
+		if (pub.manifest.nr)
+			pub.state = PUB_COMPLETE; /* old layout: no manifest, lp writes one */
+		else if ((error = read_published(&pub, store, meta_key, err)) < 0)
+			goto out; /* the expanded commit's manifest, with its ETag */
 	}
-	if (error < 0)
+	switch (pub.state) {
+	case PUB_NONE:
+		error = not_found(out, store, err);
 		goto out;
-	if (!got.nr &&
-	    ((error = lp_artifact_manifest_parse(&got, text.buf, text.len, meta_key, err)) < 0 ||
-	     (error = check_manifest_matches(&got, out, meta_key, err)) < 0))
+	case PUB_MARKER:
+		error = being_replaced(out, store, &pub, err);
+		goto out;
+	case PUB_CORRUPT:
+		/* no whole artifact there, as for one without a manifest */
+		out->missing = 1;
+		error = lp_error_set(err, LP_ENOTFOUND,
+				     "incomplete artifact '%s' in '%s': its %s is damaged (%s); an "
+				     "interrupted push? push it again",
+				     out->prefix, out->repository.value, LP_ARTIFACT_META,
+				     pub.why.msg);
+		goto out;
+	}
+	if (pub.text.len && (error = check_manifest_matches(&pub.manifest, out, meta_key, err)) < 0)
 		goto out;
 	/* the stored manifest is the truth: keep its files, created and version */
 	lp_artifact_manifest_release(m);
-	*m = got;
-	memset(&got, 0, sizeof(got));
+	*m = pub.manifest;
+	memset(&pub.manifest, 0, sizeof(pub.manifest));
 	for (i = 0; i < m->nr; i++) {
 		lp_buf_reset(&path);
 		lp_path_join(&path, dest, m->files[i].path);
@@ -1019,78 +1338,36 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 	if (o->flags & LP_ARTIFACT_DRY_RUN)
 		goto out;
 
-	if (lstat(dest, &sb) < 0) {
-		record_missing_dirs(&st.made_dirs, dest);
-		if ((error = lp_fs_mkdirs(dest, 0755, err)) < 0)
-			goto out;
-	} else if (!lp_fs_is_dir(dest)) {
-		error = lp_error_set(err, LP_EIO, "destination '%s' is not a directory", dest);
+	if ((error = lp_dest_begin(&d, dest, err)) < 0)
 		goto out;
-	}
-	st.tmps = lp_xcalloc(m->nr + 1, sizeof(*st.tmps));
+	for (i = 0; i < d.removed.nr; i++)
+		lp_strvec_push(&out->cleaned, d.removed.v[i]);
+	log_cleaned(&out->cleaned, 0);
 	for (i = 0; i < m->nr; i++) {
 		struct lp_artifact_file *f = &m->files[i];
-		struct lp_fs_tmp *t = &st.tmps[st.nr_tmps];
-		struct lp_store_info info;
 
-		t->fd = -1;
-		if ((error = make_dirs_under(&st, dest, f->path, err)) < 0)
+		if ((error = lp_cancel_check(o->store.cancel, err)) < 0 ||
+		    (error = lp_dest_file(&d, f->path, &path, err)) < 0)
 			goto out;
-		if (lstat(f->local, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			error = lp_error_set(err, LP_EIO, "'%s' is a directory", f->local);
-			goto out;
-		}
-		st.nr_tmps++; /* counted first: an open that fails still needs its abort */
-		if ((error = lp_fs_tmp_open(t, f->local, err)) < 0)
-			goto out;
-		/* the store writes by name; hold no descriptor per file */
-		close(t->fd);
-		t->fd = -1;
 		free(key);
 		key = lp_artifact__file_key(out->prefix, f);
-		transfer_begin(o, &x, "pull", f);
-		error = lp_store_get(store, key, t->path, &x, &info, err);
-		if (error == LP_ENOTFOUND)
-			error = lp_error_set(err, error,
-					     "'%s' is listed in the manifest but missing "
-					     "from '%s'",
-					     key, out->repository.value);
-		if (!error && !info.sha256[0])
-			error = lp_sha256_file(t->path, info.sha256, &info.size, err);
-		if (!error)
-			error = verify(f, &info, key, out->repository.value, err);
-		lp_progress_end(o->progress, !error);
-		if (error < 0)
-			goto out;
-	}
-	/* everything verified: move into place */
-	for (i = 0; i < st.nr_tmps; i++) {
-		struct lp_fs_tmp *t = &st.tmps[i];
-
-		if (chmod(t->path, m->files[i].mode) < 0) {
-			error =
-			    lp_error_set_errno(err, LP_EIO, "cannot set mode of '%s'", t->final);
+		if ((error = get_verified(store, o, out, f, key, path.buf, err)) < 0) {
+			/* an lp manifest may have been replaced meanwhile; an old layout has none */
+			if (error != LP_EINTR && pub.text.len)
+				error = replaced_meanwhile(out, store, meta_key, pub.etag, err);
 			goto out;
 		}
-		if (rename(t->path, t->final) < 0) {
-			error =
-			    lp_error_set_errno(err, LP_EIO, "cannot rename into '%s'", t->final);
-			goto out;
-		}
-		free(t->path);
-		t->path = NULL;
 	}
-	lp_buf_reset(&path);
-	lp_path_join(&path, dest, LP_ARTIFACT_META);
-	if (!text.len) /* an old-layout artifact: lp's manifest of what arrived */
-		lp_artifact_manifest_write(m, &text);
-	error = lp_fs_write_file(path.buf, text.buf, text.len, 0644, err);
+	if ((error = lp_cancel_check(o->store.cancel, err)) < 0)
+		goto out;
+	if (!pub.text.len) /* an old-layout artifact: lp's manifest of what arrived */
+		lp_artifact_manifest_write(m, &pub.text);
+	error = lp_dest_commit(&d, m, pub.text.buf, pub.text.len, err);
 out:
-	pull_state_cleanup(&st, error < 0);
-	lp_artifact_manifest_release(&got);
+	lp_dest_release(&d);
+	published_release(&pub);
 	free(key);
 	free(meta_key);
-	lp_buf_release(&text);
 	lp_buf_release(&path);
 	lp_store_free(store);
 	return error;
@@ -1195,6 +1472,7 @@ void lp_artifact_result_format_json(const struct lp_artifact_result *r, const st
 		json_object_object_add(doc, "destination", jstr(r->destination));
 	json_object_object_add(doc, "created", jstr(m->created));
 	json_object_object_add(doc, "replaced", json_object_new_boolean(r->replaced));
+	json_object_object_add(doc, "identical", json_object_new_boolean(r->identical));
 	files = json_object_new_array();
 	for (i = 0; i < m->nr; i++) {
 		const struct lp_artifact_file *f = &m->files[i];
@@ -1214,6 +1492,7 @@ void lp_artifact_result_format_json(const struct lp_artifact_result *r, const st
 	json_object_object_add(doc, "files", files);
 	json_object_object_add(doc, "removed", jstrvec(&r->removed));
 	json_object_object_add(doc, "available", jstrvec(&r->available));
+	json_object_object_add(doc, "cleaned", jstrvec(&r->cleaned));
 	lp_artifact__json_finish(doc, err, out);
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lib/core/buf.h"
+#include "lib/core/cancel.h"
 #include "lib/core/error.h"
 #include "lib/core/hash.h"
 #include "lib/artifact/progress.h"
@@ -41,6 +42,17 @@
  *
  * A prefix without a manifest is an incomplete artifact (an interrupted
  * push): pull refuses it, push replaces it without --force.
+ *
+ * While a --force push replaces an artifact, its libmxnet.meta is a marker
+ * instead (written with If-Match on the old manifest's ETag, replaced by
+ * the new manifest with If-Match on the marker's):
+ *
+ *   # libmxnet.meta - lp artifact manifest
+ *   state=replacing
+ *   replaced_by=pid 4242 on host ci-7 since 2026-12-01T10:00:00Z
+ *
+ * A pull that meets it says who is replacing the artifact; a marker whose
+ * writer died counts as an incomplete artifact.
  *
  * A manifest made from an artifact of the old artifact_repository.py
  * (lib/artifact/list.h) -- written into a pull's destination, or published by
@@ -157,6 +169,8 @@ void lp_artifact_manifest_write(const struct lp_artifact_manifest *m, struct lp_
  */
 int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *text, size_t len,
 			       const char *source, struct lp_error *err) LP_WUR;
+/* 1 if the manifest text is a "replacing" marker (see above; parse refuses it). */
+int lp_artifact_manifest_is_marker(const char *text, size_t len);
 
 /* What a push or pull did (or, dry-run/explain, would do). */
 struct lp_artifact_result {
@@ -167,6 +181,8 @@ struct lp_artifact_result {
 	unsigned flags;	   /* the opts' flags */
 	int layout;	   /* pull: enum lp_artifact_layout (lib/artifact/list.h) found */
 	int replaced;	   /* push: an artifact (or an incomplete one) was there */
+	int identical;	   /* push: the same files were already published; nothing sent */
+	struct lp_strvec cleaned; /* leftovers of dead runs removed (temps, uploads) */
 	struct lp_artifact_manifest manifest; /* the files, in manifest order */
 	struct lp_strvec removed;	      /* push: stale keys deleted */
 	struct lp_strvec available; /* pull, not found: "<os>/<variant>/<linking>" of this commit */
@@ -175,18 +191,30 @@ struct lp_artifact_result {
 };
 #define LP_ARTIFACT_RESULT_INIT                                                                    \
 	{                                                                                          \
-		.removed = LP_STRVEC_INIT, .available = LP_STRVEC_INIT                             \
+		.removed = LP_STRVEC_INIT, .available = LP_STRVEC_INIT,                            \
+		.cleaned = LP_STRVEC_INIT                                                          \
 	}
 
 void lp_artifact_result_release(struct lp_artifact_result *r);
 
 /*
- * Push: resolve the coordinates, check every input file, refuse an existing
- * artifact (LP_EEXISTS) unless LP_ARTIFACT_FORCE, upload the data files
- * (hashing as they stream), delete stale keys of the old artifact, and
- * upload libmxnet.meta last. A replaced artifact's manifest is deleted
- * first, so a concurrent pull sees "incomplete", never a mix.
- * `out` is filled as far as the push got (callers print it even on error).
+ * Push: resolve the coordinates, check every input file, take the store's
+ * writer lock for the artifact (waiting for a concurrent push of the same
+ * coordinates), remove dead pushes' leftovers under it (temps, multipart
+ * uploads), then:
+ *   - an existing artifact with byte-identical files (same paths, sizes
+ *     and sha256) is left alone: success, out->identical;
+ *   - a different one is refused (LP_EEXISTS) unless LP_ARTIFACT_FORCE,
+ *     which first replaces its manifest by a "replacing" marker;
+ *   - upload the data files (hashing as they stream), delete stale keys of
+ *     the old artifact, confirm the lock is still ours, and publish
+ *     libmxnet.meta last (If-None-Match: * for a new artifact, If-Match
+ *     on the marker's ETag for a replacement).
+ * A concurrent pull sees the old artifact, "incomplete" or "being
+ * replaced", the new artifact, never a mix. Cancelled (opts store.cancel):
+ * transfers stop, multipart uploads are aborted, the lock released,
+ * LP_EINTR. `out` is filled as far as the push got (callers print it even
+ * on error).
  */
 int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_opts *o,
 		     struct lp_error *err) LP_WUR;
@@ -194,13 +222,27 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 /*
  * Pull: read the manifest first (LP_ENOTFOUND and `out->missing` if absent,
  * listing in `out->available` what this commit has; "incomplete artifact" when data
- * exists without one), download each file to a temp name in its final
- * directory, verify size and sha256, then rename all into place with their
- * modes and write libmxnet.meta. On any failure the destination is left as
- * it was: temp files and directories this pull created are removed.
+ * exists without one, "being pushed/replaced by ..." while a writer holds
+ * the lock), download each file into a staging directory, verify size and
+ * sha256 (a mismatch is downloaded once more; if the manifest changed
+ * meanwhile, the error says the artifact was replaced while it was
+ * pulled), then put it all into the destination with lib/artifact/dest.h:
+ * the destination holds the old or the new artifact whatever happens, or,
+ * where it must be updated in place, has no libmxnet.meta until it is
+ * whole. On any failure before that, the destination is left as it was.
  */
 int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_opts *o,
 		     struct lp_error *err) LP_WUR;
+
+/*
+ * Verify: check that every file `dir`/libmxnet.meta lists is there, a
+ * regular file, with its size and sha256 (modes are not compared: a copy
+ * may have had them changed by a umask). `out` gets the manifest. LP_ERR
+ * naming the first mismatch; a `dir` without libmxnet.meta whose pull was
+ * interrupted is reported as half-updated.
+ */
+int lp_artifact_verify(struct lp_artifact_manifest *out, const char *dir,
+		       const lp_cancel_flag *cancel, struct lp_error *err) LP_WUR;
 
 /* --explain and --dry-run text (for stdout) appended to `out`. */
 void lp_artifact_result_format_text(const struct lp_artifact_result *r, struct lp_buf *out);

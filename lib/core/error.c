@@ -8,14 +8,23 @@
 
 #include "lib/core/error.h"
 
+/* A cut message says so: its last three bytes become "...". */
+static void mark_cut(struct lp_error *err, int n)
+{
+	if (n >= (int)sizeof(err->msg))
+		memcpy(err->msg + sizeof(err->msg) - 4, "...", 4);
+}
+
 int lp_error_set(struct lp_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	mark_cut(err, n);
 	return code;
 }
 
@@ -24,14 +33,17 @@ int lp_error_set_errno(struct lp_error *err, int code, const char *fmt, ...)
 	int saved = errno;
 	size_t len;
 	va_list ap;
+	int n;
 
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	len = strlen(err->msg);
-	if (len < sizeof(err->msg))
-		snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(saved));
+	if (n < (int)sizeof(err->msg))
+		n = (int)len +
+		    snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(saved));
+	mark_cut(err, n);
 	return code;
 }
 
@@ -51,6 +63,7 @@ const char *lp_error_name(int code)
 	case LP_EIO: return "io";
 	case LP_ECHILD: return "child";
 	case LP_ENET: return "network";
+	case LP_EINTR: return "interrupted";
 	default: return "error";
 	}
 }

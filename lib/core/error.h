@@ -25,6 +25,7 @@ enum lp_error_code {
 	LP_EIO = -5,      /* OS or filesystem */
 	LP_ECHILD = -6,   /* a child process failed */
 	LP_ENET = -7,     /* network, S3, Docker engine */
+	LP_EINTR = -8,    /* stopped by a signal (lib/core/cancel.h); cmd/ exits 128+signal */
 };
 
 #define LP_ERROR_MSG_SIZE 512
@@ -46,7 +47,8 @@ struct lp_error {
 #define LP_NORETURN
 #endif
 
-/* Set `err` and return `code`, so failing is one line. */
+/* Set `err` and return `code`, so failing is one line. A message longer than
+ * the buffer ends in "..." rather than stopping silently mid-word. */
 int lp_error_set(struct lp_error *err, int code, const char *fmt, ...) LP_PRINTF(3, 4);
 
 /* Like lp_error_set(), appending ": <strerror(errno)>" (errno read on entry). */

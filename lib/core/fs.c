@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/core/fs.h"
+#include "lib/core/owner.h"
 #include "lib/core/xalloc.h"
 
 int lp_fs_tmp_open(struct lp_fs_tmp *t, const char *final_path, struct lp_error *err)
@@ -17,10 +18,14 @@ int lp_fs_tmp_open(struct lp_fs_tmp *t, const char *final_path, struct lp_error 
 	const char *slash = strrchr(final_path, '/');
 	const char *base = slash ? slash + 1 : final_path;
 
+	char *dir = slash ? lp_xstrndup(final_path, (size_t)(slash - final_path + 1)) : NULL;
+
 	t->final = lp_xstrdup(final_path);
-	/* same directory as the target, so rename() stays on one filesystem */
-	t->path = lp_xasprintf("%.*s.%s.tmp.XXXXXX", slash ? (int)(slash - final_path + 1) : 0,
-			       final_path, base);
+	/* same directory as the target, so rename() stays on one filesystem; the
+	 * name carries our pid and start time, so a later run can tell whether a
+	 * temp left behind belongs to a dead writer (lib/core/owner.h) */
+	t->path = lp_owner_tmp_path(dir, base, "XXXXXX");
+	free(dir);
 	t->fd = mkostemp(t->path, O_CLOEXEC);
 	if (t->fd < 0) {
 		int e = errno;

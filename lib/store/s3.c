@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 #include <expat.h>
+#include <openssl/evp.h>
 
 #include "lib/core/log.h"
 #include "lib/store/s3.h"
@@ -29,6 +30,10 @@ struct lp_s3 {
 	int regional_endpoint; /* the endpoint follows the region (AWS) */
 	CURLM *multi;
 	uint64_t rng;
+	const lp_cancel_flag *cancel;
+	void (*tick)(void *payload);
+	void *tick_payload;
+	double tick_interval, next_tick;
 };
 
 /* Per-attempt state that does not belong in the public struct. */
@@ -83,6 +88,7 @@ int lp_s3_new(struct lp_s3 **out, const struct lp_s3_config *cfg, struct lp_erro
 	c->sigv4 = lp_xasprintf("aws:amz:%s:s3", cfg->region);
 	c->path_style = cfg->path_style;
 	c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 1;
+	c->cancel = cfg->cancel;
 	c->regional_endpoint = cfg->regional_endpoint;
 	c->multi = curl_multi_init();
 	if (!c->multi) {
@@ -274,6 +280,12 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *p)
 	uint64_t total = r->body ? r->body_len : r->body_size;
 	size_t want = size * nmemb;
 
+	if (lp_cancelled(a->c->cancel) && !r->no_cancel) {
+		/* stop mid-body: a fast network would otherwise finish it first */
+		a->local_code = LP_EINTR;
+		snprintf(a->local_msg, sizeof(a->local_msg), "interrupted");
+		return CURL_READFUNC_ABORT;
+	}
 	if (r->pos >= total)
 		return 0;
 	if (want > total - r->pos)
@@ -315,6 +327,11 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *p)
 	size_t n = size * nmemb;
 	long st = 0;
 
+	if (lp_cancelled(a->c->cancel) && !r->no_cancel) {
+		a->local_code = LP_EINTR;
+		snprintf(a->local_msg, sizeof(a->local_msg), "interrupted");
+		return 0; /* curl stops the transfer (CURLE_WRITE_ERROR) */
+	}
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &st);
 	if (st < 200 || st >= 300) {
 		if (r->errbody.len < ERRBODY_MAX)
@@ -397,6 +414,11 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *p)
 	struct attempt *a = p;
 	size_t n = size * nmemb;
 
+	/* SSE-KMS and SSE-C objects have ETags that are not the MD5 of their bytes */
+	if ((n > 29 && !strncasecmp(data, "x-amz-server-side-encryption:", 29) &&
+	     strstr(data, "aws:kms")) ||
+	    (n > 47 && !strncasecmp(data, "x-amz-server-side-encryption-customer-algorithm:", 47)))
+		a->r->etag_not_md5 = 1;
 	if (header_value(a->bucket_region, sizeof(a->bucket_region), data, n,
 			 "x-amz-bucket-region:"))
 		return n;
@@ -603,7 +625,9 @@ int lp_s3_retryable(int curl_code, long status, const char *s3_code)
 	static const char *const codes[] = { "SlowDown", "RequestTimeout", "InternalError",
 					     "ServiceUnavailable", "Throttling",
 					     "ThrottlingException", "RequestTimeTooSkewed",
-					     "OperationAborted", NULL };
+					     "OperationAborted",
+					     /* the body was corrupted on the way: resend it */
+					     "BadDigest", "XAmzContentSHA256Mismatch", NULL };
 	size_t i;
 
 	switch (curl_code) {
@@ -628,6 +652,9 @@ int lp_s3_retryable(int curl_code, long status, const char *s3_code)
 		for (i = 0; codes[i]; i++)
 			if (!strcmp(s3_code, codes[i]))
 				return 1;
+	/* 501 NotImplemented is an answer, not an outage (s3rver's ListMultipartUploads) */
+	if (status == 501 || (s3_code && !strcmp(s3_code, "NotImplemented")))
+		return 0;
 	return status >= 500 || status == 429;
 }
 
@@ -746,6 +773,69 @@ static long part_number(const struct lp_s3_req *r)
 	return 0;
 }
 
+void lp_s3_set_cancel(struct lp_s3 *c, const lp_cancel_flag *cancel)
+{
+	c->cancel = cancel;
+}
+
+void lp_s3_set_tick(struct lp_s3 *c, void (*fn)(void *payload), void *payload, double interval)
+{
+	c->tick = fn;
+	c->tick_payload = payload;
+	c->tick_interval = interval;
+	c->next_tick = now_s() + interval;
+}
+
+/*
+ * Content-MD5 (base64) of the bytes a PUT will send: its memory body, or its
+ * file window read with pread. Computed once per request, before the first
+ * attempt, so a retry resends what the hash promised: a file changed under
+ * the upload fails BadDigest on a checking server instead of storing a mix.
+ */
+static int body_md5(struct lp_s3_req *r, struct lp_error *err)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char *buf = NULL;
+	int error = 0;
+
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_md5(), NULL))
+		LP_BUG("EVP md5 init failed");
+	if (r->body) {
+		EVP_DigestUpdate(ctx, r->body, r->body_len);
+	} else {
+		uint64_t off = 0;
+
+		buf = lp_xmalloc(IO_BUFSIZE);
+		while (off < r->body_size) {
+			size_t want = IO_BUFSIZE;
+			ssize_t k;
+
+			if (r->body_size - off < IO_BUFSIZE)
+				want = (size_t)(r->body_size - off);
+			k = pread(r->body_fd, buf, want, (off_t)(r->body_off + off));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				error = lp_error_set(err, LP_EIO, "cannot read the upload: %s",
+						     k < 0 ? strerror(errno) : "file shrank");
+				goto out;
+			}
+			EVP_DigestUpdate(ctx, buf, (size_t)k);
+			off += (uint64_t)k;
+		}
+	}
+	EVP_DigestFinal_ex(ctx, digest, &dlen);
+	EVP_EncodeBlock((unsigned char *)r->md5, digest, (int)dlen);
+	for (unsigned i = 0; i < dlen && i < 16; i++)
+		snprintf(r->md5hex + 2 * i, 3, "%02x", digest[i]);
+out:
+	free(buf);
+	EVP_MD_CTX_free(ctx);
+	return error;
+}
+
 static int start_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *a,
 			 struct lp_error *err)
 {
@@ -759,6 +849,12 @@ static int start_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *a
 	memset(a, 0, sizeof(*a));
 	a->c = c;
 	a->r = r;
+	if (!strcmp(r->method, "PUT") && (r->body || r->body_fd >= 0) && !r->md5[0]) {
+		int error = body_md5(r, err);
+
+		if (error < 0)
+			return error;
+	}
 	snprintf(a->signed_region, sizeof(a->signed_region), "%s", c->region);
 	e = curl_easy_init();
 	if (!e)
@@ -801,6 +897,13 @@ static int start_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *a
 	if (r->if_match && *r->if_match) {
 		lp_buf_reset(&h);
 		lp_buf_addf(&h, "If-Match: %s", r->if_match);
+		hl = curl_slist_append(hl, h.buf);
+	}
+	if (r->if_none_match)
+		hl = curl_slist_append(hl, "If-None-Match: *");
+	if (r->md5[0]) {
+		lp_buf_reset(&h);
+		lp_buf_addf(&h, "Content-MD5: %s", r->md5);
 		hl = curl_slist_append(hl, h.buf);
 	}
 	for (i = 0; i < r->more_headers.nr; i++)
@@ -868,6 +971,20 @@ static void end_attempt(struct lp_s3 *c, struct lp_s3_req *r)
 	r->headers = NULL;
 }
 
+/* "\"<32 hex digits>\"": an ETag that is an MD5 (not a multipart "-N" one). */
+static int etag_is_md5(const char *etag)
+{
+	size_t i;
+
+	if (strlen(etag) != 34 || etag[0] != '"' || etag[33] != '"')
+		return 0;
+	for (i = 1; i < 33; i++)
+		if (!((etag[i] >= '0' && etag[i] <= '9') || (etag[i] >= 'a' && etag[i] <= 'f') ||
+		      (etag[i] >= 'A' && etag[i] <= 'F')))
+			return 0;
+	return 1;
+}
+
 /*
  * Decide what a finished attempt means: 0 done, 1 retry, negative: failed
  * for good (err set).
@@ -897,6 +1014,12 @@ static int finish_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *
 		    lp_s3_xml_error(r->resp->buf, r->resp->len, code, sizeof(code), msg,
 				    sizeof(msg))) {
 			/* CompleteMultipartUpload can fail after its 200 header */
+		} else if (r->md5hex[0] && !r->etag_not_md5 && etag_is_md5(r->etag) &&
+			   strncasecmp(r->etag + 1, r->md5hex, 32)) {
+			/* it stored other bytes than we sent and did not check Content-MD5 */
+			snprintf(code, sizeof(code), "BadDigest");
+			snprintf(msg, sizeof(msg), "the server stored other bytes than were sent "
+						   "(its ETag is not the Content-MD5)");
 		} else if (r->sink_fd >= 0 && r->sink_size && r->pos != r->sink_size) {
 			rc = CURLE_PARTIAL_FILE;
 		} else {
@@ -931,9 +1054,9 @@ static int finish_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *
 	if (retry && r->attempts < c->max_attempts) {
 		double d = lp_s3_backoff(r->attempts + 1, rng_next(c));
 
-		lp_log_debug("%s %s: %s%s%s (HTTP %ld); retrying in %.2fs (attempt %d of %d)",
+		lp_log_debug("%s %s: %s%s%s%s (HTTP %ld); retrying in %.2fs (attempt %d of %d)",
 			     r->method, name.buf, rc != CURLE_OK ? curl_easy_strerror(rc) : "",
-			     code, *msg ? ": " : "", r->status, d, r->attempts + 1,
+			     code, *msg ? ": " : "", msg, r->status, d, r->attempts + 1,
 			     c->max_attempts);
 		r->not_before = now_s() + d;
 		reset_for_retry(r);
@@ -943,6 +1066,13 @@ static int finish_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *
 	if (r->status == 404 && rc == CURLE_OK && !a->local_code &&
 	    (!*code || !strcmp(code, "NoSuchKey"))) {
 		ret = lp_error_set(err, LP_ENOTFOUND, "'%s' not found", name.buf);
+	} else if (r->status == 412 && rc == CURLE_OK && !a->local_code) {
+		/* If-Match / If-None-Match did not hold: someone else wrote it */
+		ret = lp_error_set(err, LP_EEXISTS,
+				   "cannot %s '%s': it %s meanwhile (precondition failed, "
+				   "HTTP 412)",
+				   r->method, name.buf,
+				   r->if_none_match ? "was created" : "changed");
 	} else {
 		struct lp_buf why = LP_BUF_INIT;
 		long part = part_number(r);
@@ -986,6 +1116,19 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 		int running = 0, catching = 0, requeued = 0;
 		CURLMsg *m;
 		int left;
+
+		if (lp_cancelled(c->cancel)) {
+			for (i = 0; i < n && reqs[i]->no_cancel; i++)
+				;
+			if (i < n) {
+				error = lp_error_set(err, LP_EINTR, "interrupted");
+				goto out;
+			}
+		}
+		if (c->tick && now >= c->next_tick) {
+			c->next_tick = now + c->tick_interval;
+			c->tick(c->tick_payload);
+		}
 
 		while (scan < n && state[scan] == ST_DONE)
 			scan++;

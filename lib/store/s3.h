@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "lib/core/buf.h"
+#include "lib/core/cancel.h"
 #include "lib/core/error.h"
 #include "lib/core/hash.h"
 
@@ -26,6 +27,16 @@
  *   - retries timeouts, connection errors, 5xx, SlowDown/RequestTimeout with
  *     exponential backoff and full jitter, up to max_attempts per request;
  *     other 4xx answers fail at once with the S3 Code and Message;
+ *   - sends Content-MD5 on every PUT (objects and parts), computed from the
+ *     bytes about to be sent (a file window is read once more, from the page
+ *     cache, before its first attempt), so a server that checks it (AWS,
+ *     RGW) rejects a body corrupted on the wire with BadDigest, which is
+ *     retried from the file; a server that does not check it (s3rver) is
+ *     caught by its ETag, which for unencrypted and SSE-S3 objects and parts
+ *     is the MD5 of what it stored: a mismatch is retried the same way
+ *     (SSE-KMS and SSE-C answers, whose ETags are no MD5, are exempt);
+ *   - stops between polls when the cancel flag is set (LP_EINTR), except
+ *     for requests marked no_cancel (aborts and lock releases on the way out).
  *   - follows a region redirect as botocore does: a 301/307 or a 400
  *     AuthorizationHeaderMalformed (or a bodiless 301/400 to a HEAD) that names
  *     the bucket's region (x-amz-bucket-region, the error's <Region>, or
@@ -44,6 +55,7 @@ struct lp_s3_config {
 	const char *session_token; /* NULL or "" for none */
 	const char *ca_bundle;     /* AWS_CA_BUNDLE, or NULL */
 	int max_attempts;          /* >= 1 */
+	const lp_cancel_flag *cancel; /* may be NULL */
 	int regional_endpoint;     /* endpoint is AWS's for `region`: a redirect moves it */
 };
 
@@ -92,6 +104,8 @@ struct lp_s3_req {
 	struct lp_strvec query;      /* name, value pairs (unencoded) */
 	const char *content_type;    /* for bodies; default application/octet-stream */
 	const char *if_match;        /* ETag to require, or NULL */
+	int if_none_match;           /* "If-None-Match: *": create only */
+	int no_cancel;               /* run even when the cancel flag is set */
 	struct lp_strvec more_headers; /* "Name: value" lines (signed like the rest) */
 	/* body: memory (signed with its real hash) or a file window (unsigned) */
 	const void *body;
@@ -117,6 +131,9 @@ struct lp_s3_req {
 	int attempts;
 	int redirected;              /* a region redirect was followed */
 	double not_before;
+	char md5[32];                /* base64 Content-MD5 of the body, "" until computed */
+	char md5hex[33];             /* the same digest in hex, to compare with the ETag */
+	int etag_not_md5;            /* the answer says SSE-KMS/SSE-C: its ETag is no MD5 */
 	struct lp_buf errbody;
 	void *easy;
 	void *headers;
@@ -134,14 +151,26 @@ typedef void (*lp_s3_progress_cb)(uint64_t done, uint64_t total, void *payload);
  * Run `n` requests with at most `concurrency` in flight, each retried as
  * described above. Stops at the first request that fails for good (the
  * others are cancelled) and returns its error: LP_ENOTFOUND for 404,
- * LP_ENET otherwise, with "cannot METHOD 's3://bucket/key': Code: Message
- * (HTTP 403)". Progress (may be NULL) reports body bytes over `total`.
+ * LP_EEXISTS for 412 (a failed If-Match / If-None-Match), LP_EINTR when
+ * cancelled, LP_ENET otherwise, with "cannot METHOD 's3://bucket/key':
+ * Code: Message (HTTP 403)". Progress (may be NULL) reports body bytes over
+ * `total`.
  */
 int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrency,
 	      lp_s3_progress_cb progress, void *payload, uint64_t total,
 	      struct lp_error *err) LP_WUR;
 /* One request. */
 int lp_s3_do(struct lp_s3 *c, struct lp_s3_req *r, struct lp_error *err) LP_WUR;
+
+/* Replace the cancel flag (NULL: never cancelled), e.g. to run cleanup requests. */
+void lp_s3_set_cancel(struct lp_s3 *c, const lp_cancel_flag *cancel);
+
+/*
+ * Call `fn(payload)` about every `interval` seconds while lp_s3_run() waits
+ * on this client (lease renewal during long uploads). `fn` must not use this
+ * client (it may use another one). fn NULL switches it off.
+ */
+void lp_s3_set_tick(struct lp_s3 *c, void (*fn)(void *payload), void *payload, double interval);
 
 /* Catch the hash up to `limit` (and with `limit` = size, finish the file). */
 int lp_s3_hasher_catch_up(struct lp_s3_hasher *h, uint64_t limit, struct lp_error *err) LP_WUR;

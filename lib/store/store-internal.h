@@ -10,6 +10,7 @@
  * store backend").
  */
 
+#include "lib/core/owner.h"
 #include "lib/store/store.h"
 
 /* The backend vtable. A backend's struct embeds `struct lp_store base` first.
@@ -21,16 +22,17 @@ struct lp_store_ops {
 	 * streaming where the backend can). Replaces an existing object. */
 	int (*put)(struct lp_store *s, const char *key, const char *path,
 		   const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err);
-	/* Small objects (the manifest) from memory. */
+	/* Small objects (the manifest) from memory, under `cond` (never NULL);
+	 * `etag` (never NULL) gets the new ETag. */
 	int (*put_mem)(struct lp_store *s, const char *key, const void *data, size_t len,
-		       struct lp_error *err);
+		       const struct lp_store_cond *cond, char *etag, struct lp_error *err);
 	/* Download `key` into the file `path` (created/truncated; the caller
 	 * passes a temp name and renames after verifying); fill `out`. */
 	int (*get)(struct lp_store *s, const char *key, const char *path,
 		   const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err);
 	/* Small objects into memory; LP_EINVAL if larger than `max` bytes. */
 	int (*get_mem)(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
-		       struct lp_error *err);
+		       char *etag, struct lp_error *err);
 	/* Size of `key` (sha256 left empty); LP_ENOTFOUND if absent. */
 	int (*stat)(struct lp_store *s, const char *key, struct lp_store_info *out,
 		    struct lp_error *err);
@@ -42,13 +44,41 @@ struct lp_store_ops {
 		    struct lp_error *err);
 	/* Remove `key`; a missing key is not an error. */
 	int (*del)(struct lp_store *s, const char *key, struct lp_error *err);
+	/* The writer lock and leftovers' cleanup (see store.h). */
+	int (*lock)(struct lp_store *s, const char *name, struct lp_error *err);
+	int (*lock_check)(struct lp_store *s, struct lp_error *err);
+	void (*unlock)(struct lp_store *s);
+	int (*lock_holder)(struct lp_store *s, const char *name, struct lp_buf *who,
+			   struct lp_error *err);
+	int (*cleanup)(struct lp_store *s, const char *prefix, struct lp_strvec *removed,
+		       struct lp_error *err);
+	/* Optional: the cancel flag changed (s->cancel holds the new one). */
+	void (*set_cancel)(struct lp_store *s);
 	void (*free)(struct lp_store *s);
 };
 
 struct lp_store {
 	const struct lp_store_ops *ops;
 	char *url; /* as given, for messages (never contains secrets) */
+	const lp_cancel_flag *cancel; /* from the opts; store.c sets it after open */
+	int locked; /* a writer lock is held (store.c keeps it; the backend holds the state) */
 };
+
+/*
+ * A lock holder's description, the body of a lock file or lease object
+ * (property format), shared by the backends:
+ *
+ *   owner=12345-4821067-9f03ab21    lib/core/owner.h stamp
+ *   host=ci-7
+ *   pid=12345
+ *   since=2026-12-01T10:00:00Z
+ *   expires=1795600920              (S3 leases: seconds since the epoch)
+ */
+void lp_store__lock_body(struct lp_buf *out, long long expires);
+/* "pid 12345 on host ci-7 since 2026-12-01T10:00:00Z" from such a body. */
+void lp_store__lock_who(struct lp_buf *out, const char *body, size_t len);
+/* Parse `owner` and `expires` (0 if absent); -1 if the body has no owner. */
+int lp_store__lock_parse(const char *body, size_t len, struct lp_owner *owner, long long *expires);
 
 /* Backend constructors, called by lp_store_open() only (through backends[]). */
 int lp_store__file_open(struct lp_store **out, const char *url, const struct lp_store_opts *opts,

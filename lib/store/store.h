@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lib/core/buf.h"
+#include "lib/core/cancel.h"
 #include "lib/core/error.h"
 #include "lib/core/hash.h"
 
@@ -41,6 +42,7 @@ struct lp_store_opts {
 	int path_style;           /* -1 auto, 0 virtual-hosted, 1 path-style */
 	uint64_t multipart_threshold; /* bytes; above it uploads are multipart */
 	uint64_t part_size;       /* bytes; 0 = auto (>= 8 MiB, <= 10,000 parts) */
+	const lp_cancel_flag *cancel; /* set (by a signal handler): stop, LP_EINTR */
 	const char *tmp_dir;      /* temp files (an S3 copy over 5 GiB); NULL = /tmp */
 };
 #define LP_STORE_OPTS_INIT { .endpoint_url = NULL, .path_style = -1 }
@@ -107,6 +109,76 @@ int lp_store_list_entries(struct lp_store *s, const char *prefix, lp_store_entry
 int lp_store_copy(struct lp_store *s, const char *src, const char *dst, struct lp_store_info *out,
 		  struct lp_error *err) LP_WUR;
 int lp_store_delete(struct lp_store *s, const char *key, struct lp_error *err) LP_WUR;
+
+/*
+ * Conditional writes, as S3's If-None-Match / If-Match headers: a write
+ * whose condition fails returns LP_EEXISTS and changes nothing. Servers that
+ * ignore the headers (s3rver) accept the write anyway; the writer lock below
+ * is what serialises writers there. ETags are opaque strings (S3: the
+ * quoted ETag header; local: a content hash).
+ */
+#define LP_STORE_ETAG_SIZE 128
+struct lp_store_cond {
+	int if_none_match;    /* only if `key` does not exist */
+	const char *if_match; /* only if `key` exists with this ETag */
+};
+#define LP_STORE_COND_INIT { .if_none_match = 0, .if_match = NULL }
+
+/* put_mem under `cond` (NULL: none); `etag` (NULL or LP_STORE_ETAG_SIZE
+ * bytes) receives the new object's ETag, "" if the server sent none. */
+int lp_store_put_mem_if(struct lp_store *s, const char *key, const void *data, size_t len,
+			const struct lp_store_cond *cond, char *etag, struct lp_error *err) LP_WUR;
+/* get_mem that also returns the object's ETag (LP_STORE_ETAG_SIZE bytes). */
+int lp_store_get_mem_etag(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
+			  char *etag, struct lp_error *err) LP_WUR;
+
+/*
+ * The writer lock: one per `name` (an artifact prefix) across every process
+ * and host using the store, at most one held per store handle. lp_store_lock
+ * waits while another live writer holds it (logging once who that is),
+ * polling the cancel flag (LP_EINTR). A holder that died is detected and
+ * its lock taken over:
+ *
+ *   file   flock(2) on <root>/.lp-locks/<name>.lock (released by the kernel
+ *          when the holder dies; the file stays, naming the last holder)
+ *   s3     lease objects <prefix>.lp-locks/<name>/<stamp>: every contender
+ *          writes its own object, then lists; anyone seeing another live
+ *          lease removes its own and waits, so two can never both proceed
+ *          (ListObjectsV2 is read-after-write consistent). Leases last
+ *          LP_STORE_LEASE_S seconds, are renewed while transfers run, and a
+ *          lease of a dead process of this host is taken over at once.
+ *
+ * lp_store_lock_check() confirms (and, S3, renews) the lock right before a
+ * publication; LP_ERR if it was lost (a lease broken after expiring).
+ * lp_store_unlock() never looks at the cancel flag; lp_store_free() unlocks.
+ * lp_store_lock_holder() sets `who` ("pid 123 on host h since ...") and
+ * returns 1 if a live writer holds `name` now, else 0.
+ */
+#define LP_STORE_LEASE_S 120
+/* This process as lock holders are described ("pid 12345 on host ci-7 since ..."). */
+void lp_store_describe_self(struct lp_buf *out);
+int lp_store_lock(struct lp_store *s, const char *name, struct lp_error *err) LP_WUR;
+int lp_store_lock_check(struct lp_store *s, struct lp_error *err) LP_WUR;
+void lp_store_unlock(struct lp_store *s);
+int lp_store_lock_holder(struct lp_store *s, const char *name, struct lp_buf *who,
+			 struct lp_error *err) LP_WUR;
+
+/*
+ * Remove what dead writers left under `prefix` (a key prefix ending in '/'):
+ * temp files whose writer is gone (file, lib/core/owner.h) and incomplete
+ * multipart uploads (S3, ListMultipartUploads + AbortMultipartUpload; a
+ * server without them, s3rver, is skipped). Call it holding the writer lock
+ * of that prefix: every upload under it is then a dead writer's. Appends a
+ * line per removed thing to `removed` (may be NULL).
+ */
+int lp_store_cleanup(struct lp_store *s, const char *prefix, struct lp_strvec *removed,
+		     struct lp_error *err) LP_WUR;
+
+/*
+ * Stop looking at the cancel flag: what follows is cleanup after an error
+ * or an interruption (deleting what a failed push uploaded) and must run.
+ */
+void lp_store_ignore_cancel(struct lp_store *s);
 
 /* True if `key` is acceptable to every backend (see above). */
 int lp_store_key_is_valid(const char *key);

@@ -3,25 +3,36 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/core/fs.h"
+#include "lib/core/log.h"
+#include "lib/core/owner.h"
 #include "lib/store/store-internal.h"
 #include "lib/core/xalloc.h"
 
 /*
  * Layout: the object for key "a/b/c" is the regular file <root>/a/b/c. Writes
- * go to a temp file next to the object (".c.tmp.XXXXXX", see lp_fs_tmp_open)
- * and are renamed into place, so a reader never sees half an object; listing
- * skips those temp names. The root is created on the first write.
+ * go to a temp file next to the object (".c.lp-tmp.<stamp>.XXXXXX", see
+ * lp_fs_tmp_open and lib/core/owner.h) and are renamed into place, so a
+ * reader never sees half an object; listing skips those temp names, and
+ * cleanup removes the ones whose writer is dead. Writer locks are files
+ * under <root>/.lp-locks/ (not objects: listing skips that directory). The
+ * root is created on the first write.
  */
 struct file_store {
 	struct lp_store base;
-	char *root; /* directory, no trailing slash (except "/") */
+	char *root;  /* directory, no trailing slash (except "/") */
+	int lock_fd; /* the held writer lock, or -1 */
 };
+
+#define LOCK_DIR ".lp-locks"
+#define LOCK_POLL_S 0.1
 
 #define CHUNK_SIZE (1 << 20) /* streaming buffer: memory use is flat in file size */
 
@@ -56,8 +67,8 @@ static int make_parent(const char *path, struct lp_error *err)
  * `in_name`/`out_name` name the two ends in messages.
  */
 static int stream_copy(int in, const char *in_name, int out_fd, const char *out_name,
-		       uint64_t total, const struct lp_store_xfer *x, struct lp_store_info *info,
-		       struct lp_error *err)
+		       uint64_t total, const struct lp_store_xfer *x, const lp_cancel_flag *cancel,
+		       struct lp_store_info *info, struct lp_error *err)
 {
 	struct lp_sha256 h = LP_SHA256_INIT;
 	char *chunk = lp_xmalloc(CHUNK_SIZE);
@@ -69,6 +80,8 @@ static int stream_copy(int in, const char *in_name, int out_fd, const char *out_
 	if (x->progress)
 		x->progress(0, total, x->payload);
 	for (;;) {
+		if ((error = lp_cancel_check(cancel, err)) < 0)
+			goto out;
 		n = read(in, chunk, CHUNK_SIZE);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -136,7 +149,8 @@ static int file_put(struct lp_store *s, const char *key, const char *path,
 	if ((error = make_parent(dst.buf, err)) < 0 ||
 	    (error = lp_fs_tmp_open(&t, dst.buf, err)) < 0)
 		goto out;
-	if ((error = stream_copy(in, path, t.fd, dst.buf, (uint64_t)st.st_size, x, out, err)) < 0)
+	if ((error = stream_copy(in, path, t.fd, dst.buf, (uint64_t)st.st_size, x, s->cancel, out,
+				 err)) < 0)
 		goto out;
 	error = lp_fs_tmp_commit(&t, 0644, err);
 out:
@@ -147,15 +161,77 @@ out:
 	return error;
 }
 
-static int file_put_mem(struct lp_store *s, const char *key, const void *data, size_t len,
-			struct lp_error *err)
+/* A local object's ETag: the SHA-256 of its bytes (only small objects get one). */
+static void mem_etag(const void *data, size_t len, char *etag)
 {
-	struct lp_buf dst = LP_BUF_INIT;
+	lp_sha256_hex(data, len, etag);
+}
+
+/*
+ * If-None-Match is atomic here: the temp file is link(2)ed to the final
+ * name, which fails if it exists. If-Match compares the current content's
+ * ETag, then renames: the writer lock is what keeps another writer out of
+ * that window.
+ */
+static int file_put_mem(struct lp_store *s, const char *key, const void *data, size_t len,
+			const struct lp_store_cond *cond, char *etag, struct lp_error *err)
+{
+	struct file_store *fs = to_file(s);
+	struct lp_fs_tmp t = LP_FS_TMP_INIT;
+	struct lp_buf dst = LP_BUF_INIT, cur = LP_BUF_INIT;
+	char have[LP_STORE_ETAG_SIZE];
 	int error;
 
-	object_path(&dst, to_file(s), key);
-	if ((error = make_parent(dst.buf, err)) == 0)
-		error = lp_fs_write_file(dst.buf, data, len, 0644, err);
+	object_path(&dst, fs, key);
+	if ((error = make_parent(dst.buf, err)) < 0)
+		goto out;
+	if (cond->if_match) {
+		error = lp_fs_read_file(&cur, dst.buf, 0, err);
+		if (error == LP_ENOTFOUND) {
+			error = lp_error_set(err, LP_EEXISTS,
+					     "cannot write '%s' in '%s': it was removed meanwhile",
+					     key, s->url);
+			goto out;
+		}
+		if (error < 0)
+			goto out;
+		mem_etag(cur.buf, cur.len, have);
+		if (strcmp(have, cond->if_match)) {
+			error = lp_error_set(err, LP_EEXISTS,
+					     "cannot write '%s' in '%s': it changed meanwhile", key,
+					     s->url);
+			goto out;
+		}
+	}
+	if ((error = lp_fs_tmp_open(&t, dst.buf, err)) < 0 ||
+	    (error = lp_fs_write_all(t.fd, data, len, dst.buf, err)) < 0)
+		goto out;
+	if (fchmod(t.fd, 0644) < 0 || close(t.fd) < 0) {
+		t.fd = -1;
+		error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", dst.buf);
+		goto out;
+	}
+	t.fd = -1;
+	if (cond->if_none_match) {
+		if (link(t.path, dst.buf) < 0) {
+			if (errno == EEXIST)
+				error = lp_error_set(err, LP_EEXISTS, "'%s' already exists in '%s'",
+						     key, s->url);
+			else
+				error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", dst.buf);
+			goto out;
+		}
+	} else if (rename(t.path, dst.buf) < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot rename into '%s'", dst.buf);
+		goto out;
+	} else {
+		free(t.path);
+		t.path = NULL;
+	}
+	mem_etag(data, len, etag);
+out:
+	lp_fs_tmp_abort(&t); /* after link(), removes the temp name only */
+	lp_buf_release(&cur);
 	lp_buf_release(&dst);
 	return error;
 }
@@ -177,7 +253,8 @@ static int file_get(struct lp_store *s, const char *key, const char *path,
 		error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", path);
 		goto out;
 	}
-	if ((error = stream_copy(in, src.buf, fd, path, (uint64_t)st.st_size, x, out, err)) < 0)
+	if ((error = stream_copy(in, src.buf, fd, path, (uint64_t)st.st_size, x, s->cancel, out,
+				 err)) < 0)
 		goto out;
 	if (close(fd) < 0)
 		error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", path);
@@ -192,8 +269,9 @@ out:
 }
 
 static int file_get_mem(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
-			struct lp_error *err)
+			char *etag, struct lp_error *err)
 {
+	size_t start = out->len;
 	struct file_store *fs = to_file(s);
 	struct lp_buf src = LP_BUF_INIT;
 	struct stat st;
@@ -207,7 +285,8 @@ static int file_get_mem(struct lp_store *s, const char *key, struct lp_buf *out,
 				     fs->base.url, max);
 		goto out;
 	}
-	error = lp_fs_read_file(out, src.buf, max, err);
+	if ((error = lp_fs_read_file(out, src.buf, max, err)) == 0)
+		mem_etag(out->buf + start, out->len - start, etag);
 out:
 	if (in >= 0)
 		close(in);
@@ -241,12 +320,15 @@ static int file_stat(struct lp_store *s, const char *key, struct lp_store_info *
 	return error;
 }
 
-/* A temp file of an unfinished write: ".<name>.tmp.XXXXXX". */
+/* A temp file of an unfinished write: ".<name>.lp-tmp.<stamp>.XXXXXX", or
+ * ".<name>.tmp.XXXXXX" as lp before 0.2 named them (skipped, never removed:
+ * they carry no writer to check). */
 static int is_temp_name(const char *name)
 {
 	size_t n = strlen(name);
 
-	return name[0] == '.' && n > 12 && !memcmp(name + n - 11, ".tmp.", 5);
+	return name[0] == '.' &&
+	       (lp_owner_tmp_parse(NULL, name) || (n > 12 && !memcmp(name + n - 11, ".tmp.", 5)));
 }
 
 struct keyed {
@@ -290,7 +372,7 @@ static int walk(struct listing *l, const char *dir, const char *rel, const char 
 	}
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    is_temp_name(de->d_name))
+		    is_temp_name(de->d_name) || (!*rel && !strcmp(de->d_name, LOCK_DIR)))
 			continue;
 		lp_buf_reset(&path);
 		lp_path_join(&path, dir, de->d_name);
@@ -403,10 +485,158 @@ out:
 	return error;
 }
 
+/* ---- writer locks ---- */
+
+static void lock_path(struct lp_buf *out, const struct file_store *fs, const char *name)
+{
+	lp_buf_reset(out);
+	lp_path_join(out, fs->root, LOCK_DIR);
+	lp_buf_addf(out, "/%s.lock", name);
+}
+
+/* The holder's description from an open lock file. */
+static void read_who(int fd, struct lp_buf *who)
+{
+	char body[1024];
+	ssize_t n = pread(fd, body, sizeof(body) - 1, 0);
+
+	lp_store__lock_who(who, body, n > 0 ? (size_t)n : 0);
+}
+
+static int file_lock(struct lp_store *s, const char *name, struct lp_error *err)
+{
+	struct file_store *fs = to_file(s);
+	struct lp_buf path = LP_BUF_INIT, body = LP_BUF_INIT;
+	int fd = -1, error, waited = 0;
+
+	lock_path(&path, fs, name);
+	if ((error = make_parent(path.buf, err)) < 0)
+		goto out;
+	if ((fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		error = lp_error_set_errno(err, LP_EIO, "cannot open lock '%s'", path.buf);
+		goto out;
+	}
+	/* polled, not blocking: a signal between a check and a blocking flock()
+	 * would otherwise be missed */
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			error = lp_error_set_errno(err, LP_EIO, "cannot lock '%s'", path.buf);
+			goto out;
+		}
+		if (!waited++) {
+			struct lp_buf who = LP_BUF_INIT;
+
+			read_who(fd, &who);
+			lp_log_info("waiting for %s, which is writing '%s' in '%s'", who.buf, name,
+				    s->url);
+			lp_buf_release(&who);
+		}
+		if ((error = lp_cancel_sleep(s->cancel, LOCK_POLL_S, err)) < 0)
+			goto out;
+	}
+	/* name the holder for whoever waits next (and for a later post-mortem) */
+	lp_store__lock_body(&body, 0);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, body.buf, body.len, 0) != (ssize_t)body.len)
+		lp_log_debug("cannot record the holder in '%s': %s", path.buf, strerror(errno));
+	fs->lock_fd = fd;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	lp_buf_release(&path);
+	lp_buf_release(&body);
+	return error;
+}
+
+static int file_lock_check(struct lp_store *s, struct lp_error *err)
+{
+	/* the kernel keeps an flock(2) until we close it */
+	if (to_file(s)->lock_fd < 0)
+		return lp_error_set(err, LP_ERR, "the writer lock is not held");
+	return 0;
+}
+
+static void file_unlock(struct lp_store *s)
+{
+	struct file_store *fs = to_file(s);
+
+	if (fs->lock_fd >= 0)
+		close(fs->lock_fd); /* releases the flock */
+	fs->lock_fd = -1;
+}
+
+static int file_lock_holder(struct lp_store *s, const char *name, struct lp_buf *who,
+			    struct lp_error *err)
+{
+	struct lp_buf path = LP_BUF_INIT;
+	int fd, held = 0;
+
+	(void)err;
+	lock_path(&path, to_file(s), name);
+	if ((fd = open(path.buf, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+			read_who(fd, who);
+			held = 1;
+		}
+		close(fd); /* drops our shared lock, if we got it */
+	}
+	lp_buf_release(&path);
+	return held;
+}
+
+/* Remove dead writers' temps in `dir` and every directory below it. */
+static int cleanup_tree(const char *dir, struct lp_strvec *removed, struct lp_error *err)
+{
+	struct lp_buf sub = LP_BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int error;
+
+	if ((error = lp_owner_remove_stale(dir, NULL, removed, err)) < 0)
+		return error;
+	if (!(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || !strcmp(de->d_name, "..") || is_temp_name(de->d_name)))
+			continue;
+		lp_buf_reset(&sub);
+		lp_path_join(&sub, dir, de->d_name);
+		if (lstat(sub.buf, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    (error = cleanup_tree(sub.buf, removed, err)) < 0)
+			break;
+	}
+	closedir(d);
+	lp_buf_release(&sub);
+	return error;
+}
+
+static int file_cleanup(struct lp_store *s, const char *prefix, struct lp_strvec *removed,
+			struct lp_error *err)
+{
+	struct file_store *fs = to_file(s);
+	struct lp_buf dir = LP_BUF_INIT;
+	const char *slash = strrchr(prefix, '/');
+	char *rel = lp_xstrndup(prefix, slash ? (size_t)(slash - prefix) : 0);
+	int error = 0;
+
+	if (*rel && !lp_path_is_safe_relative(rel))
+		error = lp_error_set(err, LP_EINVAL, "invalid store prefix '%s'", prefix);
+	else {
+		lp_path_join(&dir, fs->root, rel);
+		error = cleanup_tree(dir.buf, removed, err);
+	}
+	free(rel);
+	lp_buf_release(&dir);
+	return error;
+}
+
 static void file_free(struct lp_store *s)
 {
 	struct file_store *fs = to_file(s);
 
+	file_unlock(s);
 	free(fs->root);
 	free(fs->base.url);
 	free(fs);
@@ -422,6 +652,11 @@ static const struct lp_store_ops file_ops = {
     .list = file_list,
     .copy = file_copy,
     .del = file_del,
+    .lock = file_lock,
+    .lock_check = file_lock_check,
+    .unlock = file_unlock,
+    .lock_holder = file_lock_holder,
+    .cleanup = file_cleanup,
     .free = file_free,
 };
 
@@ -450,6 +685,7 @@ int lp_store__file_open(struct lp_store **out, const char *url, const struct lp_
 	fs->base.ops = &file_ops;
 	fs->base.url = lp_xstrdup(url);
 	fs->root = lp_xstrdup(path);
+	fs->lock_fd = -1;
 	n = strlen(fs->root);
 	while (n > 1 && fs->root[n - 1] == '/')
 		fs->root[--n] = '\0';

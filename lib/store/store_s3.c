@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/core/fs.h"
 #include "lib/core/log.h"
+#include "lib/core/owner.h"
 #include "lib/store/awsconf.h"
 #include "lib/store/s3.h"
 #include "lib/core/strmap.h"
@@ -24,11 +26,26 @@
 #define AUTO_PART (8 * MiB)
 #define MAX_PARTS 10000
 #define LIST_PAGE 1000
+#define LOCK_DIR ".lp-locks/"
+#define RENEW_S (LP_STORE_LEASE_S / 4.0)
+
+/* The held writer lock: our lease object under .lp-locks/<name>/. */
+struct s3_lock {
+	char *name; /* the artifact prefix */
+	char *dir;  /* ".lp-locks/<name>/" (store-relative) */
+	char *key;  /* dir + our stamp */
+	int lost;   /* a renewal found it gone: someone broke the lease */
+};
+
 #define COPY_MAX (5120 * MiB) /* CopyObject's limit */
 
 struct s3_store {
 	struct lp_store base;
 	struct lp_s3 *s3;
+	struct lp_s3 *s3lock; /* lease requests, also from inside a transfer (lp_s3_set_tick) */
+	struct s3_lock *lock;
+	unsigned rnd;
+	int bare_if_match; /* the server matched If-Match only without quotes (RGW 16) */
 	char *bucket;
 	char *prefix; /* "" or "a/b/" (with the trailing '/') */
 	uint64_t threshold;
@@ -106,6 +123,7 @@ static int abort_upload(struct s3_store *st, const char *key, const char *id)
 
 	r.method = "DELETE";
 	r.key = key;
+	r.no_cancel = 1; /* also (above all) after Ctrl-C */
 	lp_strvec_pushl(&r.query, "uploadId", id, NULL);
 	/* best effort: some servers (s3rver) answer 405; the upload error matters */
 	if ((error = lp_s3_do(st->s3, &r, &e)) < 0)
@@ -263,20 +281,64 @@ out:
 	return error;
 }
 
-static int s3_put_mem(struct lp_store *s, const char *key, const void *data, size_t len,
-		      struct lp_error *err)
+static int put_mem_with(struct lp_s3 *c, const char *k, const void *data, size_t len,
+			int if_none_match, const char *if_match, char *etag, struct lp_error *err)
 {
-	struct s3_store *st = S(s);
 	struct lp_s3_req r = LP_S3_REQ_INIT;
-	char *k = full_key(st, key);
 	int error;
 
 	r.method = "PUT";
 	r.key = k;
 	r.body = len ? data : "";
 	r.body_len = len;
-	error = lp_s3_do(st->s3, &r, err);
+	r.if_none_match = if_none_match;
+	r.if_match = if_match;
+	if ((error = lp_s3_do(c, &r, err)) == 0 && etag)
+		snprintf(etag, LP_STORE_ETAG_SIZE, "%s", r.etag);
 	lp_s3_req_release(&r);
+	return error;
+}
+
+static int head(struct s3_store *st, const char *k, uint64_t *size, char *etag, size_t etag_size,
+		struct lp_error *err);
+
+static int s3_put_mem(struct lp_store *s, const char *key, const void *data, size_t len,
+		      const struct lp_store_cond *cond, char *etag, struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	char *k = full_key(st, key), have[LP_STORE_ETAG_SIZE];
+	uint64_t size;
+	int error;
+
+	if (st->bare_if_match && cond->if_match && cond->if_match[0] == '"') {
+		char *bare = lp_xstrndup(cond->if_match + 1, strlen(cond->if_match) - 2);
+
+		error = put_mem_with(st->s3, k, data, len, 0, bare, etag, err);
+		free(bare);
+		free(k);
+		return error;
+	}
+	error = put_mem_with(st->s3, k, data, len, cond->if_none_match, cond->if_match, etag, err);
+	/*
+	 * RGW 16 compares If-Match with its ETag without the quotes S3 puts
+	 * around it, so the ETag exactly as it sent it fails (spec/s3.md 6).
+	 * If the object still has that ETag, say it the way RGW wants.
+	 */
+	if (error == LP_EEXISTS && cond->if_match && cond->if_match[0] == '"') {
+		struct lp_error e2 = LP_ERROR_INIT;
+
+		if (head(st, k, &size, have, sizeof(have), &e2) == 0 &&
+		    !strcmp(have, cond->if_match)) {
+			char *bare = lp_xstrndup(cond->if_match + 1, strlen(cond->if_match) - 2);
+
+			lp_log_debug("s3: If-Match with the quoted ETag of '%s' failed although it "
+				     "matches; retrying unquoted (RGW)",
+				     k);
+			error = put_mem_with(st->s3, k, data, len, 0, bare, etag, err);
+			st->bare_if_match = !error; /* this server wants them bare from now on */
+			free(bare);
+		}
+	}
 	free(k);
 	return error;
 }
@@ -376,20 +438,29 @@ out:
 	return error;
 }
 
-static int s3_get_mem(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
-		      struct lp_error *err)
+static int get_mem_with(struct lp_s3 *c, const char *k, struct lp_buf *out, size_t max,
+			char *etag, struct lp_error *err)
 {
-	struct s3_store *st = S(s);
 	struct lp_s3_req r = LP_S3_REQ_INIT;
-	char *k = full_key(st, key);
 	int error;
 
 	r.method = "GET";
 	r.key = k;
 	r.resp = out;
 	r.resp_max = out->len + max;
-	error = lp_s3_do(st->s3, &r, err);
+	if ((error = lp_s3_do(c, &r, err)) == 0 && etag)
+		snprintf(etag, LP_STORE_ETAG_SIZE, "%s", r.etag);
 	lp_s3_req_release(&r);
+	return error;
+}
+
+static int s3_get_mem(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
+		      char *etag, struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	char *k = full_key(st, key);
+	int error = get_mem_with(st->s3, k, out, max, etag, err);
+
 	free(k);
 	return error;
 }
@@ -469,10 +540,9 @@ static int list_xml(const char *path, const char *text, void *p)
 	return 0;
 }
 
-static int s3_list(struct lp_store *s, const char *prefix, lp_store_entry_cb cb, void *payload,
-		   struct lp_error *err)
+static int list_with(struct s3_store *st, struct lp_s3 *c, const char *prefix, lp_store_entry_cb cb,
+		     void *payload, struct lp_error *err)
 {
-	struct s3_store *st = S(s);
 	struct list_page lp = { st, cb, payload, NULL, 0, 0, 0, NULL };
 	struct lp_strmap seen = LP_STRMAP_INIT; /* every token given so far */
 	struct lp_buf resp = LP_BUF_INIT;
@@ -494,7 +564,7 @@ static int s3_list(struct lp_store *s, const char *prefix, lp_store_entry_cb cb,
 		r.resp = &resp;
 		r.resp_max = 16 * 1024 * 1024;
 		r.xml_errors_in_2xx = 1;
-		error = lp_s3_do(st->s3, &r, err);
+		error = lp_s3_do(c, &r, err);
 		lp_s3_req_release(&r);
 		if (error < 0)
 			break;
@@ -529,6 +599,12 @@ static int s3_list(struct lp_store *s, const char *prefix, lp_store_entry_cb cb,
 	free(p);
 	lp_buf_release(&resp);
 	return error;
+}
+
+static int s3_list(struct lp_store *s, const char *prefix, lp_store_entry_cb cb, void *payload,
+		   struct lp_error *err)
+{
+	return list_with(S(s), S(s)->s3, prefix, cb, payload, err);
 }
 
 /* ---- server-side copy ---- */
@@ -637,30 +713,393 @@ out:
 	return error;
 }
 
-static int s3_del(struct lp_store *s, const char *key, struct lp_error *err)
+static int del_with(struct lp_s3 *c, const char *k, int no_cancel, struct lp_error *err)
 {
-	struct s3_store *st = S(s);
 	struct lp_s3_req r = LP_S3_REQ_INIT;
-	char *k = full_key(st, key);
 	int error;
 
 	r.method = "DELETE";
 	r.key = k;
-	error = lp_s3_do(st->s3, &r, err);
+	r.no_cancel = no_cancel;
+	error = lp_s3_do(c, &r, err);
 	if (error == LP_ENOTFOUND) {
 		lp_error_clear(err);
 		error = 0;
 	}
 	lp_s3_req_release(&r);
+	return error;
+}
+
+static int s3_del(struct lp_store *s, const char *key, struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	char *k = full_key(st, key);
+	int error = del_with(st->s3, k, 0, err);
+
 	free(k);
 	return error;
+}
+
+/* ---- writer locks: lease objects (see store.h) ---- */
+
+static void lock_free(struct s3_lock *l)
+{
+	if (!l)
+		return;
+	free(l->name);
+	free(l->dir);
+	free(l->key);
+	free(l);
+}
+
+static int collect(const struct lp_store_entry *e, void *payload)
+{
+	lp_strvec_push(payload, e->key);
+	return 0;
+}
+
+/*
+ * Read the lease `key` (store-relative): 1 if it is live (`who` filled), 0
+ * if it is stale or gone. A lease is stale once it expired, or when its
+ * holder is a process of this host that has died; an object there that is
+ * not a lease at all is stale too (nothing would ever remove it).
+ */
+static int lease_is_live(struct s3_store *st, const char *key, struct lp_buf *who,
+			 struct lp_error *err)
+{
+	struct lp_buf body = LP_BUF_INIT;
+	struct lp_owner o;
+	long long expires;
+	char *k = full_key(st, key);
+	int error;
+
+	error = get_mem_with(st->s3lock, k, &body, 4096, NULL, err);
+	if (error == LP_ENOTFOUND) {
+		lp_error_clear(err);
+		error = 0;
+	} else if (error == 0) {
+		lp_store__lock_who(who, body.buf, body.len);
+		if (lp_store__lock_parse(body.buf, body.len, &o, &expires) < 0)
+			lp_buf_adds(who, " (not a lease)");
+		else if (expires && (long long)time(NULL) > expires)
+			lp_buf_adds(who, " (its lease expired)");
+		else if (lp_owner_is_dead(&o))
+			lp_buf_adds(who, " (that process is gone)");
+		else
+			error = 1;
+	}
+	free(k);
+	lp_buf_release(&body);
+	return error;
+}
+
+static int put_lease(struct s3_store *st, const char *key, int create, struct lp_error *err)
+{
+	struct lp_buf body = LP_BUF_INIT;
+	char *k = full_key(st, key);
+	int error;
+
+	lp_store__lock_body(&body, (long long)time(NULL) + LP_STORE_LEASE_S);
+	error = put_mem_with(st->s3lock, k, body.buf, body.len, create, NULL, NULL, err);
+	lp_buf_release(&body);
+	free(k);
+	return error;
+}
+
+/* Renew our lease if it is still there; a missing one is lost for good. */
+static int renew(struct s3_store *st, struct lp_error *err)
+{
+	struct lp_buf body = LP_BUF_INIT;
+	char *k = full_key(st, st->lock->key);
+	int error;
+
+	error = get_mem_with(st->s3lock, k, &body, 4096, NULL, err);
+	if (error == LP_ENOTFOUND) {
+		st->lock->lost = 1;
+		error = lp_error_set(err, LP_ERR,
+				     "lost the writer lock of '%s' in '%s' (its lease was taken "
+				     "over after it expired); nothing was published",
+				     st->lock->name, st->base.url);
+	} else if (error == 0) {
+		error = put_lease(st, st->lock->key, 0, err);
+	}
+	lp_buf_release(&body);
+	free(k);
+	return error;
+}
+
+/* Called from inside long transfers (lp_s3_set_tick): keep the lease alive. */
+static void renew_tick(void *p)
+{
+	struct s3_store *st = p;
+	struct lp_error e = LP_ERROR_INIT;
+
+	if (st->lock && !st->lock->lost && renew(st, &e) < 0)
+		lp_log_warn("cannot renew the writer lock: %s", e.msg);
+}
+
+static int s3_lock(struct lp_store *s, const char *name, struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct s3_lock *l = lp_xcalloc(1, sizeof(*l));
+	struct lp_strvec keys = LP_STRVEC_INIT;
+	struct lp_buf who = LP_BUF_INIT;
+	char stamp[LP_OWNER_STAMP_SIZE];
+	struct lp_owner self;
+	int error, written = 0, announced = 0;
+	double wait;
+	size_t i;
+
+	lp_owner_self(&self);
+	lp_owner_format(&self, stamp);
+	l->name = lp_xstrdup(name);
+	l->dir = lp_xasprintf(LOCK_DIR "%s/", name);
+	/* unique even for two handles of one process */
+	l->key = lp_xasprintf("%s%s.%08x", l->dir, stamp, rand_r(&st->rnd));
+	for (;;) {
+		int live = 0;
+
+		if ((error = lp_cancel_check(s->cancel, err)) < 0)
+			goto out;
+		lp_strvec_release(&keys);
+		if ((error = list_with(st, st->s3lock, l->dir, collect, &keys, err)) < 0)
+			goto out;
+		for (i = 0; i < keys.nr; i++) {
+			if (!strcmp(keys.v[i], l->key))
+				continue;
+			lp_buf_reset(&who);
+			if ((error = lease_is_live(st, keys.v[i], &who, err)) < 0)
+				goto out;
+			if (error) {
+				live = 1;
+				break;
+			}
+			/* stale: its holder died or stopped renewing */
+			{
+				char *k = full_key(st, keys.v[i]);
+
+				error = del_with(st->s3lock, k, 0, err);
+				if (!error && who.len)
+					lp_log_info("removed the stale writer lock of %s", who.buf);
+				free(k);
+				if (error < 0)
+					goto out;
+			}
+		}
+		error = 0;
+		if (live) {
+			/* back off, and never hold a lease while someone else does */
+			if (written) {
+				char *k = full_key(st, l->key);
+
+				error = del_with(st->s3lock, k, 1, err);
+				free(k);
+				if (error < 0)
+					goto out;
+				written = 0;
+			}
+			if (!announced++)
+				lp_log_info("waiting for %s, which is writing '%s' in '%s'",
+					    who.buf, name, s->url);
+			wait = 0.3 + (rand_r(&st->rnd) % 1000) / 1000.0;
+			if ((error = lp_cancel_sleep(s->cancel, wait, err)) < 0)
+				goto out;
+			continue;
+		}
+		if (written)
+			break; /* ours is there and nobody else's: held */
+		if ((error = put_lease(st, l->key, 1, err)) < 0)
+			goto out;
+		written = 1;
+	}
+	st->lock = l;
+	l = NULL;
+	lp_s3_set_tick(st->s3, renew_tick, st, RENEW_S);
+out:
+	if (l && written) {
+		struct lp_error e2 = LP_ERROR_INIT;
+		char *k = full_key(st, l->key);
+
+		(void)del_with(st->s3lock, k, 1, &e2);
+		free(k);
+	}
+	lock_free(l);
+	lp_strvec_release(&keys);
+	lp_buf_release(&who);
+	return error;
+}
+
+static int s3_lock_check(struct lp_store *s, struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+
+	if (!st->lock)
+		return lp_error_set(err, LP_ERR, "the writer lock is not held");
+	if (st->lock->lost)
+		return lp_error_set(err, LP_ERR,
+				    "lost the writer lock of '%s' in '%s' (its lease was taken "
+				    "over after it expired); nothing was published",
+				    st->lock->name, s->url);
+	return renew(st, err);
+}
+
+static void s3_unlock(struct lp_store *s)
+{
+	struct s3_store *st = S(s);
+	struct lp_error e = LP_ERROR_INIT;
+	char *k;
+
+	if (!st->lock)
+		return;
+	lp_s3_set_tick(st->s3, NULL, NULL, 0);
+	k = full_key(st, st->lock->key);
+	if (!st->lock->lost && del_with(st->s3lock, k, 1, &e) < 0)
+		lp_log_warn("cannot remove the writer lock '%s': %s (it expires in %d s)", k, e.msg,
+			    LP_STORE_LEASE_S);
+	free(k);
+	lock_free(st->lock);
+	st->lock = NULL;
+}
+
+static int s3_lock_holder(struct lp_store *s, const char *name, struct lp_buf *who,
+			  struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct lp_strvec keys = LP_STRVEC_INIT;
+	char *dir = lp_xasprintf(LOCK_DIR "%s/", name);
+	size_t i;
+	int error;
+
+	if ((error = list_with(st, st->s3lock, dir, collect, &keys, err)) < 0)
+		goto out;
+	for (i = 0; i < keys.nr && !error; i++)
+		error = lease_is_live(st, keys.v[i], who, err);
+out:
+	lp_strvec_release(&keys);
+	free(dir);
+	return error;
+}
+
+/* ---- leftovers: incomplete multipart uploads ---- */
+
+struct upload_page {
+	struct lp_strvec found; /* key, upload id, initiated, ... */
+	char *key, *id, *initiated;
+	char *next_key, *next_id;
+	int truncated;
+};
+
+static int upload_xml(const char *path, const char *text, void *p)
+{
+	struct upload_page *u = p;
+	char **slot = NULL;
+
+	if (!strcmp(path, "ListMultipartUploadsResult/Upload/Key"))
+		slot = &u->key;
+	else if (!strcmp(path, "ListMultipartUploadsResult/Upload/UploadId"))
+		slot = &u->id;
+	else if (!strcmp(path, "ListMultipartUploadsResult/Upload/Initiated"))
+		slot = &u->initiated;
+	else if (!strcmp(path, "ListMultipartUploadsResult/NextKeyMarker"))
+		slot = &u->next_key;
+	else if (!strcmp(path, "ListMultipartUploadsResult/NextUploadIdMarker"))
+		slot = &u->next_id;
+	else if (!strcmp(path, "ListMultipartUploadsResult/IsTruncated"))
+		u->truncated = !strcmp(text, "true");
+	else if (!strcmp(path, "ListMultipartUploadsResult/Upload")) {
+		if (u->key && u->id)
+			lp_strvec_pushl(&u->found, u->key, u->id,
+					u->initiated ? u->initiated : "?", NULL);
+		free(u->key);
+		free(u->id);
+		free(u->initiated);
+		u->key = u->id = u->initiated = NULL;
+	}
+	if (slot) {
+		free(*slot);
+		*slot = lp_xstrdup(text);
+	}
+	return 0;
+}
+
+static int s3_cleanup(struct lp_store *s, const char *prefix, struct lp_strvec *removed,
+		      struct lp_error *err)
+{
+	struct s3_store *st = S(s);
+	struct upload_page u = { LP_STRVEC_INIT, NULL, NULL, NULL, NULL, NULL, 0 };
+	struct lp_buf resp = LP_BUF_INIT;
+	char *p = full_key(st, prefix);
+	size_t i, pages = 0;
+	int error = 0;
+
+	do {
+		struct lp_s3_req r = LP_S3_REQ_INIT;
+
+		r.method = "GET";
+		lp_strvec_pushl(&r.query, "uploads", "", "prefix", p, NULL);
+		if (u.next_key && u.next_id)
+			lp_strvec_pushl(&r.query, "key-marker", u.next_key, "upload-id-marker",
+					u.next_id, NULL);
+		lp_buf_reset(&resp);
+		r.resp = &resp;
+		r.resp_max = 16 * 1024 * 1024;
+		r.xml_errors_in_2xx = 1;
+		error = lp_s3_do(st->s3, &r, err);
+		if (error < 0 && (r.status == 501 || r.status == 405)) {
+			/* s3rver: no ListMultipartUploads, so no abort either */
+			lp_log_debug("s3: the server cannot list multipart uploads (HTTP %ld); "
+				     "no stale uploads removed",
+				     r.status);
+			lp_error_clear(err);
+			error = 0;
+			lp_s3_req_release(&r);
+			break;
+		}
+		lp_s3_req_release(&r);
+		if (error < 0)
+			break;
+		u.truncated = 0;
+		if ((error = lp_s3_xml_parse(resp.buf, resp.len, upload_xml, &u, err)) < 0)
+			break;
+	} while (u.truncated && u.next_key && u.next_id && ++pages < 1000);
+	for (i = 0; !error && i + 2 < u.found.nr; i += 3) {
+		const char *key = u.found.v[i], *id = u.found.v[i + 1], *when = u.found.v[i + 2];
+
+		if (strncmp(key, p, strlen(p)))
+			continue; /* a server that ignored the prefix */
+		if ((error = abort_upload(st, key, id)) < 0) {
+			/* abort_upload logged why; one we cannot abort must not stop a push */
+			error = 0;
+			continue;
+		}
+		lp_strvec_pushf(removed,
+				"aborted the multipart upload of 's3://%s/%s' (started %s)",
+				st->bucket, key, when);
+	}
+	lp_strvec_release(&u.found);
+	free(u.key);
+	free(u.id);
+	free(u.initiated);
+	free(u.next_key);
+	free(u.next_id);
+	free(p);
+	lp_buf_release(&resp);
+	return error;
+}
+
+static void s3_set_cancel(struct lp_store *s)
+{
+	lp_s3_set_cancel(S(s)->s3, s->cancel);
+	lp_s3_set_cancel(S(s)->s3lock, s->cancel);
 }
 
 static void s3_free(struct lp_store *s)
 {
 	struct s3_store *st = S(s);
 
+	s3_unlock(s);
 	lp_s3_free(st->s3);
+	lp_s3_free(st->s3lock);
 	free(st->bucket);
 	free(st->prefix);
 	free(st->tmp_dir);
@@ -678,6 +1117,12 @@ static const struct lp_store_ops s3_ops = {
     .list = s3_list,
     .copy = s3_copy,
     .del = s3_del,
+    .lock = s3_lock,
+    .lock_check = s3_lock_check,
+    .unlock = s3_unlock,
+    .lock_holder = s3_lock_holder,
+    .cleanup = s3_cleanup,
+    .set_cancel = s3_set_cancel,
     .free = s3_free,
 };
 
@@ -792,8 +1237,13 @@ int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_st
 	cfg.ca_bundle = conf.ca_bundle;
 	cfg.max_attempts = conf.max_attempts;
 	cfg.regional_endpoint = !conf.endpoint_custom;
-	if ((error = lp_s3_new(&st->s3, &cfg, err)) < 0)
+	cfg.cancel = opts->cancel;
+	if ((error = lp_s3_new(&st->s3, &cfg, err)) < 0 ||
+	    (error = lp_s3_new(&st->s3lock, &cfg, err)) < 0)
 		goto out;
+	/* lease names and back-off jitter: distinct per handle, even within one process */
+	if (getrandom(&st->rnd, sizeof(st->rnd), 0) != (ssize_t)sizeof(st->rnd))
+		st->rnd = (unsigned)getpid() ^ (unsigned)time(NULL) ^ (unsigned)(uintptr_t)st;
 	st->concurrency = opts->concurrency > 0	       ? opts->concurrency
 			  : conf.max_concurrent_requests ? conf.max_concurrent_requests
 							 : DEFAULT_CONCURRENCY;

@@ -8,7 +8,9 @@
 # The tests run inside test/with-services.sh (make check starts the services
 # once for every phase; run standalone, this script starts them itself).
 # Each test file prints "ok - ..." / "not ok - ..." lines (see lib.sh); this
-# script prints the total as "N passed, N failed".
+# script prints them, the tests' "# ..." count lines, and the total as "N
+# passed, N failed". The S3 tests (t04*) run twice, against s3rver and
+# against Ceph RGW (LP_TEST_S3_SERVER, see s3lib.sh).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -28,17 +30,28 @@ for a in "$@"; do
 done
 [ -n "$files" ] || files=$(ls test/cli/t*.sh)
 
-pass=0 fail=0 times=""
+# the S3 tests (t04*) run once against each real S3 server (test/cli/s3lib.sh)
+runs=""
 for f in $files; do
-	log="$LP_TEST_TMP/$(basename "$f").log"
-	echo "== $(basename "$f")"
+	case "$(basename "$f")" in
+	t04*) runs="$runs $f:s3rver $f:rgw" ;;
+	*) runs="$runs $f:" ;;
+	esac
+done
+
+pass=0 fail=0 times=""
+for run in $runs; do
+	f=${run%:*} server=${run##*:}
+	log="$LP_TEST_TMP/$(basename "$f")${server:+.$server}.log"
+	echo "== $(basename "$f")${server:+ [$server]}"
 	t0=$(date +%s)
-	sh "$f" >"$log" 2>&1
+	LP_TEST_S3_SERVER=$server sh "$f" >"$log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - t0))
-	times="$times$secs $(basename "$f")
+	times="$times$secs $(basename "$f")${server:+ [$server]}
 "
-	grep -E '^(not )?ok ' "$log"
+	# "# ..." lines are a test's counts (the fault tests: kills, races, flips)
+	grep -E '^((not )?ok |# )' "$log"
 	p=$(grep -c '^ok ' "$log")
 	n=$(grep -c '^not ok ' "$log")
 	if [ "$rc" -ne 0 ] && [ "$n" -eq 0 ]; then

@@ -42,8 +42,11 @@ expect_no_file dist "pull --dry-run writes nothing"
 run "$LP" artifact pull --static $C --repository s3://not-contacted --explain
 expect_exit 0 "pull --explain needs no repository access"
 expect_out_contains "repository  s3://not-contacted  flag --repository" "explain names the repository source"
+run "$LP" artifact push --static $C $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE licenses/NOTICE --dry-run
+expect_exit 4 "push --dry-run still reports an existing artifact with other content"
+expect_err_contains "the published one" "says what differs"
 run "$LP" artifact push --static $C $R --libmxnet lib/libmxnet.so --licenses licenses/LICENSE --dry-run
-expect_exit 4 "push --dry-run still reports an existing artifact"
+expect_exit 0 "push --dry-run of the identical files: exit 0"
 
 # same size, different content: the sha256 catches it and nothing is left behind
 printf 'library v3\n' >"$P/libmxnet.so"

@@ -63,6 +63,6 @@ m=$(grep -c "SignedHeaders=.*x-amz-security-token" "$PROXY_LOG")
 expect_err_contains ">   x-amz-security-token" "-v shows the header name"
 expect_err_contains "SignedHeaders=" "-v shows which headers were signed"
 grep -q "THE-SESSION-TOKEN" "$ERR"; [ $? -ne 0 ]; check $? "-v never prints the token"
-grep -q "$LP_TEST_S3_SECRET_KEY" "$ERR"; [ $? -ne 0 ]; check $? "-v never prints the secret"
+grep -q "$SK" "$ERR"; [ $? -ne 0 ]; check $? "-v never prints the secret"
 grep -q "Signature=" "$ERR"; [ $? -ne 0 ]; check $? "-v never prints the signature"
 done_testing

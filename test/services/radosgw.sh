@@ -100,6 +100,12 @@ osd class default list = *
 [client.rgw.r]
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 rgw dns name = localhost
+# memstore holds every byte in RAM until RGW's garbage collector frees what
+# was deleted or overwritten, by default 2 hours later: the artifact fault
+# tests rewrite the same keys hundreds of times, so collect at once, often
+rgw gc obj min wait = 0
+rgw gc processor period = 10
+rgw gc processor max time = 10
 EOF
 	export CEPH_CONF="$conf"
 	monmaptool --create --clobber --addv a "[v1:127.0.0.1:$mon_port]" --fsid "$fsid" \
