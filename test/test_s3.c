@@ -1248,7 +1248,7 @@ START_TEST(test_s3_slowdown_503_is_retried_with_backoff)
 }
 END_TEST
 
-static int count_keys(const char *key, uint64_t size, void *p)
+static int count_listed(const char *key, uint64_t size, void *p)
 {
 	(void)key;
 	(void)size;
@@ -1266,7 +1266,7 @@ START_TEST(test_s3_list_refuses_a_repeated_continuation_token)
 	/* the same token again: the listing looped forever */
 	s = fake_open(&f, 0);
 	f.list_mode = 1;
-	lp_ck_fail(lp_store_list(s, "", count_keys, &keys, &err), &err, LP_ENET,
+	lp_ck_fail(lp_store_list(s, "", count_listed, &keys, &err), &err, LP_ENET,
 		   "cannot list 's3://bkt/': the server repeated the continuation token 'again'");
 	ck_assert_int_eq(f.list_calls, 2);
 	lp_store_free(s);
@@ -1274,7 +1274,7 @@ START_TEST(test_s3_list_refuses_a_repeated_continuation_token)
 	/* a cycle of two */
 	s = fake_open(&f, 0);
 	f.list_mode = 2;
-	lp_ck_fail(lp_store_list(s, "", count_keys, &keys, &err), &err, LP_ENET,
+	lp_ck_fail(lp_store_list(s, "", count_listed, &keys, &err), &err, LP_ENET,
 		   "the server repeated the continuation token 'A'");
 	ck_assert_int_eq(f.list_calls, 3);
 	lp_store_free(s);
