@@ -983,7 +983,8 @@ static int run_runner(const struct lp_langbuild_step *s, struct lp_error *err)
 				    "no executable '%s' after the build, and lp has no %s runner "
 				    "(the build must make bin/pipe)",
 				    s->check, s->what);
-	return lp_fswalk_copy(s->src, s->path, NULL, 0, err);
+	/* <prefix>/bin may be a link the algorithm brought: never write through it */
+	return lp_fswalk_copy(s->src, s->path, NULL, LP_FSWALK_DST_NO_LINK, err);
 }
 
 static int run_copy_file(const struct lp_langbuild_step *s, struct lp_error *err)
