@@ -6,6 +6,9 @@
 #   make check           install missing dependencies, then unit tests, CLI tests
 #                        (real Docker engine, real S3 server, real toolchains) and
 #                        the unit tests again under ASan+UBSan
+#   make fuzz            every libFuzzer target in test/fuzz/ (clang, ASan+UBSan),
+#                        FUZZ_SECONDS (default 60) each; make check runs each for
+#                        FUZZ_CHECK_SECONDS (default 5) over its seed corpus
 #   make install PREFIX=/usr/local DESTDIR=
 #   make fmt             clang-format every C file
 #
@@ -63,7 +66,7 @@ ASAN_TEST_OBJS = $(TEST_SRCS:%.c=$(A)/%.o)
 ASAN_CMD_OBJS = $(CMD_SRCS:%.c=$(A)/%.o)
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all check check-run check-phases unit cli asan-check install fmt clean deps
+.PHONY: all check check-run check-phases unit cli asan-check fuzz fuzz-check install fmt clean deps
 .DEFAULT_GOAL := all
 
 # Without the -dev packages the compiler would stop at the first #include:
@@ -129,15 +132,16 @@ deps:
 
 # Build everything first, then run every phase inside one set of services.
 check-run:
-	@$(MAKE) --no-print-directory -j2 lp test/check_lp $(A)/check_lp
+	@$(MAKE) --no-print-directory -j2 lp test/check_lp $(A)/check_lp $(FUZZ_BINS)
 	@test/with-services.sh $(MAKE) --no-print-directory check-phases
 
 check-phases:
-	@echo "== unit tests"
+	@echo "== unit tests ($$(date -u +%T))"
 	@./test/check_lp
-	@echo "== CLI tests"
+	@echo "== CLI tests ($$(date -u +%T))"
 	@test/cli/run.sh
 	@$(MAKE) --no-print-directory asan-check
+	@$(MAKE) --no-print-directory fuzz-check
 
 unit: lp test/check_lp
 	test/with-services.sh ./test/check_lp
@@ -146,9 +150,46 @@ cli: lp
 	test/cli/run.sh
 
 asan-check: $(A)/check_lp
-	@echo "== unit tests under ASan+UBSan"
+	@echo "== unit tests under ASan+UBSan ($$(date -u +%T))"
 	@test/with-services.sh env ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		LP_TEST_ASAN=1 $(A)/check_lp
+
+# libFuzzer targets: test/fuzz/fuzz_NAME.c -> build/fuzz/fuzz_NAME, over lib/ built
+# again with clang and the sanitizers (no -Werror: clang warns differently).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 5
+F = build/fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRCS := $(sort $(wildcard test/fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(filter-out fuzz_util,$(FUZZ_SRCS:test/fuzz/%.c=%))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(F)/%)
+FUZZ_LIB_OBJS = $(LIB_SRCS:%.c=$(F)/%.o)
+
+$(F)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fuzz)"
+	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -iquote . $(WARN) -O1 -g \
+		-DLP_DATADIR_DEFAULT='"$(DATADIR)"' $(LAZY_SONAMES) $(PKG_CFLAGS) $(CFLAGS) \
+		$(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+.SECONDARY: $(FUZZ_SRCS:%.c=$(F)/%.o)
+
+$(F)/liblp.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	@echo "  AR      $@"; $(AR) rcs $@ $^
+
+$(F)/fuzz_%: $(F)/test/fuzz/fuzz_%.o $(F)/test/fuzz/fuzz_util.o $(F)/liblp.a
+	@echo "  LINK    $@"; $(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(LDFLAGS)
+
+# Long campaigns: make fuzz FUZZ_SECONDS=3600 (new inputs go to build/fuzz/corpus/NAME,
+# crashes to build/fuzz/crashes/); test/fuzz/README.md says how to keep a find.
+fuzz: $(FUZZ_BINS)
+	@test/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-check: $(FUZZ_BINS)
+	@echo "== fuzz targets ($(FUZZ_CHECK_SECONDS) s each over test/fuzz/corpus)"
+	@test/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_BINS)
 
 install: lp
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1
@@ -163,4 +204,4 @@ clean:
 	rm -rf build lp test/check_lp test/suites.gen.h
 
 # Header dependencies written by the compiler next to each object.
--include $(wildcard $(B)/*/*.d $(B)/*/*/*.d $(A)/*/*.d $(A)/*/*/*.d)
+-include $(wildcard $(B)/*/*.d $(B)/*/*/*.d $(A)/*/*.d $(A)/*/*/*.d $(F)/*/*/*.d)

@@ -58,8 +58,12 @@ int cmd_serve(int argc, char **argv)
 	struct lp_strvec scratch = LP_STRVEC_INIT;
 	const char *init_zip = "/tmp/algorithm.zip", *init_dir = "/tmp/algorithm";
 	const char *output_env = getenv("LP_NOTEBOOK_OUTPUT");
-	long timeout = 0, stop_timeout = o.stop_grace_ms / 1000;
-	uint64_t max_body = 0;
+	long timeout = 0, stop_timeout = o.stop_grace_ms / 1000, idle = o.idle_timeout_s;
+	long read_timeout = o.read_timeout_s;
+	long max_conns = o.max_connections, max_per_ip = o.max_connections_per_ip;
+	long max_entries = (long)o.max_unpacked_entries;
+	uint64_t max_body = 0, max_unpacked = o.max_unpacked_size;
+
 	int argi, init = 0, status = 0, sfd = -1;
 	sigset_t sigs;
 	const struct cmd_opt opts[] = {
@@ -67,9 +71,16 @@ int cmd_serve(int argc, char **argv)
 			   "the algorithm (a zip is unpacked into a private\n"
 			   "directory); default: the current directory"),
 	    CMD_OPT_STRING('l', "listen", &o.listen, "ADDR:PORT",
-			   "where to listen (default 0.0.0.0:9999; port 0 = any)"),
+			   "where to listen (default 0.0.0.0:9999; port 0 = any).\n"
+			   "Outside a container 0.0.0.0 lets every host that\n"
+			   "reaches this one run the algorithm, and stop the\n"
+			   "server: there is no authentication and any DELETE\n"
+			   "stops the runner and exits. Use 127.0.0.1 there."),
 	    CMD_OPT_STRING(0, "port-file", &o.port_file, "FILE", "write the bound port to FILE once listening"),
-	    CMD_OPT_STRING(0, "fifo", &o.fifo, "PATH", "the runner's output FIFO (default /tmp/algoout)"),
+	    CMD_OPT_STRING(0, "fifo", &o.fifo, "PATH",
+			   "the runner's output FIFO (default /tmp/algoout),\n"
+			   "made 0600; an existing one must be a FIFO of yours\n"
+			   "that no one else can read or write"),
 	    CMD_OPT_INT(0, "timeout", &timeout, 0, 86400, "SECONDS",
 			"per-request limit; the runner is killed and\n"
 			"restarted (error_type Timeout); default: none"),
@@ -79,6 +90,25 @@ int cmd_serve(int argc, char **argv)
 	    CMD_OPT_SIZE(0, "max-body-size", &max_body, "BYTES",
 			 "larger POST bodies get 413 (K, M, G allowed;\n"
 			 "default: no limit)"),
+	    CMD_OPT_INT(0, "idle-timeout", &idle, 0, 86400, "SECONDS",
+			"close a connection silent this long (default 10;\n"
+			"0 = never); a request waiting for the runner is\n"
+			"not idle"),
+	    CMD_OPT_INT(0, "read-timeout", &read_timeout, 0, 86400, "SECONDS",
+			"a request's line and headers must be in within\n"
+			"this (default 10; 0 = no limit); its body may take\n"
+			"longer while it comes at 64 KiB/s or more"),
+	    CMD_OPT_INT(0, "max-connections", &max_conns, 1, 65536, "N",
+			"connections open at once (default 256)"),
+	    CMD_OPT_INT(0, "max-connections-per-ip", &max_per_ip, 1, 65536, "N",
+			"connections open at once from one address\n"
+			"(default 32), so one client cannot starve the rest"),
+	    CMD_OPT_SIZE(0, "max-unpacked-size", &max_unpacked, "BYTES",
+			 "a zip (--algorithm, --init) may unpack to at most\n"
+			 "this much (default 8G; 0 = no limit)"),
+	    CMD_OPT_INT(0, "max-unpacked-entries", &max_entries, 0, 100000000, "N",
+			"and hold at most N entries (default 250000;\n"
+			"0 = no limit)"),
 	    CMD_OPT_FLAG(0, "init", &init, 1,
 			 "first do what init-langserver did: unpack\n"
 			 "/tmp/algorithm.zip (or copy /tmp/algorithm/) into\n"
@@ -113,6 +143,13 @@ int cmd_serve(int argc, char **argv)
 	o.timeout_ms = (int)timeout * 1000;
 	o.stop_grace_ms = (int)stop_timeout * 1000;
 	o.max_body = (size_t)max_body;
+	o.idle_timeout_s = (unsigned)idle;
+	o.read_timeout_s = (unsigned)read_timeout;
+	o.max_connections = (unsigned)max_conns;
+	o.max_connections_per_ip = (unsigned)max_per_ip;
+	o.max_unpacked_size = max_unpacked;
+	o.max_unpacked_entries = (unsigned long)max_entries;
+
 	o.request_complete = getenv("REQUEST_COMPLETE");
 	o.status_update = getenv("STATUS_UPDATE");
 	o.slot_id = getenv("SLOT_ID");
@@ -125,7 +162,7 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	if (init && lp_serve_init(o.algorithm ? o.algorithm : ".", init_zip, init_dir,
-				  getenv("LANGUAGE_VERSION"), o.system_pipe, &err) < 0) {
+				  getenv("LANGUAGE_VERSION"), &o, &err) < 0) {
 		status = cmd_error(&err);
 		goto out;
 	}

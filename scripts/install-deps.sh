@@ -28,6 +28,9 @@ cargo"
 test_pkgs="$test_pkgs radosgw ceph-mon ceph-osd ceph-common"
 # Debian 12 base images and fresh roots for the tests (test/debian-rootfs.sh).
 test_pkgs="$test_pkgs debootstrap"
+# libFuzzer targets (test/fuzz/, make fuzz; a short run of each in make check):
+# clang with its sanitizer and fuzzer runtimes.
+test_pkgs="$test_pkgs clang libclang-rt-14-dev libfuzzer-14-dev"
 # The artifact fault tests: SIGKILL at each rename and slowed transfers (strace
 # -e inject), timeout(1) for kills at random moments (coreutils, always there).
 test_pkgs="$test_pkgs strace"

@@ -90,12 +90,22 @@ START_TEST(test_algorithm_bad_conf_names_file)
 	struct lp_algorithm *a = NULL;
 
 	lp_test_write("algorithmia.conf", "{\"language\": ", 0644);
-	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL, "algorithmia.conf'");
+	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL,
+		   "/algorithmia.conf:1:13: invalid JSON: EOF while parsing a value");
 	lp_test_write("algorithmia.conf", "{\"language\": 3}", 0644);
 	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL,
 		   "\"language\" must be a string");
 	lp_test_write("algorithmia.conf", "[1]", 0644);
-	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL, "not a JSON object");
+	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL, "not a JSON object but an array");
+	/* strict: it used to take single quotes, comments and trailing commas */
+	lp_test_write("algorithmia.conf", "{\"language\": \"python\",}", 0644);
+	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL,
+		   "/algorithmia.conf:1:23: invalid JSON: trailing comma");
+	lp_test_write("algorithmia.conf", "{\"language\": 'python'}", 0644);
+	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL,
+		   "/algorithmia.conf:1:14: invalid JSON: expected value");
+	lp_test_write("algorithmia.conf", "null", 0644);
+	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL, "not a JSON object but null");
 }
 END_TEST
 

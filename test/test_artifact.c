@@ -292,6 +292,34 @@ START_TEST(test_artifact_manifest_refuses_unsafe_and_malformed_entries)
 }
 END_TEST
 
+START_TEST(test_artifact_large_manifest_is_linear)
+{
+	struct lp_artifact_manifest m = LP_ARTIFACT_MANIFEST_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf text = LP_BUF_INIT;
+	const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	size_t i, n = 100000; /* the most files a manifest may list */
+
+	/*
+	 * The duplicate-path check compared each path with every earlier one:
+	 * 5 G strcmp() calls for the largest file count the parser takes, far
+	 * past the suite's timeout. A hash map makes it one lookup per path.
+	 */
+	lp_buf_addf(&text, "commit_id=0123456789abcdef0123456789abcdef01234567\nos=debian12\n"
+			   "variant=cpu\ndependency_linking=dynamic\nfiles=%zu\n", n);
+	lp_buf_addf(&text, "file.0.path=libmxnet.so\n");
+	for (i = 1; i < n; i++)
+		lp_buf_addf(&text, "file.%zu.path=licenses/L%zu\n", i, i);
+	for (i = 0; i < n; i++)
+		lp_buf_addf(&text, "file.%zu.size=1\nfile.%zu.sha256=%s\nfile.%zu.mode=0644\n", i,
+			    i, sha, i);
+	lp_ck_ok(lp_artifact_manifest_parse(&m, text.buf, text.len, "big.meta", &err), &err);
+	ck_assert_uint_eq(m.nr, n);
+	lp_artifact_manifest_release(&m);
+	lp_buf_release(&text);
+}
+END_TEST
+
 /* ---- push and pull against a local store in the test's directory ---- */
 
 static void make_inputs(void)
@@ -997,6 +1025,7 @@ Suite *artifact_suite(void)
 	tcase_add_test(tc, test_artifact_ci_refuses_implicit_local_store);
 	tcase_add_test(tc, test_artifact_manifest_matches_golden_and_round_trips);
 	tcase_add_test(tc, test_artifact_manifest_refuses_unsafe_and_malformed_entries);
+	tcase_add_test(tc, test_artifact_large_manifest_is_linear);
 	tcase_add_test(tc, test_artifact_push_pull_round_trip);
 	tcase_add_test(tc, test_artifact_push_refuses_existing_and_force_removes_stale);
 	tcase_add_test(tc, test_artifact_pull_of_corrupt_object_leaves_destination_clean);

@@ -97,6 +97,20 @@ START_TEST(test_awsconf_ini_sections_nested_keys_and_comments)
 }
 END_TEST
 
+START_TEST(test_awsconf_last_line_without_newline_ends)
+{
+	struct lp_buf v = LP_BUF_INIT;
+
+	/* a last line ending in whitespace without '\n' made every S3 command spin */
+	ck_assert_int_eq(lp_awsconf_ini_has_section("[default]\nregion = x \t", "ci"), 0);
+	ck_assert_int_eq(lp_awsconf_ini_has_section("[ci]  ", "ci"), 1);
+	ck_assert_int_eq(lp_awsconf_ini_has_section("  ", "ci"), 0);
+	ck_assert_int_eq(lp_awsconf_ini_get(&v, "[ci]\nregion = y  ", "ci", "region"), 1);
+	ck_assert_str_eq(v.buf, "y");
+	lp_buf_release(&v);
+}
+END_TEST
+
 START_TEST(test_awsconf_parse_size_units)
 {
 	struct lp_error err = LP_ERROR_INIT;
@@ -325,6 +339,11 @@ static enum MHD_Result meta_handler(void *cls, struct MHD_Connection *conn, cons
 		return MHD_YES;
 	}
 	*upload_size = 0;
+	if (!strcmp(url, "/creds-lax")) /* json-c took this */
+		return reply(conn, 200, "{'AccessKeyId': 'AK', 'SecretAccessKey': 'SK'}");
+	if (!strcmp(url, "/creds-dup"))
+		return reply(conn, 200, "{\"AccessKeyId\": \"AK\", \"SecretAccessKey\": \"SK\", "
+					"\"AccessKeyId\": \"AK2\"}");
 	if (!strcmp(url, "/creds")) {
 		auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 		if (!auth || strcmp(auth, "Bearer ecs-token"))
@@ -403,6 +422,20 @@ START_TEST(test_awsconf_container_credentials_with_token_file)
 	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET,
 		   "cannot get container credentials from '");
 	ck_assert_msg(strstr(err.msg, "HTTP 401") && !strstr(err.msg, "Bearer"), "%s", err.msg);
+	lp_awsconf_release(&c);
+	free(url);
+	/* the answer is strict JSON, as everything lp reads */
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	url = lp_xasprintf("%s/creds-lax", base);
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET,
+		   "container credentials answered invalid JSON: key must be a string at line 1 column 2");
+	lp_awsconf_release(&c);
+	free(url);
+	url = lp_xasprintf("%s/creds-dup", base);
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET,
+		   "duplicate key 'AccessKeyId'");
 	lp_awsconf_release(&c);
 	free(url);
 	MHD_stop_daemon(d);
@@ -492,6 +525,7 @@ Suite *awsconf_suite(void)
 	tcase_add_checked_fixture(tc, setup, lp_test_tmpdir_teardown);
 	tcase_add_test(tc, test_awsconf_ini_sections_nested_keys_and_comments);
 	tcase_add_test(tc, test_awsconf_parse_size_units);
+	tcase_add_test(tc, test_awsconf_last_line_without_newline_ends);
 	tcase_add_test(tc, test_awsconf_env_credentials_win_and_defaults);
 	tcase_add_test(tc, test_awsconf_named_profile_skips_env_and_reads_both_files);
 	tcase_add_test(tc, test_awsconf_aws_profile_env_and_custom_file_paths);

@@ -300,6 +300,21 @@ START_TEST(test_dockerfile_context_errors)
 	lp_ck_fail(lp_dockerfile_context(&tar, &df, "Dockerfile", ".", &err), &err, LP_EINVAL,
 		   "wildcard source '*.txt' is not supported");
 	lp_dockerfile_release(&df);
+	/*
+	 * Only a strict JSON array of strings is the JSON form, as in Docker;
+	 * json-c took single quotes and numbers, so these were read as the
+	 * JSON form with sources 'a' and '1'.
+	 */
+	lp_test_write("t4.j2", "FROM scratch\nCOPY ['a', '/x']\n", 0644);
+	render(&df, "t4.j2", none, "libs", NULL, NULL);
+	lp_ck_fail(lp_dockerfile_context(&tar, &df, "Dockerfile", ".", &err), &err, LP_EINVAL,
+		   "wildcard source '['a',' is not supported");
+	lp_dockerfile_release(&df);
+	lp_test_write("t5.j2", "FROM scratch\nCOPY [\"a\", 1, \"/x\"]\n", 0644);
+	render(&df, "t5.j2", none, "libs", NULL, NULL);
+	lp_ck_fail(lp_dockerfile_context(&tar, &df, "Dockerfile", ".", &err), &err, LP_EINVAL,
+		   "wildcard source '[\"a\",' is not supported");
+	lp_dockerfile_release(&df);
 	lp_buf_release(&tar);
 }
 END_TEST

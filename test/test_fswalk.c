@@ -61,6 +61,52 @@ START_TEST(test_fswalk_copy_keeps_modes_links_and_is_idempotent)
 }
 END_TEST
 
+START_TEST(test_fswalk_copy_drops_setuid_setgid_sticky)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct stat st;
+
+	lp_test_write("src/tool", "#!/bin/sh\n", 0755);
+	ck_assert_int_eq(chmod("src/tool", 06755), 0);
+	ck_assert_int_eq(mkdir("src/shared", 0755), 0);
+	ck_assert_int_eq(chmod("src/shared", 01777), 0);
+	lp_ck_ok(lp_fswalk_copy("src", "dst", NULL, 0, &err), &err);
+	/* as root this was -rwsr-sr-x root: anyone's setuid root binary */
+	ck_assert_int_eq(stat("dst/tool", &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0755);
+	ck_assert_int_eq(stat("dst/shared", &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0777);
+}
+END_TEST
+
+START_TEST(test_fswalk_copy_never_follows_links_in_dst)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct stat st;
+
+	/* run 1: src/d is a link out of the tree, copied as a link */
+	ck_assert_int_eq(mkdir("outside", 0755), 0);
+	ck_assert_int_eq(mkdir("src", 0755), 0);
+	ck_assert_int_eq(symlink("../outside", "src/d"), 0);
+	lp_ck_ok(lp_fswalk_copy("src", "dst", NULL, 0, &err), &err);
+	ck_assert_int_eq(lstat("dst/d", &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	/* run 2: src/d is a directory now; its file went through dst/d into outside/ */
+	ck_assert_int_eq(unlink("src/d"), 0);
+	lp_test_write("src/d/f", "x", 0644);
+	lp_ck_ok(lp_fswalk_copy("src", "dst", NULL, 0, &err), &err);
+	ck_assert_int_ne(access("outside/f", F_OK), 0);
+	ck_assert_int_eq(lstat("dst/d", &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(access("dst/d/f", F_OK), 0);
+	/* a destination that is itself a link, where the caller forbids it */
+	ck_assert_int_eq(symlink("outside", "linked"), 0);
+	lp_ck_fail(lp_fswalk_copy("src", "linked", NULL, LP_FSWALK_DST_NO_LINK, &err), &err,
+		   LP_EIO, "cannot copy into 'linked': it is a symlink");
+	ck_assert_int_ne(access("outside/d", F_OK), 0);
+}
+END_TEST
+
 START_TEST(test_fswalk_hardlink_copy_shares_inodes)
 {
 	struct lp_error err = LP_ERROR_INIT;
@@ -85,6 +131,8 @@ Suite *fswalk_suite(void)
 	tcase_add_test(tc, test_fswalk_list_sorted_and_excluded);
 	tcase_add_test(tc, test_fswalk_copy_keeps_modes_links_and_is_idempotent);
 	tcase_add_test(tc, test_fswalk_hardlink_copy_shares_inodes);
+	tcase_add_test(tc, test_fswalk_copy_drops_setuid_setgid_sticky);
+	tcase_add_test(tc, test_fswalk_copy_never_follows_links_in_dst);
 	suite_add_tcase(s, tc);
 	return s;
 }

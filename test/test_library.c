@@ -119,11 +119,22 @@ END_TEST
 START_TEST(test_library_bad_json_and_values)
 {
 	mklib("j1", "{\"env_variables\": {");
-	expect_load_error("j1", LP_EINVAL, "invalid JSON in 'libs/j1/config.json'");
+	expect_load_error("j1", LP_EINVAL,
+			  "libs/j1/config.json:1:19: invalid JSON: EOF while parsing an object");
 	mklib("j2", "[1, 2]");
-	expect_load_error("j2", LP_EINVAL, "must be a JSON object");
+	expect_load_error("j2", LP_EINVAL, "must be a JSON object, not an array");
+	/* valid JSON of the wrong type: it was "unexpected end of file" */
+	mklib("j4", "null");
+	expect_load_error("j4", LP_EINVAL, "must be a JSON object, not null");
+	mklib("j5", "{\"files\": [], \"files\": {}}");
+	expect_load_error("j5", LP_EINVAL, "libs/j5/config.json:1:15: invalid JSON: duplicate key 'files'");
+	mklib("j6", "{\"env_variables\": {\"A\": \"a\\u0000b\"}}");
+	expect_load_error("j6", LP_EINVAL, "invalid JSON: a string contains \\u0000");
+	mklib("j7", "{'files': []}");
+	expect_load_error("j7", LP_EINVAL, "libs/j7/config.json:1:2: invalid JSON: key must be a string");
 	mklib("j3", "{} trailing");
-	expect_load_error("j3", LP_EINVAL, "invalid JSON in 'libs/j3/config.json'");
+	expect_load_error("j3", LP_EINVAL,
+			  "libs/j3/config.json:1:4: invalid JSON: trailing characters");
 	mklib("v1", "{\"env_variables\":{\"A\":true}}");
 	expect_load_error("v1", LP_EINVAL, "env_variables.A must be a string or a number");
 	mklib("v2", "{\"env_variables\":{\"1BAD\":\"x\"}}");

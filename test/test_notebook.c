@@ -114,7 +114,7 @@ START_TEST(test_notebook_bad_documents_name_the_file)
 
 	lp_test_write("j.ipynb", "{\"cells\": [", 0644);
 	lp_ck_fail(lp_notebook_load(&nb, "j.ipynb", &err), &err, LP_EINVAL,
-		   "invalid JSON in 'j.ipynb'");
+		   "j.ipynb:1:11: invalid JSON: EOF while parsing a value");
 	lp_test_write("x.ipynb", "[1]", 0644);
 	lp_ck_fail(lp_notebook_load(&nb, "x.ipynb", &err), &err, LP_EINVAL,
 		   "'x.ipynb' is not a Jupyter notebook");

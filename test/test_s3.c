@@ -130,6 +130,32 @@ START_TEST(test_s3_xml_paths_strip_namespace)
 }
 END_TEST
 
+START_TEST(test_s3_xml_depth_is_bounded)
+{
+	struct xml_seen s = { LP_BUF_INIT };
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_buf doc = LP_BUF_INIT;
+	int i;
+
+	/* each closing tag scanned the whole path: 1 MiB of nesting took a minute */
+	for (i = 0; i < 200000; i++)
+		lp_buf_adds(&doc, "<a>");
+	for (i = 0; i < 200000; i++)
+		lp_buf_adds(&doc, "</a>");
+	lp_ck_fail(lp_s3_xml_parse(doc.buf, doc.len, xml_log, &s, &err), &err, LP_ENET,
+		   "malformed XML from the S3 server: nested deeper than 64 elements (line 1)");
+	lp_buf_release(&s.log);
+	lp_buf_reset(&doc);
+	for (i = 0; i < 64; i++)
+		lp_buf_adds(&doc, "<a>");
+	for (i = 0; i < 64; i++)
+		lp_buf_adds(&doc, "</a>");
+	lp_ck_ok(lp_s3_xml_parse(doc.buf, doc.len, xml_log, &s, &err), &err);
+	lp_buf_release(&s.log);
+	lp_buf_release(&doc);
+}
+END_TEST
+
 START_TEST(test_s3_xml_error_in_complete_200_body)
 {
 	/* CompleteMultipartUpload can answer 200 and then an <Error> body */
@@ -1028,6 +1054,8 @@ END_TEST
 struct fake {
 	int complete_mode; /* 0 ok, 1 InternalError once then ok, 2 InvalidPart */
 	int complete_calls, abort_calls, get_calls, parts;
+	int list_mode;     /* ListObjectsV2 tokens: 1 always "again", 2 A, B, A, ... */
+	int list_calls;
 	struct MHD_Daemon *d;
 	char endpoint[64];
 };
@@ -1094,6 +1122,21 @@ static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *conn, cons
 	if (!strcmp(method, "DELETE") && q) {
 		f->abort_calls++;
 		return fake_reply(conn, 204, "", NULL);
+	}
+	if (!strcmp(method, "GET") &&
+	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "list-type")) {
+		/* a server no real one imitates: it hands out a token it gave before */
+		static char page[256];
+		int n = ++f->list_calls;
+
+		snprintf(page, sizeof(page),
+			 "<ListBucketResult><IsTruncated>true</IsTruncated>"
+			 "<Contents><Key>k%d</Key><Size>1</Size></Contents>"
+			 "<NextContinuationToken>%s</NextContinuationToken></ListBucketResult>",
+			 n, f->list_mode == 1 ? "again" : n % 2 ? "A" : "B");
+		if (n > 100)
+			return fake_reply(conn, 500, "<Error><Code>Loop</Code></Error>", NULL);
+		return fake_reply(conn, 200, page, NULL);
 	}
 	if (!strcmp(method, "GET")) {
 		if (++f->get_calls <= 2)
@@ -1202,6 +1245,40 @@ START_TEST(test_s3_slowdown_503_is_retried_with_backoff)
 	lp_store_free(s);
 	MHD_stop_daemon(f.d);
 	lp_buf_release(&b);
+}
+END_TEST
+
+static int count_listed(const char *key, uint64_t size, void *p)
+{
+	(void)key;
+	(void)size;
+	(*(int *)p)++;
+	return 0;
+}
+
+START_TEST(test_s3_list_refuses_a_repeated_continuation_token)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_store *s;
+	struct fake f;
+	int keys = 0;
+
+	/* the same token again: the listing looped forever */
+	s = fake_open(&f, 0);
+	f.list_mode = 1;
+	lp_ck_fail(lp_store_list(s, "", count_listed, &keys, &err), &err, LP_ENET,
+		   "cannot list 's3://bkt/': the server repeated the continuation token 'again'");
+	ck_assert_int_eq(f.list_calls, 2);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
+	/* a cycle of two */
+	s = fake_open(&f, 0);
+	f.list_mode = 2;
+	lp_ck_fail(lp_store_list(s, "", count_listed, &keys, &err), &err, LP_ENET,
+		   "the server repeated the continuation token 'A'");
+	ck_assert_int_eq(f.list_calls, 3);
+	lp_store_free(s);
+	MHD_stop_daemon(f.d);
 }
 END_TEST
 
@@ -1509,6 +1586,7 @@ Suite *s3_suite(void)
 	tcase_add_test(unit, test_s3_canonical_query_sorts_and_encodes);
 	tcase_add_test(unit, test_s3_url_path_style_and_virtual_hosted);
 	tcase_add_test(unit, test_s3_xml_paths_strip_namespace);
+	tcase_add_test(unit, test_s3_xml_depth_is_bounded);
 	tcase_add_test(unit, test_s3_xml_error_in_complete_200_body);
 	tcase_add_test(unit, test_s3_retry_classification);
 	tcase_add_test(unit, test_s3_backoff_grows_with_cap_and_jitter);
@@ -1550,6 +1628,7 @@ Suite *s3_suite(void)
 		tcase_add_checked_fixture(fake, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
 		tcase_add_test(fake, test_s3_complete_200_with_error_body_is_retried_or_fails);
 		tcase_add_test(fake, test_s3_slowdown_503_is_retried_with_backoff);
+		tcase_add_test(fake, test_s3_list_refuses_a_repeated_continuation_token);
 		tcase_add_test(fake, test_s3_region_redirect_is_followed_once_and_remembered);
 		tcase_add_test(fake, test_s3_region_redirect_never_loops);
 		suite_add_tcase(s, fake);

@@ -320,13 +320,14 @@ START_TEST(test_snap_config_errors_name_the_file_and_key)
 	lp_ck_fail(lp_snap_config_load(&o, "f.json", &err), &err, LP_EINVAL,
 		   "f.json: key 'plug': element 1 is not a string");
 	lp_test_write("g.json", "{\"name\": ", 0644);
-	lp_ck_fail(lp_snap_config_load(&o, "g.json", &err), &err, LP_EINVAL, "invalid JSON in 'g.json'");
+	lp_ck_fail(lp_snap_config_load(&o, "g.json", &err), &err, LP_EINVAL,
+		   "g.json:1:9: invalid JSON: EOF while parsing a value");
 	lp_test_write("t.json", "{\"name\": \"x\"} {}", 0644);
 	lp_ck_fail(lp_snap_config_load(&o, "t.json", &err), &err, LP_EINVAL,
-		   "invalid JSON in 't.json': unexpected data after the value at line");
+		   "t.json:1:15: invalid JSON: trailing characters");
 	lp_test_write("empty.json", "", 0644);
 	lp_ck_fail(lp_snap_config_load(&o, "empty.json", &err), &err, LP_EINVAL,
-		   "invalid JSON in 'empty.json': unexpected end of file");
+		   "empty.json:1:0: invalid JSON: EOF while parsing a value");
 	lp_test_write("h.json", "[1]", 0644);
 	lp_ck_fail(lp_snap_config_load(&o, "h.json", &err), &err, LP_EINVAL,
 		   "h.json: expected a JSON object");

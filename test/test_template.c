@@ -209,8 +209,8 @@ static void expect_error(const char *src, const char *want)
 	r = lp_template_parse(&t, "t.j2", src, strlen(src), &err);
 	if (r == 0)
 		r = lp_template_render(&out, t, ctx, &err);
-	ck_assert_msg(r == LP_EINVAL, "'%s' gave %d (%s)", src, r, err.msg);
-	ck_assert_msg(strstr(err.msg, want) != NULL, "'%s': message '%s' lacks '%s'", src,
+	ck_assert_msg(r == LP_EINVAL, "'%.60s' gave %d (%s)", src, r, err.msg);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "'%.60s': message '%s' lacks '%s'", src,
 		      err.msg, want);
 	lp_template_free(t);
 	lp_buf_release(&out);
@@ -236,6 +236,114 @@ START_TEST(test_template_errors_name_file_line_column)
 	expect_error("{% for k, v in items %}{% endfor %}", "cannot unpack a string into 'k, v'");
 	expect_error("{# never closed", "t.j2:1:1: unclosed '{#'");
 	expect_error("{{ x.keys() }}", "only the method '.items()' is supported");
+}
+END_TEST
+
+/*
+ * `n` copies of `open`, `mid`, `n` copies of `close`; an `open` that starts
+ * with "{{" is written once, with " }}" at the end.
+ */
+static char *nested(const char *open, const char *mid, const char *close, int n)
+{
+	struct lp_buf b = LP_BUF_INIT;
+	int expr = !strncmp(open, "{{", 2), i;
+
+	for (i = 0; i < (expr ? 1 : n); i++)
+		lp_buf_adds(&b, open);
+	lp_buf_adds(&b, mid);
+	for (i = 0; i < n; i++)
+		lp_buf_adds(&b, close);
+	if (expr)
+		lp_buf_adds(&b, " }}");
+	return lp_buf_detach(&b, NULL);
+}
+
+START_TEST(test_template_nesting_is_bounded)
+{
+	struct lp_template_value *ctx = case_context();
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_template *t = NULL;
+	struct lp_buf out = LP_BUF_INIT;
+	char *s;
+
+	/* these crashed build-template (stack overflow): 45 KB of nesting */
+	{
+		char *inner = nested("(", "flag", ")", 23000);
+		struct lp_buf b = LP_BUF_INIT;
+
+		lp_buf_addf(&b, "{{ %s }}", inner);
+		expect_error(b.buf, "t.j2:1:104: expression nested deeper than 100 levels");
+		lp_buf_release(&b);
+		free(inner);
+	}
+	s = nested("{% if flag %}", "x", "{% endif %}", 26000);
+	expect_error(s, "t.j2:1:1301: blocks nested deeper than 100 levels");
+	free(s);
+	s = nested("{% for x in items %}", "x", "{% endfor %}", 101);
+	expect_error(s, "blocks nested deeper than 100 levels");
+	free(s);
+	s = nested("{{ flag", "", " or flag", 5000);
+	expect_error(s, "t.j2:1:801: expression nested deeper than 100 levels");
+	free(s);
+	s = nested("{{ name", "", "|length", 300);
+	expect_error(s, "expression nested deeper than 100 levels");
+	free(s);
+	{
+		struct lp_buf b = LP_BUF_INIT;
+		int i;
+
+		lp_buf_adds(&b, "{% if not flag %}a");
+		for (i = 0; i < 200; i++)
+			lp_buf_adds(&b, "{% elif flag %}b");
+		lp_buf_adds(&b, "{% endif %}");
+		expect_error(b.buf, "blocks nested deeper than 100 levels");
+		lp_buf_reset(&b);
+		lp_buf_adds(&b, "{{ ");
+		for (i = 0; i < 100000; i++)
+			lp_buf_adds(&b, "not ");
+		lp_buf_adds(&b, "flag }}");
+		expect_error(b.buf, "expression nested deeper than 100 levels");
+		lp_buf_release(&b);
+	}
+	/* up to the limit is fine */
+	s = nested("{% if flag %}", "deep", "{% endif %}", 100);
+	lp_ck_ok(lp_template_parse(&t, "t.j2", s, strlen(s), &err), &err);
+	lp_ck_ok(lp_template_render(&out, t, ctx, &err), &err);
+	ck_assert_str_eq(out.buf, "deep");
+	free(s);
+	lp_template_free(t);
+	lp_buf_release(&out);
+	lp_template_value_free(ctx);
+}
+END_TEST
+
+START_TEST(test_template_big_inputs_are_linear)
+{
+	struct lp_template_value *ctx = lp_template_dict_new(), *env = lp_template_dict_new();
+	struct lp_error err = LP_ERROR_INIT;
+	struct lp_template *t = NULL;
+	struct lp_buf out = LP_BUF_INIT, src = LP_BUF_INIT;
+	char key[32];
+	int i;
+
+	/* a dict set and read by a key scan each time: 200,000 env_variables took minutes */
+	for (i = 0; i < 200000; i++) {
+		snprintf(key, sizeof(key), "K%d", i);
+		lp_template_dict_set_str(env, key, key);
+	}
+	lp_template_dict_set_str(env, "K7", "seven");
+	lp_template_dict_set(ctx, "env", env);
+	/* 100,000 tags: the token and node arrays grew by one element per realloc */
+	for (i = 0; i < 50000; i++)
+		lp_buf_adds(&src, "{{ env.K7 }}{% if env.K199999 %}.{% endif %}");
+	lp_ck_ok(lp_template_parse(&t, "big.j2", src.buf, src.len, &err), &err);
+	lp_ck_ok(lp_template_render(&out, t, ctx, &err), &err);
+	ck_assert_uint_eq(out.len, 50000 * 6);
+	ck_assert(!strncmp(out.buf, "seven.seven.", 12));
+	lp_template_free(t);
+	lp_template_value_free(ctx);
+	lp_buf_release(&out);
+	lp_buf_release(&src);
 }
 END_TEST
 
@@ -345,6 +453,8 @@ Suite *template_suite(void)
 	tcase_add_test(tc, test_template_render_is_deterministic);
 	tcase_add_test(tc, test_template_string_literal_may_hold_closers);
 	tcase_add_test(tc, test_template_load_missing_file_is_not_found);
+	tcase_add_test(tc, test_template_nesting_is_bounded);
+	tcase_add_test(tc, test_template_big_inputs_are_linear);
 	tcase_add_test(tc, test_template_matches_jinja_on_random_corpus);
 	suite_add_tcase(s, tc);
 	return s;

@@ -90,7 +90,8 @@ static int load_conf(struct lp_algorithm *a, struct lp_error *err)
 	if ((error = lp_json_parse_file(&conf, path.buf, 1 << 20, err)) < 0)
 		goto out;
 	if (!json_object_is_type(conf, json_type_object)) {
-		error = lp_error_set(err, LP_EINVAL, "invalid '%s': not a JSON object", path.buf);
+		error = lp_error_set(err, LP_EINVAL, "invalid '%s': not a JSON object but %s", path.buf,
+				     lp_json_type_desc(conf));
 		goto out;
 	}
 	if ((error = conf_string(&a->language, conf, "language", path.buf, err)) < 0 ||

@@ -1025,7 +1025,8 @@ static int run_runner(const struct lp_langbuild_step *s, struct lp_error *err)
 
 	if (need <= 0)
 		return need;
-	return lp_fswalk_copy(s->src, s->path, NULL, 0, err);
+	/* <prefix>/bin may be a link the algorithm brought: never write through it */
+	return lp_fswalk_copy(s->src, s->path, NULL, LP_FSWALK_DST_NO_LINK, err);
 }
 
 /* Zip s->src with s->overlay and the runner (as bin/) laid over it, as an install would have them. */

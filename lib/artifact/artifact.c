@@ -18,6 +18,7 @@
 #include "lib/core/log.h"
 #include "lib/artifact/osinfo.h"
 #include "lib/core/props.h"
+#include "lib/core/strmap.h"
 #include "lib/core/version.h"
 #include "lib/core/xalloc.h"
 
@@ -391,10 +392,11 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 			       const char *source, struct lp_error *err)
 {
 	struct lp_props p = LP_PROPS_INIT;
+	struct lp_strmap seen = LP_STRMAP_INIT; /* paths so far: a linear duplicate check */
 	const char *v, *path, *size, *sha, *mode;
 	char key[64], shown[80];
 	uint64_t n, u, m;
-	size_t i, j;
+	size_t i;
 	int error, has_lib = 0;
 
 	if ((error = lp_props_parse(&p, text, len, source, err)) < 0)
@@ -457,13 +459,11 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 				     path);
 			goto out;
 		}
-		for (j = 0; j < out->nr; j++) {
-			if (!strcmp(out->files[j].path, path)) {
-				lp_error_set(err, LP_EINVAL, "%s: file '%s' listed twice", source,
-					     path);
-				goto out;
-			}
+		if (lp_strmap_get(&seen, path, NULL)) {
+			lp_error_set(err, LP_EINVAL, "%s: file '%s' listed twice", source, path);
+			goto out;
 		}
+		lp_strmap_set(&seen, path, i);
 		if (parse_u64(&u, size, 10) < 0) {
 			lp_error_set(err, LP_EINVAL, "%s: bad size '%s' for '%s'", source,
 				     ascii(size, shown), path);
@@ -491,6 +491,7 @@ int lp_artifact_manifest_parse(struct lp_artifact_manifest *out, const char *tex
 	}
 	error = 0;
 out:
+	lp_strmap_release(&seen);
 	lp_props_release(&p);
 	return error;
 }

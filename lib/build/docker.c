@@ -12,6 +12,7 @@
 
 #include "lib/build/docker.h"
 #include "lib/core/buf.h"
+#include "lib/core/json.h"
 #include "lib/core/log.h"
 #include "lib/core/proc.h"
 #include "lib/core/xalloc.h"
@@ -99,14 +100,15 @@ static void push_status(struct exchange *s, json_object *j, const char *status)
 
 static void handle_line(struct exchange *s, const char *line, size_t len)
 {
-	json_object *j, *v, *d;
+	struct lp_json_error jerr;
+	json_object *j = NULL, *v, *d;
 
 	while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
 		len--;
 	if (!len)
 		return;
-	j = json_tokener_parse(line);
-	if (!j || !json_object_is_type(j, json_type_object)) {
+	if (lp_json_parse(&j, line, len, LP_JSON_ALLOW_NUL, &jerr) < 0 ||
+	    !json_object_is_type(j, json_type_object)) {
 		/* not JSON: show it rather than lose it */
 		emit(s, line, len);
 		emit(s, "\n", 1);
@@ -386,11 +388,13 @@ out:
 /* "the Docker engine at 's' answered HTTP 500: <its message>" */
 static int http_error(struct exchange *s, struct lp_error *err)
 {
-	json_object *j = json_tokener_parse(s->body.buf), *m;
+	struct lp_json_error jerr;
+	json_object *j = NULL, *m;
 	const char *msg = s->body.buf;
 	int error;
 
-	if (j && json_object_object_get_ex(j, "message", &m))
+	if (lp_json_parse(&j, s->body.buf, s->body.len, 0, &jerr) == 0 &&
+	    json_object_object_get_ex(j, "message", &m) && json_object_is_type(m, json_type_string))
 		msg = json_object_get_string(m);
 	error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' answered HTTP %ld: %.300s%s",
 			     s->h->host, s->code, msg,
@@ -684,6 +688,7 @@ int lp_docker_inspect(struct lp_docker_image *out, const struct lp_docker_opts *
 	const struct lp_dockerhost *h = NULL;
 	struct lp_buf path = LP_BUF_INIT;
 	struct exchange s;
+	struct lp_json_error jerr;
 	json_object *j = NULL, *cfg, *labels, *v;
 	char *e = NULL;
 	int error;
@@ -705,8 +710,8 @@ int lp_docker_inspect(struct lp_docker_image *out, const struct lp_docker_opts *
 		error = http_error(&s, err);
 		goto out;
 	}
-	j = json_tokener_parse(s.body.buf);
-	if (!j || !json_object_is_type(j, json_type_object)) {
+	if (lp_json_parse(&j, s.body.buf, s.body.len, 0, &jerr) < 0 ||
+	    !json_object_is_type(j, json_type_object)) {
 		error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' sent unreadable JSON for image '%s'",
 				     h->host, image);
 		goto out;

@@ -106,6 +106,7 @@ static int from_helper(struct creds *c, const char *helper, const char *server,
 {
 	struct lp_proc p = LP_PROC_INIT;
 	struct lp_buf answer = LP_BUF_INIT;
+	struct lp_json_error jerr;
 	json_object *j = NULL, *v;
 	char chunk[4096];
 	ssize_t n;
@@ -136,8 +137,9 @@ static int from_helper(struct creds *c, const char *helper, const char *server,
 	}
 	if (error < 0)
 		goto out;
-	j = json_tokener_parse(answer.buf);
-	if (!j || !json_object_object_get_ex(j, "Secret", &v) ||
+	/* strict JSON; no parse message either: it could quote the secret */
+	if (lp_json_parse(&j, answer.buf, answer.len, 0, &jerr) < 0 ||
+	    !json_object_object_get_ex(j, "Secret", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
 		error = lp_error_set(err, LP_EINVAL,
 				     "credential helper 'docker-credential-%s' sent no Secret for '%s'",

@@ -20,6 +20,7 @@
 #include "lib/build/dockerfile.h"
 #include "lib/core/fs.h"
 #include "lib/core/fswalk.h"
+#include "lib/core/json.h"
 #include "lib/core/proc.h"
 #include "lib/build/template.h"
 #include "lib/core/xalloc.h"
@@ -357,6 +358,29 @@ static int check_inside(const char *path, const char *root, size_t lineno, const
  * (ADD [--chown=x] src... dest) and the JSON form (ADD ["src", "dest"]) are
  * read; COPY --from=stage and URLs are not local.
  */
+/*
+ * ["src", ..., "dst"]: as Docker, only a strict JSON array of strings is
+ * the JSON form (1, `args` filled); anything else is the shell form (0).
+ */
+static int exec_form(struct lp_strvec *args, const char *c)
+{
+	struct lp_json_error jerr;
+	json_object *j = NULL;
+	size_t i, n;
+	int ok;
+
+	if (lp_json_parse(&j, c, strlen(c), 0, &jerr) < 0)
+		return 0;
+	ok = json_object_is_type(j, json_type_array);
+	n = ok ? json_object_array_length(j) : 0;
+	for (i = 0; ok && i < n; i++)
+		ok = json_object_is_type(json_object_array_get_idx(j, i), json_type_string);
+	for (i = 0; ok && i < n; i++)
+		lp_strvec_push(args, json_object_get_string(json_object_array_get_idx(j, i)));
+	json_object_put(j);
+	return ok;
+}
+
 static int add_sources(struct entries *e, const struct lp_dockerfile *df, const char *cwd,
 		       struct lp_error *err)
 {
@@ -386,15 +410,8 @@ static int add_sources(struct entries *e, const struct lp_dockerfile *df, const 
 		lp_strvec_release(&args);
 		while (*c == ' ' || *c == '\t')
 			c++;
-		if (*c == '[') {
-			json_object *j = json_tokener_parse(c);
-
-			if (j && json_object_is_type(j, json_type_array)) {
-				for (i = 0; i < json_object_array_length(j); i++)
-					lp_strvec_push(&args, json_object_get_string(
-								      json_object_array_get_idx(j, i)));
-			}
-			json_object_put(j);
+		if (*c == '[' && exec_form(&args, c)) {
+			/* the JSON form */
 		} else {
 			while (*c) {
 				const char *st = c;

@@ -172,8 +172,9 @@ static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error
 	if ((error = lp_json_parse_file(&root, cfg, 1 << 20, err)) < 0)
 		goto out;
 	if (!json_object_is_type(root, json_type_object)) {
-		error = lp_error_set(err, LP_EINVAL, "'%s': invalid config for %s - must be a JSON object",
-				     cfg, lib->name);
+		error = lp_error_set(err, LP_EINVAL,
+				     "'%s': invalid config for %s - must be a JSON object, not %s", cfg,
+				     lib->name, lp_json_type_desc(root));
 		goto out;
 	}
 	json_object_object_foreach(root, key, val) {

@@ -7,6 +7,7 @@
 
 #include "lib/core/fs.h"
 #include "lib/build/template.h"
+#include "lib/core/strmap.h"
 #include "lib/core/xalloc.h"
 
 /* internal only: results of not/and/or/==/!= and loop.first/last */
@@ -19,6 +20,7 @@ struct lp_template_value {
 	struct lp_template_value **items;
 	char **keys;  /* DICT: keys[i] names items[i] */
 	size_t nr, alloc;
+	struct lp_strmap index; /* DICT: key -> i, so a big env_variables is not O(n^2) */
 };
 
 /* ---- values --------------------------------------------------------------- */
@@ -82,13 +84,12 @@ void lp_template_dict_set(struct lp_template_value *dict, const char *key,
 
 	if (dict->type != LP_TEMPLATE_DICT)
 		LP_BUG("lp_template_dict_set on a non-dict");
-	for (i = 0; i < dict->nr; i++) {
-		if (!strcmp(dict->keys[i], key)) {
-			lp_template_value_free(dict->items[i]);
-			dict->items[i] = v;
-			return;
-		}
+	if (lp_strmap_get(&dict->index, key, &i)) {
+		lp_template_value_free(dict->items[i]);
+		dict->items[i] = v;
+		return;
 	}
+	lp_strmap_set(&dict->index, key, dict->nr);
 	grow(dict);
 	dict->keys[dict->nr] = lp_xstrdup(key);
 	dict->items[dict->nr++] = v;
@@ -113,6 +114,7 @@ void lp_template_value_free(struct lp_template_value *v)
 	free(v->items);
 	free(v->keys);
 	free(v->s);
+	lp_strmap_release(&v->index);
 	free(v);
 }
 
@@ -137,10 +139,7 @@ static const struct lp_template_value *dict_get(const struct lp_template_value *
 {
 	size_t i;
 
-	for (i = 0; i < d->nr; i++)
-		if (!strcmp(d->keys[i], key))
-			return d->items[i];
-	return NULL;
+	return lp_strmap_get(&d->index, key, &i) ? d->items[i] : NULL;
 }
 
 static int truthy(const struct lp_template_value *v)
@@ -236,6 +235,7 @@ struct expr {
 	char *s;         /* name, attribute, filter or string literal */
 	struct expr *a;  /* operand */
 	struct expr *b;  /* second operand, filter argument */
+	unsigned depth;  /* of the tree below, this node included */
 };
 
 enum node_kind { N_TEXT, N_OUT, N_FOR, N_IF };
@@ -303,9 +303,22 @@ void lp_template_free(struct lp_template *t)
 	free(t);
 }
 
+/*
+ * Room for one more in an array of `nr` elements, doubling: capacities are
+ * 8, 16, 32, ... (implied by nr, so no field holds them). One element more
+ * per realloc was quadratic where realloc moves the block (52,000 tags: a
+ * minute under ASan).
+ */
+static void *room_for_one(void *v, size_t nr, size_t size)
+{
+	if (nr && (nr < 8 || (nr & (nr - 1))))
+		return v;
+	return lp_xrealloc(v, (nr ? 2 * nr : 8) * size);
+}
+
 static void node_push(struct node ***list, size_t *nr, struct node *n)
 {
-	*list = lp_xrealloc(*list, (*nr + 1) * sizeof(**list));
+	*list = room_for_one(*list, *nr, sizeof(**list));
 	(*list)[(*nr)++] = n;
 }
 
@@ -358,7 +371,7 @@ static void tok_push(struct lexer *lx, enum tok_kind kind, size_t start, size_t 
 {
 	if (kind == T_TEXT && len == 0)
 		return;
-	lx->toks = lp_xrealloc(lx->toks, (lx->nr + 1) * sizeof(*lx->toks));
+	lx->toks = room_for_one(lx->toks, lx->nr, sizeof(*lx->toks));
 	lx->toks[lx->nr].kind = kind;
 	lx->toks[lx->nr].start = start;
 	lx->toks[lx->nr].len = len;
@@ -480,6 +493,7 @@ struct eparser {
 	const char *name, *src; /* whole template, for positions */
 	size_t p, end;          /* cursor within one tag */
 	struct lp_error *err;
+	unsigned depth;         /* parentheses and 'not's being parsed */
 };
 
 static void skip_ws(struct eparser *ep)
@@ -559,7 +573,33 @@ static struct expr *expr_new(enum expr_kind k, size_t pos)
 
 	e->kind = k;
 	e->pos = pos;
+	e->depth = 1;
 	return e;
+}
+
+/*
+ * Every recursion over a template -- parsing, evaluating, freeing -- is
+ * as deep as its nesting, so the nesting is bounded where it is parsed:
+ * ~23,000 parentheses or ~26,000 nested ifs (45 KB) overflowed the stack.
+ */
+static int too_deep(struct lp_error *err, const char *name, const char *src, size_t pos,
+		    const char *what)
+{
+	return pos_error(err, name, src, pos, "%s nested deeper than %d levels", what,
+			 LP_TEMPLATE_MAX_DEPTH);
+}
+
+/* Set a new node's depth from its operands'; too deep a tree is an error (n is freed). */
+static int nest(struct eparser *ep, struct expr *n)
+{
+	unsigned a = n->a ? n->a->depth : 0, b = n->b ? n->b->depth : 0;
+	size_t pos = n->pos;
+
+	n->depth = 1 + (a > b ? a : b);
+	if (n->depth <= LP_TEMPLATE_MAX_DEPTH)
+		return 0;
+	expr_free(n);
+	return too_deep(ep->err, ep->name, ep->src, pos, "expression");
 }
 
 static int parse_or(struct eparser *ep, struct expr **out);
@@ -603,7 +643,11 @@ static int parse_postfix(struct eparser *ep, struct expr **out)
 		if ((error = parse_string(ep, &e)) < 0)
 			return error;
 	} else if (punct(ep, "(")) {
-		if ((error = parse_or(ep, &e)) < 0)
+		if (++ep->depth > LP_TEMPLATE_MAX_DEPTH)
+			return too_deep(ep->err, ep->name, ep->src, ep->p - 1, "expression");
+		error = parse_or(ep, &e);
+		ep->depth--;
+		if (error < 0)
 			return error;
 		if (!punct(ep, ")")) {
 			expr_free(e);
@@ -642,6 +686,8 @@ static int parse_postfix(struct eparser *ep, struct expr **out)
 			}
 			n->a = e;
 			e = n;
+			if ((error = nest(ep, e)) < 0)
+				return error;
 		} else if (punct(ep, "|")) {
 			size_t fst;
 
@@ -679,6 +725,8 @@ static int parse_postfix(struct eparser *ep, struct expr **out)
 					}
 				}
 			}
+			if ((error = nest(ep, e)) < 0)
+				return error;
 		} else {
 			break;
 		}
@@ -713,6 +761,8 @@ static int parse_cmp(struct eparser *ep, struct expr **out)
 	e = expr_new(k, st);
 	e->a = a;
 	e->b = b;
+	if ((error = nest(ep, e)) < 0)
+		return error;
 	*out = e;
 	return 0;
 }
@@ -727,11 +777,17 @@ static int parse_not(struct eparser *ep, struct expr **out)
 	st = ep->p;
 	if (!keyword(ep, "not"))
 		return parse_cmp(ep, out);
+	if (++ep->depth > LP_TEMPLATE_MAX_DEPTH)
+		return too_deep(ep->err, ep->name, ep->src, st, "expression");
 	e = expr_new(E_NOT, st);
-	if ((error = parse_not(ep, &e->a)) < 0) {
+	error = parse_not(ep, &e->a);
+	ep->depth--;
+	if (error < 0) {
 		expr_free(e);
 		return error;
 	}
+	if ((error = nest(ep, e)) < 0)
+		return error;
 	*out = e;
 	return 0;
 }
@@ -757,6 +813,8 @@ static int parse_binary(struct eparser *ep, struct expr **out, const char *kw, e
 			expr_free(e);
 			return error;
 		}
+		if ((error = nest(ep, e)) < 0)
+			return error;
 	}
 	*out = e;
 	return 0;
@@ -792,8 +850,9 @@ static int parse_full_expr(struct eparser *ep, struct expr **out)
 
 struct parser {
 	struct lexer *lx;
-	size_t i; /* next token */
+	size_t i;       /* next token */
 	struct lp_error *err;
+	unsigned depth; /* blocks open (an elif counts as an if in the else) */
 };
 
 /* What ended a body: the block keyword (endfor, else...) at token index. */
@@ -812,6 +871,7 @@ static void eparser_for(struct parser *ps, const struct tok *t, struct eparser *
 	ep->p = t->start;
 	ep->end = t->start + t->len;
 	ep->err = ps->err;
+	ep->depth = 0;
 }
 
 static int parse_for(struct parser *ps, struct eparser *ep, size_t tagpos, struct node **out)
@@ -823,6 +883,10 @@ static int parse_for(struct parser *ps, struct eparser *ep, size_t tagpos, struc
 
 	n->kind = N_FOR;
 	n->pos = tagpos;
+	if (++ps->depth > LP_TEMPLATE_MAX_DEPTH) {
+		error = too_deep(ps->err, ps->lx->name, ps->lx->src, tagpos, "blocks");
+		goto fail;
+	}
 	if (!(n->var1 = ident(ep))) {
 		error = perr(ep, "expected a loop variable after 'for'");
 		goto fail;
@@ -845,6 +909,7 @@ static int parse_for(struct parser *ps, struct eparser *ep, size_t tagpos, struc
 		if ((error = parse_body(ps, &n->alt, &n->alt_nr, end_only, &st)) < 0)
 			goto fail;
 	}
+	ps->depth--;
 	*out = n;
 	return 0;
 fail:
@@ -861,6 +926,10 @@ static int parse_if(struct parser *ps, struct eparser *ep, size_t tagpos, struct
 
 	n->kind = N_IF;
 	n->pos = tagpos;
+	if (++ps->depth > LP_TEMPLATE_MAX_DEPTH) {
+		error = too_deep(ps->err, ps->lx->name, ps->lx->src, tagpos, "blocks");
+		goto fail;
+	}
 	if ((error = parse_full_expr(ep, &n->e)) < 0)
 		goto fail;
 	if ((error = parse_body(ps, &n->body, &n->body_nr, stops, &st)) < 0)
@@ -881,6 +950,7 @@ static int parse_if(struct parser *ps, struct eparser *ep, size_t tagpos, struct
 		if ((error = parse_body(ps, &n->alt, &n->alt_nr, end_only, &st)) < 0)
 			goto fail;
 	}
+	ps->depth--;
 	*out = n;
 	return 0;
 fail:

@@ -40,8 +40,12 @@
  * Strictness (where Jinja would print nothing): an undefined variable or
  * attribute, printing a list or dict, iterating over a string, and every
  * syntax error are errors (LP_EINVAL) whose message starts with
- * "<name>:<line>:<column>: ".
+ * "<name>:<line>:<column>: ". So is nesting deeper than
+ * LP_TEMPLATE_MAX_DEPTH: blocks (for, if, each elif) inside blocks, or
+ * parentheses, 'not's and operators inside an expression ("expression
+ * nested deeper than 100 levels"), so rendering never runs out of stack.
  */
+#define LP_TEMPLATE_MAX_DEPTH 100
 
 /* ---- values --------------------------------------------------------------- */
 

@@ -71,11 +71,42 @@ enum lp_archive_extract_flags {
 	LP_ARCHIVE_NO_OVERWRITE = (1 << 0), /* keep existing files (unzip -n) */
 };
 
+/* An algorithm with its dependencies (CUDA wheels) can be a few GiB and
+ * 100,000 files; a zip bomb is a thousand times that. */
+#define LP_ARCHIVE_MAX_SIZE_DEFAULT (8ULL << 30)
+#define LP_ARCHIVE_MAX_ENTRIES_DEFAULT 250000UL
+
+struct lp_archive_extract_opts {
+	unsigned flags;                /* enum lp_archive_extract_flags */
+	unsigned long long max_size;   /* bytes of file data in all; 0 = no limit */
+	unsigned long max_entries;     /* entries in the archive; 0 = no limit */
+};
+#define LP_ARCHIVE_EXTRACT_OPTS_INIT                                                    \
+	{ .flags = 0, .max_size = LP_ARCHIVE_MAX_SIZE_DEFAULT,                           \
+	  .max_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT }
+
 /*
- * Extract `archive_path` (zip or tar) into `dest_dir`. Entries that would
- * land outside `dest_dir` (absolute paths, "..", through symlinks) are
- * refused with LP_EINVAL before anything of theirs is written.
+ * Extract `archive_path` (zip or tar) into `dest_dir`, which is trusted no
+ * further than the archive: a first pass reads every header and refuses the
+ * whole archive (LP_EINVAL, nothing written) if any entry
+ *   - is absolute or has a ".." component,
+ *   - is a device node, FIFO, socket or any type but file, directory, link,
+ *   - is a hard link to anything but a file earlier in the same archive,
+ *   - lies under a symlink (one in the archive or one already in dest_dir),
+ *   - is a symlink that leaves dest_dir once resolved against it, links in
+ *     the archive and on disk followed (so "t -> .." plus "s -> t/.." is
+ *     seen for what it is), absolute targets included,
+ *   - would take the archive past `max_entries` or its declared sizes past
+ *     `max_size` (the bytes actually written are counted too, in case the
+ *     headers lie).
+ * Modes keep their rwx bits only: setuid, setgid and sticky are never
+ * restored, nor owners. Errors name the archive and the entry.
  */
+int lp_archive_extract_opts(const char *archive_path, const char *dest_dir,
+			    const struct lp_archive_extract_opts *opts,
+			    struct lp_error *err) LP_WUR;
+
+/* lp_archive_extract_opts() with the default limits and `flags`. */
 int lp_archive_extract(const char *archive_path, const char *dest_dir, unsigned flags,
 		       struct lp_error *err) LP_WUR;
 

@@ -14,7 +14,7 @@
  * lib/ never picks exit statuses: each command maps the result of its call
  * (cmd_exit_code() in cmd/usage.c: LP_ENOTFOUND -> 3, LP_EEXISTS -> 4,
  * anything else -> 1; lp artifact uses 3 only when the artifact itself is
- * missing, see status_of() in cmd/artifact.c).
+ * missing, see status_of() in cmd/artifact_transfer.c).
  */
 enum lp_error_code {
 	LP_OK = 0,

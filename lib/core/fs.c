@@ -409,7 +409,8 @@ int lp_fs_copy_file(const char *src, const char *dst, struct lp_error *err)
 		if ((error = lp_fs_write_all(t.fd, chunk, (size_t)n, dst, err)) < 0)
 			goto out;
 	}
-	error = lp_fs_tmp_commit(&t, st.st_mode & 07777, err);
+	/* rwx only: a copy made by root must not turn a user's setuid file into root's */
+	error = lp_fs_tmp_commit(&t, st.st_mode & 0777, err);
 out:
 	if (in >= 0)
 		close(in);

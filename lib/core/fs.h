@@ -121,7 +121,10 @@ int lp_fs_read_file(struct lp_buf *out, const char *path, size_t max, struct lp_
 int lp_fs_mkdirs(const char *path, mode_t mode, struct lp_error *err) LP_WUR;
 /* rm -rf (does not follow symlinks); a missing path is not an error */
 int lp_fs_rmtree(const char *path, struct lp_error *err) LP_WUR;
-/* Copy a regular file's bytes and mode bits, atomically at `dst`. */
+/*
+ * Copy a regular file's bytes and rwx bits (never setuid, setgid or
+ * sticky), atomically at `dst`: a symlink at `dst` is replaced, not followed.
+ */
 int lp_fs_copy_file(const char *src, const char *dst, struct lp_error *err) LP_WUR;
 
 int lp_fs_is_dir(const char *path);

@@ -162,6 +162,29 @@ static int link_file(const char *src, const char *dst, struct lp_error *err)
 	return error;
 }
 
+/*
+ * Make `path` a directory of its own: a symlink there (one an earlier copy
+ * left) is replaced, never followed, so nothing lands outside `dst`.
+ * Parents come first in the sorted walk, so they have been made real too.
+ */
+static int real_dir(const char *path, struct lp_error *err)
+{
+	struct stat st;
+
+	if (!lstat(path, &st) && !S_ISDIR(st.st_mode)) {
+		if (!S_ISLNK(st.st_mode))
+			return lp_error_set(err, LP_EEXISTS, "cannot create '%s': not a directory",
+					    path);
+		if (unlink(path) < 0)
+			return lp_error_set_errno(err, LP_EIO, "cannot replace link '%s'", path);
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return lp_error_set_errno(err, LP_EIO, "cannot create '%s'", path);
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return lp_error_set(err, LP_EEXISTS, "cannot create '%s': not a directory", path);
+	return 0;
+}
+
 int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude, unsigned flags,
 		   struct lp_error *err)
 {
@@ -173,6 +196,10 @@ int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude,
 
 	if ((error = lp_fswalk_list(&files, src, exclude, err)) < 0)
 		goto out;
+	if ((flags & LP_FSWALK_DST_NO_LINK) && !lstat(dst, &st) && S_ISLNK(st.st_mode)) {
+		error = lp_error_set(err, LP_EIO, "cannot copy into '%s': it is a symlink", dst);
+		goto out;
+	}
 	if ((error = lp_fs_mkdirs(dst, 0755, err)) < 0)
 		goto out;
 	for (i = 0; i < files.nr; i++) {
@@ -185,17 +212,9 @@ int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude,
 			goto out;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (mkdir(to.buf, 0755) < 0 && errno != EEXIST) {
-				error =
-				    lp_error_set_errno(err, LP_EIO, "cannot create '%s'", to.buf);
+			if ((error = real_dir(to.buf, err)) < 0)
 				goto out;
-			}
-			if (!lp_fs_is_dir(to.buf)) {
-				error = lp_error_set(err, LP_EEXISTS,
-						     "cannot create '%s': not a directory", to.buf);
-				goto out;
-			}
-			if (chmod(to.buf, (st.st_mode & 07777) | 0700) < 0) {
+			if (chmod(to.buf, (st.st_mode & 0777) | 0700) < 0) {
 				error = lp_error_set_errno(err, LP_EIO, "cannot set mode of '%s'",
 							   to.buf);
 				goto out;

@@ -35,14 +35,19 @@ enum lp_fswalk_flags {
 	 * through: a write into `dst` would change `src`.
 	 */
 	LP_FSWALK_HARDLINK = (1 << 0),
+	/* `dst` itself must not be a symlink (it is inside a tree we install) */
+	LP_FSWALK_DST_NO_LINK = (1 << 1),
 };
 
 /*
  * Copy the tree under `src` into `dst` (created if missing): directories
- * (mode kept), regular files (bytes and mode, each replaced atomically) and
- * symlinks (recreated with the same target, replacing what was there).
- * Files already in `dst` but not in `src` are left alone, so running it
- * twice gives the same result. `flags`: enum lp_fswalk_flags.
+ * (rwx bits kept), regular files (bytes and rwx bits, each replaced
+ * atomically) and symlinks (recreated with the same target, replacing what
+ * was there). Setuid, setgid and sticky bits are never copied. Nothing under
+ * `dst` is followed: a symlink where `src` has a directory (say, one a
+ * previous copy left) is replaced by a directory. Files already in `dst`
+ * but not in `src` are left alone, so running it twice gives the same
+ * result. `flags`: enum lp_fswalk_flags.
  */
 int lp_fswalk_copy(const char *src, const char *dst, const char *const *exclude, unsigned flags,
 		   struct lp_error *err) LP_WUR;

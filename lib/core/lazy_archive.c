@@ -65,6 +65,8 @@ typedef struct archive_entry E;
 	VFN(archive_entry_set_size, (E * e, la_int64_t n), (e, n))                            \
 	VFN(archive_entry_set_mtime, (E * e, time_t t, long ns), (e, t, ns))                  \
 	VFN(archive_entry_set_uid, (E * e, la_int64_t id), (e, id))                           \
-	VFN(archive_entry_set_gid, (E * e, la_int64_t id), (e, id))
+	VFN(archive_entry_set_gid, (E * e, la_int64_t id), (e, id))                           \
+	VFN(archive_entry_set_rdevmajor, (E * e, dev_t d), (e, d))                            \
+	VFN(archive_entry_set_rdevminor, (E * e, dev_t d), (e, d))
 
 LP_LAZY_LIBRARY(ARCHIVE_FUNCS, NULL)

@@ -15,6 +15,7 @@
 	HAND(MHD_start_daemon)                                                                \
 	VFN(MHD_stop_daemon, (struct MHD_Daemon * d), (d))                                    \
 	HAND(MHD_get_daemon_info)                                                             \
+	HAND(MHD_get_connection_info)                                                         \
 	FN(const char *, MHD_lookup_connection_value,                                         \
 	   (struct MHD_Connection * c, enum MHD_ValueKind kind, const char *key), (c, kind, key)) \
 	FN(int, MHD_get_connection_values,                                                    \
@@ -152,4 +153,17 @@ const union MHD_DaemonInfo *MHD_get_daemon_info(struct MHD_Daemon *daemon,
 		LP_LAZY_FN(MHD_get_daemon_info);
 
 	return fn(daemon, info_type);
+}
+
+/* Nor does any MHD_ConnectionInfoType (lib/serve/connguard.c asks for the fd and context). */
+const union MHD_ConnectionInfo *MHD_get_connection_info(struct MHD_Connection *connection,
+							enum MHD_ConnectionInfoType info_type, ...)
+{
+	const union MHD_ConnectionInfo *(*fn)(struct MHD_Connection *,
+					      enum MHD_ConnectionInfoType, ...) =
+	    (const union MHD_ConnectionInfo *(*)(struct MHD_Connection *,
+						 enum MHD_ConnectionInfoType, ...))
+		LP_LAZY_FN(MHD_get_connection_info);
+
+	return fn(connection, info_type);
 }

@@ -8,28 +8,33 @@
 
 void lp_props_init(struct lp_props *p)
 {
+	struct lp_strmap m = LP_STRMAP_INIT;
+
 	lp_strvec_init(&p->keys);
 	lp_strvec_init(&p->values);
+	p->index = m;
 }
 
 void lp_props_release(struct lp_props *p)
 {
 	lp_strvec_release(&p->keys);
 	lp_strvec_release(&p->values);
+	lp_strmap_release(&p->index);
 }
 
 const char *lp_props_get(const struct lp_props *p, const char *key)
 {
-	long i = lp_strvec_find(&p->keys, key);
+	size_t i;
 
-	return i < 0 ? NULL : p->values.v[i];
+	return lp_strmap_get(&p->index, key, &i) ? p->values.v[i] : NULL;
 }
 
 void lp_props_set(struct lp_props *p, const char *key, const char *value)
 {
-	long i = lp_strvec_find(&p->keys, key);
+	size_t i;
 
-	if (i < 0) {
+	if (!lp_strmap_get(&p->index, key, &i)) {
+		lp_strmap_set(&p->index, key, p->keys.nr);
 		lp_strvec_push(&p->keys, key);
 		lp_strvec_push(&p->values, value);
 		return;
@@ -157,6 +162,7 @@ static void write_escaped(struct lp_buf *out, const char *s, int key)
 		case '#':
 		case '!':
 		case ' ':
+		case '\f':
 			/* only where the parser would misread them: at the start */
 			if (p == s)
 				lp_buf_addch(out, '\\');

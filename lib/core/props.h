@@ -7,6 +7,7 @@
 
 #include "lib/core/buf.h"
 #include "lib/core/error.h"
+#include "lib/core/strmap.h"
 
 /*
  * An ordered list of key/value pairs, read from and written to a subset of
@@ -30,8 +31,9 @@
 struct lp_props {
 	struct lp_strvec keys;
 	struct lp_strvec values;
+	struct lp_strmap index; /* key -> position, so a 1 MiB file is not O(n^2) */
 };
-#define LP_PROPS_INIT { .keys = LP_STRVEC_INIT, .values = LP_STRVEC_INIT }
+#define LP_PROPS_INIT { .keys = LP_STRVEC_INIT, .values = LP_STRVEC_INIT, .index = LP_STRMAP_INIT }
 
 void lp_props_init(struct lp_props *p);
 void lp_props_release(struct lp_props *p);

@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "lib/core/json.h"
 #include "lib/core/log.h"
 #include "lib/core/proc.h"
 #include "lib/serve/runner.h"
@@ -81,43 +82,6 @@ void lp_runner_result_release(struct lp_runner_result *res)
 	lp_buf_release(&res->err);
 }
 
-int lp_runner__utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i];
-		size_t k, len;
-		unsigned cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			len = 2, cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3, cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4, cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (i + len > n)
-			return 0;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		/* overlong forms, surrogates, past U+10FFFF */
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /* One complete line (without its '\n') from stdout (is_err 0) or stderr. */
 static void store_line_locked(struct lp_runner *r, int is_err, char *line, size_t len)
 {
@@ -129,7 +93,7 @@ static void store_line_locked(struct lp_runner *r, int is_err, char *line, size_
 	/* after init a trailing '\r' goes too (the original's lines()) */
 	if (r->initialized && len && line[len - 1] == '\r')
 		len--;
-	if (!lp_runner__utf8_valid((const unsigned char *)line, len)) {
+	if (!lp_json_utf8_valid(line, len)) {
 		lp_runner__log("ERROR", is_err ? "ALGOERR" : "ALGOOUT", r->reqid,
 			       "dropped a line that is not valid UTF-8");
 		return;
@@ -145,17 +109,23 @@ static void store_line_locked(struct lp_runner *r, int is_err, char *line, size_
 	}
 }
 
-static void split_lines_locked(struct lp_runner *r, int is_err, int eof)
+/*
+ * Store the complete lines of a pending buffer. `from` is where the bytes
+ * just read begin: those before it were scanned last time and hold no
+ * '\n', so a long line costs one scan however many reads it takes.
+ */
+static void split_lines_locked(struct lp_runner *r, int is_err, size_t from, int eof)
 {
 	struct lp_buf *p = is_err ? &r->pend_err : &r->pend_out;
 	size_t start = 0;
-	char *nl;
+	char *nl = memchr(p->buf + from, '\n', p->len - from);
 
-	while ((nl = memchr(p->buf + start, '\n', p->len - start))) {
+	while (nl) {
 		size_t len = (size_t)(nl - (p->buf + start));
 
 		store_line_locked(r, is_err, p->buf + start, len);
 		start += len + 1;
+		nl = memchr(p->buf + start, '\n', p->len - start);
 	}
 	if (eof && start < p->len) {
 		/* a last line without '\n' still counts ("ensure line breaks", PR #145) */
@@ -163,6 +133,8 @@ static void split_lines_locked(struct lp_runner *r, int is_err, int eof)
 		store_line_locked(r, is_err, p->buf + start, p->len - 1 - start);
 		start = p->len;
 	}
+	if (!start)
+		return;
 	memmove(p->buf, p->buf + start, p->len - start);
 	lp_buf_setlen(p, p->len - start);
 }
@@ -184,13 +156,15 @@ static void drain_locked(struct lp_runner *r)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n > 0) {
+				size_t from = p->len;
+
 				lp_buf_add(p, chunk, (size_t)n);
-				split_lines_locked(r, i, 0);
+				split_lines_locked(r, i, from, 0);
 				continue;
 			}
 			if (n == 0 || errno != EAGAIN) {
 				*eof = 1;
-				split_lines_locked(r, i, 1);
+				split_lines_locked(r, i, p->len, 1);
 			}
 			break;
 		}
@@ -324,20 +298,90 @@ static void cleanup_child(struct lp_runner *r)
 	r->started = 0;
 }
 
+/*
+ * The FIFO carries every answer, so only our user may read or write it:
+ * one another user planted could be read (answers leak) or written (forged
+ * answers). An existing path is used only if it is a FIFO we own with no
+ * group or other access; one we make is 0600. Its directory must not let
+ * others swap it: owned by us or root, and not writable by group or other
+ * unless sticky (as /tmp is, where the upstream runners expect
+ * /tmp/algoout).
+ */
+static int check_fifo(const char *path, const struct stat *st, struct lp_error *err)
+{
+	if (!S_ISFIFO(st->st_mode))
+		return lp_error_set(err, LP_EIO, "refusing output FIFO '%s': not a FIFO", path);
+	if (st->st_uid != geteuid())
+		return lp_error_set(err, LP_EIO, "refusing output FIFO '%s': owned by uid %ld, not %ld",
+				    path, (long)st->st_uid, (long)geteuid());
+	if (st->st_mode & 077)
+		return lp_error_set(err, LP_EIO,
+				    "refusing output FIFO '%s': mode %04o lets others read or write it (chmod 600)",
+				    path, (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+static int check_fifo_dir(const char *path, struct lp_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	char *dir;
+	int error = 0;
+
+	dir = slash == path ? lp_xstrdup("/") :
+	      slash ? lp_xstrndup(path, (size_t)(slash - path)) : lp_xstrdup(".");
+	if (stat(dir, &st) < 0)
+		error = lp_error_set_errno(err, LP_EIO, "cannot use output FIFO '%s'", path);
+	else if (st.st_uid != geteuid() && st.st_uid != 0)
+		error = lp_error_set(err, LP_EIO,
+				     "refusing output FIFO '%s': its directory is owned by uid %ld",
+				     path, (long)st.st_uid);
+	else if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+		error = lp_error_set(err, LP_EIO,
+				     "refusing output FIFO '%s': others can write its directory '%s'",
+				     path, dir);
+	free(dir);
+	return error;
+}
+
 static int make_fifo(struct lp_runner *r, struct lp_error *err)
 {
 	struct stat st;
+	int error;
 
-	if (!lstat(r->fifo, &st)) {
-		if (!S_ISFIFO(st.st_mode))
-			return lp_error_set(err, LP_EIO, "cannot use '%s' as the output FIFO: not a FIFO",
-					    r->fifo);
-		return 0;
+	if ((error = check_fifo_dir(r->fifo, err)) < 0)
+		return error;
+	if (!lstat(r->fifo, &st))
+		return check_fifo(r->fifo, &st, err);
+	if (mkfifo(r->fifo, 0600) < 0) {
+		if (errno != EEXIST)
+			return lp_error_set_errno(err, LP_EIO, "cannot create FIFO '%s'", r->fifo);
+		/* someone was quicker: theirs is judged like any existing one */
+		if (lstat(r->fifo, &st) < 0)
+			return lp_error_set_errno(err, LP_EIO, "cannot use output FIFO '%s'", r->fifo);
+		return check_fifo(r->fifo, &st, err);
 	}
-	if (mkfifo(r->fifo, 0644) < 0)
-		return lp_error_set_errno(err, LP_EIO, "cannot create FIFO '%s'", r->fifo);
 	r->made_fifo = 1;
 	return 0;
+}
+
+/* Open the FIFO for one answer; the fd is checked again, so a swap is seen. */
+static int open_fifo(struct lp_runner *r, struct lp_buf *msg)
+{
+	struct lp_error err = LP_ERROR_INIT;
+	struct stat st;
+	int fd = open(r->fifo, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		lp_buf_addf(msg, "IO error - %s (os error %d)", strerror(errno), errno);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || check_fifo(r->fifo, &st, &err) < 0) {
+		lp_buf_addf(msg, "IO error - %s", err.msg[0] ? err.msg : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void set_nonblock(int fd)
@@ -484,131 +528,17 @@ out:
 	return error;
 }
 
-/* serde_json-style position of byte `off` in `data`: 1-based line and column */
-static void line_col(const char *data, size_t off, long *line, long *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 0;
-	for (i = 0; i < off; i++) {
-		if (data[i] == '\n') {
-			(*line)++;
-			*col = 0;
-		} else {
-			(*col)++;
-		}
-	}
-	(*col)++;
-}
-
-/* Can a JSON value start with this byte? (serde's "expected value" check) */
-static int starts_value(char c)
-{
-	return c && strchr("{[\"-0123456789tfn", c) != NULL;
-}
-
-/*
- * Parse the first JSON value in data[0..len). `eof` says no more data will
- * come. Returns 1 with *out set when a value is complete, *end set to where
- * it ends; 0 when more data is needed; -1 with `msg` set on an error.
- */
-static int parse_value(struct json_object **out, size_t *end, const char *data, size_t len,
-		       int eof, struct lp_buf *msg)
-{
-	struct json_tokener *tok = NULL;
-	enum json_tokener_error jerr;
-	struct json_object *v;
-	size_t start = 0, at;
-	long line, col;
-	int ret = -1;
-
-	while (start < len && strchr(" \t\r\n", data[start]))
-		start++;
-	if (start == len) {
-		if (!eof)
-			return 0;
-		lp_buf_adds(msg, "No more JSON to read from the stream");
-		return -1;
-	}
-	if (!starts_value(data[start])) {
-		line_col(data, start, &line, &col);
-		lp_buf_addf(msg, "JSON error - expected value at line %ld column %ld", line, col);
-		return -1;
-	}
-	tok = json_tokener_new_ex(512);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	v = json_tokener_parse_ex(tok, data, (int)len);
-	jerr = json_tokener_get_error(tok);
-	at = json_tokener_get_parse_end(tok);
-	if (v) {
-		*out = v;
-		*end = at;
-		ret = 1;
-		goto out;
-	}
-	if (jerr == json_tokener_continue && !eof) {
-		ret = 0;
-		goto out;
-	}
-	if (jerr == json_tokener_continue) {
-		v = json_tokener_parse_ex(tok, " ", 1); /* ends a trailing number */
-		if (v) {
-			*out = v;
-			*end = len;
-			ret = 1;
-			goto out;
-		}
-		line_col(data, len - 1, &line, &col);
-		lp_buf_addf(msg, "JSON error - EOF while parsing a value at line %ld column %ld",
-			    line, col);
-		goto out;
-	}
-	/*
-	 * Strict mode fails on anything after the value; parse the prefix alone
-	 * to tell "a value, then garbage" from a broken value.
-	 */
-	if (at > start && at <= len) {
-		struct lp_buf scratch = LP_BUF_INIT;
-		size_t e2;
-
-		if (parse_value(&v, &e2, data, at, 1, &scratch) > 0) {
-			lp_buf_release(&scratch);
-			*out = v;
-			*end = e2;
-			ret = 1;
-			goto out;
-		}
-		lp_buf_release(&scratch);
-	}
-	line_col(data, at < len ? at : len, &line, &col);
-	lp_buf_addf(msg, "JSON error - %s at line %ld column %ld", json_tokener_error_desc(jerr),
-		    line, col);
-out:
-	json_tokener_free(tok);
-	return ret;
-}
-
 int lp_runner_json_parse(struct json_object **out, const char *data, size_t len,
 			 struct lp_buf *msg)
 {
-	struct json_object *v = NULL;
-	size_t end = 0, i;
-	long line, col;
+	struct lp_json_error jerr;
 
-	if (parse_value(&v, &end, data, len, 1, msg) < 0)
-		return -1;
-	for (i = end; i < len; i++) {
-		if (!strchr(" \t\r\n", data[i]) || !data[i]) {
-			json_object_put(v);
-			line_col(data, i, &line, &col);
-			lp_buf_addf(msg, "JSON error - trailing characters at line %ld column %ld",
-				    line, col);
-			return -1;
-		}
-	}
-	*out = v;
-	return 0;
+	/* request data keeps NUL characters: json-c strings carry their length */
+	if (lp_json_parse(out, data, len, LP_JSON_ALLOW_NUL, &jerr) == 0)
+		return 0;
+	lp_buf_addf(msg, "JSON error - %s at line %zu column %zu", jerr.msg, jerr.line,
+		    jerr.column);
+	return -1;
 }
 
 void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len)
@@ -633,6 +563,16 @@ void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len)
 				lp_buf_adds(out, "\\u00");
 				lp_buf_addch(out, hex[c >> 4]);
 				lp_buf_addch(out, hex[c & 15]);
+			} else if (c >= 0x80) {
+				/* JSON is UTF-8: a stray byte (a header's obs-text) becomes U+FFFD */
+				size_t k = lp_json_utf8_seq(s + i, len - i);
+
+				if (k) {
+					lp_buf_add(out, s + i, k);
+					i += k - 1;
+				} else {
+					lp_buf_adds(out, "\\ufffd");
+				}
 			} else {
 				lp_buf_addch(out, (char)c);
 			}
@@ -719,16 +659,43 @@ static void discard_until_eof(int fd, int eof)
 	}
 }
 
-/* Wait for the FIFO's first JSON value, the child's death or the deadline. */
+/*
+ * The first JSON value of a complete answer, data[0..end). Python's
+ * json.dumps() writes NaN and Infinity, which no JSON reader takes: that is
+ * the algorithm's error, not a broken runner, so it gets its own outcome.
+ */
+void lp_runner__parse_answer(struct lp_runner_result *res, const char *data, size_t end)
+{
+	struct lp_json_error jerr;
+
+	if (!end) {
+		res->outcome = LP_RUNNER_BAD_OUTPUT;
+		lp_buf_adds(&res->message, "No more JSON to read from the stream");
+		return;
+	}
+	if (lp_json_parse(&res->value, data, end, LP_JSON_ALLOW_NUL, &jerr) == 0) {
+		res->outcome = LP_RUNNER_ANSWER;
+		return;
+	}
+	res->outcome = jerr.nonfinite ? LP_RUNNER_NOT_JSON : LP_RUNNER_BAD_OUTPUT;
+	lp_buf_addf(&res->message, "JSON error - %s at line %zu column %zu", jerr.msg, jerr.line,
+		    jerr.column);
+}
+
+/*
+ * Wait for the FIFO's first JSON value, the child's death or the deadline.
+ * Each read only scans the new bytes for the value's end (lp_json_scan), and
+ * the value is parsed once, so a 32 MiB answer costs what reading it costs.
+ */
 static void wait_answer(struct lp_runner *r, int fd, double deadline, struct lp_runner_result *res)
 {
+	struct lp_json_scan sc = LP_JSON_SCAN_INIT;
 	struct lp_buf data = LP_BUF_INIT;
-	char chunk[1 << 16];
 	size_t end;
 
 	for (;;) {
 		struct pollfd pf[2] = { { fd, POLLIN, 0 }, { r->pidfd, POLLIN, 0 } };
-		int n = poll(pf, 2, ms_left(deadline)), done;
+		int n = poll(pf, 2, ms_left(deadline));
 		ssize_t got;
 
 		if (n < 0 && errno == EINTR)
@@ -744,7 +711,8 @@ static void wait_answer(struct lp_runner *r, int fd, double deadline, struct lp_
 			break;
 		}
 		if (pf[0].revents) {
-			got = read(fd, chunk, sizeof(chunk));
+			lp_buf_grow(&data, 1 << 16);
+			got = read(fd, data.buf + data.len, data.alloc - data.len - 1);
 			if (got < 0 && (errno == EAGAIN || errno == EINTR))
 				goto check_exit;
 			if (got < 0) {
@@ -753,16 +721,10 @@ static void wait_answer(struct lp_runner *r, int fd, double deadline, struct lp_
 					    strerror(errno), errno);
 				break;
 			}
-			lp_buf_add(&data, chunk, (size_t)got);
-			done = parse_value(&res->value, &end, data.buf, data.len, got == 0,
-					   &res->message);
-			if (done > 0) {
-				res->outcome = LP_RUNNER_ANSWER;
+			lp_buf_setlen(&data, data.len + (size_t)got);
+			if (lp_json_scan(&sc, data.buf, data.len, got == 0, &end)) {
+				lp_runner__parse_answer(res, data.buf, end);
 				discard_until_eof(fd, got == 0);
-				break;
-			}
-			if (done < 0) {
-				res->outcome = LP_RUNNER_BAD_OUTPUT;
 				break;
 			}
 			if (got > 0)
@@ -798,10 +760,9 @@ int lp_runner_call(struct lp_runner *r, const char *line, size_t len, const char
 	if (timeout_ms > 0)
 		deadline = start + timeout_ms / 1000.0;
 	/* open the reading end first: the runner's open for writing waits for it */
-	fd = open(r->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = open_fifo(r, &out->message);
 	if (fd < 0) {
 		out->outcome = LP_RUNNER_BAD_OUTPUT;
-		lp_buf_addf(&out->message, "IO error - %s (os error %d)", strerror(errno), errno);
 		goto done;
 	}
 	if ((error = write_line(r, line, len, deadline, err)) < 0)
@@ -827,6 +788,13 @@ done:
 		close(fd);
 	pthread_mutex_lock(&r->lock);
 	if (out->outcome == LP_RUNNER_EXITED) {
+		/*
+		 * This call reports the death; the reader thread, which may see the
+		 * pidfd only after busy drops below, must not report it again as a
+		 * death while idle (lp serve then exited with the runner's code
+		 * instead of 0, now and then).
+		 */
+		r->stopping = 1;
 		reap_locked(r);
 		out->exit_code = r->code;
 		lp_buf_addf(&out->message, "exited with code %d", r->code);

@@ -34,7 +34,8 @@ struct lp_runner;
 struct lp_runner_opts {
 	const char *program; /* the runner (an absolute path or one found on PATH) */
 	const char *dir;     /* its working directory; NULL = ours */
-	const char *fifo;    /* the output FIFO (created 0644 unless the path exists) */
+	const char *fifo;    /* the output FIFO: made 0600, or an existing one that is
+			      * a FIFO we own with mode 0600 (see lp_runner_start) */
 	const char *const *env; /* NULL-terminated "K=V" (set) / "K" (unset) edits, or NULL */
 	/*
 	 * Called from the reader thread when the runner exits while no call
@@ -51,6 +52,7 @@ enum lp_runner_outcome {
 	LP_RUNNER_EXITED,     /* the runner died: "exited with code <n>" */
 	LP_RUNNER_BAD_OUTPUT, /* FIFO empty, unreadable or not JSON: the display message */
 	LP_RUNNER_TIMEOUT,    /* killed after timeout_ms: "timed out after <n> ms" */
+	LP_RUNNER_NOT_JSON,   /* a whole answer holding NaN or Infinity: the display message */
 };
 
 struct lp_runner_result {
@@ -79,7 +81,10 @@ int lp_runner_new(struct lp_runner **out, const struct lp_runner_opts *opts,
  * before it are kept for the first answer. If the program exits first:
  * LP_ECHILD "exited with code <n>" (its output stays available through
  * lp_runner_take_output()); a program that cannot start: LP_ENOTFOUND or
- * LP_ECHILD from lib/core/proc.c; a FIFO that cannot be made: LP_EIO.
+ * LP_ECHILD from lib/core/proc.c; a FIFO that cannot be made or that others
+ * could use -- not a FIFO, not ours, group/other access, or in a directory
+ * others can write without the sticky bit: LP_EIO "refusing output FIFO
+ * '<path>': ...".
  */
 int lp_runner_start(struct lp_runner *r, struct lp_error *err) LP_WUR;
 
@@ -115,19 +120,27 @@ void lp_runner_free(struct lp_runner *r);
 
 /*
  * The protocol's JSON, as the original's serde_json did it. Parse exactly one
- * JSON value (only whitespace may follow); on failure -1 with a serde-style
- * message in `msg`, e.g. "JSON error - expected value at line 1 column 1".
- * The value belongs to the caller (json_object_put).
+ * strict JSON value (lib/core/json.h; only whitespace may follow, \u0000 is
+ * kept); on failure -1 with serde's message in `msg`, e.g. "JSON error -
+ * expected value at line 1 column 1". The value belongs to the caller
+ * (json_object_put); JSON null is NULL.
  */
 int lp_runner_json_parse(struct json_object **out, const char *data, size_t len,
 			 struct lp_buf *msg);
 /* Append `v` compactly with object keys sorted at every level (serde_json's BTreeMap). */
 void lp_runner_json_write(struct lp_buf *out, struct json_object *v);
-/* Append s[0..len) as a JSON string literal (escapes as serde_json). */
+/*
+ * Append s[0..len) as a JSON string literal (escapes as serde_json). Bytes
+ * that are not UTF-8 become \ufffd, so the result is always valid JSON.
+ */
 void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len);
 
-/* Is s[0..n) valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF)? */
-int lp_runner__utf8_valid(const unsigned char *s, size_t n);
+/*
+ * Judge a complete answer, data[0..end) (`end` from lp_json_scan(); 0 for a
+ * stream of whitespace): fills res->outcome (ANSWER, NOT_JSON or
+ * BAD_OUTPUT), res->value and res->message. Exposed for the fuzz target.
+ */
+void lp_runner__parse_answer(struct lp_runner_result *res, const char *data, size_t end);
 
 /*
  * A log line in the LangServer format, through lp_log_info():

@@ -25,6 +25,8 @@
 #include "lib/core/archive.h"
 #include "lib/core/fs.h"
 #include "lib/core/http.h"
+#include "lib/core/json.h"
+#include "lib/serve/connguard.h"
 #include "lib/serve/runner.h"
 #include "lib/serve/serve.h"
 #include "lib/store/store.h"
@@ -44,6 +46,7 @@ enum stop_reason {
 struct server {
 	const struct lp_serve_opts *o;
 	struct lp_runner *runner;
+	struct lp_connguard *guard; /* slow requests: lib/serve/connguard.h */
 	int stopfd; /* eventfd: the main loop wakes up to stop */
 
 	pthread_mutex_t lock; /* everything below */
@@ -215,6 +218,8 @@ static const char *answer_content_type(struct json_object *v)
  *   {"result":"hi","metadata":{"duration":0.001234567,"stdout":"","stderr":"","content_type":"text"}}
  *   {"error":{"message":"boom","error_type":"AlgorithmError"},"metadata":{"duration":...,"stdout":"","stderr":""}}
  *   {"error":{"message":"exited with code 7","error_type":"SystemExit"},"metadata":{...}}
+ *   {"error":{"message":"JSON error - NaN is not a JSON value at line 1 column 11",
+ *             "error_type":"AlgorithmError"},"metadata":{...}}     (the server goes on)
  */
 static void format_result(struct lp_buf *out, const struct lp_runner_result *res,
 			  const struct lp_strvec *outputs, int *system_exit)
@@ -256,6 +261,10 @@ static void format_result(struct lp_buf *out, const struct lp_runner_result *res
 	} else if (res->outcome == LP_RUNNER_TIMEOUT) {
 		etype = "Timeout";
 		msg = res->message.buf;
+	} else if (res->outcome == LP_RUNNER_NOT_JSON) {
+		/* the runner is fine and in step; its answer is not JSON (RFC 8259) */
+		etype = "AlgorithmError";
+		msg = res->message.buf;
 	} else {
 		msg = res->message.buf;
 	}
@@ -279,6 +288,42 @@ void lp_serve_format_result(struct lp_buf *out, const struct lp_runner_result *r
 			    int *system_exit)
 {
 	format_result(out, res, NULL, system_exit);
+}
+
+/*
+ * A body sent with Content-Encoding: base64 goes to the runner as the data
+ * string, which the runner decodes: check it first (standard alphabet,
+ * '=' padding only at the end, a multiple of 4), so a body that is not
+ * base64 -- or not even UTF-8 -- is the client's 400, not the runner's
+ * crash. Line breaks and spaces (base64(1) wraps at 76) are dropped.
+ */
+static int append_base64(struct lp_buf *out, const char *body, size_t len, struct lp_buf *msg)
+{
+	size_t i, n = 0, pad = 0, start = out->len;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)body[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+		} else if (pad || !(isalnum(c) || c == '+' || c == '/') || c >= 0x80) {
+			lp_buf_setlen(out, start);
+			lp_buf_addf(msg, "bad request: the body is not base64 (Content-Encoding: "
+					 "base64): unexpected byte 0x%02x at offset %zu", c, i);
+			return -1;
+		}
+		lp_buf_addch(out, (char)c);
+		n++;
+	}
+	if (n % 4 || pad > 2) {
+		lp_buf_setlen(out, start);
+		lp_buf_addf(msg, "bad request: the body is not base64 (Content-Encoding: base64): "
+				 "%zu characters, not a multiple of 4 with at most two '='", n);
+		return -1;
+	}
+	return 0;
 }
 
 int lp_serve_build_input(struct lp_buf *out, const char *content_type,
@@ -321,7 +366,7 @@ int lp_serve_build_input(struct lp_buf *out, const char *content_type,
 		lp_buf_addch(out, '}');
 		json_object_put(v);
 	} else if (!strcmp(mime, "text/plain")) {
-		if (!lp_runner__utf8_valid((const unsigned char *)body, len)) {
+		if (!lp_json_utf8_valid(body, len)) {
 			lp_buf_adds(msg, "IO error - stream did not contain valid UTF-8");
 			return -1;
 		}
@@ -331,8 +376,11 @@ int lp_serve_build_input(struct lp_buf *out, const char *content_type,
 	} else if (!strcmp(mime, "application/octet-stream")) {
 		lp_buf_adds(out, "{\"content_type\":\"binary\",\"data\":");
 		if (base64) {
-			/* already base64: passed on unchecked, as the original */
-			lp_runner_json_string(out, body, len);
+			/* already base64: passed on once it is checked (the original did not) */
+			lp_buf_addch(out, '"');
+			if (append_base64(out, body, len, msg) < 0)
+				return -1;
+			lp_buf_addch(out, '"');
 		} else {
 			lp_buf_addch(out, '"');
 			lp_buf_grow(out, 4 * ((len + 2) / 3) + 1);
@@ -859,6 +907,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		pthread_mutex_lock(&s->lock);
 		s->active++;
 		pthread_mutex_unlock(&s->lock);
+		lp_connguard_body(s->guard, c, 0); /* the headers are in */
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (s->o->max_body && cl && strtoull(cl, NULL, 10) > s->o->max_body) {
 			/* refuse before reading the body; MHD then closes the connection */
@@ -868,6 +917,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		lp_connguard_body(s->guard, c, *upload_size);
 		if (!rq->too_big) {
 			if (s->o->max_body && rq->body.len + *upload_size > s->o->max_body) {
 				rq->too_big = 1;
@@ -879,6 +929,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	lp_connguard_received(s->guard, c);
 	if (rq->too_big)
 		return too_big(s, c);
 	if (!strcmp(method, MHD_HTTP_METHOD_GET))
@@ -897,8 +948,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct server *s = cls;
 	struct req *rq = *con_cls;
 
-	(void)c;
 	(void)toe;
+	lp_connguard_answered(s->guard, c);
 	if (!rq)
 		return;
 	pthread_mutex_lock(&s->lock);
@@ -977,7 +1028,7 @@ int lp_serve_find_pipe(char **out, const char *dir, const char *system_pipe,
 	return LP_ERR;
 }
 
-/* cp -rn src/. dst */
+/* cp -rn src/. dst, never following a symlink already in dst */
 static int copy_tree_no_overwrite(const char *src, const char *dst, struct lp_error *err)
 {
 	struct lp_buf sp = LP_BUF_INIT, dp = LP_BUF_INIT;
@@ -1001,7 +1052,12 @@ static int copy_tree_no_overwrite(const char *src, const char *dst, struct lp_er
 			break;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (!lp_fs_is_dir(dp.buf) && mkdir(dp.buf, st.st_mode & 07777) < 0) {
+			struct stat dt;
+
+			if (lstat(dp.buf, &dt) == 0) {
+				if (!S_ISDIR(dt.st_mode))
+					continue; /* kept (no overwrite), and not entered */
+			} else if (mkdir(dp.buf, st.st_mode & 0777) < 0) {
 				error = lp_error_set_errno(err, LP_EIO, "cannot create '%s'", dp.buf);
 				break;
 			}
@@ -1029,15 +1085,29 @@ static int copy_tree_no_overwrite(const char *src, const char *dst, struct lp_er
 	return error;
 }
 
-int lp_serve_init(const char *dir, const char *zip, const char *src_dir,
-		  const char *language_version, const char *system_pipe, struct lp_error *err)
+/* unzip -n `zip` into `dir` within the serve options' limits */
+static int unpack(const char *zip, const char *dir, const struct lp_serve_opts *o,
+		  struct lp_error *err)
 {
+	struct lp_archive_extract_opts xo = LP_ARCHIVE_EXTRACT_OPTS_INIT;
+
+	xo.flags = LP_ARCHIVE_NO_OVERWRITE;
+	xo.max_size = o->max_unpacked_size;
+	xo.max_entries = o->max_unpacked_entries;
+	return lp_archive_extract_opts(zip, dir, &xo, err);
+}
+
+int lp_serve_init(const char *dir, const char *zip, const char *src_dir,
+		  const char *language_version, const struct lp_serve_opts *o,
+		  struct lp_error *err)
+{
+	const char *system_pipe = o->system_pipe;
 	char *pipe = NULL;
 	int error = 0;
 
 	if (zip && lp_fs_is_file(zip)) {
 		lp_runner__log("INFO", "MAIN", NULL, "unpacking '%s'", zip);
-		if ((error = lp_archive_extract(zip, dir, LP_ARCHIVE_NO_OVERWRITE, err)) < 0)
+		if ((error = unpack(zip, dir, o, err)) < 0)
 			return error;
 	} else if (src_dir && lp_fs_is_dir(src_dir)) {
 		lp_runner__log("INFO", "MAIN", NULL, "copying '%s'", src_dir);
@@ -1109,7 +1179,13 @@ static int start_daemon(struct server *s, int fd, struct MHD_Daemon **out, int *
 	if (bound.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+			     MHD_OPTION_NOTIFY_CONNECTION, lp_connguard_notify, s->guard,
+			     MHD_OPTION_URI_LOG_CALLBACK, lp_connguard_uri, s->guard,
+			     MHD_OPTION_CONNECTION_TIMEOUT, s->o->idle_timeout_s,
+			     MHD_OPTION_CONNECTION_LIMIT, s->o->max_connections,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o->max_connections_per_ip,
+			     MHD_OPTION_END);
 	if (!d) {
 		close(fd);
 		return lp_error_set(err, LP_EIO, "cannot serve on '%s'", s->o->listen);
@@ -1210,7 +1286,7 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 			tmpdir = NULL;
 			goto out;
 		}
-		if ((error = lp_archive_extract(o->algorithm, tmpdir, LP_ARCHIVE_NO_OVERWRITE, err)) < 0)
+		if ((error = unpack(o->algorithm, tmpdir, o, err)) < 0)
 			goto out;
 		workdir = lp_xstrdup(tmpdir);
 	} else {
@@ -1251,6 +1327,8 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 		}
 		goto out;
 	}
+	if ((error = lp_connguard_new(&s.guard, o->read_timeout_s, o->idle_timeout_s, err)) < 0)
+		goto out;
 	error = start_daemon(&s, lfd, &d, &port, err);
 	lfd = -1; /* closed by start_daemon or owned by the daemon */
 	if (error < 0)
@@ -1312,6 +1390,7 @@ out:
 		pthread_mutex_unlock(&s.lock);
 		MHD_stop_daemon(d);
 	}
+	lp_connguard_free(s.guard); /* after the daemon: no connection is left */
 	/* async workers still delivering callbacks */
 	pthread_mutex_lock(&s.lock);
 	while (s.workers > 0)

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "lib/core/archive.h"
 #include "lib/core/buf.h"
 #include "lib/core/error.h"
 
@@ -31,6 +32,19 @@ struct lp_serve_opts {
 	int stop_grace_ms;            /* DELETE and shutdown: EOF, then kill after this */
 	int callback_retry_ms;        /* pause between async callback attempts */
 	size_t max_body;              /* larger POST bodies get 413; 0 = no limit */
+	/*
+	 * Connections (the original had neither, so ~1,020 half-open sockets
+	 * starved everyone): one silent for idle_timeout_s seconds is closed
+	 * (0 = never; a request waiting for the runner is not idle); at most
+	 * max_connections at once, max_connections_per_ip from one address.
+	 */
+	unsigned idle_timeout_s;
+	unsigned read_timeout_s;      /* a request must be in by then (connguard.h); 0 = never */
+	unsigned max_connections;
+	unsigned max_connections_per_ip;
+	/* a zip --algorithm is unpacked within these (lib/core/archive.h) */
+	unsigned long long max_unpacked_size;
+	unsigned long max_unpacked_entries;
 	int signal_fd;                /* a signalfd for SIGTERM/SIGINT, or -1 */
 	const char *tmp_dir;          /* where a zip is unpacked; NULL = /tmp */
 	const char *output;           /* LP_NOTEBOOK_OUTPUT: a directory, file:///dir or
@@ -40,7 +54,10 @@ struct lp_serve_opts {
 #define LP_SERVE_OPTS_INIT                                                              \
 	{ .listen = "0.0.0.0:9999", .fifo = "/tmp/algoout",                               \
 	  .system_pipe = "/usr/local/bin/algorithmia-pipe", .timeout_ms = 0,              \
-	  .stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0, .signal_fd = -1 }
+	  .stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0,                \
+	  .idle_timeout_s = 10, .read_timeout_s = 10, .max_connections = 256, .max_connections_per_ip = 32,     \
+	  .max_unpacked_size = LP_ARCHIVE_MAX_SIZE_DEFAULT,                               \
+	  .max_unpacked_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT, .signal_fd = -1 }
 
 /*
  * Outputs (`output` set): the runner gets a private, empty directory in
@@ -66,12 +83,15 @@ int lp_serve_run(int *out, const struct lp_serve_opts *opts, struct lp_error *er
 
 /*
  * init-langserver (spec 4.1 step 1) into `dir`: unzip `zip` without
- * overwriting if it exists, else copy the tree `src_dir` without overwriting
- * if it is a directory; then, for `language_version` java8 or scala2.11
- * without a runner, link bin/pipe to /bin/javaLangpack/pipe.
+ * overwriting if it exists (within o->max_unpacked_size and _entries, see
+ * lp_archive_extract_opts()), else copy the tree `src_dir` without
+ * overwriting if it is a directory (no setuid bits, never through a link
+ * already in `dir`); then, unless o->system_pipe or bin/pipe is there, for
+ * `language_version` java8 or scala2.11 link bin/pipe to
+ * /bin/javaLangpack/pipe.
  */
 int lp_serve_init(const char *dir, const char *zip, const char *src_dir,
-		  const char *language_version, const char *system_pipe,
+		  const char *language_version, const struct lp_serve_opts *o,
 		  struct lp_error *err) LP_WUR;
 
 /*
@@ -86,8 +106,11 @@ int lp_serve_find_pipe(char **out, const char *dir, const char *system_pipe,
  * Turn a POST body into the runner's input line (spec 4.3), without the
  * newline: {"content_type":"json|text|binary","data":...}, keys sorted.
  * `content_type` may be NULL; `encodings` are the Content-Encoding header
- * values (n_encodings of them). On a bad request -1 with the message after
- * "Failed to build algorithm input from request: " in `msg`.
+ * values (n_encodings of them). Nothing unchecked reaches the runner: JSON
+ * is strict (lib/core/json.h; `null` is a valid input), text must be UTF-8,
+ * a base64 body must be base64 (its line breaks are dropped). On a bad
+ * request -1 with the message after "Failed to build algorithm input from
+ * request: " in `msg`.
  */
 int lp_serve_build_input(struct lp_buf *out, const char *content_type,
 			 const char *const *encodings, size_t n_encodings, const char *body,

@@ -494,7 +494,8 @@ int lp_snap_config_load(struct lp_snap_opts *o, const char *path, struct lp_erro
 	if ((error = lp_json_parse_file(&root, path, 1 << 20, err)) < 0)
 		goto out;
 	if (!json_object_is_type(root, json_type_object)) {
-		error = lp_error_set(err, LP_EINVAL, "%s: expected a JSON object", path);
+		error = lp_error_set(err, LP_EINVAL, "%s: expected a JSON object, not %s", path,
+				     lp_json_type_desc(root));
 		goto out;
 	}
 	{

@@ -12,6 +12,7 @@
 #include "lib/store/awsconf.h"
 #include "lib/core/fs.h"
 #include "lib/core/http.h"
+#include "lib/core/json.h"
 #include "lib/core/log.h"
 #include "lib/core/xalloc.h"
 
@@ -51,6 +52,8 @@ int lp_awsconf_ini_has_section(const char *text, const char *section)
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 		const char *s = p;
 
+		/* step before trim() shortens len: a last line ending in blanks spun forever */
+		p = eol ? eol + 1 : p + len;
 		trim(&s, &len);
 		if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
 			const char *n = s + 1;
@@ -60,7 +63,6 @@ int lp_awsconf_ini_has_section(const char *text, const char *section)
 			if (nl == strlen(section) && !strncmp(n, section, nl))
 				return 1;
 		}
-		p = eol ? eol + 1 : p + len;
 	}
 	return 0;
 }
@@ -266,10 +268,17 @@ static int http_fetch(struct lp_http_req *r, const char *method, const char *url
 static int creds_from_json(struct lp_awsconf *c, const struct lp_buf *body, const char *source,
 			   struct lp_error *err)
 {
-	json_object *root = json_tokener_parse(body->buf), *ak, *sk, *tok;
+	json_object *root = NULL, *ak, *sk, *tok;
+	struct lp_json_error jerr;
 	int error = 0;
 
-	if (!root || !json_object_object_get_ex(root, "AccessKeyId", &ak) ||
+	/* strict, as all JSON lp reads: json-c took single quotes and kept the last of two keys */
+	if (lp_json_parse(&root, body->buf, body->len, 0, &jerr) < 0) {
+		error = lp_error_set(err, LP_ENET, "%s answered invalid JSON: %s at line %zu column %zu",
+				     source, jerr.msg, jerr.line, jerr.column);
+		goto out;
+	}
+	if (!json_object_object_get_ex(root, "AccessKeyId", &ak) ||
 	    !json_object_object_get_ex(root, "SecretAccessKey", &sk) ||
 	    !json_object_is_type(ak, json_type_string) || !json_object_is_type(sk, json_type_string)) {
 		error = lp_error_set(err, LP_ENET,

@@ -538,12 +538,22 @@ static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *
 
 /* ---- XML ---- */
 
+/*
+ * S3 answers nest 3 or 4 deep. Deeper is no S3 answer, and the path kept
+ * here made each closing tag cost the depth: 1 MiB of nested tags took a
+ * minute.
+ */
+#define XML_MAX_DEPTH 64
+
 struct xml_state {
 	struct lp_buf path;
 	struct lp_buf text;
 	lp_s3_xml_cb cb;
 	void *payload;
 	int stop;
+	int too_deep;
+	size_t depth;
+	size_t ends[XML_MAX_DEPTH]; /* path length before each open element */
 	XML_Parser parser;
 };
 
@@ -553,6 +563,12 @@ static void XMLCALL xml_start(void *p, const XML_Char *name, const XML_Char **at
 	const char *local = strrchr(name, ':'); /* namespace separator, see below */
 
 	(void)attrs;
+	if (x->depth == XML_MAX_DEPTH) {
+		x->too_deep = 1;
+		XML_StopParser(x->parser, XML_FALSE);
+		return;
+	}
+	x->ends[x->depth++] = x->path.len;
 	if (x->path.len)
 		lp_buf_addch(&x->path, '/');
 	lp_buf_adds(&x->path, local ? local + 1 : name);
@@ -562,9 +578,10 @@ static void XMLCALL xml_start(void *p, const XML_Char *name, const XML_Char **at
 static void XMLCALL xml_end(void *p, const XML_Char *name)
 {
 	struct xml_state *x = p;
-	char *slash;
 
 	(void)name;
+	if (!x->depth)
+		return; /* the parser was stopped inside xml_start */
 	if (!x->stop) {
 		int r = x->cb(x->path.buf, x->text.buf, x->payload);
 
@@ -573,8 +590,7 @@ static void XMLCALL xml_end(void *p, const XML_Char *name)
 			XML_StopParser(x->parser, XML_FALSE);
 		}
 	}
-	slash = strrchr(x->path.buf, '/');
-	lp_buf_setlen(&x->path, slash ? (size_t)(slash - x->path.buf) : 0);
+	lp_buf_setlen(&x->path, x->ends[--x->depth]);
 	lp_buf_reset(&x->text);
 }
 
@@ -588,7 +604,8 @@ static void XMLCALL xml_text(void *p, const XML_Char *s, int len)
 int lp_s3_xml_parse(const char *data, size_t len, lp_s3_xml_cb cb, void *payload,
 		    struct lp_error *err)
 {
-	struct xml_state x = { LP_BUF_INIT, LP_BUF_INIT, cb, payload, 0, NULL };
+	struct xml_state x = { .path = LP_BUF_INIT, .text = LP_BUF_INIT, .cb = cb,
+			       .payload = payload };
 	int error = 0;
 
 	/* namespace-aware with ':' as separator, so "ns-uri:Key" -> "Key" */
@@ -598,7 +615,11 @@ int lp_s3_xml_parse(const char *data, size_t len, lp_s3_xml_cb cb, void *payload
 	XML_SetUserData(x.parser, &x);
 	XML_SetElementHandler(x.parser, xml_start, xml_end);
 	XML_SetCharacterDataHandler(x.parser, xml_text);
-	if (XML_Parse(x.parser, data, (int)len, XML_TRUE) == XML_STATUS_ERROR && !x.stop)
+	if (XML_Parse(x.parser, data, (int)len, XML_TRUE) == XML_STATUS_ERROR && x.too_deep)
+		error = lp_error_set(err, LP_ENET,
+				     "malformed XML from the S3 server: nested deeper than %d elements (line %lu)",
+				     XML_MAX_DEPTH, (unsigned long)XML_GetCurrentLineNumber(x.parser));
+	else if (XML_GetErrorCode(x.parser) != XML_ERROR_NONE && !x.stop)
 		error = lp_error_set(err, LP_ENET, "malformed XML from the S3 server: %s (line %lu)",
 				     XML_ErrorString(XML_GetErrorCode(x.parser)),
 				     (unsigned long)XML_GetCurrentLineNumber(x.parser));

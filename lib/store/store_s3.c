@@ -15,6 +15,7 @@
 #include "lib/core/owner.h"
 #include "lib/store/awsconf.h"
 #include "lib/store/s3.h"
+#include "lib/core/strmap.h"
 #include "lib/store/store-internal.h"
 #include "lib/core/xalloc.h"
 
@@ -557,6 +558,7 @@ static int list_with(struct s3_store *st, struct lp_s3 *c, const char *prefix, l
 		     void *payload, struct lp_error *err)
 {
 	struct list_page lp = { st, cb, payload, NULL, 0, 0, 0, NULL };
+	struct lp_strmap seen = LP_STRMAP_INIT; /* every token given so far */
 	struct lp_buf resp = LP_BUF_INIT;
 	char *p = full_key(st, prefix);
 	char *token = NULL;
@@ -594,7 +596,17 @@ static int list_with(struct s3_store *st, struct lp_s3 *c, const char *prefix, l
 					     st->bucket, p);
 			break;
 		}
+		/* a token handed out before would list the same pages forever */
+		if (lp.truncated && lp_strmap_get(&seen, token, NULL)) {
+			error = lp_error_set(err, LP_ENET,
+					     "cannot list 's3://%s/%s': the server repeated the continuation token '%.64s'",
+					     st->bucket, p, token);
+			break;
+		}
+		if (lp.truncated)
+			lp_strmap_set(&seen, token, 0);
 	} while (lp.truncated);
+	lp_strmap_release(&seen);
 	free(lp.key);
 	free(lp.token);
 	free(token);

@@ -101,7 +101,13 @@ run "$LP" build-template --no-build -p t.j2 -L bad -l e3; expect_exit 1 "files n
 expect_err_contains "files must be a list if specified." "files message"
 mklib bad e4 '{"env_variables":'
 run "$LP" build-template --no-build -p t.j2 -L bad -l e4; expect_exit 1 "invalid JSON"
-expect_err_contains "invalid JSON in 'bad/e4/config.json'" "invalid JSON names the file"
+expect_err_contains "bad/e4/config.json:2:0: invalid JSON: EOF while parsing a value" "invalid JSON names the file and place"
+mklib bad e6 '{"files": [], "files": ["x"]}'
+run "$LP" build-template --no-build -p t.j2 -L bad -l e6; expect_exit 1 "duplicate key"
+expect_err_contains "bad/e6/config.json:1:15: invalid JSON: duplicate key 'files'" "a duplicate key is an error naming it"
+mklib bad e7 'null'
+run "$LP" build-template --no-build -p t.j2 -L bad -l e7; expect_exit 1 "null config"
+expect_err_contains "invalid config for e7 - must be a JSON object, not null" "valid JSON of the wrong type says so"
 mklib bad e5 '{"install_scripts":["go.sh"]}'
 printf '#!/bin/sh\n' >bad/e5/go.sh
 run "$LP" build-template --no-build -p t.j2 -L bad -l e5; expect_exit 1 "script without exec bit"

@@ -24,7 +24,7 @@ expect_err_contains "cannot use algorithm directory '$T/nope'" "names it"
 
 echo '{"language": ' >empty/algorithmia.conf
 run "$LP" install-dependencies -C empty; expect_exit 1 "bad algorithmia.conf"
-expect_err_contains "invalid JSON in '$T/empty/algorithmia.conf'" "names the file"
+expect_err_contains "$T/empty/algorithmia.conf:2:0: invalid JSON: EOF while parsing a value" "names the file and place"
 rm empty/algorithmia.conf
 
 # the install tool's own exit status is passed on: cargo exits 101

@@ -73,7 +73,7 @@ expect_out_contains "# python algorithm in $T/py" "src/*.py keeps a tree with a 
 # errors: one line, naming the file, nothing installed
 mkdir bad && printf '{"cells": [' >bad/broken.ipynb
 run "$LP" install-algorithm -C bad --prefix "$T/bad-opt"; expect_exit 1 "a broken notebook fails"
-expect_err_contains "invalid JSON in '$T/bad/broken.ipynb'" "names the notebook"
+expect_err_contains "$T/bad/broken.ipynb:1:11: invalid JSON: EOF while parsing a value" "names the notebook and the place"
 expect_no_file bad-opt "nothing installed for a broken notebook"
 mkdir r && sed 's/"language": "python"/"language": "R"/; s/"name": "python3"/"name": "ir"/' "$NB/noparams.ipynb" >r/r.ipynb
 run "$LP" install-algorithm -C r --prefix "$T/r-opt"; expect_exit 1 "an R notebook is refused"

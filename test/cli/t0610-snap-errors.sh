@@ -62,7 +62,7 @@ bad_file 1 "typo.json: unknown key 'nmae'" --config typo.json $SRC
 printf '{"version": 1.10}' >num.json
 bad_file 1 "num.json: key 'version': expected a string" --config num.json $SRC
 printf '{"name": ' >broken.json
-bad_file 1 "invalid JSON in 'broken.json'" --config broken.json $SRC
+bad_file 1 "broken.json:1:9: invalid JSON: EOF while parsing a value" --config broken.json $SRC
 printf '{"name": "x", "grade": "beta", "source": "."}' >cfg.json
 bad_file 1 "cfg.json: key 'grade': 'beta' is not one of stable, devel" --config cfg.json --version 1
 bad_file 3 "cannot read 'missing.json'" --config missing.json $SRC
