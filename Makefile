@@ -25,18 +25,30 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS = libgit2 libcurl libarchive json-c yaml-0.1 libcrypto libmicrohttpd expat
+# Compiled against but loaded on first use (lib/core/lazy.h), so not linked:
+# as DT_NEEDED they cost every command ~50 libraries and their inits.
+LAZY_PKGS = libgit2 libcurl libarchive libmicrohttpd libcrypto
 
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
 WERROR ?= -Werror
 OPT ?= -O2 -g
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null)
+# soname PKG,LIB: the soname of the lib<LIB>.so the -dev package PKG installs
+# (read once per make run; lib/core/lazy_*.c fail to compile if one is empty)
+soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/lib$(2).so" 2>/dev/null | \
+	   sed -n 's/^ *SONAME *//p')
+LAZY_SONAMES := -DLP_SONAME_CURL='"$(call soname,libcurl,curl)"' \
+	       -DLP_SONAME_GIT2='"$(call soname,libgit2,git2)"' \
+	       -DLP_SONAME_ARCHIVE='"$(call soname,libarchive,archive)"' \
+	       -DLP_SONAME_MICROHTTPD='"$(call soname,libmicrohttpd,microhttpd)"' \
+	       -DLP_SONAME_CRYPTO='"$(call soname,libcrypto,crypto)"'
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -iquote . $(WARN) $(WERROR) $(OPT) \
-	     -DLP_DATADIR_DEFAULT='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+	     -DLP_DATADIR_DEFAULT='"$(DATADIR)"' $(LAZY_SONAMES) $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) -ldl -lpthread -lm
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c))
@@ -158,7 +170,7 @@ $(F)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (fuzz)"
 	@$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -iquote . $(WARN) -O1 -g \
-		-DLP_DATADIR_DEFAULT='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS) \
+		-DLP_DATADIR_DEFAULT='"$(DATADIR)"' $(LAZY_SONAMES) $(PKG_CFLAGS) $(CFLAGS) \
 		$(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 .SECONDARY: $(FUZZ_SRCS:%.c=$(F)/%.o)

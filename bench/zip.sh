@@ -1,18 +1,20 @@
 #!/bin/sh
-# zip.sh - time lp's algorithm.zip against Info-ZIP 'zip -r' on a 10,000-file tree
+# zip.sh - lp's algorithm.zip against Info-ZIP 'zip -r -X' on a 10,000-file tree
 # SPDX-License-Identifier: MIT
 #
-#   bench/zip.sh [FILES]        (default 10000; run from the source root after make)
+#   bench/zip.sh [FILES]        (default 10000; after make)
 #
 # Builds a Python algorithm tree of FILES small files (100 dirs, ~300 bytes
-# each), then reports the best of 3 wall-clock runs of:
-#   lp install-algorithm --zip F   the whole command: hard-linked stage + libarchive zip
-#   lp install-algorithm --prefix  a real install for comparison (file copies, no zip)
-#   zip -q -r -X F .               Info-ZIP on the same tree
+# each, no bin/pipe, so lp adds its runner), then alternates, $BENCH_RUNS
+# times (default 5), the whole `lp install-algorithm --zip F` (walk, runner
+# overlay, deflate, temp + rename) and `zip -q -r -X F .` of the same tree
+# (both deflate at level 6), and reports the median wall times, plus a
+# `--prefix` install for scale. Also checks that the streamed zip is
+# byte-identical to the zip of an install of the same tree.
 set -eu
+. "$(dirname "$0")/lib.sh"
 n=${1:-10000}
-top=$(cd "$(dirname "$0")/.." && pwd)
-lp=$top/lp
+command -v zip >/dev/null || { echo "zip.sh: needs Info-ZIP (apt-get install zip)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/lp-bench-zip.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -29,25 +31,28 @@ for i in range(n - 1):
     with open(os.path.join(d, "mod%05d.py" % i), "w") as f:
         f.write(("# module %d\n" % i) + ("def f(x):\n    return x * %d\n" % i) * 8)
 PY
-echo "tree: $(find "$alg" -type f | wc -l) files, $(du -sh "$alg" | cut -f1)"
+find "$alg" -type f -exec cat {} + >/dev/null # warm the page cache
+runs=$work/runs
+: >"$runs"
+i=0
+while [ "$i" -lt "$BENCH_RUNS" ]; do
+	echo "lp $(bench_rusage "$LP" -q install-algorithm -C "$alg" --zip "$work/lp.zip")" >>"$runs"
+	rm -f "$work/info.zip"
+	echo "info $(cd "$alg" && bench_rusage zip -q -r -X "$work/info.zip" .)" >>"$runs"
+	rm -rf "$work/prefix"
+	echo "copy $(bench_rusage "$LP" -q install-algorithm -C "$alg" --prefix "$work/prefix")" >>"$runs"
+	i=$((i + 1))
+done
+"$LP" -q install-algorithm -C "$alg" --prefix "$work/inst" --zip "$work/installed.zip"
+same=no
+cmp -s "$work/lp.zip" "$work/installed.zip" && same=yes
 
-# best of 3 wall-clock seconds for "$@", measured by python3 (no bc/time needed)
-best() {
-	python3 - "$@" <<'PY'
-import subprocess, sys, time
-best = None
-for _ in range(3):
-    t = time.perf_counter()
-    subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    t = time.perf_counter() - t
-    best = t if best is None or t < best else best
-print("%.3f" % best)
-PY
-}
-
-lp_zip=$(best "$lp" -q install-algorithm -C "$alg" --zip "$work/lp.zip")
-lp_copy=$(best "$lp" -q install-algorithm -C "$alg" --prefix "$work/prefix")
-info=$(best sh -c "cd '$alg' && rm -f '$work/info.zip' && exec zip -q -r -X '$work/info.zip' .")
-echo "lp install-algorithm --zip:    ${lp_zip}s  $(stat -c %s "$work/lp.zip") bytes, $(unzip -Z1 "$work/lp.zip" | wc -l) entries"
-echo "lp install-algorithm --prefix: ${lp_copy}s  (install by copying, no zip)"
-echo "zip -q -r -X:                  ${info}s  $(stat -c %s "$work/info.zip") bytes, $(unzip -Z1 "$work/info.zip" | wc -l) entries"
+lp_s=$(field 2 "$runs" lp)
+info_s=$(field 2 "$runs" info)
+echo "tree: $(find "$alg" -type f | wc -l) files, $(du -sh "$alg" | cut -f1); median of $BENCH_RUNS; load $(bench_load)"
+bench_row "install-algorithm --zip, $n files (s)" "$lp_s" "Info-ZIP zip -r -X" "$info_s" "<= 1.0" s
+bench_note "zip: lp $(stat -c %s "$work/lp.zip") bytes, $(unzip -Z1 "$work/lp.zip" | wc -l) entries;" \
+	"Info-ZIP $(stat -c %s "$work/info.zip") bytes, $(unzip -Z1 "$work/info.zip" | wc -l) entries" \
+	"(both deflate level 6; lp adds bin/pipe, bin/pipe.py); install --prefix by copying:" \
+	"$(field 2 "$runs" copy) s; streamed zip byte-identical to the zip of an install: $same"
+[ "$same" = yes ] || { echo "zip.sh: the streamed zip differs from the zip of an install" >&2; exit 1; }

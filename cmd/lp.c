@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "cmd/cmd.h"
 #include "cmd/usage.h"
 #include "lib/core/log.h"
@@ -146,9 +144,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lp: '%s' is not an lp command\nsee 'lp --help'\n", argv[0]);
 		return LP_EXIT_USAGE;
 	}
-	/* once, before any thread exists (serve, parallel S3 transfers) */
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* libcurl is initialised when first loaded (lib/core/lazy_curl.c) */
 	status = run_cmd(cmd, argc, argv);
-	curl_global_cleanup();
 	return status;
 }

@@ -7,6 +7,7 @@
 #
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --build  build dependencies only
+#   scripts/install-deps.sh --bench  build + test + benchmark peers (bench/run-all.sh)
 set -eu
 
 build_pkgs="gcc make pkg-config libgit2-dev libcurl4-openssl-dev libarchive-dev
@@ -45,8 +46,13 @@ test_pkgs="$test_pkgs man-db"
 # nbconvert's HTML export (test/cli/t071x-serve-notebook*.sh run real kernels).
 test_pkgs="$test_pkgs python3-nbclient python3-ipykernel python3-nbconvert"
 
+# Benchmarks only (bench/run-all.sh): the peer S3 client the issue measures
+# against, and OpenSSL's command line for the SHA-256 limit.
+bench_pkgs="rclone openssl"
+
 pkgs=$build_pkgs
 [ "${1:-}" = "--build" ] || pkgs="$pkgs $test_pkgs"
+[ "${1:-}" = "--bench" ] && pkgs="$pkgs $bench_pkgs"
 
 missing=""
 for p in $pkgs; do

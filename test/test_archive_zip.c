@@ -12,6 +12,7 @@
 #include "lib/core/archive.h"
 #include "lib/core/buf.h"
 #include "lib/core/fs.h"
+#include "lib/core/fswalk.h"
 #include "test/lp_test.h"
 
 /* a small tree; `reverse` creates the same content in the opposite order */
@@ -187,6 +188,125 @@ START_TEST(test_zip_into_missing_dir_fails_cleanly)
 }
 END_TEST
 
+static void assert_same_file(const char *a, const char *b)
+{
+	struct lp_buf ba = LP_BUF_INIT, bb = LP_BUF_INIT;
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_ck_ok(lp_fs_read_file(&ba, a, 0, &err), &err);
+	lp_ck_ok(lp_fs_read_file(&bb, b, 0, &err), &err);
+	ck_assert_uint_gt(ba.len, 100);
+	ck_assert_msg(ba.len == bb.len && !memcmp(ba.buf, bb.buf, ba.len), "%s differs from %s", a,
+		      b);
+	lp_buf_release(&ba);
+	lp_buf_release(&bb);
+}
+
+/*
+ * The point of overlays: zipping the tree with them gives the bytes that
+ * copying the tree (less its exclusions), copying the overlay tree into it,
+ * writing the overlay file and zipping that copy gave before.
+ */
+START_TEST(test_zip_overlays_equal_zipping_a_staged_copy)
+{
+	static const char conf[] = "{\"algoname\": \"x\"}\n";
+	struct lp_archive_zip_opts o = LP_ARCHIVE_ZIP_OPTS_INIT;
+	struct lp_archive_zip_overlay ov[2] = {
+	    {.at = "algorithmia.conf", .data = conf, .len = sizeof(conf) - 1},
+	    {.at = "bin", .dir = "runner"},
+	};
+	struct lp_error err = LP_ERROR_INIT;
+	struct seen s;
+
+	make_tree("alg", 0);
+	lp_test_write("alg/bin/other", "the algorithm's own\n", 0644);
+	lp_test_write("runner/pipe", "#!/bin/sh\nexec python3 pipe.py\n", 0755);
+	lp_test_write("runner/pipe.py", "print('runner')\n", 0644);
+	lp_test_write("runner/lib/util.py", "x = 1\n", 0600);
+
+	/* what lp install-algorithm --zip staged before */
+	lp_ck_ok(lp_fswalk_copy("alg", "stage", excludes, 0, &err), &err);
+	lp_ck_ok(lp_fs_write_file("stage/algorithmia.conf", conf, sizeof(conf) - 1, 0644, &err),
+		 &err);
+	lp_ck_ok(lp_fswalk_copy("runner", "stage/bin", NULL, 0, &err), &err);
+	lp_ck_ok(lp_archive_zip_dir("staged.zip", "stage", NULL, &err), &err);
+
+	o.exclude = excludes;
+	o.overlays = ov;
+	o.nr_overlays = 2;
+	lp_ck_ok(lp_archive_zip_dir("streamed.zip", "alg", &o, &err), &err);
+	assert_same_file("streamed.zip", "staged.zip");
+	read_zip(&s, "streamed.zip");
+	ck_assert_str_eq(s.names[0], "algorithmia.conf");
+	ck_assert_str_eq(s.names[1], "bin/");
+	ck_assert_str_eq(s.names[2], "bin/lib/");
+	ck_assert_str_eq(s.names[3], "bin/lib/util.py");
+	ck_assert_str_eq(s.names[4], "bin/other");
+	ck_assert_str_eq(s.names[5], "bin/pipe");
+	ck_assert_str_eq(s.names[6], "bin/pipe.py");
+}
+END_TEST
+
+/* A tree laid over the root: its nested files and directories join the tree's. */
+START_TEST(test_zip_root_overlay_equals_zipping_a_staged_copy)
+{
+	struct lp_archive_zip_opts o = LP_ARCHIVE_ZIP_OPTS_INIT;
+	struct lp_archive_zip_overlay ov = {.at = "", .dir = "extra"};
+	static const char *const ex[] = {".git", "__pycache__", "/.lp", NULL};
+	struct lp_error err = LP_ERROR_INIT;
+
+	make_tree("alg", 0);
+	lp_test_write("alg/.lp/old.json", "the tree's own, excluded", 0644);
+	lp_test_write("extra/.lp/notebook.json", "{\"parameters\": []}\n", 0644);
+	lp_test_write("extra/algorithmia.conf", "{\"algoname\": \"replaced\"}\n", 0644);
+	lp_test_write("extra/src/added.py", "x = 1\n", 0755);
+
+	lp_ck_ok(lp_fswalk_copy("alg", "stage", ex, 0, &err), &err);
+	lp_ck_ok(lp_fswalk_copy("extra", "stage", NULL, 0, &err), &err);
+	lp_ck_ok(lp_archive_zip_dir("staged.zip", "stage", NULL, &err), &err);
+	o.exclude = ex;
+	o.overlays = &ov;
+	o.nr_overlays = 1;
+	lp_ck_ok(lp_archive_zip_dir("streamed.zip", "alg", &o, &err), &err);
+	assert_same_file("streamed.zip", "staged.zip");
+}
+END_TEST
+
+START_TEST(test_zip_overlay_kind_clash_is_refused_without_output)
+{
+	struct lp_archive_zip_opts o = LP_ARCHIVE_ZIP_OPTS_INIT;
+	struct lp_archive_zip_overlay ov = {.at = "bin", .dir = "runner"};
+	struct lp_archive_zip_overlay file = {.at = "src", .data = "x", .len = 1};
+	struct lp_error err = LP_ERROR_INIT;
+
+	lp_test_write("runner/pipe", "#!/bin/sh\n", 0755);
+	lp_test_write("runner/lib/x", "x", 0644);
+	lp_test_write("alg/src/a.py", "x", 0644);
+	/* bin/ a link: the runner would be written through it */
+	ck_assert_int_eq(symlink("src", "alg/bin"), 0);
+	o.overlays = &ov;
+	o.nr_overlays = 1;
+	lp_ck_fail(lp_archive_zip_dir("out.zip", "alg", &o, &err), &err, LP_EEXISTS,
+		   "cannot add 'runner' over 'alg/bin': a directory over a non-directory");
+	ck_assert(!lp_fs_exists("out.zip"));
+	/* a file where the runner has a directory */
+	ck_assert_int_eq(unlink("alg/bin"), 0);
+	lp_test_write("alg/bin/lib", "a file", 0644);
+	lp_ck_fail(lp_archive_zip_dir("out.zip", "alg", &o, &err), &err, LP_EEXISTS,
+		   "cannot add 'runner/lib' over 'alg/bin/lib'");
+	/* a file over a directory */
+	o.overlays = &file;
+	lp_ck_fail(lp_archive_zip_dir("out.zip", "alg", &o, &err), &err, LP_EEXISTS,
+		   "a non-directory over a directory");
+	/* an overlay's tree must exist */
+	ov.dir = "nope";
+	o.overlays = &ov;
+	lp_ck_fail(lp_archive_zip_dir("out.zip", "alg", &o, &err), &err, LP_ENOTFOUND,
+		   "cannot zip 'nope': not a directory");
+	ck_assert(!lp_fs_exists("out.zip"));
+}
+END_TEST
+
 Suite *archive_zip_suite(void)
 {
 	Suite *s = suite_create("archive_zip");
@@ -199,6 +319,9 @@ Suite *archive_zip_suite(void)
 	tcase_add_test(tc, test_zip_inside_its_dir_leaves_itself_out);
 	tcase_add_test(tc, test_zip_missing_dir_writes_nothing);
 	tcase_add_test(tc, test_zip_into_missing_dir_fails_cleanly);
+	tcase_add_test(tc, test_zip_overlays_equal_zipping_a_staged_copy);
+	tcase_add_test(tc, test_zip_root_overlay_equals_zipping_a_staged_copy);
+	tcase_add_test(tc, test_zip_overlay_kind_clash_is_refused_without_output);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,7 +18,8 @@
 static struct lp_template_value *case_context(void)
 {
 	struct lp_template_value *ctx = lp_template_dict_new(), *items = lp_template_list_new();
-	struct lp_template_value *env = lp_template_dict_new();
+	struct lp_template_value *env = lp_template_dict_new(), *many = lp_template_list_new();
+	size_t i;
 
 	lp_template_list_push(items, lp_template_str_new("b"));
 	lp_template_list_push(items, lp_template_str_new("a"));
@@ -32,6 +33,13 @@ static struct lp_template_value *case_context(void)
 	lp_template_dict_set_str(env, "a", "3");
 	lp_template_dict_set_str(env, "_x", "0");
 	lp_template_dict_set(ctx, "env", env);
+	for (i = 0; i < 12; i++) { /* two-digit loop counters */
+		char m[8];
+
+		snprintf(m, sizeof(m), "m%02d", (int)((i * 7 + 11) % 12));
+		lp_template_list_push(many, lp_template_str_new(m));
+	}
+	lp_template_dict_set(ctx, "many", many);
 	return ctx;
 }
 
@@ -84,6 +92,13 @@ END_TEST
 START_TEST(test_template_items_sort_loop_filters_like_jinja)
 {
 	check_case("04-items-sort");
+}
+END_TEST
+
+/* loop.* in nested loops: one loop variable rewritten per iteration must still read right */
+START_TEST(test_template_nested_loop_variables_like_jinja)
+{
+	check_case("06-nested-loops");
 }
 END_TEST
 
@@ -430,6 +445,7 @@ Suite *template_suite(void)
 	tcase_add_test(tc, test_template_inline_tags_and_comments_like_jinja);
 	tcase_add_test(tc, test_template_minus_and_plus_modifiers_like_jinja);
 	tcase_add_test(tc, test_template_items_sort_loop_filters_like_jinja);
+	tcase_add_test(tc, test_template_nested_loop_variables_like_jinja);
 	tcase_add_test(tc, test_template_drops_only_one_final_newline);
 	tcase_add_test(tc, test_template_original_readme_example_byte_for_byte);
 	tcase_add_test(tc, test_template_original_without_libraries);

@@ -374,17 +374,28 @@ int lp_algorithm_labels(struct lp_strvec *out, const struct lp_algorithm *a,
 	return 0;
 }
 
+/* Leave `path` out of a copy or zip of `dir` when it lies inside it. */
+static void exclude_inside(struct lp_strvec *exclude, const char *path, const char *dir)
+{
+	char *rel = inside(path, dir);
+
+	if (rel)
+		lp_strvec_push(exclude, rel);
+	free(rel);
+}
+
 int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
 			      const struct lp_algorithm_opts *o, struct lp_error *err)
 {
 	struct lp_langbuild_opts lo = LP_LANGBUILD_OPTS_INIT;
 	struct lp_buf runner = LP_BUF_INIT;
 	struct lp_langbuild_step *s;
-	char *prefix = NULL, *zip = NULL, *stage = NULL, *dest, *rel;
+	char *prefix = NULL, *zip = NULL, *extra = NULL, *tmp_glob = NULL, *dest;
 	const char *runner_rel = lp_langbuild_runner(a->lang);
-	int error;
+	int in_place = (o->flags & LP_ALGORITHM_IN_PLACE) != 0, error;
+	size_t writes;
 
-	if (!o->prefix && !o->zip && !(o->flags & LP_ALGORITHM_IN_PLACE))
+	if (!o->prefix && !o->zip && !in_place)
 		LP_BUG("install plan without a prefix or a zip");
 	make_opts(&lo, o);
 	if ((error = lp_langbuild_plan_compile(out, a->lang, a->dir, &lo, err)) < 0)
@@ -393,12 +404,10 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 		goto out;
 	if (o->zip)
 		zip = absolute(o->zip);
-	if (o->flags & LP_ALGORITHM_IN_PLACE) {
+	if (in_place) {
 		/* the tree already is where it runs (lp build-algorithm's /opt/algorithm) */
 		dest = a->dir;
-		goto runner;
-	}
-	if (o->prefix) {
+	} else if (o->prefix) {
 		prefix = absolute(o->prefix);
 		if (!strcmp(prefix, a->dir) || !strcmp(prefix, "/")) {
 			error = lp_error_set(
@@ -407,33 +416,31 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 			goto out;
 		}
 		dest = prefix;
+		s = lp_langbuild_plan_push(out, LP_LANGBUILD_COPY_TREE);
+		s->src = lp_xstrdup(a->dir);
+		s->path = lp_xstrdup(dest);
+		lp_langbuild_excludes(&s->exclude, a->lang);
+		/* never copy the destination or an earlier zip into themselves */
+		exclude_inside(&s->exclude, dest, a->dir);
+		if (zip)
+			exclude_inside(&s->exclude, zip, a->dir);
 	} else {
-		/* next to the zip, so the final rename stays on one filesystem */
+		/*
+		 * A zip alone is written straight from the algorithm's tree (the
+		 * ZIP step below lays the runner and these files over it while
+		 * listing): only the few files an install writes are written, into
+		 * a small directory next to the zip, so nothing of the tree is
+		 * copied. Next to the zip, so a zip inside the tree leaves it out.
+		 */
 		char *slash = strrchr(zip, '/');
 
-		stage = lp_xasprintf("%.*s/.%s.stage", (int)(slash - zip), zip, slash + 1);
+		extra = lp_xasprintf("%.*s/.%s.extra", (int)(slash - zip), zip, slash + 1);
 		s = lp_langbuild_plan_push(out, LP_LANGBUILD_REMOVE);
-		s->path = lp_xstrdup(stage);
-		out->cleanup = lp_xstrdup(stage);
-		dest = stage;
+		s->path = lp_xstrdup(extra);
+		out->cleanup = lp_xstrdup(extra);
+		dest = extra;
 	}
-
-	s = lp_langbuild_plan_push(out, LP_LANGBUILD_COPY_TREE);
-	s->src = lp_xstrdup(a->dir);
-	s->path = lp_xstrdup(dest);
-	lp_langbuild_excludes(&s->exclude, a->lang);
-	/* the stage is only read (zipped) and then removed: links spare a copy */
-	if (stage)
-		s->copy_flags = LP_FSWALK_HARDLINK;
-	/* never copy the destination, the stage or an earlier zip into themselves */
-	if ((rel = inside(dest, a->dir))) {
-		lp_strvec_push(&s->exclude, rel);
-		free(rel);
-	}
-	if (zip && (rel = inside(zip, a->dir))) {
-		lp_strvec_push(&s->exclude, rel);
-		free(rel);
-	}
+	writes = out->nr;
 
 	/*
 	 * No algorithmia.conf is made up for an algorithm without one: upstream's
@@ -441,25 +448,47 @@ int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_alg
 	 * naming the directory would send them looking for a class that is not
 	 * there. lp's own runners find the one src/ file instead.
 	 */
-runner:
-	s = lp_langbuild_plan_push(out, LP_LANGBUILD_RUNNER);
-	s->src = runner_rel ? lp_xstrdup(runner.buf) : NULL;
-	s->path = lp_xasprintf("%s/bin", dest);
-	s->check = lp_xasprintf("%s/bin/pipe", a->dir);
-	s->what = lp_xstrdup(lp_langbuild_name(a->lang));
+	if (!extra) {
+		s = lp_langbuild_plan_push(out, LP_LANGBUILD_RUNNER);
+		s->src = runner_rel ? lp_xstrdup(runner.buf) : NULL;
+		s->path = lp_xasprintf("%s/bin", dest);
+		s->check = lp_xasprintf("%s/bin/pipe", a->dir);
+		s->what = lp_xstrdup(lp_langbuild_name(a->lang));
+	}
 
 	/* what the notebook runner reads, next to the runner: also for an install in place */
 	if (a->notebook && (error = plan_notebook(out, a, dest, err)) < 0)
 		goto out;
+	writes = out->nr - writes;
 
-	if (zip) {
+	if (zip && !extra) {
+		/* with a prefix (or in place), the zip is of what was installed */
 		s = lp_langbuild_plan_push(out, LP_LANGBUILD_ZIP);
 		s->src = lp_xstrdup(dest);
 		s->path = lp_xstrdup(zip);
 		s->mtime = o->zip_mtime; /* a zip inside dest: lp_archive_zip_dir skips itself */
+	} else if (zip) {
+		/* the same bytes as the zip of an install, without making one */
+		s = lp_langbuild_plan_push(out, LP_LANGBUILD_ZIP);
+		s->src = lp_xstrdup(a->dir);
+		s->path = lp_xstrdup(zip);
+		s->mtime = o->zip_mtime;
+		lp_langbuild_excludes(&s->exclude, a->lang);
+		/* never an earlier zip, nor a temp file a killed run left next to it */
+		exclude_inside(&s->exclude, zip, a->dir);
+		tmp_glob = lp_xasprintf("%.*s/.%s.tmp.*", (int)(strrchr(zip, '/') - zip), zip,
+					strrchr(zip, '/') + 1);
+		exclude_inside(&s->exclude, tmp_glob, a->dir);
+		exclude_inside(&s->exclude, extra, a->dir);
+		if (writes)
+			s->overlay = lp_xstrdup(extra);
+		s->runner = runner_rel ? lp_xstrdup(runner.buf) : NULL;
+		s->check = lp_xasprintf("%s/bin/pipe", a->dir);
+		s->what = lp_xstrdup(lp_langbuild_name(a->lang));
 	}
 out:
-	free(stage);
+	free(tmp_glob);
+	free(extra);
 	free(zip);
 	free(prefix);
 	lp_buf_release(&runner);

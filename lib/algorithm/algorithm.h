@@ -76,9 +76,13 @@ int lp_algorithm_plan_dependencies(struct lp_langbuild_plan *out, const struct l
  * ALGORITHMIA_ALGORITHM_NAME; lp's runners use the one src/ file). With
  * LP_ALGORITHM_IN_PLACE nothing is copied: the runner goes into the
  * algorithm directory itself (o->prefix is ignored). With a zip and no
- * prefix, a staging directory next to the zip is used and removed.
- * LP_EINVAL if the prefix is the algorithm dir itself; LP_ENOTFOUND if the
- * language's runner template cannot be found.
+ * prefix, one ZIP step writes the same zip straight from the algorithm
+ * directory, the exclusions and the runner applied while listing (nothing
+ * of the tree is copied); the files an install would write (a notebook's
+ * .lp/notebook.json) go to a small directory next to the zip that the ZIP
+ * step lays over the tree, removed afterwards. LP_EINVAL if the prefix is
+ * the algorithm dir itself; LP_ENOTFOUND if the language's runner template
+ * cannot be found.
  */
 int lp_algorithm_plan_install(struct lp_langbuild_plan *out, const struct lp_algorithm *a,
 			      const struct lp_algorithm_opts *o, struct lp_error *err) LP_WUR;

@@ -422,6 +422,8 @@ void lp_langbuild_plan_release(struct lp_langbuild_plan *plan)
 		free(s->path);
 		free(s->check);
 		free(s->what);
+		free(s->runner);
+		free(s->overlay);
 		lp_buf_release(&s->content);
 		lp_strvec_release(&s->exclude);
 	}
@@ -877,6 +879,18 @@ void lp_langbuild_plan_describe(const struct lp_langbuild_plan *plan,
 		lp_buf_adds(dst, "# nothing to install\n");
 }
 
+static void describe_excludes(struct lp_buf *out, const struct lp_strvec *exclude)
+{
+	size_t i;
+
+	if (!exclude->nr)
+		return;
+	lp_buf_adds(out, " (excluding");
+	for (i = 0; i < exclude->nr; i++)
+		add_word(out, exclude->v[i]);
+	lp_buf_addch(out, ')');
+}
+
 void lp_langbuild_step_describe(const struct lp_langbuild_step *s, struct lp_buf *dst)
 {
 	struct lp_buf line = LP_BUF_INIT, *out = &line;
@@ -909,12 +923,7 @@ void lp_langbuild_step_describe(const struct lp_langbuild_step *s, struct lp_buf
 		add_word(out, s->path);
 		if (s->copy_flags & LP_FSWALK_HARDLINK)
 			lp_buf_adds(out, " (hard links)");
-		if (s->exclude.nr) {
-			lp_buf_adds(out, " (excluding");
-			for (i = 0; i < s->exclude.nr; i++)
-				add_word(out, s->exclude.v[i]);
-			lp_buf_addch(out, ')');
-		}
+		describe_excludes(out, &s->exclude);
 		break;
 	case LP_LANGBUILD_RUNNER:
 		if (s->src) {
@@ -937,6 +946,24 @@ void lp_langbuild_step_describe(const struct lp_langbuild_step *s, struct lp_buf
 		add_raw(out, "->");
 		add_word(out, s->path);
 		lp_buf_addf(out, " (mtime %lld)", (long long)s->mtime);
+		describe_excludes(out, &s->exclude);
+		if (s->overlay) {
+			lp_buf_adds(out, " (with");
+			add_word(out, s->overlay);
+			lp_buf_adds(out, " laid over it)");
+		}
+		/* "(runner SRC as bin/ unless CHECK is executable)" or "(check CHECK is executable)" */
+		if (s->check && s->runner) {
+			lp_buf_adds(out, " (runner");
+			add_word(out, s->runner);
+			lp_buf_adds(out, " as bin/ unless");
+			add_word(out, s->check);
+			lp_buf_adds(out, " is executable)");
+		} else if (s->check) {
+			lp_buf_adds(out, " (check");
+			add_word(out, s->check);
+			lp_buf_adds(out, " is executable)");
+		}
 		break;
 	case LP_LANGBUILD_REMOVE:
 		add_word(out, "remove");
@@ -972,19 +999,56 @@ static int run_command(struct lp_langbuild_plan *plan, const struct lp_langbuild
 	return error;
 }
 
-static int run_runner(const struct lp_langbuild_step *s, struct lp_error *err)
+/*
+ * Does the algorithm need lp's runner? 0: no, its `check` (bin/pipe) is
+ * executable after the build; 1: yes, and `runner` has one; LP_ENOTFOUND:
+ * yes, but the language has none.
+ */
+static int runner_needed(const char *check, const char *runner, const char *what,
+			 struct lp_error *err)
 {
-	if (lp_fs_is_file(s->check) && access(s->check, X_OK) == 0) {
-		lp_log_debug("'%s' is executable: the algorithm brings its own runner", s->check);
+	if (lp_fs_is_file(check) && access(check, X_OK) == 0) {
+		lp_log_debug("'%s' is executable: the algorithm brings its own runner", check);
 		return 0;
 	}
-	if (!s->src)
+	if (!runner)
 		return lp_error_set(err, LP_ENOTFOUND,
 				    "no executable '%s' after the build, and lp has no %s runner "
 				    "(the build must make bin/pipe)",
-				    s->check, s->what);
+				    check, what);
+	return 1;
+}
+
+static int run_runner(const struct lp_langbuild_step *s, struct lp_error *err)
+{
+	int need = runner_needed(s->check, s->src, s->what, err);
+
+	if (need <= 0)
+		return need;
 	/* <prefix>/bin may be a link the algorithm brought: never write through it */
 	return lp_fswalk_copy(s->src, s->path, NULL, LP_FSWALK_DST_NO_LINK, err);
+}
+
+/* Zip s->src with s->overlay and the runner (as bin/) laid over it, as an install would have them. */
+static int run_zip(const struct lp_langbuild_step *s, struct lp_error *err)
+{
+	struct lp_archive_zip_opts zo = LP_ARCHIVE_ZIP_OPTS_INIT;
+	struct lp_archive_zip_overlay ov[2];
+	int need;
+
+	zo.mtime = s->mtime;
+	zo.exclude = (const char *const *)s->exclude.v;
+	zo.overlays = ov;
+	if (s->overlay) /* the WRITE steps' files, at the root */
+		ov[zo.nr_overlays++] = (struct lp_archive_zip_overlay){.at = "", .dir = s->overlay};
+	if (s->check) {
+		if ((need = runner_needed(s->check, s->runner, s->what, err)) < 0)
+			return need;
+		if (need)
+			ov[zo.nr_overlays++] =
+			    (struct lp_archive_zip_overlay){.at = "bin", .dir = s->runner};
+	}
+	return lp_archive_zip_dir(s->path, s->src, &zo, err);
 }
 
 static int run_copy_file(const struct lp_langbuild_step *s, struct lp_error *err)
@@ -1016,7 +1080,6 @@ static int run_write(const struct lp_langbuild_step *s, struct lp_error *err)
 
 int lp_langbuild_plan_run(struct lp_langbuild_plan *plan, struct lp_error *err)
 {
-	struct lp_archive_zip_opts zo = LP_ARCHIVE_ZIP_OPTS_INIT;
 	struct lp_buf desc = LP_BUF_INIT;
 	struct lp_error ignored = LP_ERROR_INIT;
 	size_t i;
@@ -1047,8 +1110,7 @@ int lp_langbuild_plan_run(struct lp_langbuild_plan *plan, struct lp_error *err)
 			error = run_runner(s, err);
 			break;
 		case LP_LANGBUILD_ZIP:
-			zo.mtime = s->mtime;
-			error = lp_archive_zip_dir(s->path, s->src, &zo, err);
+			error = run_zip(s, err);
 			break;
 		case LP_LANGBUILD_REMOVE:
 			error = lp_fs_rmtree(s->path, err);

@@ -53,7 +53,9 @@ enum lp_langbuild_step_kind {
 	LP_LANGBUILD_COPY_FILE, /* copy src to path (parent dirs made) */
 	LP_LANGBUILD_COPY_TREE, /* copy the tree under src into path, leaving out exclude */
 	LP_LANGBUILD_RUNNER, /* unless check is an executable file, copy the runner src into path */
-	LP_LANGBUILD_ZIP,    /* zip the tree under src into path */
+	LP_LANGBUILD_ZIP,    /* zip the tree under src into path, leaving out exclude, with
+			      * the overlay tree laid over it and, with check set, the
+			      * runner as a RUNNER step would add it (nothing staged) */
 	LP_LANGBUILD_REMOVE, /* rm -rf path */
 };
 
@@ -65,10 +67,12 @@ struct lp_langbuild_step {
 	char *dir;		  /* RUN: working directory */
 	char *src;		  /* COPY_*, RUNNER (NULL: no runner for the language), ZIP */
 	char *path;		  /* WRITE, COPY_*, RUNNER, ZIP, REMOVE: the target */
-	char *check;		  /* RUNNER: the algorithm's own bin/pipe */
-	char *what;		  /* RUNNER: language name for the error message */
+	char *check;		  /* RUNNER, ZIP: the algorithm's own bin/pipe */
+	char *what;		  /* RUNNER, ZIP: language name for the error message */
+	char *runner;		  /* ZIP: the runner tree to add as bin/ (NULL: none) */
+	char *overlay;		  /* ZIP: a tree whose entries join or replace src's, or NULL */
 	struct lp_buf content;	  /* WRITE */
-	struct lp_strvec exclude; /* COPY_TREE: lib/core/fswalk.h patterns */
+	struct lp_strvec exclude; /* COPY_TREE, ZIP: lib/core/fswalk.h patterns */
 	unsigned copy_flags;	  /* COPY_TREE: enum lp_fswalk_flags */
 	time_t mtime;		  /* ZIP: entry timestamp */
 };

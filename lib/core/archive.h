@@ -10,24 +10,46 @@
  * Writing lives in archive_zip.c, extraction in archive_extract.c.
  */
 
+#include <stddef.h>
 #include <time.h>
 
 #include "lib/core/error.h"
 
 /* ---- writing (archive_zip.c) ------------------------------------------ */
 
+/*
+ * Something laid over the zipped tree, as if copied into it first: the tree
+ * of directory `dir` placed at `at` (its entries join or replace the tree's
+ * under `at`; `at` "" lays it over the whole tree), or, with `dir` NULL, a
+ * regular file `at` holding `data` (mode 0644). `at` is "" or one top-level
+ * name ("bin", "algorithmia.conf").
+ */
+struct lp_archive_zip_overlay {
+	const char *at;
+	const char *dir;
+	const void *data;
+	size_t len;
+};
+
 struct lp_archive_zip_opts {
 	time_t mtime;                  /* timestamp for every entry (SOURCE_DATE_EPOCH or fixed) */
-	const char *const *exclude;    /* NULL-terminated globs to leave out, or NULL
+	const char *const *exclude;    /* NULL-terminated globs to leave out of the tree, or NULL
 					* (lib/core/fswalk.h: a name at any depth, or a path with '/') */
+	const struct lp_archive_zip_overlay *overlays; /* applied in order; may be NULL */
+	size_t nr_overlays;
 };
-#define LP_ARCHIVE_ZIP_OPTS_INIT { .mtime = 315532800 /* 1980-01-01, zip's epoch */, .exclude = NULL }
+#define LP_ARCHIVE_ZIP_OPTS_INIT                                                          \
+	{ .mtime = 315532800 /* 1980-01-01, zip's epoch */, .exclude = NULL, .overlays = NULL, \
+	  .nr_overlays = 0 }
 
 /*
  * Zip the tree under `dir` into `zip_path`, an output as lp_fs_out_open()
  * describes: atomic over a regular file, written through a device or FIFO,
- * a symlink's target replaced. Entries sorted by path, fixed timestamps, exec bits and symlinks kept, so
- * the same tree gives the same bytes.
+ * a symlink's target replaced. Straight from `dir`: exclusions and overlays
+ * are applied while listing, so nothing is staged on disk. Entries sorted
+ * by path, fixed timestamps, exec bits and symlinks kept, so the same tree
+ * gives the same bytes, and the same bytes as zipping a copy of the tree
+ * with the overlays copied in.
  *
  * Entry names are the relative paths found by walking `dir` (never "..",
  * never absolute); directories get their own "name/" entries; a symlink is
@@ -36,7 +58,9 @@ struct lp_archive_zip_opts {
  * with any exec bit) or 0644, uid/gid 0. If `zip_path` lies inside `dir`,
  * the zip leaves its previous self out. The DOS timestamps in a zip are in
  * local time: run with TZ=UTC for the same bytes in every zone.
- * LP_ENOTFOUND if `dir` is not a directory; LP_EIO on read/write errors.
+ * LP_ENOTFOUND if `dir` (or an overlay's dir) is not a directory;
+ * LP_EEXISTS if an overlay would put a directory where the tree has a
+ * non-directory or the other way round; LP_EIO on read/write errors.
  */
 int lp_archive_zip_dir(const char *zip_path, const char *dir,
 		       const struct lp_archive_zip_opts *opts, struct lp_error *err) LP_WUR;

@@ -17,6 +17,44 @@
 #include "lib/core/gitinfo.h"
 #include "lib/core/xalloc.h"
 
+/*
+ * False only where git_repository_discover() cannot succeed: no directory
+ * at or above `start` holds a ".git" (a directory or a gitdir file) or a
+ * "HEAD" (how a bare repository, or the inside of a .git, is recognised).
+ * Outside any repository this spares loading libgit2 at all, whose init
+ * alone parses the whole CA bundle (about 3 ms with Debian's mbedTLS build).
+ */
+static int may_have_repository(const char *start)
+{
+	struct lp_buf probe = LP_BUF_INIT;
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+	int found = 0;
+
+	if (!realpath(start, dir))
+		return 1; /* libgit2 reports what is wrong with it */
+	for (;;) {
+		lp_buf_reset(&probe);
+		lp_path_join(&probe, dir, ".git");
+		if (lstat(probe.buf, &st) == 0) {
+			found = 1;
+			break;
+		}
+		lp_buf_reset(&probe);
+		lp_path_join(&probe, dir, "HEAD");
+		if (lstat(probe.buf, &st) == 0) {
+			found = 1;
+			break;
+		}
+		slash = strrchr(dir, '/');
+		if (!slash || !slash[1])
+			break; /* "/" done */
+		slash[slash == dir ? 1 : 0] = '\0';
+	}
+	lp_buf_release(&probe);
+	return found;
+}
+
 static int git_fail(struct lp_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
@@ -276,6 +314,9 @@ int lp_gitinfo_head(char out[LP_GIT_OID_HEX_SIZE], char **workdir, const char *s
 	git_object *obj = NULL;
 	int r, error = 0;
 
+	if (!may_have_repository(start_dir ? start_dir : "."))
+		return lp_error_set(err, LP_ENOTFOUND, "no git repository at or above '%s'",
+				    start_dir ? start_dir : ".");
 	/* libgit2's init is reference-counted, so pairing it here is cheap and safe */
 	git_libgit2_init();
 	r = git_repository_discover(&path, start_dir ? start_dir : ".", 0, NULL);

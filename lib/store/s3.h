@@ -127,7 +127,10 @@ struct lp_s3_req {
 	char etag[128];
 	/* internal state */
 	uint64_t pos;                /* bytes of the window done in this attempt */
-	uint64_t high;               /* high-water mark over attempts */
+	uint64_t high;               /* high-water mark over attempts (downloads: in the file) */
+	char *wbuf;                  /* downloads: received bytes not yet written (the last
+				      * wlen of pos), gathered into large writes */
+	size_t wlen;
 	int attempts;
 	int redirected;              /* a region redirect was followed */
 	double not_before;

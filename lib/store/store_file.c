@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/core/copyhash.h"
 #include "lib/core/fs.h"
 #include "lib/core/log.h"
 #include "lib/core/owner.h"
@@ -33,8 +34,6 @@ struct file_store {
 
 #define LOCK_DIR ".lp-locks"
 #define LOCK_POLL_S 0.1
-
-#define CHUNK_SIZE (1 << 20) /* streaming buffer: memory use is flat in file size */
 
 static struct file_store *to_file(struct lp_store *s)
 {
@@ -63,47 +62,16 @@ static int make_parent(const char *path, struct lp_error *err)
 }
 
 /*
- * Copy `in` to `out_fd`, hashing as it streams and reporting progress.
- * `in_name`/`out_name` name the two ends in messages.
+ * Copy `in` to `out_fd` and hash what landed (lib/core/copyhash.h: the copy
+ * and the hash overlap), reporting progress. `in_name`/`out_name` name the
+ * two ends in messages.
  */
 static int stream_copy(int in, const char *in_name, int out_fd, const char *out_name,
 		       uint64_t total, const struct lp_store_xfer *x, const lp_cancel_flag *cancel,
 		       struct lp_store_info *info, struct lp_error *err)
 {
-	struct lp_sha256 h = LP_SHA256_INIT;
-	char *chunk = lp_xmalloc(CHUNK_SIZE);
-	uint64_t done = 0;
-	int error = 0;
-	ssize_t n;
-
-	lp_sha256_init(&h);
-	if (x->progress)
-		x->progress(0, total, x->payload);
-	for (;;) {
-		if ((error = lp_cancel_check(cancel, err)) < 0)
-			goto out;
-		n = read(in, chunk, CHUNK_SIZE);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'", in_name);
-			goto out;
-		}
-		if (!n)
-			break;
-		lp_sha256_update(&h, chunk, (size_t)n);
-		if ((error = lp_fs_write_all(out_fd, chunk, (size_t)n, out_name, err)) < 0)
-			goto out;
-		done += (uint64_t)n;
-		if (x->progress)
-			x->progress(done, total, x->payload);
-	}
-	lp_sha256_final(&h, info->sha256);
-	info->size = done;
-out:
-	lp_sha256_release(&h);
-	free(chunk);
-	return error;
+	return lp_copyhash_fd(in, in_name, out_fd, out_name, total, x->progress, x->payload, cancel,
+			      info->sha256, &info->size, err);
 }
 
 static int open_object(int *out, struct stat *st, const struct file_store *fs, const char *key,
@@ -241,15 +209,21 @@ static int file_get(struct lp_store *s, const char *key, const char *path,
 {
 	struct file_store *fs = to_file(s);
 	struct lp_buf src = LP_BUF_INIT;
-	struct stat st;
+	struct stat st, dst;
 	int in = -1, fd = -1, error;
 
 	memset(out, 0, sizeof(*out));
 	object_path(&src, fs, key);
 	if ((error = open_object(&in, &st, fs, key, src.buf, err)) < 0)
 		goto out;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	/*
+	 * Readable too: the hash is read back from what landed. No O_TRUNC on
+	 * the (normally empty) temp file: on ext4 truncating arms
+	 * auto_da_alloc, and close() then writes the whole file back in our
+	 * time (a third of a 1 GiB pull).
+	 */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || fstat(fd, &dst) < 0 || (dst.st_size && ftruncate(fd, 0) < 0)) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", path);
 		goto out;
 	}

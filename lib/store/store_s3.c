@@ -378,13 +378,20 @@ static int s3_get(struct lp_store *s, const char *key, const char *path,
 	char etag[128];
 	uint64_t size = 0, psize;
 	size_t nparts = 0, i;
+	struct stat sb;
 	int fd = -1, error;
 
 	memset(out, 0, sizeof(*out));
 	if ((error = head(st, k, &size, etag, sizeof(etag), err)) < 0)
 		goto out;
-	/* O_RDWR: the in-order hash may read back parts written out of order */
-	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+	/*
+	 * O_RDWR: the in-order hash may read back parts written out of order.
+	 * No O_TRUNC on the (normally empty) temp file: on ext4 truncating
+	 * arms auto_da_alloc, which makes close() start writing the whole
+	 * file back synchronously, in our time.
+	 */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 || fstat(fd, &sb) < 0 ||
+	    (sb.st_size && ftruncate(fd, 0) < 0)) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot create '%s'", path);
 		goto out;
 	}
@@ -395,7 +402,14 @@ static int s3_get(struct lp_store *s, const char *key, const char *path,
 	nparts = size ? (size_t)((size + psize - 1) / psize) : 0;
 	parts = lp_xcalloc(nparts ? nparts : 1, sizeof(*parts));
 	pp = lp_xcalloc(nparts ? nparts : 1, sizeof(*pp));
-	if (nparts > 1 && ftruncate(fd, (off_t)size) < 0) {
+	/*
+	 * Allocate the whole file first: a full disk fails now rather than
+	 * after the download, parts written out of order land in place, and
+	 * writes into allocated blocks skip ext4's delayed-allocation
+	 * bookkeeping. A filesystem without fallocate gets a sparse file.
+	 */
+	if (size && fallocate(fd, 0, 0, (off_t)size) < 0 &&
+	    (errno != EOPNOTSUPP || ftruncate(fd, (off_t)size) < 0)) {
 		error = lp_error_set_errno(err, LP_EIO, "cannot size '%s'", path);
 		goto out;
 	}

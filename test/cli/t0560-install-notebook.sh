@@ -57,6 +57,10 @@ check $? "the named notebook and result variable are recorded"
 run "$LP" install-algorithm -C score --zip "$T/score.zip"; expect_exit 0 "--zip of a notebook algorithm"
 unzip -l score.zip >zlist 2>&1
 grep -q '\.lp/notebook\.json' zlist; check $? "the zip holds .lp/notebook.json"
+run "$LP" install-algorithm -C score --prefix "$T/score-opt" --zip "$T/score-installed.zip"
+expect_exit 0 "install and zip the notebook algorithm"
+expect_same score.zip score-installed.zip "the streamed zip == the zip of an install (.lp/notebook.json laid over)"
+if ls -a | grep -q '\.extra$'; then not_ok "the zip's extra files dir is removed"; else ok "the zip's extra files dir is removed"; fi
 
 # a Python algorithm that ships an example notebook stays Python
 mkdir -p py/src
