@@ -294,6 +294,31 @@ START_TEST(test_json_file_errors_name_file_line_column)
 }
 END_TEST
 
+/* The eight-at-a-time run finder agrees with the byte-at-a-time rule everywhere. */
+START_TEST(test_json_plain_run_matches_the_byte_rule)
+{
+	static const unsigned char special[] = {'"', '\\', 0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xff, ' '};
+	char buf[40];
+	size_t k, at, n, want;
+
+	for (k = 0; k < sizeof(special); k++) {
+		for (at = 0; at < sizeof(buf); at++) {
+			for (n = 0; n <= sizeof(buf); n++) {
+				memset(buf, 'a', sizeof(buf));
+				buf[at] = (char)special[k];
+				for (want = 0; want < n; want++) {
+					unsigned char c = (unsigned char)buf[want];
+
+					if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+						break;
+				}
+				ck_assert_uint_eq(lp_json_plain_run(buf, n), want);
+			}
+		}
+	}
+}
+END_TEST
+
 Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -311,6 +336,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_json_nesting_limit);
 	tcase_add_test(tc, test_json_eof_messages);
 	tcase_add_test(tc, test_json_scan_finds_the_first_value);
+	tcase_add_test(tc, test_json_plain_run_matches_the_byte_rule);
 	tcase_add_test(tc, test_json_file_errors_name_file_line_column);
 	suite_add_tcase(s, tc);
 	return s;

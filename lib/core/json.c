@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "lib/core/buf.h"
 #include "lib/core/fs.h"
@@ -110,13 +113,68 @@ int lp_json_utf8_valid(const void *s, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t k = u[i] < 0x80 ? 1 : utf8_seq(u + i, n - i);
+		size_t k;
+		uint64_t w;
+
+		/* eight ASCII bytes at a time: bodies and answers are mostly ASCII */
+		while (n - i >= 8 && (memcpy(&w, u + i, 8), !(w & 0x8080808080808080ull)))
+			i += 8;
+		if (i >= n)
+			break;
+		k = u[i] < 0x80 ? 1 : utf8_seq(u + i, n - i);
 
 		if (!k)
 			return 0;
 		i += k;
 	}
 	return 1;
+}
+
+size_t lp_json_plain_run(const char *s, size_t n)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	/*
+	 * Sixteen at a time. As signed bytes, everything from 0x80 is negative,
+	 * so one "less than 0x20" finds control and non-ASCII bytes together.
+	 */
+	const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+		      bslash = _mm_set1_epi8('\\');
+
+	while (n - i >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		int m = _mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmplt_epi8(v, space),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash))));
+
+		if (m)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+		i += 16;
+	}
+#else
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+
+	while (n - i >= 8) {
+		uint64_t w, q, b;
+
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		/* a byte >= 0x80, < 0x20, == '"' or == '\\' (each test exact as a whole) */
+		if ((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+			break;
+		i += 8;
+	}
+#endif
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+			break;
+		i++;
+	}
+	return i;
 }
 
 static void add_utf8(struct lp_buf *b, unsigned cp)
@@ -200,12 +258,7 @@ static int parse_string(struct parser *p, int key)
 		unsigned char c;
 
 		/* copy the plain bytes in one go */
-		while (p->pos < p->len) {
-			c = (unsigned char)p->s[p->pos];
-			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
-				break;
-			p->pos++;
-		}
+		p->pos += lp_json_plain_run(p->s + p->pos, p->len - p->pos);
 		lp_buf_add(&p->str, p->s + run, p->pos - run);
 		if (p->pos >= p->len)
 			return fail_at(p, p->len, "EOF while parsing a string");
@@ -638,6 +691,17 @@ int lp_json_scan(struct lp_json_scan *sc, const char *data, size_t len, int eof,
 				break;
 			}
 			if (st == SCAN_STRING || (sc->state & IN_STR)) {
+				/* skip to the next quote or backslash */
+				for (;;) {
+					sc->pos += lp_json_plain_run(data + sc->pos, len - sc->pos);
+					if (sc->pos >= len || data[sc->pos] == '"' ||
+					    data[sc->pos] == '\\')
+						break;
+					sc->pos++; /* a control or non-ASCII byte: the parser's concern */
+				}
+				if (sc->pos >= len)
+					continue; /* ends the loop where the next call resumes */
+				c = data[sc->pos];
 				if (c == '\\') {
 					sc->state |= ESC;
 				} else if (c == '"') {

@@ -544,12 +544,20 @@ int lp_runner_json_parse(struct json_object **out, const char *data, size_t len,
 void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	size_t i = 0, run;
 
+	/* an answer can be tens of MiB of one string: grow once, copy plain runs whole */
+	lp_buf_grow(out, len + 2);
 	lp_buf_addch(out, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < len) {
+		unsigned char c;
 
+		run = i;
+		i += lp_json_plain_run(s + i, len - i);
+		lp_buf_add(out, s + run, i - run);
+		if (i >= len)
+			break;
+		c = (unsigned char)s[i];
 		switch (c) {
 		case '"': lp_buf_adds(out, "\\\""); break;
 		case '\\': lp_buf_adds(out, "\\\\"); break;
@@ -563,7 +571,7 @@ void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len)
 				lp_buf_adds(out, "\\u00");
 				lp_buf_addch(out, hex[c >> 4]);
 				lp_buf_addch(out, hex[c & 15]);
-			} else if (c >= 0x80) {
+			} else {
 				/* JSON is UTF-8: a stray byte (a header's obs-text) becomes U+FFFD */
 				size_t k = lp_json_utf8_seq(s + i, len - i);
 
@@ -573,10 +581,9 @@ void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len)
 				} else {
 					lp_buf_adds(out, "\\ufffd");
 				}
-			} else {
-				lp_buf_addch(out, (char)c);
 			}
 		}
+		i++;
 	}
 	lp_buf_addch(out, '"');
 }
