@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,6 @@
 #include <unistd.h>
 
 #include "lib/core/fs.h"
-#include "lib/core/hash.h"
 #include "lib/core/owner.h"
 #include "lib/core/xalloc.h"
 
@@ -49,8 +49,9 @@ static int proc_stat(long pid, unsigned long long *start, char *state)
 
 static void host_id(char out[9])
 {
-	char boot[64] = "", ns[64] = "", hex[LP_SHA256_HEX_SIZE];
-	struct lp_buf b = LP_BUF_INIT;
+	char boot[64] = "", ns[64] = "";
+	uint32_t h = 2166136261u;
+	const char *p;
 	FILE *f;
 	ssize_t n;
 
@@ -65,11 +66,17 @@ static void host_id(char out[9])
 		memcpy(out, "00000000", 9);
 		return;
 	}
-	lp_buf_addf(&b, "%s|%s", boot, ns);
-	lp_sha256_hex(b.buf, b.len, hex);
-	memcpy(out, hex, 8);
-	out[8] = '\0';
-	lp_buf_release(&b);
+	/*
+	 * FNV-1a, not SHA-256: the stamp only tells hosts and PID namespaces
+	 * apart (no one gains by forging it), and every output lp writes takes
+	 * one, so it must not load libcrypto (lib/core/lazy.h).
+	 */
+	for (p = boot; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ '|') * 16777619u;
+	for (p = ns; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	snprintf(out, 9, "%08x", (unsigned)h);
 }
 
 void lp_owner_self(struct lp_owner *out)

@@ -20,7 +20,7 @@
  *   pid    the writer's process id
  *   start  its start time (/proc/PID/stat field 22, clock ticks since
  *          boot), so a recycled pid is not mistaken for the writer
- *   host   8 hex digits of SHA-256(boot id, pid namespace): pids and start
+ *   host   8 hex digits of a 32-bit FNV-1a of (boot id, pid namespace): pids and start
  *          times only compare within one boot of one machine and namespace
  *
  * A stamp of this host is stale when no process with that pid and start
