@@ -52,7 +52,7 @@ for mode in fresh reuse; do
 	for i in $(seq "$n"); do post >>"$d/b2b"; done
 	printf '%-8s %12s %12.0f %17s %17s\n' "$mode" "$load" "$(awk -v f="$first" 'BEGIN { print f * 1000 }')" \
 		"$(stats <"$d/spaced")" "$(stats <"$d/b2b")"
-	curl -s -o /dev/null -X DELETE "http://127.0.0.1:$port/"
+	curl -s -o "$d/.discard" -X DELETE "http://127.0.0.1:$port/"
 	wait "$spid" || true
 	spid=
 done

@@ -63,7 +63,7 @@ syscall_count() {
 kill_at() {
 	_sys=$1 _k=$2
 	shift 2
-	strace -f -qq -o /dev/null -e trace="$_sys" -e inject="$_sys:signal=KILL:when=$_k" "$@" \
+	strace -f -qq -o "$T/.strace" -e trace="$_sys" -e inject="$_sys:signal=KILL:when=$_k" "$@" \
 		>/dev/null 2>&1
 	rc=$?
 }

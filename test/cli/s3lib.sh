@@ -103,7 +103,7 @@ s3_use_rgw() {
 }
 # s3put KEY FILE: a raw PUT of exactly KEY ("//" kept), as boto3's upload_fileobj sends it
 s3put() {
-	curl -sSf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" -u "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	curl -sSf -o "$T/.discard" --aws-sigv4 "aws:amz:us-east-1:s3" -u "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
 		-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$2" "$EP/$B/$1"
 }
 # s3rm_prefix PREFIX: delete every key under PREFIX

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 #   signal_when SIG SYSCALL[:US] COND CMD...
-#       runs CMD (stdout/stderr to $OUT/$ERR) under strace with every SYSCALL
-#       (write: local copies; sendto: S3 uploads; pwrite64: S3 downloads) delayed
+#       runs CMD (stdout/stderr to $OUT/$ERR) under strace with every SYSCALL (a
+#       comma-separated set: write,copy_file_range for local copies, which copy
+#       in the kernel where they can; sendto: S3 uploads; pwrite64: S3 downloads) delayed
 #       by US microseconds (default 100000), waits until the shell condition COND
 #       holds (at most 30 s), then
 #       sends SIG to CMD itself (not to strace). Sets $rc to CMD's exit status, and
@@ -12,7 +13,7 @@ signal_when() {
 	_sig=$1 _sys=${2%:*} _us=${2#*:} _cond=$3
 	shift 3
 	[ "$_us" = "$_sys" ] && _us=100000
-	strace -f -qq -o /dev/null -e trace="$_sys" -e inject="$_sys:delay_enter=$_us" \
+	strace -f -qq -o "$T/.strace" -e trace="$_sys" -e inject="$_sys:delay_enter=$_us" \
 		"$@" >"$OUT" 2>"$ERR" &
 	_spid=$!
 	_i=0

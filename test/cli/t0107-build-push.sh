@@ -25,7 +25,7 @@ start_registry() {
 	echo $! >"$d/pid"
 	_engine_pids="$_engine_pids $d/pid"
 	REG=127.0.0.1:$p
-	wait_for curl -sS -o /dev/null "http://$REG/v2/"
+	wait_for curl -sS -o "$T/.discard" "http://$REG/v2/"
 }
 
 cat >bb.j2 <<EOF
@@ -43,7 +43,7 @@ digest=$(sed -n "s|^pushed $OPEN/lp/bb:1 (\(sha256:[0-9a-f]*\))$|\1|p" "$ERR")
 grep -q ": Pushed$" "$OUT"; check $? "push progress streams like build output (one line per layer status)"
 run curl -fsS "http://$OPEN/v2/lp/bb/tags/list"
 expect_out_contains '"tags":["1"]' "the registry lists the tag"
-code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+code=$(curl -s -o "$T/.discard" -w '%{http_code}' -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
 	"http://$OPEN/v2/lp/bb/manifests/$digest")
 [ "$code" = 200 ]; check $? "the manifest is there under the digest lp reported"
 

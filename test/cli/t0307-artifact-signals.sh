@@ -15,7 +15,7 @@ run "$LP" artifact push $C --git-sha old --libmxnet a/libmxnet.so --licenses LIC
 expect_exit 0 "publish an artifact"
 
 # a new artifact: SIGINT while libmxnet.so is being copied in; nothing of it stays
-signal_when INT write '[ -n "$(find "$T/store/new" -name "*.lp-tmp.*" 2>/dev/null)" ]' \
+signal_when INT write,copy_file_range '[ -n "$(find "$T/store/new" -name "*.lp-tmp.*" 2>/dev/null)" ]' \
 	"$LP" artifact push $C --git-sha new --libmxnet b/libmxnet.so --licenses LICENSE
 [ "$signalled" = 1 ]; check $? "SIGINT sent mid-copy"
 expect_exit 130 "SIGINT mid-push: exit 130"
@@ -26,7 +26,7 @@ run "$LP" artifact pull $C --git-sha new d0
 expect_exit 3 "the artifact is not there"
 
 # a --force replacement, SIGTERM once the old manifest is the 'replacing' marker
-signal_when TERM write 'grep -qs "^state=replacing" "$T/store/old/$P/libmxnet.meta"' \
+signal_when TERM write,copy_file_range 'grep -qs "^state=replacing" "$T/store/old/$P/libmxnet.meta"' \
 	"$LP" artifact push $C --git-sha old --libmxnet b/libmxnet.so --licenses LICENSE --force
 [ "$signalled" = 1 ]; check $? "SIGTERM sent after the marker"
 expect_exit 143 "SIGTERM mid-push --force: exit 143"
@@ -43,7 +43,7 @@ expect_same b/libmxnet.so d2/libmxnet.so "the new library"
 
 # pulls: SIGHUP while the staging directory fills; DEST keeps what it had
 run "$LP" artifact push $C --git-sha other --libmxnet a/libmxnet.so --licenses LICENSE
-signal_when HUP write '[ -n "$(find "$T" -maxdepth 1 -name ".d2.lp-tmp.*")" ]' \
+signal_when HUP write,copy_file_range '[ -n "$(find "$T" -maxdepth 1 -name ".d2.lp-tmp.*")" ]' \
 	"$LP" artifact pull $C --git-sha other d2
 [ "$signalled" = 1 ]; check $? "SIGHUP sent mid-download"
 expect_exit 129 "SIGHUP mid-pull: exit 129"
@@ -52,7 +52,7 @@ run "$LP" artifact verify d2
 expect_exit 0 "DEST still verifies"
 expect_same b/libmxnet.so d2/libmxnet.so "... with its old library"
 [ -z "$(find "$T" -name '*.lp-tmp.*')" ]; check $? "no staging directory or temp file left"
-signal_when INT write '[ -n "$(find "$T" -maxdepth 2 -name ".fresh.lp-tmp.*")" ]' \
+signal_when INT write,copy_file_range '[ -n "$(find "$T" -maxdepth 2 -name ".fresh.lp-tmp.*")" ]' \
 	"$LP" artifact pull $C --git-sha other sub/fresh
 expect_exit 130 "SIGINT mid-pull into a new DEST: exit 130"
 expect_no_file sub "no DEST was made, nor its parent"

@@ -126,14 +126,14 @@ post text/plain 0123456789x
 expect_code 413 "body over --max-body-size is 413"
 code=$(curl -s -o "$OUT" -w '%{http_code}' -H 'Content-Type: text/plain' -H 'Transfer-Encoding: chunked' --data-binary 0123456789abc "http://127.0.0.1:$PORT/")
 expect_code 413 "chunked body over the limit is 413"
-curl -s -X DELETE -o /dev/null "http://127.0.0.1:$PORT/"; stop_wait 5
+curl -s -X DELETE -o "$T/.discard" "http://127.0.0.1:$PORT/"; stop_wait 5
 # --- node and C runners --------------------------------------------------------------
 serve "$R/node"
 post application/json '{"k":"v"}'
 expect_code 200 "node runner answers"
 [ "$(jq_ 'd["result"]')" = "{'node': {'k': 'v'}}" ]; check $? "node runner result"
 [ "$(jq_ 'd["metadata"]["stdout"]')" = "node saw json" ]; check $? "node runner stdout captured"
-curl -s -X DELETE -o /dev/null "http://127.0.0.1:$PORT/"; stop_wait 5
+curl -s -X DELETE -o "$T/.discard" "http://127.0.0.1:$PORT/"; stop_wait 5
 mkdir -p "$T/calgo/bin" && cc -O2 -o "$T/calgo/bin/pipe" "$R/c/pipe.c"; check $? "C runner compiles"
 serve "$T/calgo"
 post text/plain 'hi "there"'

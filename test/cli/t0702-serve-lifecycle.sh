@@ -60,7 +60,7 @@ expect_code 202 "async POST is 202"; expect_body '{"result":"Algorithm started."
 i=0; while [ ! -s "$T/cb.jsonl" ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
 [ "$(rec "$T/cb.jsonl" 'json.loads(d[0]["body"])["result"], d[0]["headers"].get("X-Foo"), d[0]["headers"].get("Content-Type")')" = "('hi', 'bar', 'application/json')" ]; check $? "callback gets the RunnerMessage and X-Foo"
 grep -q "ALGOOUT r1\|INFO MAIN - Listening" "$SLOG"; check $? "X-Request-Id is the log id"
-curl -s -X DELETE -o /dev/null "http://127.0.0.1:$PORT/"; stop_wait 5
+curl -s -X DELETE -o "$T/.discard" "http://127.0.0.1:$PORT/"; stop_wait 5
 kill $RPID; wait $RPID 2>/dev/null
 recorder "$T/cb500.jsonl" 500
 REQUEST_COMPLETE=http://127.0.0.1:$RPORT/cb serve "$R/python"
@@ -80,14 +80,14 @@ i=0; while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); do
 [ "$(cat "$T/work/keep.txt")" = old ]; check $? "--init unzips without overwriting"
 [ -x "$T/work/bin/pipe" ]; check $? "--init unzips the runner"
 post text/plain x; [ "$(jq_ 'd["result"]')" = x ]; check $? "--init then serves"
-curl -s -X DELETE -o /dev/null "http://127.0.0.1:$PORT/"; stop_wait 5
+curl -s -X DELETE -o "$T/.discard" "http://127.0.0.1:$PORT/"; stop_wait 5
 mkdir -p "$T/empty"
 (cd "$T/empty" && "$LP" serve --init --init-zip "$T/none.zip" --init-dir "$T/none" >"$OUT" 2>"$ERR"); rc=$?
 expect_exit 1 "--init with no runner exits 1"
 expect_err_contains "Did not find executable /usr/local/bin/algorithmia-pipe or $T/empty/bin/pipe" "names both places"
 serve "$T/algo.zip"
 post text/plain z; [ "$(jq_ 'd["result"]')" = z ]; check $? "--algorithm algorithm.zip serves from a private dir"
-curl -s -X DELETE -o /dev/null "http://127.0.0.1:$PORT/"; stop_wait 5
+curl -s -X DELETE -o "$T/.discard" "http://127.0.0.1:$PORT/"; stop_wait 5
 (cd "$T/src" && python3 -c "import zipfile; z=zipfile.ZipFile('$T/evil.zip','w'); z.writestr('../evil.txt','x'); z.close()")
 run "$LP" serve -a "$T/evil.zip" --listen 127.0.0.1:0 --fifo "$T/algoout"
 expect_exit 1 "a zip escaping its directory is refused"

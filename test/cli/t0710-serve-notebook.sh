@@ -118,7 +118,7 @@ case "$id" in 20[0-9][0-9][0-1][0-9][0-3][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9].[0
 expect_file "runs/$id/score.ipynb" "and names the directory"
 post application/json '{}' / -H 'X-Request-Id: ../up'
 expect_code 400 "an X-Request-Id that cannot name a directory is refused"
-curl -s -o /dev/null -X DELETE "http://127.0.0.1:$PORT/"
+curl -s -o "$T/.discard" -X DELETE "http://127.0.0.1:$PORT/"
 stop_wait
 
 # LP_NOTEBOOK_OUTPUT=s3://...: uploaded through lp's own S3 code
@@ -130,7 +130,7 @@ s3keys "$PFX/runs/" >got
 expect_same got want "the executed notebook and HTML are in the bucket under the request id"
 s3api get-object --bucket "$B" --key "$PFX/runs/req-s3/score.ipynb" "$T/from-s3.ipynb" >/dev/null
 grep -q 'hello s3' "$T/from-s3.ipynb"; check $? "the uploaded notebook holds the run's output"
-curl -s -o /dev/null -X DELETE "http://127.0.0.1:$PORT/"
+curl -s -o "$T/.discard" -X DELETE "http://127.0.0.1:$PORT/"
 stop_wait
 grep -q 'stored s3://' "$SLOG"; check $? "the log names what was stored"
 AWS_ENDPOINT_URL=$EP LP_NOTEBOOK_OUTPUT=ftp://nowhere/x run "$LP" serve -a "$T/opt" --listen 127.0.0.1:0 --fifo "$T/algoout"

@@ -124,7 +124,7 @@ EOF
 	wait_for 600 sh -c 'ceph osd stat 2>/dev/null | grep -q "1 up"' || { fail "OSD did not come up"; return 1; }
 	say "OSD up; starting radosgw"
 	bg radosgw -n client.rgw.r -f
-	wait_for 1200 curl -s -o /dev/null "http://127.0.0.1:$rgw_port/" || { fail "radosgw did not answer"; return 1; }
+	wait_for 1200 curl -s -o "$state/run/probe" "http://127.0.0.1:$rgw_port/" || { fail "radosgw did not answer"; return 1; }
 	timeout 60 radosgw-admin user create --uid tester --display-name tester \
 		--access-key "$AK" --secret-key "$SK" >/dev/null 2>&1 || { fail "radosgw-admin user create failed"; return 1; }
 	# the bucket, made with a SigV4-signed PUT (curl's own signer)
