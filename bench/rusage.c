@@ -77,7 +77,8 @@ int main(int argc, char **argv)
 		int status;
 
 		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_addopen(&fa, 1, outfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		posix_spawn_file_actions_addopen(&fa, 1, outfile, O_WRONLY | O_CREAT | O_APPEND,
+						 0644);
 		posix_spawn_file_actions_adddup2(&fa, 1, 2);
 		t0 = now_s();
 		if (posix_spawnp(&pid, argv[optind], &fa, NULL, argv + optind, environ) != 0) {

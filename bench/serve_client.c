@@ -69,7 +69,7 @@ static int write_all(int fd, const char *p, size_t n)
 
 static int http(int port, int n, double *lat, size_t size)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
 	char buf[65536], *body = payload(size), *req = malloc(size + 256);
 	int fd = socket(AF_INET, SOCK_STREAM, 0), i;
 	size_t len;
@@ -77,7 +77,8 @@ static int http(int port, int n, double *lat, size_t size)
 	/* one write per request: headers and body apart would meet Nagle and delayed ACKs */
 	len = (size_t)sprintf(req,
 			      "POST / HTTP/1.1\r\nHost: b\r\nContent-Type: text/plain\r\n"
-			      "Content-Length: %zu\r\n\r\n%s", size, body);
+			      "Content-Length: %zu\r\n\r\n%s",
+			      size, body);
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return perror("connect"), 1;
@@ -154,7 +155,7 @@ static int pipe_floor(const char *runner, const char *fifo, int n, double *lat, 
 	for (i = 0; i < n; i++) {
 		double t = now_us();
 		int fd = open(fifo, O_RDONLY | O_NONBLOCK);
-		struct pollfd pf = { fd, POLLIN, 0 };
+		struct pollfd pf = {fd, POLLIN, 0};
 		ssize_t r;
 
 		if (write_all(in[1], line, len) < 0)
@@ -187,9 +188,11 @@ int main(int argc, char **argv)
 		n = atoi(argv[4]);
 		lat = calloc((size_t)n, sizeof(*lat));
 		t0 = now_us();
-		rc = pipe_floor(argv[2], argv[3], n, lat, argc == 6 ? strtoul(argv[5], NULL, 10) : 5);
+		rc = pipe_floor(argv[2], argv[3], n, lat,
+				argc == 6 ? strtoul(argv[5], NULL, 10) : 5);
 	} else {
-		fprintf(stderr, "usage: serve_client http PORT N [SIZE] | pipe RUNNER FIFO N [SIZE]\n");
+		fprintf(stderr,
+			"usage: serve_client http PORT N [SIZE] | pipe RUNNER FIFO N [SIZE]\n");
 		return 2;
 	}
 	total = now_us() - t0;

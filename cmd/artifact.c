@@ -22,17 +22,18 @@ int cmd_artifact_set_linking(const struct cmd_help *h, const struct cmd_opt *opt
 	if (o->linking && o->linking != linking)
 		return cmd_opt_usage_error(h, "pass exactly one of --static and --dynamic");
 	o->linking = linking;
-	o->linking_flag = arg ? "--libtype" : linking == LP_ARTIFACT_LINK_STATIC ? "--static"
-										: "--dynamic";
+	o->linking_flag = arg				       ? "--libtype"
+			  : linking == LP_ARTIFACT_LINK_STATIC ? "--static"
+							       : "--dynamic";
 	return 0;
 }
 
 int cmd_artifact_set_coord(const struct cmd_help *h, const struct cmd_opt *opt, const char *arg)
 {
 	if (!lp_artifact_coord_is_valid(arg))
-		return cmd_opt_usage_error(h,
-					   "--%s: '%s' is not valid: use only letters, digits, '.', '_' and '-'",
-					   opt->name, arg);
+		return cmd_opt_usage_error(
+		    h, "--%s: '%s' is not valid: use only letters, digits, '.', '_' and '-'",
+		    opt->name, arg);
 	*(const char **)opt->value = arg;
 	return 0;
 }
@@ -87,7 +88,8 @@ int cmd_artifact(int argc, char **argv)
 	while (argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose") ||
 			    !strcmp(argv[1], "--debug") || !strcmp(argv[1], "-q") ||
 			    !strcmp(argv[1], "--quiet"))) {
-		lp_log_set_level(argv[1][1] == 'q' || argv[1][2] == 'q' ? LP_LOG_QUIET : LP_LOG_VERBOSE);
+		lp_log_set_level(argv[1][1] == 'q' || argv[1][2] == 'q' ? LP_LOG_QUIET
+									: LP_LOG_VERBOSE);
 		argv[1] = argv[0];
 		argc--;
 		argv++;

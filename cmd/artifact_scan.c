@@ -1,4 +1,5 @@
-/* artifact_scan.c - lp artifact list|migrate: what a repository holds, old artifacts re-published */
+/* artifact_scan.c - lp artifact list|migrate: what a repository holds, old artifacts re-published
+ */
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 
@@ -43,16 +44,22 @@ static int parse_scan(struct cmd_artifact_args *a, const struct cmd_help *h, int
 	int status;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_SECTION("Which artifacts (default: all):"),
-	    CMD_ARTIFACT_COORD("git-sha", commit, "SHA", "this commit (or a unique abbreviation of it)"),
+	    CMD_ARTIFACT_COORD("git-sha", commit, "SHA",
+			       "this commit (or a unique abbreviation of it)"),
 	    CMD_ARTIFACT_COORD("os", os, "OS", "this os, e.g. ubuntu18.04"),
 	    CMD_ARTIFACT_COORD("variant", variant, "V", "this variant, e.g. cu102"),
 	    CMD_ARTIFACT_LINK("static", LP_ARTIFACT_LINK_STATIC, NULL, "statically linked ones"),
 	    CMD_ARTIFACT_LINK("dynamic", LP_ARTIFACT_LINK_DYNAMIC, NULL, "dynamically linked ones"),
-	    CMD_ARTIFACT_LINK("libtype", 0, "static|dynamic", "the same, as the old tool spelled it"),
+	    CMD_ARTIFACT_LINK("libtype", 0, "static|dynamic",
+			      "the same, as the old tool spelled it"),
 	    CMD_ARTIFACT_REPOSITORY_OPTS(a, st, concurrency, attempts),
 	    CMD_OPT_SECTION("Output:"),
-	    {.type = CMD_OPT_T_BITS, .alias = 'n', .name = "dry-run", .value = &a->o.flags,
-	     .ival = LP_ARTIFACT_DRY_RUN, .help = "show what would be migrated, write nothing",
+	    {.type = CMD_OPT_T_BITS,
+	     .alias = 'n',
+	     .name = "dry-run",
+	     .value = &a->o.flags,
+	     .ival = LP_ARTIFACT_DRY_RUN,
+	     .help = "show what would be migrated, write nothing",
 	     .flags = migrate ? 0 : CMD_OPT_HIDDEN},
 	    CMD_OPT_FLAG(0, "json", &a->json, 1, "one JSON document on stdout"),
 	    CMD_OPT_END,

@@ -13,38 +13,42 @@
 #include "lib/core/epoch.h"
 #include "lib/core/log.h"
 
-#define ARTIFACT_USAGE                                                                    \
-	"lp artifact push (--static | --dynamic) --libmxnet FILE --licenses FILE...\n" \
-	"                 [--dependencies FILE...] [options]\n"                             \
-	"lp artifact pull (--static | --dynamic) --variant V [options] [DEST]\n"             \
+#define ARTIFACT_USAGE                                                                             \
+	"lp artifact push (--static | --dynamic) --libmxnet FILE --licenses FILE...\n"             \
+	"                 [--dependencies FILE...] [options]\n"                                    \
+	"lp artifact pull (--static | --dynamic) --variant V [options] [DEST]\n"                   \
 	"lp artifact verify [DIR]   (see 'lp artifact verify --help')\n"                           \
-	"lp artifact list [--git-sha SHA] [--json] [options]   (see 'lp artifact list --help')\n" \
+	"lp artifact list [--git-sha SHA] [--json] [options]   (see 'lp artifact list --help')\n"  \
 	"lp artifact migrate [--git-sha SHA] [--dry-run] [options]\n"
-#define ARTIFACT_DESCRIPTION                                                              \
-	"Push a libmxnet.so with its licenses and dependencies to an artifact repository,\n" \
-	"or pull it back (verified). Keys: <commit>/<os>/<variant>/<static|dynamic>/...\n"   \
-	"'lp artifact --push ...' and '--pull ...' (the old tool's spelling) also work.\n"  \
-	"Pull also finds artifacts the old artifact_repository.py pushed (no checksums),\n" \
-	"and expands a unique abbreviated commit (7 or more hex digits).\n"                  \
-	"A push waits for a concurrent push of the same coordinates; files identical to\n"  \
-	"the published ones are 'already published' (exit 0). A pull leaves DEST with the\n" \
-	"old or the new artifact, never a mix. 'verify' checks DIR (default: .) against\n"  \
+#define ARTIFACT_DESCRIPTION                                                                       \
+	"Push a libmxnet.so with its licenses and dependencies to an artifact repository,\n"       \
+	"or pull it back (verified). Keys: <commit>/<os>/<variant>/<static|dynamic>/...\n"         \
+	"'lp artifact --push ...' and '--pull ...' (the old tool's spelling) also work.\n"         \
+	"Pull also finds artifacts the old artifact_repository.py pushed (no checksums),\n"        \
+	"and expands a unique abbreviated commit (7 or more hex digits).\n"                        \
+	"A push waits for a concurrent push of the same coordinates; files identical to\n"         \
+	"the published ones are 'already published' (exit 0). A pull leaves DEST with the\n"       \
+	"old or the new artifact, never a mix. 'verify' checks DIR (default: .) against\n"         \
 	"its libmxnet.meta (exit 0, or 1 naming the first mismatch).\n"
-#define ARTIFACT_FOOTER                                                                   \
-	"Repository: --repository, --bucket, $LP_ARTIFACT_REPOSITORY,\n"                     \
-	"s3://$ARTIFACT_REPOSITORY_BUCKET, then $XDG_DATA_HOME/lp/artifacts or\n"            \
-	"~/.local/share/lp/artifacts; one set but empty is an error, and on a CI node\n"     \
-	"($JENKINS_URL, $BUILD_ID or $CI set) push refuses the implicit local one.\n"       \
-	"SOURCE_DATE_EPOCH sets the manifest's 'created'.\n"                                  \
-	"Exit status: 0 ok, 1 error, 2 usage, 3 artifact not found, 4 artifact exists;\n"    \
-	"SIGINT, SIGTERM, SIGHUP stop cleanly (temporary files and uploads removed) with\n" \
+#define ARTIFACT_FOOTER                                                                            \
+	"Repository: --repository, --bucket, $LP_ARTIFACT_REPOSITORY,\n"                           \
+	"s3://$ARTIFACT_REPOSITORY_BUCKET, then $XDG_DATA_HOME/lp/artifacts or\n"                  \
+	"~/.local/share/lp/artifacts; one set but empty is an error, and on a CI node\n"           \
+	"($JENKINS_URL, $BUILD_ID or $CI set) push refuses the implicit local one.\n"              \
+	"SOURCE_DATE_EPOCH sets the manifest's 'created'.\n"                                       \
+	"Exit status: 0 ok, 1 error, 2 usage, 3 artifact not found, 4 artifact exists;\n"          \
+	"SIGINT, SIGTERM, SIGHUP stop cleanly (temporary files and uploads removed) with\n"        \
 	"130, 143, 129.\n"
 
 /* push and pull share one help text; usage errors name the subcommand */
 static const struct cmd_help helps[] = {
-    {.cmd = "artifact pull", .usage = ARTIFACT_USAGE, .description = ARTIFACT_DESCRIPTION,
+    {.cmd = "artifact pull",
+     .usage = ARTIFACT_USAGE,
+     .description = ARTIFACT_DESCRIPTION,
      .footer = ARTIFACT_FOOTER},
-    {.cmd = "artifact push", .usage = ARTIFACT_USAGE, .description = ARTIFACT_DESCRIPTION,
+    {.cmd = "artifact push",
+     .usage = ARTIFACT_USAGE,
+     .description = ARTIFACT_DESCRIPTION,
      .footer = ARTIFACT_FOOTER},
 };
 
@@ -63,20 +67,34 @@ static int parse(struct cmd_artifact_args *a, int push, int *argi, int *argc, ch
 	int status;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_SECTION("Coordinates:"),
-	    CMD_ARTIFACT_LINK("static", LP_ARTIFACT_LINK_STATIC, NULL, "statically linked dependencies"),
+	    CMD_ARTIFACT_LINK("static", LP_ARTIFACT_LINK_STATIC, NULL,
+			      "statically linked dependencies"),
 	    CMD_ARTIFACT_LINK("dynamic", LP_ARTIFACT_LINK_DYNAMIC, NULL,
-		 "dynamically linked; exactly one of the two is required"),
-	    CMD_ARTIFACT_LINK("libtype", 0, "static|dynamic", "the same, as the old tool spelled it"),
-	    CMD_ARTIFACT_COORD("git-sha", commit, "SHA", "commit id (default: $MXNET_SHA, $GIT_COMMIT, git HEAD)"),
-	    CMD_ARTIFACT_COORD("os", os, "OS", "e.g. ubuntu18.04 (default: ID+VERSION_ID of os-release)"),
-	    CMD_ARTIFACT_COORD("variant", variant, "V",
-		  "cpu, native, cu102, ... (push default: probe --libmxnet;\nrequired for pull)"),
+			      "dynamically linked; exactly one of the two is required"),
+	    CMD_ARTIFACT_LINK("libtype", 0, "static|dynamic",
+			      "the same, as the old tool spelled it"),
+	    CMD_ARTIFACT_COORD("git-sha", commit, "SHA",
+			       "commit id (default: $MXNET_SHA, $GIT_COMMIT, git HEAD)"),
+	    CMD_ARTIFACT_COORD("os", os, "OS",
+			       "e.g. ubuntu18.04 (default: ID+VERSION_ID of os-release)"),
+	    CMD_ARTIFACT_COORD(
+		"variant", variant, "V",
+		"cpu, native, cu102, ... (push default: probe --libmxnet;\nrequired for pull)"),
 	    CMD_OPT_SECTION("Push:"),
-	    CMD_OPT_STRING(0, "libmxnet", &a->o.libmxnet, "FILE", "the library (stored as libmxnet.so)"),
-	    {.type = CMD_OPT_T_LIST, .name = "licenses", .value = &a->o.licenses, .arg = "FILE...",
-	     .help = "license files, at least one (stored under licenses/)", .flags = CMD_OPT_NARGS},
-	    {.type = CMD_OPT_T_LIST, .name = "dependencies", .value = &a->o.dependencies,
-	     .arg = "FILE...", .help = "extra files (stored under dependencies/)", .flags = CMD_OPT_NARGS},
+	    CMD_OPT_STRING(0, "libmxnet", &a->o.libmxnet, "FILE",
+			   "the library (stored as libmxnet.so)"),
+	    {.type = CMD_OPT_T_LIST,
+	     .name = "licenses",
+	     .value = &a->o.licenses,
+	     .arg = "FILE...",
+	     .help = "license files, at least one (stored under licenses/)",
+	     .flags = CMD_OPT_NARGS},
+	    {.type = CMD_OPT_T_LIST,
+	     .name = "dependencies",
+	     .value = &a->o.dependencies,
+	     .arg = "FILE...",
+	     .help = "extra files (stored under dependencies/)",
+	     .flags = CMD_OPT_NARGS},
 	    CMD_OPT_BITS(0, "strict", &a->o.flags, LP_ARTIFACT_STRICT,
 			 "a --licenses/--dependencies path that matches nothing is an\n"
 			 "error (default: skipped with a warning, as the old tool did)"),
@@ -84,15 +102,21 @@ static int parse(struct cmd_artifact_args *a, int push, int *argi, int *argc, ch
 			 "replace an existing artifact with other content, or re-send\n"
 			 "an identical one (stale files are removed)"),
 	    CMD_OPT_SECTION("Pull:"),
-	    CMD_OPT_STRING(0, "destination", &a->o.destination, "DIR",
-			   "where to put the files, the same as DEST\n(default: .; created if missing)"),
+	    CMD_OPT_STRING(
+		0, "destination", &a->o.destination, "DIR",
+		"where to put the files, the same as DEST\n(default: .; created if missing)"),
 	    CMD_ARTIFACT_REPOSITORY_OPTS(a, st, concurrency, attempts),
 	    CMD_OPT_SECTION("Output:"),
-	    CMD_OPT_BITS('n', "dry-run", &a->o.flags, LP_ARTIFACT_DRY_RUN, "show the keys and sizes, transfer nothing"),
+	    CMD_OPT_BITS('n', "dry-run", &a->o.flags, LP_ARTIFACT_DRY_RUN,
+			 "show the keys and sizes, transfer nothing"),
 	    CMD_OPT_BITS(0, "explain", &a->o.flags, LP_ARTIFACT_EXPLAIN,
 			 "show each coordinate and where it came from, then stop"),
-	    CMD_OPT_FLAG(0, "json", &a->json, 1, "one JSON document describing the result on stdout"),
-	    {.type = CMD_OPT_T_CALLBACK, .name = "debug", .cb = set_debug, .flags = CMD_OPT_NOARG,
+	    CMD_OPT_FLAG(0, "json", &a->json, 1,
+			 "one JSON document describing the result on stdout"),
+	    {.type = CMD_OPT_T_CALLBACK,
+	     .name = "debug",
+	     .cb = set_debug,
+	     .flags = CMD_OPT_NOARG,
 	     .help = "the same as --verbose"},
 	    CMD_OPT_END,
 	};
@@ -110,7 +134,8 @@ static int check_args(struct cmd_artifact_args *a, int push, int argi, int argc,
 	struct lp_artifact_opts *o = &a->o;
 
 	if (argi < argc && (push || argi + 1 < argc))
-		return cmd_opt_usage_error(h, "unexpected argument '%s'", argv[push ? argi : argi + 1]);
+		return cmd_opt_usage_error(h, "unexpected argument '%s'",
+					   argv[push ? argi : argi + 1]);
 	if (argi < argc && o->destination)
 		return cmd_opt_usage_error(h, "pass DEST or --destination, not both");
 	if (argi < argc)
@@ -130,7 +155,8 @@ static int check_args(struct cmd_artifact_args *a, int push, int argi, int argc,
 	if (push && !o->licenses.nr)
 		return cmd_opt_usage_error(h, "--licenses is required (at least one license file)");
 	if (!push && (!o->variant || !*o->variant))
-		return cmd_opt_usage_error(h, "--variant is required (which build suits this host)");
+		return cmd_opt_usage_error(h,
+					   "--variant is required (which build suits this host)");
 	return CMD_OPT_CONTINUE;
 }
 

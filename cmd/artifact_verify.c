@@ -25,7 +25,7 @@ int cmd_artifact_verify(int argc, char **argv)
 	struct lp_strvec scratch = LP_STRVEC_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	const struct cmd_help *h = &verify_help;
-	const struct cmd_opt opts[] = { CMD_OPT_END };
+	const struct cmd_opt opts[] = {CMD_OPT_END};
 	const char *dir = ".";
 	int argi, status, error;
 

@@ -17,15 +17,14 @@ static const struct cmd_help help = {
     .cmd = "build-algorithm",
     .usage = "lp build-algorithm -t TAG --from LANGPACK [-C DIR] [options]\n"
 	     "lp build-algorithm --dry-run --from LANGPACK [-C DIR]\n",
-    .description =
-	"Build an algorithm directory into a runnable image on top of a langpack\n"
-	"image (one made by lp build-template): its dependency manifests are copied\n"
-	"and installed first (lp install-dependencies), then the source\n"
-	"(lp install-algorithm into /opt/algorithm), so editing the source keeps the\n"
-	"dependency layer. The image runs as algo in /opt/algorithm with\n"
-	"ENTRYPOINT [\"lp\", \"serve\", \"--init\"]: arguments after the image name in\n"
-	"docker run go to lp serve. Labels (name, language, revision, the langpack's\n"
-	"libraries, OCI keys) go on the image through the Engine API.\n",
+    .description = "Build an algorithm directory into a runnable image on top of a langpack\n"
+		   "image (one made by lp build-template): its dependency manifests are copied\n"
+		   "and installed first (lp install-dependencies), then the source\n"
+		   "(lp install-algorithm into /opt/algorithm), so editing the source keeps the\n"
+		   "dependency layer. The image runs as algo in /opt/algorithm with\n"
+		   "ENTRYPOINT [\"lp\", \"serve\", \"--init\"]: arguments after the image name in\n"
+		   "docker run go to lp serve. Labels (name, language, revision, the langpack's\n"
+		   "libraries, OCI keys) go on the image through the Engine API.\n",
     .footer = "Environment: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_CONTEXT,\n"
 	      "DOCKER_CONFIG (contexts and registry credentials). See 'man lp-build-algorithm'.\n"
 	      "Exit status: 0 ok, 1 error, 2 usage, 3 algorithm directory not found.\n",
@@ -60,19 +59,23 @@ int cmd_build_algorithm(int argc, char **argv)
 	char rev[LP_GIT_OID_HEX_SIZE];
 	int argi, dry_run = 0, status, error;
 	const struct cmd_opt opts[] = {
-	    CMD_OPT_STRING('t', "tag", &tag, "TAG", "the image to build (required unless --dry-run)"),
-	    CMD_OPT_STRING(0, "from", &o.from, "LANGPACK", "the langpack image to build on (required)"),
+	    CMD_OPT_STRING('t', "tag", &tag, "TAG",
+			   "the image to build (required unless --dry-run)"),
+	    CMD_OPT_STRING(0, "from", &o.from, "LANGPACK",
+			   "the langpack image to build on (required)"),
 	    CMD_OPT_STRING('C', "directory", &o.dir, "DIR", "the algorithm directory (default: .)"),
 	    CMD_OPT_BITS(0, "offline", &o.flags, LP_ALGOIMAGE_OFFLINE,
 			 "install with --offline (vendor/, no network)"),
 	    CMD_OPT_CALLBACK(0, "label", &labels, add_label, "KEY=VALUE",
 			     "add a label to the image; repeatable"),
-	    CMD_OPT_FLAG('n', "dry-run", &dry_run, 1, "print the Dockerfile it would build; build nothing"),
+	    CMD_OPT_FLAG('n', "dry-run", &dry_run, 1,
+			 "print the Dockerfile it would build; build nothing"),
 	    CMD_DOCKER_OPTS(&dk),
 	    CMD_OPT_END,
 	};
 
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
+	    CMD_OPT_CONTINUE)
 		goto out;
 	status = LP_EXIT_OK;
 	if (argi < argc) {

@@ -91,7 +91,8 @@ int cmd_docker_build(const struct lp_dockerfile *df, struct lp_dockerfile_build_
 		goto out;
 	lp_log_info("built %s (%s)", b->tag, id[0] ? id : "no id reported");
 	if (push) {
-		struct lp_docker_opts d = {.engine = &engine, .output = cmd_docker_print, .ud = out};
+		struct lp_docker_opts d = {
+		    .engine = &engine, .output = cmd_docker_print, .ud = out};
 		char digest[LP_DOCKER_ID_SIZE];
 
 		if ((error = lp_dockerauth_push(digest, &d, b->tag, env, err)) < 0)

@@ -17,27 +17,33 @@ struct cmd_docker_flags {
 	const char *platform, *target, *network;
 	struct lp_strvec build_args; /* "KEY=VALUE" */
 };
-#define CMD_DOCKER_FLAGS_INIT { .push = 0, .flags = 0, .build_args = LP_STRVEC_INIT }
+#define CMD_DOCKER_FLAGS_INIT                                                                      \
+	{                                                                                          \
+		.push = 0, .flags = 0, .build_args = LP_STRVEC_INIT                                \
+	}
 
 int cmd_docker_build_arg(const struct cmd_help *h, const struct cmd_opt *opt, const char *arg);
 
 /* Table rows for the flags (inside a struct cmd_opt array). */
-#define CMD_DOCKER_OPTS(f)                                                                   \
-	CMD_OPT_SECTION("Image build (as docker build):"),                                   \
-	CMD_OPT_FLAG(0, "push", &(f)->push, 1,                                                \
-		     "push the tag to its registry after the build\n"                         \
-		     "(credentials from ~/.docker/config.json)"),                             \
-	CMD_OPT_BITS(0, "no-cache", &(f)->flags, LP_DOCKER_NO_CACHE, "do not use the build cache"), \
-	CMD_OPT_BITS(0, "pull", &(f)->flags, LP_DOCKER_PULL, "always pull a newer base image"), \
-	CMD_OPT_STRING(0, "platform", &(f)->platform, "OS/ARCH",                              \
-		       "build for this platform (e.g. linux/amd64)"),                         \
-	CMD_OPT_CALLBACK(0, "build-arg", &(f)->build_args, cmd_docker_build_arg, "KEY[=VALUE]", \
-			 "set an ARG; KEY alone takes it from the environment;\nrepeatable"), \
-	CMD_OPT_STRING(0, "network", &(f)->network, "MODE",                                   \
-		       "network for RUN steps (e.g. host, none)")
+#define CMD_DOCKER_OPTS(f)                                                                         \
+	CMD_OPT_SECTION("Image build (as docker build):"),                                         \
+	    CMD_OPT_FLAG(0, "push", &(f)->push, 1,                                                 \
+			 "push the tag to its registry after the build\n"                          \
+			 "(credentials from ~/.docker/config.json)"),                              \
+	    CMD_OPT_BITS(0, "no-cache", &(f)->flags, LP_DOCKER_NO_CACHE,                           \
+			 "do not use the build cache"),                                            \
+	    CMD_OPT_BITS(0, "pull", &(f)->flags, LP_DOCKER_PULL,                                   \
+			 "always pull a newer base image"),                                        \
+	    CMD_OPT_STRING(0, "platform", &(f)->platform, "OS/ARCH",                               \
+			   "build for this platform (e.g. linux/amd64)"),                          \
+	    CMD_OPT_CALLBACK(0, "build-arg", &(f)->build_args, cmd_docker_build_arg,               \
+			     "KEY[=VALUE]",                                                        \
+			     "set an ARG; KEY alone takes it from the environment;\nrepeatable"),  \
+	    CMD_OPT_STRING(0, "network", &(f)->network, "MODE",                                    \
+			   "network for RUN steps (e.g. host, none)")
 
 /* --target STAGE, for templates with several stages. */
-#define CMD_DOCKER_TARGET_OPT(f) \
+#define CMD_DOCKER_TARGET_OPT(f)                                                                   \
 	CMD_OPT_STRING(0, "target", &(f)->target, "STAGE", "build up to this stage")
 
 /* Copy the flags into the build options. */

@@ -43,17 +43,20 @@ int cmd_install_algorithm(int argc, char **argv)
 	    CMD_OPT_STRING('C', "directory", &dir, "DIR", "the algorithm directory (default: .)"),
 	    CMD_OPT_STRING(0, "prefix", &o.prefix, "DIR",
 			   "install here (default: /opt/algorithm, unless --zip)"),
-	    CMD_OPT_STRING(0, "zip", &o.zip, "FILE", "write algorithm.zip to FILE (with --prefix: as well)"),
+	    CMD_OPT_STRING(0, "zip", &o.zip, "FILE",
+			   "write algorithm.zip to FILE (with --prefix: as well)"),
 	    CMD_OPT_BITS(0, "offline", &o.flags, LP_ALGORITHM_OFFLINE,
 			 "no network: cargo --offline, mvn -o, GOPROXY=off, ..."),
 	    CMD_OPT_BITS(0, "in-place", &o.flags, LP_ALGORITHM_IN_PLACE,
 			 "compile and add bin/pipe in DIR itself, copy nothing\n"
 			 "(what lp build-algorithm runs in /opt/algorithm)"),
-	    CMD_OPT_FLAG('n', "dry-run", &dry_run, 1, "print the exact commands and paths; run nothing"),
+	    CMD_OPT_FLAG('n', "dry-run", &dry_run, 1,
+			 "print the exact commands and paths; run nothing"),
 	    CMD_OPT_END,
 	};
 
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
+	    CMD_OPT_CONTINUE)
 		goto out;
 	status = LP_EXIT_OK;
 	if (argi < argc) {
@@ -61,7 +64,8 @@ int cmd_install_algorithm(int argc, char **argv)
 		goto out;
 	}
 	if ((o.prefix && !*o.prefix) || (o.zip && !*o.zip)) {
-		status = cmd_opt_usage_error(&help, "--%s: empty path", o.zip && !*o.zip ? "zip" : "prefix");
+		status = cmd_opt_usage_error(&help, "--%s: empty path",
+					     o.zip && !*o.zip ? "zip" : "prefix");
 		goto out;
 	}
 	if ((o.flags & LP_ALGORITHM_IN_PLACE) && o.prefix) {

@@ -41,11 +41,13 @@ int cmd_install_dependencies(int argc, char **argv)
 			 "npm ci --offline, cargo --offline, mvn -o, ..."),
 	    CMD_OPT_BITS(0, "user", &o.flags, LP_ALGORITHM_PIP_USER,
 			 "pip: install into the user site, not DIR/dependencies"),
-	    CMD_OPT_FLAG('n', "dry-run", &dry_run, 1, "print the exact commands and paths; run nothing"),
+	    CMD_OPT_FLAG('n', "dry-run", &dry_run, 1,
+			 "print the exact commands and paths; run nothing"),
 	    CMD_OPT_END,
 	};
 
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
+	    CMD_OPT_CONTINUE)
 		goto out;
 	status = LP_EXIT_OK;
 	if (argi < argc) {

@@ -20,33 +20,35 @@ struct lp_cmd {
 
 /* Alphabetical; `lp --help` prints them in this order. */
 static const struct lp_cmd commands[] = {
-	{ "artifact", cmd_artifact, "push, pull, list and migrate libmxnet.so builds (S3 or local)" },
-	{ "build-algorithm", cmd_build_algorithm, "build an algorithm into a runnable image on a langpack" },
-	{ "build-template", cmd_build_template, "render a Dockerfile from library directories and build it" },
-	{ "install-algorithm", cmd_install_algorithm, "compile an algorithm into /opt/algorithm or algorithm.zip" },
-	{ "install-dependencies", cmd_install_dependencies, "install an algorithm's dependencies" },
-	{ "serve", cmd_serve, "run a built algorithm behind HTTP (LangServer protocol)" },
-	{ "snap", cmd_snap, "write a snapcraft.yaml for an ML library" },
+    {"artifact", cmd_artifact, "push, pull, list and migrate libmxnet.so builds (S3 or local)"},
+    {"build-algorithm", cmd_build_algorithm,
+     "build an algorithm into a runnable image on a langpack"},
+    {"build-template", cmd_build_template,
+     "render a Dockerfile from library directories and build it"},
+    {"install-algorithm", cmd_install_algorithm,
+     "compile an algorithm into /opt/algorithm or algorithm.zip"},
+    {"install-dependencies", cmd_install_dependencies, "install an algorithm's dependencies"},
+    {"serve", cmd_serve, "run a built algorithm behind HTTP (LangServer protocol)"},
+    {"snap", cmd_snap, "write a snapcraft.yaml for an ML library"},
 };
 
-static const char usage_head[] =
-	"usage: lp [-v | -q] <command> [<args>]\n"
-	"       lp help <command> | lp <command> --help | lp --version\n"
-	"\n"
-	"Build and ship machine-learning libraries and algorithms.\n"
-	"\n"
-	"Options:\n"
-	"  -h, --help       show this help\n"
-	"  -V, --version    print lp's version\n"
-	"  -v, --verbose    print debug output (never secrets)\n"
-	"  -q, --quiet      print errors only\n"
-	"\n"
-	"Commands:\n";
+static const char usage_head[] = "usage: lp [-v | -q] <command> [<args>]\n"
+				 "       lp help <command> | lp <command> --help | lp --version\n"
+				 "\n"
+				 "Build and ship machine-learning libraries and algorithms.\n"
+				 "\n"
+				 "Options:\n"
+				 "  -h, --help       show this help\n"
+				 "  -V, --version    print lp's version\n"
+				 "  -v, --verbose    print debug output (never secrets)\n"
+				 "  -q, --quiet      print errors only\n"
+				 "\n"
+				 "Commands:\n";
 
 static const char usage_tail[] =
-	"\n"
-	"Exit status: 0 ok, 1 error, 2 usage error, 3 not found, 4 already exists.\n"
-	"See 'man lp' and 'man lp-<command>'.\n";
+    "\n"
+    "Exit status: 0 ok, 1 error, 2 usage error, 3 not found, 4 already exists.\n"
+    "See 'man lp' and 'man lp-<command>'.\n";
 
 static void print_usage(FILE *f)
 {
@@ -77,7 +79,8 @@ static int run_cmd(const struct lp_cmd *c, int argc, char **argv)
 	/* git's run_builtin: a failed write to stdout must not pass silently */
 	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
 		if (errno != EPIPE && errno != EINVAL) {
-			fprintf(stderr, "lp: write failure on standard output: %s\n", strerror(errno));
+			fprintf(stderr, "lp: write failure on standard output: %s\n",
+				strerror(errno));
 			return LP_EXIT_ERROR;
 		}
 	}
@@ -87,11 +90,11 @@ static int run_cmd(const struct lp_cmd *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 },
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
 	};
 	const struct lp_cmd *cmd;
 	int c, status;
@@ -114,7 +117,8 @@ int main(int argc, char **argv)
 			lp_log_set_level(LP_LOG_QUIET);
 			break;
 		default:
-			fprintf(stderr, "lp: unknown option '%s'\nsee 'lp --help'\n", argv[optind - 1]);
+			fprintf(stderr, "lp: unknown option '%s'\nsee 'lp --help'\n",
+				argv[optind - 1]);
 			return LP_EXIT_USAGE;
 		}
 	}
@@ -125,7 +129,7 @@ int main(int argc, char **argv)
 		return LP_EXIT_USAGE;
 	}
 	if (!strcmp(argv[0], "help")) {
-		char *help_argv[] = { NULL, "--help", NULL };
+		char *help_argv[] = {NULL, "--help", NULL};
 
 		if (argc < 2) {
 			print_usage(stdout);
@@ -133,7 +137,8 @@ int main(int argc, char **argv)
 		}
 		cmd = find_cmd(argv[1]);
 		if (!cmd) {
-			fprintf(stderr, "lp: '%s' is not an lp command\nsee 'lp --help'\n", argv[1]);
+			fprintf(stderr, "lp: '%s' is not an lp command\nsee 'lp --help'\n",
+				argv[1]);
 			return LP_EXIT_USAGE;
 		}
 		help_argv[0] = argv[1];

@@ -19,7 +19,10 @@
 /* the rows every command has, after its own */
 static const struct cmd_opt common[] = {
     {.type = CMD_OPT_T_FLAG, .alias = 'h', .name = "help", .help = "show this help"},
-    {.type = CMD_OPT_T_FLAG, .alias = 'v', .name = "verbose", .help = "print debug output (never secrets)"},
+    {.type = CMD_OPT_T_FLAG,
+     .alias = 'v',
+     .name = "verbose",
+     .help = "print debug output (never secrets)"},
     {.type = CMD_OPT_T_FLAG, .alias = 'q', .name = "quiet", .help = "print errors only"},
 };
 #define NR_COMMON (sizeof(common) / sizeof(common[0]))
@@ -63,7 +66,8 @@ static size_t count(const struct cmd_opt *opts)
 const struct cmd_opt *cmd_opt_find(const struct cmd_opt *opts, const char *name)
 {
 	for (; opts->type != CMD_OPT_T_END; opts++)
-		if (opts->name && (!strcmp(opts->name, name) || (opts->alt && !strcmp(opts->alt, name))))
+		if (opts->name &&
+		    (!strcmp(opts->name, name) || (opts->alt && !strcmp(opts->alt, name))))
 			return opts;
 	return NULL;
 }
@@ -166,8 +170,8 @@ static int apply(const struct cmd_help *h, const struct cmd_opt *o, const char *
 		errno = 0;
 		v = strtol(arg, &end, 10);
 		if (!*arg || *end || errno == ERANGE || v < o->ival || v > o->max)
-			return cmd_opt_usage_error(h, "%s: '%s' is not an integer in %ld..%ld", flag,
-						   arg, o->ival, o->max);
+			return cmd_opt_usage_error(h, "%s: '%s' is not an integer in %ld..%ld",
+						   flag, arg, o->ival, o->max);
 		*(long *)o->value = v;
 		return 0;
 	case CMD_OPT_T_SIZE:
@@ -254,8 +258,9 @@ int cmd_opt_parse(int *argi, const struct cmd_help *h, const struct cmd_opt *opt
 				lp_buf_addf(&flag, "-%c", optopt);
 			else
 				lp_buf_adds(&flag, written);
-			status = cmd_opt_usage_error(h, c == ':' ? "option '%s' requires an argument"
-								 : "unknown option '%s'",
+			status = cmd_opt_usage_error(h,
+						     c == ':' ? "option '%s' requires an argument"
+							      : "unknown option '%s'",
 						     flag.buf);
 			break;
 		}

@@ -33,12 +33,12 @@
 enum cmd_opt_type {
 	CMD_OPT_T_END = 0,
 	CMD_OPT_T_SECTION,  /* a heading in --help; `help` is its text */
-	CMD_OPT_T_FLAG,     /* no argument: *(int *)value = ival */
-	CMD_OPT_T_BITS,     /* no argument: *(unsigned *)value |= ival */
+	CMD_OPT_T_FLAG,	    /* no argument: *(int *)value = ival */
+	CMD_OPT_T_BITS,	    /* no argument: *(unsigned *)value |= ival */
 	CMD_OPT_T_STRING,   /* one argument: *(const char **)value = arg (last wins) */
-	CMD_OPT_T_LIST,     /* repeatable: lp_strvec_push((struct lp_strvec *)value, arg) */
-	CMD_OPT_T_INT,      /* decimal integer in [ival, max]: *(long *)value */
-	CMD_OPT_T_SIZE,     /* bytes, K/M/G suffixes allowed: *(uint64_t *)value */
+	CMD_OPT_T_LIST,	    /* repeatable: lp_strvec_push((struct lp_strvec *)value, arg) */
+	CMD_OPT_T_INT,	    /* decimal integer in [ival, max]: *(long *)value */
+	CMD_OPT_T_SIZE,	    /* bytes, K/M/G suffixes allowed: *(uint64_t *)value */
 	CMD_OPT_T_CHOICE,   /* one of `choices` ("a|b|c"): *(int *)value = its index */
 	CMD_OPT_T_CALLBACK, /* cb(h, opt, arg) decides; arg is NULL for CMD_OPT_NOARG */
 };
@@ -73,27 +73,54 @@ struct cmd_opt {
 };
 
 /* Constructors, so a table reads as one row per option. */
-#define CMD_OPT_END { .type = CMD_OPT_T_END }
-#define CMD_OPT_SECTION(text) { .type = CMD_OPT_T_SECTION, .help = (text) }
-#define CMD_OPT_FLAG(a, n, v, iv, h) \
-	{ .type = CMD_OPT_T_FLAG, .alias = (a), .name = (n), .value = (v), .ival = (iv), .help = (h) }
-#define CMD_OPT_BITS(a, n, v, bits, h) \
-	{ .type = CMD_OPT_T_BITS, .alias = (a), .name = (n), .value = (v), .ival = (bits), .help = (h) }
-#define CMD_OPT_STRING(a, n, v, an, h) \
-	{ .type = CMD_OPT_T_STRING, .alias = (a), .name = (n), .value = (v), .arg = (an), .help = (h) }
-#define CMD_OPT_LIST(a, n, v, an, h) \
-	{ .type = CMD_OPT_T_LIST, .alias = (a), .name = (n), .value = (v), .arg = (an), .help = (h) }
-#define CMD_OPT_INT(a, n, v, lo, hi, an, h)                                                  \
-	{ .type = CMD_OPT_T_INT, .alias = (a), .name = (n), .value = (v), .ival = (lo), .max = (hi), \
-	  .arg = (an), .help = (h) }
-#define CMD_OPT_SIZE(a, n, v, an, h) \
-	{ .type = CMD_OPT_T_SIZE, .alias = (a), .name = (n), .value = (v), .arg = (an), .help = (h) }
-#define CMD_OPT_CHOICE(a, n, v, ch, an, h)                                                   \
-	{ .type = CMD_OPT_T_CHOICE, .alias = (a), .name = (n), .value = (v), .choices = (ch),     \
-	  .arg = (an), .help = (h) }
-#define CMD_OPT_CALLBACK(a, n, v, fn, an, h)                                                 \
-	{ .type = CMD_OPT_T_CALLBACK, .alias = (a), .name = (n), .value = (v), .cb = (fn),        \
-	  .arg = (an), .help = (h), .flags = ((an) ? 0 : CMD_OPT_NOARG) }
+#define CMD_OPT_END                                                                                \
+	{                                                                                          \
+		.type = CMD_OPT_T_END                                                              \
+	}
+#define CMD_OPT_SECTION(text)                                                                      \
+	{                                                                                          \
+		.type = CMD_OPT_T_SECTION, .help = (text)                                          \
+	}
+#define CMD_OPT_FLAG(a, n, v, iv, h)                                                               \
+	{                                                                                          \
+		.type = CMD_OPT_T_FLAG, .alias = (a), .name = (n), .value = (v), .ival = (iv),     \
+		.help = (h)                                                                        \
+	}
+#define CMD_OPT_BITS(a, n, v, bits, h)                                                             \
+	{                                                                                          \
+		.type = CMD_OPT_T_BITS, .alias = (a), .name = (n), .value = (v), .ival = (bits),   \
+		.help = (h)                                                                        \
+	}
+#define CMD_OPT_STRING(a, n, v, an, h)                                                             \
+	{                                                                                          \
+		.type = CMD_OPT_T_STRING, .alias = (a), .name = (n), .value = (v), .arg = (an),    \
+		.help = (h)                                                                        \
+	}
+#define CMD_OPT_LIST(a, n, v, an, h)                                                               \
+	{                                                                                          \
+		.type = CMD_OPT_T_LIST, .alias = (a), .name = (n), .value = (v), .arg = (an),      \
+		.help = (h)                                                                        \
+	}
+#define CMD_OPT_INT(a, n, v, lo, hi, an, h)                                                        \
+	{                                                                                          \
+		.type = CMD_OPT_T_INT, .alias = (a), .name = (n), .value = (v), .ival = (lo),      \
+		.max = (hi), .arg = (an), .help = (h)                                              \
+	}
+#define CMD_OPT_SIZE(a, n, v, an, h)                                                               \
+	{                                                                                          \
+		.type = CMD_OPT_T_SIZE, .alias = (a), .name = (n), .value = (v), .arg = (an),      \
+		.help = (h)                                                                        \
+	}
+#define CMD_OPT_CHOICE(a, n, v, ch, an, h)                                                         \
+	{                                                                                          \
+		.type = CMD_OPT_T_CHOICE, .alias = (a), .name = (n), .value = (v),                 \
+		.choices = (ch), .arg = (an), .help = (h)                                          \
+	}
+#define CMD_OPT_CALLBACK(a, n, v, fn, an, h)                                                       \
+	{                                                                                          \
+		.type = CMD_OPT_T_CALLBACK, .alias = (a), .name = (n), .value = (v), .cb = (fn),   \
+		.arg = (an), .help = (h), .flags = ((an) ? 0 : CMD_OPT_NOARG)                      \
+	}
 
 /* What a command's --help says around the generated option list. */
 struct cmd_help {
@@ -124,7 +151,7 @@ void cmd_opt_help(FILE *f, const struct cmd_help *h, const struct cmd_opt *opts)
 
 /* "lp CMD: <msg>" + "see 'lp CMD --help'" on stderr; returns 2. */
 int cmd_opt_usage_error(const struct cmd_help *h, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* The row for --name in `opts` (NULL if none): for callbacks and checks. */
 const struct cmd_opt *cmd_opt_find(const struct cmd_opt *opts, const char *name);

@@ -19,11 +19,10 @@ static const struct cmd_help help = {
     .cmd = "serve",
     .usage = "lp serve [--algorithm DIR|ZIP] [--listen ADDR:PORT] [options]\n"
 	     "lp serve --init [options]\n",
-    .description =
-	"Run an algorithm's bin/pipe once and answer HTTP requests with it (the\n"
-	"LangServer protocol): GET any path -> alive, POST -> run the algorithm,\n"
-	"DELETE -> stop and exit. POST /invocations answers the bare result and\n"
-	"GET /ping answers 200 (the SageMaker container contract).\n",
+    .description = "Run an algorithm's bin/pipe once and answer HTTP requests with it (the\n"
+		   "LangServer protocol): GET any path -> alive, POST -> run the algorithm,\n"
+		   "DELETE -> stop and exit. POST /invocations answers the bare result and\n"
+		   "GET /ping answers 200 (the SageMaker container contract).\n",
     .footer = "Environment: REQUEST_COMPLETE (async callback URL), STATUS_UPDATE, SLOT_ID,\n"
 	      "LANGUAGE_VERSION (--init), TMPDIR, LP_NOTEBOOK_OUTPUT (--output). See\n"
 	      "'man lp-serve'.\n",
@@ -47,7 +46,8 @@ static int valid_url(const char *s)
 static int check_url_env(const char *name, const char *value, struct lp_error *err)
 {
 	if (value && !valid_url(value))
-		return lp_error_set(err, LP_EINVAL, "invalid %s '%s': not an http(s) URL", name, value);
+		return lp_error_set(err, LP_EINVAL, "invalid %s '%s': not an http(s) URL", name,
+				    value);
 	return 0;
 }
 
@@ -76,7 +76,8 @@ int cmd_serve(int argc, char **argv)
 			   "reaches this one run the algorithm, and stop the\n"
 			   "server: there is no authentication and any DELETE\n"
 			   "stops the runner and exits. Use 127.0.0.1 there."),
-	    CMD_OPT_STRING(0, "port-file", &o.port_file, "FILE", "write the bound port to FILE once listening"),
+	    CMD_OPT_STRING(0, "port-file", &o.port_file, "FILE",
+			   "write the bound port to FILE once listening"),
 	    CMD_OPT_STRING(0, "fifo", &o.fifo, "PATH",
 			   "the runner's output FIFO (default /tmp/algoout),\n"
 			   "made 0600; an existing one must be a FIFO of yours\n"
@@ -123,7 +124,8 @@ int cmd_serve(int argc, char **argv)
 	    CMD_OPT_END,
 	};
 
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
+	    CMD_OPT_CONTINUE)
 		goto out;
 	status = LP_EXIT_OK;
 	if (argi < argc) {

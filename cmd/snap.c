@@ -18,7 +18,8 @@ static const struct cmd_help help = {
 	     "        (--source URL|DIR [--source-tag TAG] | --from-artifact DIR) [options]\n",
     .description = "Write a snapcraft.yaml that builds (or ships) an ML library, its Python\n"
 		   "bindings and an interpreter app: `<name>.python` imports the library.\n",
-    .footer = "Exit status: 0 ok, 1 bad config file or artifact, 2 bad flag value, 3 file not found.\n",
+    .footer =
+	"Exit status: 0 ok, 1 bad config file or artifact, 2 bad flag value, 3 file not found.\n",
 };
 
 /* Every snap key flag goes through lp_snap_opts_set(), which records that the
@@ -30,9 +31,11 @@ static int set_key(const struct cmd_help *h, const struct cmd_opt *opt, const ch
 	return 0;
 }
 
-#define KEY(n, k, an, h) \
-	{ .type = CMD_OPT_T_CALLBACK, .name = (n), .value = &o, .ival = (k), .cb = set_key, \
-	  .arg = (an), .help = (h) }
+#define KEY(n, k, an, h)                                                                           \
+	{                                                                                          \
+		.type = CMD_OPT_T_CALLBACK, .name = (n), .value = &o, .ival = (k), .cb = set_key,  \
+		.arg = (an), .help = (h)                                                           \
+	}
 
 static int write_output(const char *path, int force, const struct lp_buf *yaml,
 			struct lp_error *err)
@@ -87,23 +90,31 @@ int cmd_snap(int argc, char **argv)
 	    KEY("description", LP_SNAP_DESCRIPTION, "TEXT",
 		"default: a paragraph about the library and the app"),
 	    KEY("license", LP_SNAP_LICENSE, "SPDX", "default Apache-2.0"),
-	    KEY("base", LP_SNAP_BASE, "BASE", "core22 (default), core24, core20 (warns: snapcraft 8.x only)"),
+	    KEY("base", LP_SNAP_BASE, "BASE",
+		"core22 (default), core24, core20 (warns: snapcraft 8.x only)"),
 	    KEY("grade", LP_SNAP_GRADE, "stable|devel", "default stable"),
 	    KEY("confinement", LP_SNAP_CONFINEMENT, "MODE", "strict (default), devmode or classic"),
 	    KEY("architecture", LP_SNAP_ARCHITECTURE, "ARCH",
 		"repeatable; architectures on core22, platforms on core24"),
-	    KEY("plug", LP_SNAP_PLUG, "IFACE", "repeatable; replaces the default home, network, opengl"),
+	    KEY("plug", LP_SNAP_PLUG, "IFACE",
+		"repeatable; replaces the default home, network, opengl"),
 	    KEY("app-name", LP_SNAP_APP_NAME, "NAME", "the interpreter app (default python)"),
-	    KEY("library", LP_SNAP_LIBRARY, "NAME", "the library profile (default and only: mxnet)"),
+	    KEY("library", LP_SNAP_LIBRARY, "NAME",
+		"the library profile (default and only: mxnet)"),
 	    CMD_OPT_SECTION("Core library part, from source:"),
-	    KEY("source", LP_SNAP_SOURCE, "URL|DIR", "git URL or local directory (relative to the project)"),
+	    KEY("source", LP_SNAP_SOURCE, "URL|DIR",
+		"git URL or local directory (relative to the project)"),
 	    KEY("source-tag", LP_SNAP_SOURCE_TAG, "TAG", "git tag to build"),
-	    KEY("build-system", LP_SNAP_BUILD_SYSTEM, "SYSTEM", "cmake (default), make or autotools"),
-	    KEY("cmake-arg", LP_SNAP_CMAKE_ARG, "ARG", "repeatable, appended to lp's CPU defaults (later -D wins)"),
+	    KEY("build-system", LP_SNAP_BUILD_SYSTEM, "SYSTEM",
+		"cmake (default), make or autotools"),
+	    KEY("cmake-arg", LP_SNAP_CMAKE_ARG, "ARG",
+		"repeatable, appended to lp's CPU defaults (later -D wins)"),
 	    KEY("make-arg", LP_SNAP_MAKE_ARG, "ARG", "repeatable, with make"),
 	    KEY("configure-arg", LP_SNAP_CONFIGURE_ARG, "ARG", "repeatable, with autotools"),
-	    KEY("build-package", LP_SNAP_BUILD_PACKAGE, "PKG", "repeatable, appended to lp's defaults"),
-	    KEY("stage-package", LP_SNAP_STAGE_PACKAGE, "PKG", "repeatable, appended to lp's defaults"),
+	    KEY("build-package", LP_SNAP_BUILD_PACKAGE, "PKG",
+		"repeatable, appended to lp's defaults"),
+	    KEY("stage-package", LP_SNAP_STAGE_PACKAGE, "PKG",
+		"repeatable, appended to lp's defaults"),
 	    CMD_OPT_SECTION("Core library part, from a pulled artifact:"),
 	    KEY("from-artifact", LP_SNAP_FROM_ARTIFACT, "DIR",
 		"a directory made by 'lp artifact pull' (libmxnet.meta),\n"
@@ -111,7 +122,8 @@ int cmd_snap(int argc, char **argv)
 	    CMD_OPT_SECTION("Python bindings part (after the core part):"),
 	    KEY("python-source", LP_SNAP_PYTHON_SOURCE, "URL|DIR",
 		"default: the core source (artifact: its commit on GitHub)"),
-	    KEY("python-subdir", LP_SNAP_PYTHON_SUBDIR, "DIR", "default: python (when the source is defaulted)"),
+	    KEY("python-subdir", LP_SNAP_PYTHON_SUBDIR, "DIR",
+		"default: python (when the source is defaulted)"),
 	    KEY("python-package", LP_SNAP_PYTHON_PACKAGE, "SPEC",
 		"repeatable, appended to pip, setuptools, wheel, numpy pin,\n"
 		"requests, graphviz"),
@@ -119,7 +131,8 @@ int cmd_snap(int argc, char **argv)
 	};
 
 	lp_snap_opts_init(&o);
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
+	    CMD_OPT_CONTINUE)
 		goto out;
 	if (argi < argc) {
 		status = cmd_opt_usage_error(&help, "unexpected argument '%s'", argv[argi]);

@@ -7,10 +7,14 @@
 int cmd_exit_code(int lp_code)
 {
 	switch (lp_code) {
-	case LP_OK: return LP_EXIT_OK;
-	case LP_ENOTFOUND: return LP_EXIT_NOTFOUND;
-	case LP_EEXISTS: return LP_EXIT_EXISTS;
-	default: return LP_EXIT_ERROR;
+	case LP_OK:
+		return LP_EXIT_OK;
+	case LP_ENOTFOUND:
+		return LP_EXIT_NOTFOUND;
+	case LP_EEXISTS:
+		return LP_EXIT_EXISTS;
+	default:
+		return LP_EXIT_ERROR;
 	}
 }
 

@@ -26,6 +26,7 @@ int cmd_error(const struct lp_error *err);
 /* Print "lp <cmd>: <msg>" and "see 'lp <cmd> --help'" on stderr; return 2.
  * (Option errors come from cmd/opt.c, which prints the same two lines.) */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int cmd_usage_verror(const char *cmd, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+int cmd_usage_verror(const char *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 #endif

@@ -9,21 +9,20 @@
 #include "lib/core/error.h"
 
 /* Assert that `expr` returns 0; on failure show the lp_error message (libgit2's cl_git_pass). */
-#define lp_ck_ok(expr, errp)                                                              \
-	do {                                                                              \
-		int lp_ck_r_ = (expr);                                                    \
-		ck_assert_msg(lp_ck_r_ == 0, "%s returned %d: %s", #expr, lp_ck_r_,       \
-			      (errp)->msg);                                               \
+#define lp_ck_ok(expr, errp)                                                                       \
+	do {                                                                                       \
+		int lp_ck_r_ = (expr);                                                             \
+		ck_assert_msg(lp_ck_r_ == 0, "%s returned %d: %s", #expr, lp_ck_r_, (errp)->msg);  \
 	} while (0)
 
 /* Assert that `expr` fails with `code` and its message contains `substr`. */
-#define lp_ck_fail(expr, errp, code, substr)                                              \
-	do {                                                                              \
-		int lp_ck_r_ = (expr);                                                    \
-		ck_assert_msg(lp_ck_r_ == (code), "%s returned %d, expected %d (%s)", #expr, \
-			      lp_ck_r_, (code), (errp)->msg);                             \
-		ck_assert_msg(strstr((errp)->msg, (substr)) != NULL,                      \
-			      "message '%s' lacks '%s'", (errp)->msg, (substr));          \
+#define lp_ck_fail(expr, errp, code, substr)                                                       \
+	do {                                                                                       \
+		int lp_ck_r_ = (expr);                                                             \
+		ck_assert_msg(lp_ck_r_ == (code), "%s returned %d, expected %d (%s)", #expr,       \
+			      lp_ck_r_, (code), (errp)->msg);                                      \
+		ck_assert_msg(strstr((errp)->msg, (substr)) != NULL, "message '%s' lacks '%s'",    \
+			      (errp)->msg, (substr));                                              \
 	} while (0)
 
 /*

@@ -40,7 +40,8 @@ START_TEST(test_algoimage_python_dependencies_first)
 	struct lp_algoimage ai = LP_ALGOIMAGE_INIT;
 	struct lp_buf paths = LP_BUF_INIT;
 
-	lp_test_write("alg/algorithmia.conf", "{\"algoname\": \"hello\", \"language\": \"python3\"}", 0644);
+	lp_test_write("alg/algorithmia.conf",
+		      "{\"algoname\": \"hello\", \"language\": \"python3\"}", 0644);
 	lp_test_write("alg/requirements.txt", "lptiny\n", 0644);
 	lp_test_write("alg/vendor/lptiny-0.1-py3-none-any.whl", "wheel", 0644);
 	lp_test_write("alg/src/hello.py", "def apply(x):\n    return x\n", 0644);
@@ -48,29 +49,33 @@ START_TEST(test_algoimage_python_dependencies_first)
 	lp_test_write("alg/.git/HEAD", "ref: refs/heads/main\n", 0644);
 	lp_test_write("alg/src/__pycache__/hello.pyc", "x", 0644);
 	prepare(&ai, 0);
-	ck_assert_str_eq(ai.df.text.buf,
-			 "# lp build-algorithm: algorithm 'hello' (python) on me/langpack:py\n"
-			 "FROM me/langpack:py\n"
-			 "USER algo\n"
-			 "# what the dependency step reads, before the source: editing the source keeps this layer\n"
-			 "COPY --chown=algo:algo algorithm/algorithmia.conf /opt/algorithm/algorithmia.conf\n"
-			 "COPY --chown=algo:algo algorithm/requirements.txt /opt/algorithm/requirements.txt\n"
-			 "COPY --chown=algo:algo algorithm/vendor /opt/algorithm/vendor\n"
-			 "RUN [\"lp\", \"install-dependencies\", \"-C\", \"/opt/algorithm\"]\n"
-			 "COPY --chown=algo:algo algorithm /opt/algorithm\n"
-			 "RUN [\"lp\", \"install-algorithm\", \"--in-place\", \"-C\", \"/opt/algorithm\"]\n"
-			 "WORKDIR /opt/algorithm\n"
-			 "EXPOSE 9999\n"
-			 "ENTRYPOINT [\"lp\", \"serve\", \"--init\"]\n");
+	ck_assert_str_eq(
+	    ai.df.text.buf,
+	    "# lp build-algorithm: algorithm 'hello' (python) on me/langpack:py\n"
+	    "FROM me/langpack:py\n"
+	    "USER algo\n"
+	    "# what the dependency step reads, before the source: editing the source keeps this "
+	    "layer\n"
+	    "COPY --chown=algo:algo algorithm/algorithmia.conf /opt/algorithm/algorithmia.conf\n"
+	    "COPY --chown=algo:algo algorithm/requirements.txt /opt/algorithm/requirements.txt\n"
+	    "COPY --chown=algo:algo algorithm/vendor /opt/algorithm/vendor\n"
+	    "RUN [\"lp\", \"install-dependencies\", \"-C\", \"/opt/algorithm\"]\n"
+	    "COPY --chown=algo:algo algorithm /opt/algorithm\n"
+	    "RUN [\"lp\", \"install-algorithm\", \"--in-place\", \"-C\", \"/opt/algorithm\"]\n"
+	    "WORKDIR /opt/algorithm\n"
+	    "EXPOSE 9999\n"
+	    "ENTRYPOINT [\"lp\", \"serve\", \"--init\"]\n");
 	context_paths(&paths, &ai);
-	ck_assert_msg(!strcmp(paths.buf, ".lp/Dockerfile|algorithm/|algorithm/algorithmia.conf|"
-					 "algorithm/requirements.txt|algorithm/src/|algorithm/src/hello.py|"
-					 "algorithm/vendor/|algorithm/vendor/lptiny-0.1-py3-none-any.whl|"),
+	ck_assert_msg(!strcmp(paths.buf,
+			      ".lp/Dockerfile|algorithm/|algorithm/algorithmia.conf|"
+			      "algorithm/requirements.txt|algorithm/src/|algorithm/src/hello.py|"
+			      "algorithm/vendor/|algorithm/vendor/lptiny-0.1-py3-none-any.whl|"),
 		      "%s", paths.buf);
 	lp_algoimage_release(&ai);
 	/* --offline reaches both steps */
 	prepare(&ai, LP_ALGOIMAGE_OFFLINE);
-	ck_assert_ptr_nonnull(strstr(ai.df.text.buf, "RUN [\"lp\", \"install-dependencies\", \"--offline\", \"-C\""));
+	ck_assert_ptr_nonnull(
+	    strstr(ai.df.text.buf, "RUN [\"lp\", \"install-dependencies\", \"--offline\", \"-C\""));
 	ck_assert_ptr_nonnull(strstr(ai.df.text.buf, "\"--in-place\", \"--offline\", \"-C\""));
 	lp_algoimage_release(&ai);
 	lp_buf_release(&paths);
@@ -125,11 +130,13 @@ START_TEST(test_algoimage_split_only_when_the_inputs_tell_the_language)
 
 		lp_ck_ok(lp_algoimage_prepare(&ai, &o, &err), &err);
 	}
-	ck_assert_msg(strstr(ai.df.text.buf,
-			     "COPY --chown=algo:algo algorithm/requirements.txt /opt/algorithm/requirements.txt\n"
-			     "COPY --chown=algo:algo algorithm/score.ipynb /opt/algorithm/score.ipynb\n"
-			     "RUN [\"lp\", \"install-dependencies\""),
-		      "%s", ai.df.text.buf);
+	ck_assert_msg(
+	    strstr(ai.df.text.buf,
+		   "COPY --chown=algo:algo algorithm/requirements.txt "
+		   "/opt/algorithm/requirements.txt\n"
+		   "COPY --chown=algo:algo algorithm/score.ipynb /opt/algorithm/score.ipynb\n"
+		   "RUN [\"lp\", \"install-dependencies\""),
+	    "%s", ai.df.text.buf);
 	lp_algoimage_release(&ai);
 	lp_buf_release(&nb);
 }
@@ -148,14 +155,17 @@ START_TEST(test_algoimage_dockerignore)
 	lp_test_write("alg/data/big.bin", "big", 0644);
 	lp_test_write("alg/src/x.log", "log", 0644);
 	lp_test_write("alg/y.log", "log", 0644);
-	lp_test_write("alg/.dockerignore", "# comments and blanks\n\ndata/\n**/*.log\n./package-lock.json\n", 0644);
+	lp_test_write("alg/.dockerignore",
+		      "# comments and blanks\n\ndata/\n**/*.log\n./package-lock.json\n", 0644);
 	prepare(&ai, 0);
 	/* an ignored manifest is not copied early either */
 	ck_assert_ptr_null(strstr(ai.df.text.buf, "package-lock.json"));
-	ck_assert_ptr_nonnull(strstr(ai.df.text.buf, "algorithm/package.json /opt/algorithm/package.json"));
+	ck_assert_ptr_nonnull(
+	    strstr(ai.df.text.buf, "algorithm/package.json /opt/algorithm/package.json"));
 	context_paths(&paths, &ai);
-	ck_assert_msg(!strcmp(paths.buf, ".lp/Dockerfile|algorithm/|algorithm/.dockerignore|"
-					 "algorithm/package.json|algorithm/src/|algorithm/src/a.js|"),
+	ck_assert_msg(!strcmp(paths.buf,
+			      ".lp/Dockerfile|algorithm/|algorithm/.dockerignore|"
+			      "algorithm/package.json|algorithm/src/|algorithm/src/a.js|"),
 		      "%s", paths.buf);
 	lp_algoimage_release(&ai);
 	lp_test_write("alg/.dockerignore", "*\n!src\n", 0644);
@@ -168,7 +178,7 @@ END_TEST
 
 START_TEST(test_algoimage_labels)
 {
-	static const char *const extra[] = { "team=ml", "io.lp.version=overridden", NULL };
+	static const char *const extra[] = {"team=ml", "io.lp.version=overridden", NULL};
 	struct lp_algoimage ai = LP_ALGOIMAGE_INIT;
 	struct lp_docker_image base = LP_DOCKER_IMAGE_INIT;
 	struct lp_algoimage_opts o = {.dir = "alg", .from = "me/langpack:py", .revision = "abc123"};

@@ -96,7 +96,8 @@ START_TEST(test_algorithm_bad_conf_names_file)
 	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL,
 		   "\"language\" must be a string");
 	lp_test_write("algorithmia.conf", "[1]", 0644);
-	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL, "not a JSON object but an array");
+	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL,
+		   "not a JSON object but an array");
 	/* strict: it used to take single quotes, comments and trailing commas */
 	lp_test_write("algorithmia.conf", "{\"language\": \"python\",}", 0644);
 	lp_ck_fail(lp_algorithm_load(&a, ".", &err), &err, LP_EINVAL,

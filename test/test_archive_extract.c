@@ -45,9 +45,9 @@ static void write_zip(const char *zip, const char *const *e)
 
 START_TEST(test_archive_extract_files_and_modes)
 {
-	static const char *const e[] = { "bin/", NULL, NULL, "bin/pipe", "#!/bin/sh\n", NULL,
-					 "./src/a.py", "x = 1\n", NULL, "link", NULL, "src/a.py",
-					 NULL };
+	static const char *const e[] = {"bin/", NULL,	      NULL,	 "bin/pipe", "#!/bin/sh\n",
+					NULL,	"./src/a.py", "x = 1\n", NULL,	     "link",
+					NULL,	"src/a.py",   NULL};
 	struct lp_error err = LP_ERROR_INIT;
 	struct stat st;
 	char *s;
@@ -67,8 +67,8 @@ END_TEST
 
 START_TEST(test_archive_extract_no_overwrite_keeps_existing_files)
 {
-	static const char *const e[] = { "keep.txt", "new\n", NULL, "added.txt", "added\n", NULL,
-					 NULL };
+	static const char *const e[] = {"keep.txt", "new\n", NULL, "added.txt",
+					"added\n",  NULL,    NULL};
 	struct lp_error err = LP_ERROR_INIT;
 	char *s;
 
@@ -86,8 +86,8 @@ END_TEST
 
 START_TEST(test_archive_extract_refuses_dotdot_before_writing_anything)
 {
-	static const char *const e[] = { "good.txt", "g\n", NULL, "sub/../../evil.txt", "x\n",
-					 NULL, NULL };
+	static const char *const e[] = {"good.txt", "g\n", NULL, "sub/../../evil.txt",
+					"x\n",	    NULL,  NULL};
 	struct lp_error err = LP_ERROR_INIT;
 
 	write_zip("a.zip", e);
@@ -102,7 +102,7 @@ END_TEST
 START_TEST(test_archive_extract_refuses_absolute_paths)
 {
 	char path[512];
-	const char *e[] = { path, "x\n", NULL, NULL };
+	const char *e[] = {path, "x\n", NULL, NULL};
 	struct lp_error err = LP_ERROR_INIT;
 
 	snprintf(path, sizeof(path), "%s/abs.txt", lp_test_tmpdir());
@@ -115,9 +115,9 @@ END_TEST
 
 START_TEST(test_archive_extract_refuses_paths_through_symlinks)
 {
-	static const char *const out_link[] = { "up", NULL, "../..", NULL };
-	static const char *const through[] = { "l", NULL, "sub", "l/f.txt", "x\n", NULL, NULL };
-	static const char *const disk[] = { "d/f.txt", "x\n", NULL, NULL };
+	static const char *const out_link[] = {"up", NULL, "../..", NULL};
+	static const char *const through[] = {"l", NULL, "sub", "l/f.txt", "x\n", NULL, NULL};
+	static const char *const disk[] = {"d/f.txt", "x\n", NULL, NULL};
 	struct lp_error err = LP_ERROR_INIT;
 
 	ck_assert_int_eq(mkdir("out", 0755), 0);
@@ -161,7 +161,9 @@ static void write_tar(const char *path, const struct tent *t)
 			archive_entry_set_filetype(en, AE_IFREG);
 			archive_entry_set_size(en, (la_int64_t)strlen(t->data));
 			break;
-		case 'd': archive_entry_set_filetype(en, AE_IFDIR); break;
+		case 'd':
+			archive_entry_set_filetype(en, AE_IFDIR);
+			break;
 		case 'l':
 			archive_entry_set_filetype(en, AE_IFLNK);
 			archive_entry_set_symlink(en, t->data);
@@ -176,7 +178,9 @@ static void write_tar(const char *path, const struct tent *t)
 			archive_entry_set_rdevmajor(en, 1);
 			archive_entry_set_rdevminor(en, 1); /* /dev/mem */
 			break;
-		case 'p': archive_entry_set_filetype(en, AE_IFIFO); break;
+		case 'p':
+			archive_entry_set_filetype(en, AE_IFIFO);
+			break;
 		}
 		ck_assert_int_eq(archive_write_header(a, en), ARCHIVE_OK);
 		if (t->type == 'f')
@@ -190,7 +194,7 @@ static void write_tar(const char *path, const struct tent *t)
 /* `out` holds nothing after a refused archive */
 static void assert_empty(const char *dir)
 {
-	const char *argv[] = { "sh", "-c", "test -z \"$(ls -A \"$1\")\"", "sh", dir, NULL };
+	const char *argv[] = {"sh", "-c", "test -z \"$(ls -A \"$1\")\"", "sh", dir, NULL};
 
 	ck_assert_msg(lp_test_run(".", argv) == 0, "'%s' is not empty", dir);
 }
@@ -198,10 +202,10 @@ static void assert_empty(const char *dir)
 START_TEST(test_archive_extract_never_restores_setuid_setgid_sticky)
 {
 	static const struct tent t[] = {
-		{ "tool", 'f', "#!/bin/sh\n", 06755 },
-		{ "shared", 'd', NULL, 01777 },
-		{ "shared/g", 'f', "x", 02711 },
-		{ NULL, 0, NULL, 0 },
+	    {"tool", 'f', "#!/bin/sh\n", 06755},
+	    {"shared", 'd', NULL, 01777},
+	    {"shared/g", 'f', "x", 02711},
+	    {NULL, 0, NULL, 0},
 	};
 	struct lp_error err = LP_ERROR_INIT;
 	struct stat st;
@@ -220,17 +224,16 @@ END_TEST
 
 START_TEST(test_archive_extract_refuses_devices_fifos_and_outside_hard_links)
 {
-	static const struct tent chr[] = { { "ok", 'f', "x", 0 }, { "mem", 'c', NULL, 0666 },
-					   { NULL, 0, NULL, 0 } };
-	static const struct tent blk[] = { { "sda", 'b', NULL, 0 }, { NULL, 0, NULL, 0 } };
-	static const struct tent fifo[] = { { "p", 'p', NULL, 0 }, { NULL, 0, NULL, 0 } };
-	static const struct tent hard_out[] = { { "pw", 'h', "../../etc/passwd", 0 },
-						{ NULL, 0, NULL, 0 } };
-	static const struct tent hard_abs[] = { { "pw", 'h', "/etc/passwd", 0 },
-						{ NULL, 0, NULL, 0 } };
-	static const struct tent hard_disk[] = { { "pw", 'h', "there", 0 }, { NULL, 0, NULL, 0 } };
-	static const struct tent hard_ok[] = { { "a", 'f', "same", 0 }, { "b", 'h', "a", 0 },
-					       { NULL, 0, NULL, 0 } };
+	static const struct tent chr[] = {
+	    {"ok", 'f', "x", 0}, {"mem", 'c', NULL, 0666}, {NULL, 0, NULL, 0}};
+	static const struct tent blk[] = {{"sda", 'b', NULL, 0}, {NULL, 0, NULL, 0}};
+	static const struct tent fifo[] = {{"p", 'p', NULL, 0}, {NULL, 0, NULL, 0}};
+	static const struct tent hard_out[] = {{"pw", 'h', "../../etc/passwd", 0},
+					       {NULL, 0, NULL, 0}};
+	static const struct tent hard_abs[] = {{"pw", 'h', "/etc/passwd", 0}, {NULL, 0, NULL, 0}};
+	static const struct tent hard_disk[] = {{"pw", 'h', "there", 0}, {NULL, 0, NULL, 0}};
+	static const struct tent hard_ok[] = {
+	    {"a", 'f', "same", 0}, {"b", 'h', "a", 0}, {NULL, 0, NULL, 0}};
 	struct lp_error err = LP_ERROR_INIT;
 	struct stat st;
 
@@ -268,16 +271,19 @@ END_TEST
 START_TEST(test_archive_extract_resolves_symlink_chains)
 {
 	/* each link alone stays inside; followed through each other they do not */
-	static const struct tent chain[] = { { "d", 'd', NULL, 0755 }, { "d/t", 'l', "..", 0 },
-					     { "d/s", 'l', "t/../..", 0 }, { NULL, 0, NULL, 0 } };
-	static const struct tent reversed[] = { { "a/s", 'l', "t/../../x", 0 },
-						{ "a/t", 'l', ".", 0 }, { NULL, 0, NULL, 0 } };
-	static const struct tent loop[] = { { "x", 'l', "y", 0 }, { "y", 'l', "x", 0 },
-					    { NULL, 0, NULL, 0 } };
-	static const struct tent inside[] = { { "d/sub/f", 'f', "x", 0 }, { "d/t", 'l', "..", 0 },
-					      { "d/s", 'l', "t/d/sub/f", 0 },
-					      { NULL, 0, NULL, 0 } };
-	static const struct tent via_disk[] = { { "s", 'l', "t/x", 0 }, { NULL, 0, NULL, 0 } };
+	static const struct tent chain[] = {{"d", 'd', NULL, 0755},
+					    {"d/t", 'l', "..", 0},
+					    {"d/s", 'l', "t/../..", 0},
+					    {NULL, 0, NULL, 0}};
+	static const struct tent reversed[] = {
+	    {"a/s", 'l', "t/../../x", 0}, {"a/t", 'l', ".", 0}, {NULL, 0, NULL, 0}};
+	static const struct tent loop[] = {
+	    {"x", 'l', "y", 0}, {"y", 'l', "x", 0}, {NULL, 0, NULL, 0}};
+	static const struct tent inside[] = {{"d/sub/f", 'f', "x", 0},
+					     {"d/t", 'l', "..", 0},
+					     {"d/s", 'l', "t/d/sub/f", 0},
+					     {NULL, 0, NULL, 0}};
+	static const struct tent via_disk[] = {{"s", 'l', "t/x", 0}, {NULL, 0, NULL, 0}};
 	struct lp_error err = LP_ERROR_INIT;
 	char *s;
 
@@ -308,9 +314,11 @@ END_TEST
 
 START_TEST(test_archive_extract_limits_entries_and_size)
 {
-	static const struct tent four[] = { { "a", 'f', "1", 0 }, { "b", 'f', "2", 0 },
-					    { "c", 'f', "3", 0 }, { "d", 'f', "4", 0 },
-					    { NULL, 0, NULL, 0 } };
+	static const struct tent four[] = {{"a", 'f', "1", 0},
+					   {"b", 'f', "2", 0},
+					   {"c", 'f', "3", 0},
+					   {"d", 'f', "4", 0},
+					   {NULL, 0, NULL, 0}};
 	struct lp_archive_extract_opts o = LP_ARCHIVE_EXTRACT_OPTS_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct archive *a;
@@ -354,8 +362,8 @@ END_TEST
 
 START_TEST(test_archive_extract_error_names_the_entry)
 {
-	static const struct tent t[] = { { "first", 'f', "1", 0 }, { "busy", 'f', "2", 0 },
-					 { NULL, 0, NULL, 0 } };
+	static const struct tent t[] = {
+	    {"first", 'f', "1", 0}, {"busy", 'f', "2", 0}, {NULL, 0, NULL, 0}};
 	struct lp_error err = LP_ERROR_INIT;
 
 	/*

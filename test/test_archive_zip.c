@@ -115,8 +115,8 @@ static void read_zip(struct seen *s, const char *zip)
 START_TEST(test_zip_entries_sorted_with_modes_and_links)
 {
 	static const char *const want[] = {
-		"algorithmia.conf", "bin/", "bin/pipe", "escape", "src/", "src/a b/",
-		"src/a b/\xc3\xa9.txt", "src/hello.py",
+	    "algorithmia.conf",	    "bin/",	    "bin/pipe", "escape", "src/", "src/a b/",
+	    "src/a b/\xc3\xa9.txt", "src/hello.py",
 	};
 	struct seen s;
 	int i;

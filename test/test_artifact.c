@@ -305,8 +305,10 @@ START_TEST(test_artifact_large_manifest_is_linear)
 	 * 5 G strcmp() calls for the largest file count the parser takes, far
 	 * past the suite's timeout. A hash map makes it one lookup per path.
 	 */
-	lp_buf_addf(&text, "commit_id=0123456789abcdef0123456789abcdef01234567\nos=debian12\n"
-			   "variant=cpu\ndependency_linking=dynamic\nfiles=%zu\n", n);
+	lp_buf_addf(&text,
+		    "commit_id=0123456789abcdef0123456789abcdef01234567\nos=debian12\n"
+		    "variant=cpu\ndependency_linking=dynamic\nfiles=%zu\n",
+		    n);
 	lp_buf_addf(&text, "file.0.path=libmxnet.so\n");
 	for (i = 1; i < n; i++)
 		lp_buf_addf(&text, "file.%zu.path=licenses/L%zu\n", i, i);
@@ -629,7 +631,8 @@ START_TEST(test_artifact_push_input_errors)
 	/* without --strict only "at least one license" is required */
 	o.flags &= ~LP_ARTIFACT_STRICT;
 	lp_strvec_pushl(&o.licenses, "licenses/MISSING", "licenses/*.md", NULL);
-	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL, "no license files: pass at least one that exists");
+	lp_ck_fail(do_push(&o, &err), &err, LP_EINVAL,
+		   "no license files: pass at least one that exists");
 	lp_strvec_release(&o.licenses);
 	lp_strvec_push(&o.licenses, "licenses/*");
 	o.os = "be/os";
@@ -770,13 +773,15 @@ START_TEST(test_artifact_pull_meets_a_replacing_marker_or_a_running_push)
 		      "replaced_by=pid 7 on host ci-7 since 2026-12-01T10:00:00Z\n",
 		      0644);
 	pull_opts(&p, "dist");
-	lp_ck_fail(do_pull(&p, &err), &err, LP_ENOTFOUND,
-		   "a --force push (pid 7 on host ci-7 since 2026-12-01T10:00:00Z) was interrupted; "
-		   "push it again");
+	lp_ck_fail(
+	    do_pull(&p, &err), &err, LP_ENOTFOUND,
+	    "a --force push (pid 7 on host ci-7 since 2026-12-01T10:00:00Z) was interrupted; "
+	    "push it again");
 	/* while a writer holds the lock, the pull says who is at it */
 	lp_ck_ok(lp_store_open(&holder, "store", NULL, &err), &err);
 	lp_ck_ok(lp_store_lock(holder, SHA "/ubuntu18.04/cu102/static", &err), &err);
-	lp_ck_fail(do_pull(&p, &err), &err, LP_ENOTFOUND, "is being replaced by a --force push (pid ");
+	lp_ck_fail(do_pull(&p, &err), &err, LP_ENOTFOUND,
+		   "is being replaced by a --force push (pid ");
 	unlink(PFX "libmxnet.meta");
 	lp_ck_fail(do_pull(&p, &err), &err, LP_ENOTFOUND, "' in 'store' is being pushed by pid ");
 	lp_store_free(holder);
@@ -844,9 +849,10 @@ START_TEST(test_artifact_pull_swaps_a_destination_holding_only_an_earlier_pull)
 		ck_assert_uint_eq(st.st_mode & 0777, 0750); /* the directory's mode is kept */
 	}
 	/* no staging directory left next to it, nor the old tree */
-	ck_assert_int_eq(lp_test_run(".", (const char *const[]){ "sh", "-c",
-				     "test -z \"$(ls -A | grep '^\\.dist')\"", NULL }),
-			 0);
+	ck_assert_int_eq(
+	    lp_test_run(".", (const char *const[]){"sh", "-c",
+						   "test -z \"$(ls -A | grep '^\\.dist')\"", NULL}),
+	    0);
 	lp_artifact_manifest_release(&m);
 }
 END_TEST
@@ -1038,7 +1044,8 @@ Suite *artifact_suite(void)
 	tcase_add_test(tc, test_artifact_pull_meets_a_replacing_marker_or_a_running_push);
 	tcase_add_test(tc, test_artifact_damaged_manifest_is_an_incomplete_artifact);
 	tcase_add_test(tc, test_artifact_pull_swaps_a_destination_holding_only_an_earlier_pull);
-	tcase_add_test(tc, test_artifact_pull_in_place_keeps_other_files_and_drops_old_artifact_files);
+	tcase_add_test(tc,
+		       test_artifact_pull_in_place_keeps_other_files_and_drops_old_artifact_files);
 	tcase_add_test(tc, test_artifact_half_updated_destination_is_reported_and_repaired);
 	tcase_add_test(tc, test_artifact_pull_removes_dead_pulls_leftovers_only);
 	tcase_add_test(tc, test_artifact_verify_names_the_first_mismatch);

@@ -16,13 +16,25 @@
 #include "test/lp_test.h"
 
 static const char *const aws_vars[] = {
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-	"AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-	"AWS_ENDPOINT_URL_S3", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE",
-	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-	"AWS_EC2_METADATA_V1_DISABLED", NULL,
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_MAX_ATTEMPTS",
+    "AWS_CA_BUNDLE",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "AWS_EC2_METADATA_V1_DISABLED",
+    NULL,
 };
 
 /* Fixture: a clean AWS environment (each test is its own process) with the
@@ -40,37 +52,35 @@ static void setup(void)
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 }
 
-static const char credentials[] =
-	"# comment\n"
-	"[default]\n"
-	"aws_access_key_id = AKDEFAULT\n"
-	"aws_secret_access_key = skdefault\n"
-	"\n"
-	"[ci]\n"
-	"aws_access_key_id=AKCI\n"
-	"aws_secret_access_key=skci\n"
-	"aws_session_token = tokci\n";
+static const char credentials[] = "# comment\n"
+				  "[default]\n"
+				  "aws_access_key_id = AKDEFAULT\n"
+				  "aws_secret_access_key = skdefault\n"
+				  "\n"
+				  "[ci]\n"
+				  "aws_access_key_id=AKCI\n"
+				  "aws_secret_access_key=skci\n"
+				  "aws_session_token = tokci\n";
 
-static const char config[] =
-	"[default]\n"
-	"region = eu-west-1\n"
-	"; comment\n"
-	"[profile ci]\n"
-	"region = ap-south-1\n"
-	"max_attempts = 7\n"
-	"s3 =\n"
-	"  endpoint_url = http://ceph.internal:7480\n"
-	"  multipart_threshold = 64MB\n"
-	"  multipart_chunksize = 16MiB\n"
-	"  max_concurrent_requests = 4\n"
-	"  addressing_style = virtual\n"
-	"[profile cfgonly]\n"
-	"aws_access_key_id = AKCFG\n"
-	"aws_secret_access_key = skcfg\n"
-	"endpoint_url = https://minio.example:9000/\n"
-	"[profile role]\n"
-	"role_arn = arn:aws:iam::123:role/x\n"
-	"source_profile = default\n";
+static const char config[] = "[default]\n"
+			     "region = eu-west-1\n"
+			     "; comment\n"
+			     "[profile ci]\n"
+			     "region = ap-south-1\n"
+			     "max_attempts = 7\n"
+			     "s3 =\n"
+			     "  endpoint_url = http://ceph.internal:7480\n"
+			     "  multipart_threshold = 64MB\n"
+			     "  multipart_chunksize = 16MiB\n"
+			     "  max_concurrent_requests = 4\n"
+			     "  addressing_style = virtual\n"
+			     "[profile cfgonly]\n"
+			     "aws_access_key_id = AKCFG\n"
+			     "aws_secret_access_key = skcfg\n"
+			     "endpoint_url = https://minio.example:9000/\n"
+			     "[profile role]\n"
+			     "role_arn = arn:aws:iam::123:role/x\n"
+			     "source_profile = default\n";
 
 static void write_files(void)
 {
@@ -166,7 +176,7 @@ START_TEST(test_awsconf_named_profile_skips_env_and_reads_both_files)
 	ck_assert_str_eq(c.access_key, "AKCI");
 	ck_assert_str_eq(c.session_token, "tokci");
 	ck_assert_msg(strstr(c.cred_source, "profile 'ci' in '") &&
-			      strstr(c.cred_source, ".aws/credentials"),
+			  strstr(c.cred_source, ".aws/credentials"),
 		      "%s", c.cred_source);
 	ck_assert_str_eq(c.region, "ap-south-1");
 	ck_assert_str_eq(c.endpoint, "http://ceph.internal:7480");
@@ -250,7 +260,8 @@ START_TEST(test_awsconf_bad_settings_are_one_line_errors)
 
 	write_files();
 	o.profile = "nope";
-	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_EINVAL, "AWS profile 'nope' not found");
+	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_EINVAL,
+		   "AWS profile 'nope' not found");
 	lp_awsconf_release(&c);
 	o.profile = "role";
 	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_EINVAL,
@@ -287,13 +298,15 @@ START_TEST(test_awsconf_missing_credentials_lists_every_source)
 	/* metadata on a closed loopback port: refused at once */
 	unsetenv("AWS_EC2_METADATA_DISABLED");
 	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1", 1);
-	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ERR, "no AWS credentials found (tried: ");
-	ck_assert_msg(strstr(err.msg, "env AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (unset)") &&
-			      strstr(err.msg, "profile 'default' in '") &&
-			      strstr(err.msg, ".aws/credentials' (no file)") &&
-			      strstr(err.msg, "container credentials (AWS_CONTAINER_CREDENTIALS_*_URI unset)") &&
-			      strstr(err.msg, "EC2 instance metadata (http://127.0.0.1:1: "),
-		      "%s", err.msg);
+	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ERR,
+		   "no AWS credentials found (tried: ");
+	ck_assert_msg(
+	    strstr(err.msg, "env AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (unset)") &&
+		strstr(err.msg, "profile 'default' in '") &&
+		strstr(err.msg, ".aws/credentials' (no file)") &&
+		strstr(err.msg, "container credentials (AWS_CONTAINER_CREDENTIALS_*_URI unset)") &&
+		strstr(err.msg, "EC2 instance metadata (http://127.0.0.1:1: "),
+	    "%s", err.msg);
 	ck_assert_ptr_null(strchr(err.msg, '\n'));
 	lp_awsconf_release(&c);
 }
@@ -317,8 +330,8 @@ static const char creds_json[] = "{\"AccessKeyId\":\"AKMETA\",\"SecretAccessKey\
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *body)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-								 MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret = MHD_queue_response(conn, status, r);
 
 	MHD_destroy_response(r);
@@ -342,8 +355,9 @@ static enum MHD_Result meta_handler(void *cls, struct MHD_Connection *conn, cons
 	if (!strcmp(url, "/creds-lax")) /* json-c took this */
 		return reply(conn, 200, "{'AccessKeyId': 'AK', 'SecretAccessKey': 'SK'}");
 	if (!strcmp(url, "/creds-dup"))
-		return reply(conn, 200, "{\"AccessKeyId\": \"AK\", \"SecretAccessKey\": \"SK\", "
-					"\"AccessKeyId\": \"AK2\"}");
+		return reply(conn, 200,
+			     "{\"AccessKeyId\": \"AK\", \"SecretAccessKey\": \"SK\", "
+			     "\"AccessKeyId\": \"AK2\"}");
 	if (!strcmp(url, "/creds")) {
 		auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 		if (!auth || strcmp(auth, "Bearer ecs-token"))
@@ -428,14 +442,14 @@ START_TEST(test_awsconf_container_credentials_with_token_file)
 	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	url = lp_xasprintf("%s/creds-lax", base);
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
-	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET,
-		   "container credentials answered invalid JSON: key must be a string at line 1 column 2");
+	lp_ck_fail(
+	    lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET,
+	    "container credentials answered invalid JSON: key must be a string at line 1 column 2");
 	lp_awsconf_release(&c);
 	free(url);
 	url = lp_xasprintf("%s/creds-dup", base);
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
-	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET,
-		   "duplicate key 'AccessKeyId'");
+	lp_ck_fail(lp_awsconf_resolve(&c, &o, &err), &err, LP_ENET, "duplicate key 'AccessKeyId'");
 	lp_awsconf_release(&c);
 	free(url);
 	MHD_stop_daemon(d);

@@ -43,7 +43,8 @@ START_TEST(test_bundle_interpreter_of_elf_files)
 		   "'script.sh' is not a little-endian ELF executable");
 	lp_test_write("short.elf", "\177ELF\002\001\001", 0644);
 	lp_ck_fail(lp_bundle_interpreter(&b, "short.elf", &err), &err, LP_EINVAL, "");
-	lp_ck_fail(lp_bundle_interpreter(&b, "missing", &err), &err, LP_ENOTFOUND, "cannot read 'missing'");
+	lp_ck_fail(lp_bundle_interpreter(&b, "missing", &err), &err, LP_ENOTFOUND,
+		   "cannot read 'missing'");
 	lp_buf_release(&b);
 }
 END_TEST
@@ -161,7 +162,7 @@ END_TEST
 /* A shared object loaded on first use (dlopen by soname, as lp's lazy parts are) rides along. */
 START_TEST(test_bundle_dlopened_objects)
 {
-	static const char *const cc[] = { "cc", "-o", "lazy", "lazy.c", "-ldl", NULL };
+	static const char *const cc[] = {"cc", "-o", "lazy", "lazy.c", "-ldl", NULL};
 	struct lp_bundle_opts o = LP_BUNDLE_OPTS_INIT;
 	struct lp_bundle *b = NULL;
 	struct lp_error err = LP_ERROR_INIT;

@@ -59,8 +59,8 @@ static void copy_and_check(const char *src, const char *dst)
 	in = open(src, O_RDONLY);
 	out = open(dst, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ck_assert(in >= 0 && out >= 0);
-	lp_ck_ok(lp_copyhash_fd(in, src, out, dst, (uint64_t)st.st_size, on_progress, &s, NULL, got, &size,
-				&err),
+	lp_ck_ok(lp_copyhash_fd(in, src, out, dst, (uint64_t)st.st_size, on_progress, &s, NULL, got,
+				&size, &err),
 		 &err);
 	close(in);
 	close(out);
@@ -121,8 +121,9 @@ START_TEST(test_copyhash_from_a_pipe)
 	}
 	close(fds[1]);
 	out = open("src.copy", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	lp_ck_ok(lp_copyhash_fd(fds[0], "pipe", out, "src.copy", 0, NULL, NULL, NULL, got, &size, &err),
-		 &err);
+	lp_ck_ok(
+	    lp_copyhash_fd(fds[0], "pipe", out, "src.copy", 0, NULL, NULL, NULL, got, &size, &err),
+	    &err);
 	close(fds[0]);
 	close(out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -144,15 +145,17 @@ START_TEST(test_copyhash_unreadable_output_is_an_error)
 	make_file("src", 30u << 20);
 	in = open("src", O_RDONLY);
 	out = open("dst", O_WRONLY | O_CREAT | O_TRUNC, 0600); /* the hash cannot read it back */
-	lp_ck_fail(lp_copyhash_fd(in, "src", out, "dst", 30u << 20, NULL, NULL, NULL, got, &size, &err),
-		   &err, LP_EIO, "cannot read back 'dst'");
+	lp_ck_fail(
+	    lp_copyhash_fd(in, "src", out, "dst", 30u << 20, NULL, NULL, NULL, got, &size, &err),
+	    &err, LP_EIO, "cannot read back 'dst'");
 	close(in);
 	close(out);
 	/* a write error: the output is read-only */
 	in = open("src", O_RDONLY);
 	out = open("src", O_RDONLY);
-	lp_ck_fail(lp_copyhash_fd(in, "src", out, "ro", 30u << 20, NULL, NULL, NULL, got, &size, &err),
-		   &err, LP_EIO, "'ro'");
+	lp_ck_fail(
+	    lp_copyhash_fd(in, "src", out, "ro", 30u << 20, NULL, NULL, NULL, got, &size, &err),
+	    &err, LP_EIO, "'ro'");
 	close(in);
 	close(out);
 }

@@ -36,9 +36,9 @@ static int build(const char *host, const char *tag, const char *dockerfile, stru
 		 char id[LP_DOCKER_ID_SIZE], struct lp_error *err)
 {
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
-	struct lp_docker_opts o = { 0 };
+	struct lp_docker_opts o = {0};
 	struct lp_dockerfile_tar *tar = NULL;
-	struct lp_docker_source src = { tar_next, NULL };
+	struct lp_docker_source src = {tar_next, NULL};
 	int r;
 
 	lp_buf_addf(&df.text, "FROM %s\n%s", getenv("LP_TEST_BASE_IMAGE"), dockerfile);
@@ -61,11 +61,12 @@ START_TEST(test_docker_build_streams_output_and_returns_id)
 	struct lp_buf log = LP_BUF_INIT;
 	char id[LP_DOCKER_ID_SIZE];
 
-	lp_ck_ok(build(docker_host(), "lp-unit/docker:ok", "RUN echo built-here > /x\n", &log, id,
-		       &err),
-		 &err);
+	lp_ck_ok(
+	    build(docker_host(), "lp-unit/docker:ok", "RUN echo built-here > /x\n", &log, id, &err),
+	    &err);
 	ck_assert_msg(!strncmp(id, "sha256:", 7), "id '%s'", id);
-	ck_assert_msg(strstr(log.buf, "Step 2/2 : RUN echo built-here > /x") != NULL, "%s", log.buf);
+	ck_assert_msg(strstr(log.buf, "Step 2/2 : RUN echo built-here > /x") != NULL, "%s",
+		      log.buf);
 	ck_assert_msg(strstr(log.buf, "Successfully tagged lp-unit/docker:ok") != NULL, "%s",
 		      log.buf);
 	lp_buf_release(&log);
@@ -82,7 +83,8 @@ START_TEST(test_docker_failed_step_is_named)
 	lp_ck_fail(build(docker_host(), "lp-unit/docker:bad", "RUN true\nRUN exit 3\nRUN true\n",
 			 &log, id, &err),
 		   &err, LP_ERR,
-		   "build step 3/4 'RUN exit 3' failed: The command '/bin/sh -c exit 3' returned a non-zero code: 3");
+		   "build step 3/4 'RUN exit 3' failed: The command '/bin/sh -c exit 3' returned a "
+		   "non-zero code: 3");
 	ck_assert_str_eq(id, "");
 	lp_buf_release(&log);
 }
@@ -109,8 +111,11 @@ START_TEST(test_docker_http_error_and_unreachable_engine)
 		lp_buf_addf(&sock, "unix://%s/sock", lp_test_tmpdir());
 		lp_test_write("sock", "", 0000);
 		if (geteuid() != 0) {
-			lp_ck_fail(build(sock.buf, "lp-unit/docker:x", "RUN true\n", &log, id, &err),
-				   &err, LP_ENET, "permission denied (to use it without sudo, add your user to the 'docker' group");
+			lp_ck_fail(
+			    build(sock.buf, "lp-unit/docker:x", "RUN true\n", &log, id, &err), &err,
+			    LP_ENET,
+			    "permission denied (to use it without sudo, add your user to the "
+			    "'docker' group");
 		}
 		lp_buf_release(&sock);
 	}
@@ -137,8 +142,10 @@ START_TEST(test_docker_streams_large_context)
 	}
 	lp_sha256_hex(big.buf, big.len, hex);
 	/* the run-unique echo keeps the build cache (shared by the unit and ASan runs) out */
-	lp_buf_addf(&df, "COPY big.bin /big.bin\nRUN echo %ld.%ld && echo '%s  /big.bin' | sha256sum -c -\n",
-		    (long)getpid(), (long)time(NULL), hex);
+	lp_buf_addf(
+	    &df,
+	    "COPY big.bin /big.bin\nRUN echo %ld.%ld && echo '%s  /big.bin' | sha256sum -c -\n",
+	    (long)getpid(), (long)time(NULL), hex);
 	lp_ck_ok(build(docker_host(), "lp-unit/docker:big", df.buf, &log, id, &err), &err);
 	ck_assert_msg(strstr(log.buf, "/big.bin: OK") != NULL, "%s", log.buf);
 	lp_buf_release(&log);
@@ -150,14 +157,14 @@ END_TEST
 /* Engine API parameters: labels, build args, target, no-cache; then inspect sees them. */
 START_TEST(test_docker_build_parameters_and_inspect)
 {
-	static const char *const labels[] = { "org.opencontainers.image.revision=abc",
-					      "x.note=two words \"q\"", NULL };
-	static const char *const args[] = { "GREETING=hi there", NULL };
+	static const char *const labels[] = {"org.opencontainers.image.revision=abc",
+					     "x.note=two words \"q\"", NULL};
+	static const char *const args[] = {"GREETING=hi there", NULL};
 	struct lp_strvec lab = LP_STRVEC_INIT, arg = LP_STRVEC_INIT;
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
 	struct lp_dockerfile_tar *tar = NULL;
-	struct lp_docker_source src = { tar_next, NULL };
-	struct lp_docker_opts o = { 0 };
+	struct lp_docker_source src = {tar_next, NULL};
+	struct lp_docker_opts o = {0};
 	struct lp_docker_image img = LP_DOCKER_IMAGE_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf log = LP_BUF_INIT;
@@ -165,10 +172,11 @@ START_TEST(test_docker_build_parameters_and_inspect)
 
 	lp_strvec_pushv(&lab, labels);
 	lp_strvec_pushv(&arg, args);
-	lp_buf_addf(&df.text,
-		    "FROM %s AS first\nARG GREETING\nRUN echo \"arg=$GREETING\" && echo %ld > /pid\n"
-		    "FROM first AS second\nRUN echo never-built && false\n",
-		    getenv("LP_TEST_BASE_IMAGE"), (long)getpid());
+	lp_buf_addf(
+	    &df.text,
+	    "FROM %s AS first\nARG GREETING\nRUN echo \"arg=$GREETING\" && echo %ld > /pid\n"
+	    "FROM first AS second\nRUN echo never-built && false\n",
+	    getenv("LP_TEST_BASE_IMAGE"), (long)getpid());
 	lp_ck_ok(lp_dockerfile_tar_open(&tar, &df, ".lp/Dockerfile", ".", &err), &err);
 	src.ud = tar;
 	o.host = docker_host();
@@ -205,10 +213,10 @@ END_TEST
 START_TEST(test_docker_split_ref)
 {
 	static const char *const cases[][3] = {
-		{ "localhost:5000/a/b:1", "localhost:5000/a/b", "1" },
-		{ "localhost:5000/a", "localhost:5000/a", "latest" },
-		{ "busybox", "busybox", "latest" },
-		{ "me/x@sha256:abcd", "me/x@sha256:abcd", "" },
+	    {"localhost:5000/a/b:1", "localhost:5000/a/b", "1"},
+	    {"localhost:5000/a", "localhost:5000/a", "latest"},
+	    {"busybox", "busybox", "latest"},
+	    {"me/x@sha256:abcd", "me/x@sha256:abcd", ""},
 	};
 	size_t i;
 
@@ -238,9 +246,9 @@ static int failing_next(void *ud, struct lp_buf *chunk, struct lp_error *err)
 START_TEST(test_docker_context_read_error_is_returned)
 {
 	struct lp_error err = LP_ERROR_INIT;
-	struct lp_docker_opts o = { 0 };
+	struct lp_docker_opts o = {0};
 	int calls = 0;
-	struct lp_docker_source src = { failing_next, &calls };
+	struct lp_docker_source src = {failing_next, &calls};
 	char id[LP_DOCKER_ID_SIZE];
 
 	o.host = docker_host();

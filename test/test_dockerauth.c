@@ -20,7 +20,8 @@ static void decode(struct lp_buf *out, const char *b64url)
 	for (p = b64url; *p; p++)
 		lp_buf_addch(&std, *p == '-' ? '+' : *p == '_' ? '/' : *p);
 	lp_buf_grow(out, std.len);
-	n = EVP_DecodeBlock((unsigned char *)out->buf, (const unsigned char *)std.buf, (int)std.len);
+	n = EVP_DecodeBlock((unsigned char *)out->buf, (const unsigned char *)std.buf,
+			    (int)std.len);
 	ck_assert_int_ge(n, 0);
 	while (n > 0 && out->buf[n - 1] == '\0')
 		n--; /* padding decodes as NULs */
@@ -44,12 +45,12 @@ static void header(struct lp_buf *json, const char *registry, const char *const 
 START_TEST(test_dockerauth_registry_of_a_reference)
 {
 	static const char *const cases[][2] = {
-		{ "localhost:5000/a/b:1", "localhost:5000" },
-		{ "localhost/x", "localhost" },
-		{ "registry.example.com/team/img", "registry.example.com" },
-		{ "me/img:1", "docker.io" },
-		{ "busybox", "docker.io" },
-		{ "[::1]:5000/x", "[::1]:5000" },
+	    {"localhost:5000/a/b:1", "localhost:5000"},
+	    {"localhost/x", "localhost"},
+	    {"registry.example.com/team/img", "registry.example.com"},
+	    {"me/img:1", "docker.io"},
+	    {"busybox", "docker.io"},
+	    {"[::1]:5000/x", "[::1]:5000"},
 	};
 	size_t i;
 
@@ -67,7 +68,7 @@ START_TEST(test_dockerauth_auths_entries)
 {
 	struct lp_buf json = LP_BUF_INIT, cfg = LP_BUF_INIT;
 	struct lp_error err = LP_ERROR_INIT;
-	const char *env[] = { NULL, NULL };
+	const char *env[] = {NULL, NULL};
 
 	/* "lp:s3cret" and "x:y:z" (a password may hold ':') */
 	lp_test_write("cfg/config.json",
@@ -81,16 +82,21 @@ START_TEST(test_dockerauth_auths_entries)
 	lp_buf_addf(&cfg, "DOCKER_CONFIG=%s/cfg", lp_test_tmpdir());
 	env[0] = cfg.buf;
 	header(&json, "localhost:5000", env); /* the key matches without scheme and path */
-	ck_assert_str_eq(json.buf,
-			 "{\"username\":\"lp\",\"password\":\"s3cret\",\"serveraddress\":\"localhost:5000\"}");
+	ck_assert_str_eq(
+	    json.buf,
+	    "{\"username\":\"lp\",\"password\":\"s3cret\",\"serveraddress\":\"localhost:5000\"}");
 	header(&json, "reg.example", env);
-	ck_assert_str_eq(json.buf,
-			 "{\"username\":\"x\",\"password\":\"y:z\",\"serveraddress\":\"reg.example\"}");
+	ck_assert_str_eq(
+	    json.buf,
+	    "{\"username\":\"x\",\"password\":\"y:z\",\"serveraddress\":\"reg.example\"}");
 	header(&json, "docker.io", env);
-	ck_assert_str_eq(json.buf, "{\"identitytoken\":\"tok\",\"serveraddress\":\"https://index.docker.io/v1/\"}");
+	ck_assert_str_eq(
+	    json.buf,
+	    "{\"identitytoken\":\"tok\",\"serveraddress\":\"https://index.docker.io/v1/\"}");
 	header(&json, "plain.example", env);
-	ck_assert_str_eq(json.buf,
-			 "{\"username\":\"u\",\"password\":\"p\",\"serveraddress\":\"plain.example\"}");
+	ck_assert_str_eq(
+	    json.buf,
+	    "{\"username\":\"u\",\"password\":\"p\",\"serveraddress\":\"plain.example\"}");
 	header(&json, "other.example", env);
 	ck_assert_str_eq(json.buf, ""); /* anonymous */
 	{
@@ -112,13 +118,14 @@ START_TEST(test_dockerauth_auths_entries)
 		lp_ck_ok(lp_dockerauth_config_header(&h, env, &err), &err);
 		lp_buf_reset(&json);
 		decode(&json, h.buf);
-		ck_assert_str_eq(json.buf, "{\"localhost:5000\":{\"username\":\"lp\",\"password\":\"s3cret\"},"
-					   "\"plain.example\":{\"username\":\"u\",\"password\":\"p\"}}");
+		ck_assert_str_eq(
+		    json.buf, "{\"localhost:5000\":{\"username\":\"lp\",\"password\":\"s3cret\"},"
+			      "\"plain.example\":{\"username\":\"u\",\"password\":\"p\"}}");
 		lp_dockerauth_wipe(&h);
 	}
 	/* no config at all: anonymous, no error */
 	{
-		static const char *const nohome[] = { "HOME=/nonexistent", NULL };
+		static const char *const nohome[] = {"HOME=/nonexistent", NULL};
 
 		header(&json, "localhost:5000", nohome);
 		ck_assert_str_eq(json.buf, "");
@@ -137,32 +144,37 @@ START_TEST(test_dockerauth_credential_helpers)
 {
 	struct lp_buf json = LP_BUF_INIT, cfg = LP_BUF_INIT, path = LP_BUF_INIT;
 	struct lp_error err = LP_ERROR_INIT;
-	const char *env[] = { NULL, NULL };
+	const char *env[] = {NULL, NULL};
 
-	lp_test_write("bin/docker-credential-lptest",
-		      "#!/bin/sh\n"
-		      "[ \"$1\" = get ] || exit 2\n"
-		      "read -r server\n"
-		      "case \"$server\" in\n"
-		      "helped.example) printf '{\"ServerURL\":\"%s\",\"Username\":\"hu\",\"Secret\":\"hs\"}' \"$server\" ;;\n"
-		      "token.example) printf '{\"ServerURL\":\"%s\",\"Username\":\"<token>\",\"Secret\":\"T\"}' \"$server\" ;;\n"
-		      "broken.example) echo 'keyring locked' >&2; exit 3 ;;\n"
-		      "*) echo 'credentials not found in native keychain'; exit 1 ;;\n"
-		      "esac\n",
-		      0755);
+	lp_test_write(
+	    "bin/docker-credential-lptest",
+	    "#!/bin/sh\n"
+	    "[ \"$1\" = get ] || exit 2\n"
+	    "read -r server\n"
+	    "case \"$server\" in\n"
+	    "helped.example) printf '{\"ServerURL\":\"%s\",\"Username\":\"hu\",\"Secret\":\"hs\"}' "
+	    "\"$server\" ;;\n"
+	    "token.example) printf "
+	    "'{\"ServerURL\":\"%s\",\"Username\":\"<token>\",\"Secret\":\"T\"}' \"$server\" ;;\n"
+	    "broken.example) echo 'keyring locked' >&2; exit 3 ;;\n"
+	    "*) echo 'credentials not found in native keychain'; exit 1 ;;\n"
+	    "esac\n",
+	    0755);
 	lp_buf_addf(&path, "%s/bin:%s", lp_test_tmpdir(), getenv("PATH"));
 	setenv("PATH", path.buf, 1);
-	lp_test_write("cfg/config.json",
-		      "{\"auths\": {\"store.example\": {}, \"filed.example\": {\"auth\": \"bHA6czNjcmV0\"}},"
-		      "\"credHelpers\": {\"helped.example\": \"lptest\", \"token.example\": \"lptest\","
-		      "\"broken.example\": \"lptest\", \"missing.example\": \"nosuchhelper\"},"
-		      "\"credsStore\": \"lptest\"}",
-		      0600);
+	lp_test_write(
+	    "cfg/config.json",
+	    "{\"auths\": {\"store.example\": {}, \"filed.example\": {\"auth\": \"bHA6czNjcmV0\"}},"
+	    "\"credHelpers\": {\"helped.example\": \"lptest\", \"token.example\": \"lptest\","
+	    "\"broken.example\": \"lptest\", \"missing.example\": \"nosuchhelper\"},"
+	    "\"credsStore\": \"lptest\"}",
+	    0600);
 	lp_buf_addf(&cfg, "DOCKER_CONFIG=%s/cfg", lp_test_tmpdir());
 	env[0] = cfg.buf;
 	header(&json, "helped.example", env);
-	ck_assert_str_eq(json.buf,
-			 "{\"username\":\"hu\",\"password\":\"hs\",\"serveraddress\":\"helped.example\"}");
+	ck_assert_str_eq(
+	    json.buf,
+	    "{\"username\":\"hu\",\"password\":\"hs\",\"serveraddress\":\"helped.example\"}");
 	header(&json, "token.example", env);
 	ck_assert_str_eq(json.buf, "{\"identitytoken\":\"T\",\"serveraddress\":\"token.example\"}");
 	/* credsStore answers for the rest, even where auths has an entry */
@@ -172,9 +184,10 @@ START_TEST(test_dockerauth_credential_helpers)
 		struct lp_buf h = LP_BUF_INIT;
 
 		lp_ck_fail(lp_dockerauth_header(&h, "broken.example", env, &err), &err, LP_ECHILD,
-			   "credential helper 'docker-credential-lptest' failed for 'broken.example' (exit status 3)");
-		lp_ck_fail(lp_dockerauth_header(&h, "missing.example", env, &err), &err, LP_ENOTFOUND,
-			   "cannot run 'docker-credential-nosuchhelper get'");
+			   "credential helper 'docker-credential-lptest' failed for "
+			   "'broken.example' (exit status 3)");
+		lp_ck_fail(lp_dockerauth_header(&h, "missing.example", env, &err), &err,
+			   LP_ENOTFOUND, "cannot run 'docker-credential-nosuchhelper get'");
 		lp_dockerauth_wipe(&h);
 	}
 	lp_test_write("cfg/config.json", "{\"credsStore\": \"../../bin/sh\"}", 0600);

@@ -14,14 +14,14 @@
 START_TEST(test_dockerfile_quote_only_when_needed)
 {
 	static const char *const cases[][2] = {
-		{ "3.7", "3.7" },
-		{ "/usr/local/cuda/bin:$PATH", "/usr/local/cuda/bin:$PATH" },
-		{ "two words", "\"two words\"" },
-		{ "say \"hi\"", "\"say \\\"hi\\\"\"" },
-		{ "back\\slash", "\"back\\\\slash\"" },
-		{ "it's", "\"it's\"" },
-		{ "", "\"\"" },
-		{ "tab\there $HOME", "\"tab\there $HOME\"" },
+	    {"3.7", "3.7"},
+	    {"/usr/local/cuda/bin:$PATH", "/usr/local/cuda/bin:$PATH"},
+	    {"two words", "\"two words\""},
+	    {"say \"hi\"", "\"say \\\"hi\\\"\""},
+	    {"back\\slash", "\"back\\\\slash\""},
+	    {"it's", "\"it's\""},
+	    {"", "\"\""},
+	    {"tab\there $HOME", "\"tab\there $HOME\""},
 	};
 	size_t i;
 
@@ -42,7 +42,7 @@ static void render(struct lp_dockerfile *df, const char *tpl, const char *const 
 		   const char *search, const char *revision, const char *const *labels)
 {
 	struct lp_strvec l = LP_STRVEC_INIT, s = LP_STRVEC_INIT, lab = LP_STRVEC_INIT;
-	struct lp_dockerfile_opts o = { 0 };
+	struct lp_dockerfile_opts o = {0};
 	struct lp_error err = LP_ERROR_INIT;
 
 	lp_strvec_pushv(&l, libs);
@@ -61,10 +61,11 @@ static void render(struct lp_dockerfile *df, const char *tpl, const char *const 
 	lp_strvec_release(&lab);
 }
 
-/* The README example through real library dirs: lp's mark line, the golden file, a final newline. */
+/* The README example through real library dirs: lp's mark line, the golden file, a final newline.
+ */
 START_TEST(test_dockerfile_original_example_from_library_dirs)
 {
-	static const char *const libs[] = { "gpu-driver", "python2", "caffe", NULL };
+	static const char *const libs[] = {"gpu-driver", "python2", "caffe", NULL};
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
 	struct lp_buf tpl = LP_BUF_INIT, search = LP_BUF_INIT, exp = LP_BUF_INIT;
 	char *want;
@@ -91,14 +92,15 @@ END_TEST
 /* spec 7.8: a library without config.json gives exactly four lines */
 START_TEST(test_dockerfile_library_without_config_four_lines)
 {
-	static const char *const libs[] = { "plain", NULL };
+	static const char *const libs[] = {"plain", NULL};
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
 	struct lp_buf tpl = LP_BUF_INIT;
-	const char *p, *want = "# --------\n"
-			       "# Install plain\n"
-			       "ADD libraries/plain/install.sh /opt/algorithmia/setup/plain/install.sh\n"
-			       "RUN /opt/algorithmia/setup/plain/install.sh && rm -rf /var/lib/apt/lists/*\n"
-			       "# --------\n\n# Add langserver";
+	const char *p,
+	    *want = "# --------\n"
+		    "# Install plain\n"
+		    "ADD libraries/plain/install.sh /opt/algorithmia/setup/plain/install.sh\n"
+		    "RUN /opt/algorithmia/setup/plain/install.sh && rm -rf /var/lib/apt/lists/*\n"
+		    "# --------\n\n# Add langserver";
 
 	lp_test_write("libs/plain/install.sh", "#!/bin/sh\n", 0755);
 	lp_buf_addf(&tpl, "%s/test/fixtures/template/original/Dockerfile.j2", lp_test_srcdir());
@@ -113,14 +115,15 @@ END_TEST
 
 START_TEST(test_dockerfile_labels_env_quoting_and_determinism)
 {
-	static const char *const libs[] = { "a", NULL };
-	static const char *const labels[] = { "x.y=two words", "io.lp.libraries=override", NULL };
+	static const char *const libs[] = {"a", NULL};
+	static const char *const labels[] = {"x.y=two words", "io.lp.libraries=override", NULL};
 	struct lp_dockerfile one = LP_DOCKERFILE_INIT, two = LP_DOCKERFILE_INIT;
 
 	lp_test_write("libs/a/install.sh", "#!/bin/sh\n", 0755);
-	lp_test_write("libs/a/config.json",
-		      "{\"env_variables\":{\"MSG\":\"hello \\\"you\\\"\",\"P\":\"/a:$PATH\",\"N\":1.50}}",
-		      0644);
+	lp_test_write(
+	    "libs/a/config.json",
+	    "{\"env_variables\":{\"MSG\":\"hello \\\"you\\\"\",\"P\":\"/a:$PATH\",\"N\":1.50}}",
+	    0644);
 	lp_test_write("t.j2",
 		      "{% for l in libraries %}{% for k, v in l.env_variables.items()|sort %}\n"
 		      "ENV {{ k }}={{ v }}\n{% endfor %}{% endfor %}\n"
@@ -130,17 +133,17 @@ START_TEST(test_dockerfile_labels_env_quoting_and_determinism)
 	render(&one, "t.j2", libs, "libs", "abc", labels);
 	/* no revision in the text: a committed rendering must not go stale at each commit */
 	ck_assert_str_eq(one.text.buf, LP_DOCKERFILE_MARK "\n"
-				       "ENV MSG=\"hello \\\"you\\\"\"\n"
-				       "ENV N=1.50\n"
-				       "ENV P=/a:$PATH\n"
-				       "LABEL io.lp.libraries=override\n"
-				       "LABEL x.y=\"two words\"\n"
-				       "USER 1001\n");
+							  "ENV MSG=\"hello \\\"you\\\"\"\n"
+							  "ENV N=1.50\n"
+							  "ENV P=/a:$PATH\n"
+							  "LABEL io.lp.libraries=override\n"
+							  "LABEL x.y=\"two words\"\n"
+							  "USER 1001\n");
 	render(&two, "t.j2", libs, "libs", "def", labels);
 	ck_assert_str_eq(one.text.buf, two.text.buf);
 	/* the image gets them all through the Engine API, unquoted, revision first */
 	{
-		struct lp_dockerfile_opts o = { .revision = "abc" };
+		struct lp_dockerfile_opts o = {.revision = "abc"};
 		struct lp_strvec want = LP_STRVEC_INIT, got = LP_STRVEC_INIT;
 		size_t i;
 
@@ -162,10 +165,10 @@ END_TEST
 
 START_TEST(test_dockerfile_render_errors_come_first)
 {
-	static const char *const libs[] = { "b", "a", NULL };
+	static const char *const libs[] = {"b", "a", NULL};
 	struct lp_strvec l = LP_STRVEC_INIT, s = LP_STRVEC_INIT;
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
-	struct lp_dockerfile_opts o = { 0 };
+	struct lp_dockerfile_opts o = {0};
 	struct lp_error err = LP_ERROR_INIT;
 
 	lp_test_write("libs/a/install.sh", "#!/bin/sh\n", 0755);
@@ -215,7 +218,7 @@ static void tar_list(struct lp_buf *out, const struct lp_buf *tar)
 
 START_TEST(test_dockerfile_context_holds_dockerfile_library_and_cwd_files)
 {
-	static const char *const libs[] = { "a", "a", NULL };
+	static const char *const libs[] = {"a", "a", NULL};
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf tar = LP_BUF_INIT, tar2 = LP_BUF_INIT, list = LP_BUF_INIT;
@@ -239,12 +242,18 @@ START_TEST(test_dockerfile_context_holds_dockerfile_library_and_cwd_files)
 	render(&df, "t.j2", libs, "libs", NULL, NULL);
 	lp_ck_ok(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", "work", &err), &err);
 	tar_list(&list, &tar);
-	ck_assert_msg(!strncmp(list.buf, ".lp/Dockerfile 644 " LP_DOCKERFILE_MARK "\nFROM scratch\n",
+	ck_assert_msg(!strncmp(list.buf,
+			       ".lp/Dockerfile 644 " LP_DOCKERFILE_MARK "\nFROM scratch\n",
 			       strlen(".lp/Dockerfile 644 " LP_DOCKERFILE_MARK "\nFROM scratch\n")),
 		      "%s", list.buf);
-	ck_assert_msg(strstr(list.buf, "|bin/tool 755 tool\n|etc/ 755 |etc/sub/ 755 |etc/sub/x 644 x\n|"), "%s", list.buf);
+	ck_assert_msg(
+	    strstr(list.buf, "|bin/tool 755 tool\n|etc/ 755 |etc/sub/ 755 |etc/sub/x 644 x\n|"),
+	    "%s", list.buf);
 	/* modes as they are: the 0600 file stays 0600 */
-	ck_assert_msg(strstr(list.buf, "|libraries/a/data.conf 600 conf\n|libraries/a/install.sh 755 #!/bin/sh\n|"), "%s", list.buf);
+	ck_assert_msg(
+	    strstr(list.buf,
+		   "|libraries/a/data.conf 600 conf\n|libraries/a/install.sh 755 #!/bin/sh\n|"),
+	    "%s", list.buf);
 	ck_assert(!strstr(list.buf, "|libraries/a/unused.txt"));
 	ck_assert(!strstr(list.buf, "|nope") && !strstr(list.buf, "|x.tgz"));
 	/* streamed piece by piece: the same bytes */
@@ -280,7 +289,7 @@ END_TEST
 
 START_TEST(test_dockerfile_context_errors)
 {
-	static const char *const none[] = { NULL };
+	static const char *const none[] = {NULL};
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf tar = LP_BUF_INIT;
@@ -319,10 +328,11 @@ START_TEST(test_dockerfile_context_errors)
 }
 END_TEST
 
-/* A library file that is a symlink inside its library carries the file; one out of it is refused. */
+/* A library file that is a symlink inside its library carries the file; one out of it is refused.
+ */
 START_TEST(test_dockerfile_context_symlinks)
 {
-	static const char *const libs[] = { "a", NULL }, *const none[] = { NULL };
+	static const char *const libs[] = {"a", NULL}, *const none[] = {NULL};
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf tar = LP_BUF_INIT, list = LP_BUF_INIT, t = LP_BUF_INIT;
@@ -347,10 +357,12 @@ START_TEST(test_dockerfile_context_symlinks)
 	lp_ck_ok(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", "work", &err), &err);
 	tar_list(&list, &tar);
 	/* named symlinks carry their targets, with the targets' modes */
-	ck_assert_msg(strstr(list.buf, "|libraries/a/install.sh 750 #!/bin/sh\necho real\n|"), "%s", list.buf);
+	ck_assert_msg(strstr(list.buf, "|libraries/a/install.sh 750 #!/bin/sh\necho real\n|"), "%s",
+		      list.buf);
 	ck_assert_msg(strstr(list.buf, "|libraries/a/link.conf 640 shared\n|"), "%s", list.buf);
 	/* a symlinked directory source is walked; a symlink inside it stays a symlink */
-	ck_assert_msg(strstr(list.buf, "|alias/ 755 |alias/inner 777 |alias/x 644 x\n|"), "%s", list.buf);
+	ck_assert_msg(strstr(list.buf, "|alias/ 755 |alias/inner 777 |alias/x 644 x\n|"), "%s",
+		      list.buf);
 	lp_dockerfile_release(&df);
 	lp_buf_reset(&tar);
 
@@ -359,8 +371,10 @@ START_TEST(test_dockerfile_context_symlinks)
 	ck_assert_int_eq(symlink("/etc", "work2/link"), 0);
 	lp_test_write("t2.j2", "FROM scratch\nCOPY link/passwd /x\n", 0644);
 	render(&df, "t2.j2", none, "libs", NULL, NULL);
-	lp_ck_fail(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", "work2", &err), &err, LP_EINVAL,
-		   "line 3 of the rendered Dockerfile: source 'link/passwd' is a symlink to '/etc/passwd', outside 'work2'");
+	lp_ck_fail(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", "work2", &err), &err,
+		   LP_EINVAL,
+		   "line 3 of the rendered Dockerfile: source 'link/passwd' is a symlink to "
+		   "'/etc/passwd', outside 'work2'");
 	lp_dockerfile_release(&df);
 
 	/* a library file that is a symlink out of its library fails when it is loaded */
@@ -370,9 +384,9 @@ START_TEST(test_dockerfile_context_symlinks)
 	lp_buf_addf(&t, "%s/outside.conf", lp_test_tmpdir());
 	ck_assert_int_eq(symlink(t.buf, "libs/b/o.conf"), 0);
 	{
-		static const char *const bl[] = { "b", NULL };
+		static const char *const bl[] = {"b", NULL};
 		struct lp_strvec l = LP_STRVEC_INIT, sp = LP_STRVEC_INIT;
-		struct lp_dockerfile_opts o = { 0 };
+		struct lp_dockerfile_opts o = {0};
 
 		lp_strvec_pushv(&l, bl);
 		lp_strvec_push(&sp, "libs");
@@ -380,7 +394,8 @@ START_TEST(test_dockerfile_context_symlinks)
 		o.libraries = &l;
 		o.search = &sp;
 		o.uid = "1";
-		lp_ck_fail(lp_dockerfile_render(&df, &o, &err), &err, LP_EINVAL, "points outside 'libs/b'");
+		lp_ck_fail(lp_dockerfile_render(&df, &o, &err), &err, LP_EINVAL,
+			   "points outside 'libs/b'");
 		lp_dockerfile_release(&df);
 		lp_strvec_release(&l);
 		lp_strvec_release(&sp);
@@ -394,9 +409,9 @@ END_TEST
 /* Source roots: "algorithm/..." from another directory, with exclusions. */
 START_TEST(test_dockerfile_context_source_root)
 {
-	static const char *const excl[] = { ".git", "/node_modules", NULL };
+	static const char *const excl[] = {".git", "/node_modules", NULL};
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
-	struct lp_dockerfile_root root = { .name = "algorithm", .dir = "alg", .exclude = excl };
+	struct lp_dockerfile_root root = {.name = "algorithm", .dir = "alg", .exclude = excl};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf tar = LP_BUF_INIT, list = LP_BUF_INIT;
 
@@ -415,13 +430,13 @@ START_TEST(test_dockerfile_context_source_root)
 	ck_assert(strstr(list.buf, "|algorithm/requirements.txt 644 six\n|"));
 	ck_assert(strstr(list.buf, "|algorithm/src/a.py 600 x = 1\n|"));
 	ck_assert(strstr(list.buf, "|algorithm/src/node_modules/keep.js 644 nested: kept\n|"));
-	ck_assert_msg(!strstr(list.buf, ".git") && !strstr(list.buf, "algorithm/node_modules"), "%s",
-		      list.buf);
+	ck_assert_msg(!strstr(list.buf, ".git") && !strstr(list.buf, "algorithm/node_modules"),
+		      "%s", list.buf);
 	lp_buf_reset(&df.text);
 	lp_buf_adds(&df.text, "FROM scratch\nCOPY algorithm/nope /o\n");
 	lp_buf_reset(&tar);
-	lp_ck_fail(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", ".", &err), &err, LP_ENOTFOUND,
-		   "'nope' not found in 'alg'");
+	lp_ck_fail(lp_dockerfile_context(&tar, &df, ".lp/Dockerfile", ".", &err), &err,
+		   LP_ENOTFOUND, "'nope' not found in 'alg'");
 	df.roots = NULL;
 	lp_dockerfile_release(&df);
 	lp_buf_release(&tar);
@@ -434,7 +449,7 @@ START_TEST(test_dockerfile_with_lp_appends_lp_once)
 {
 	struct lp_strvec l = LP_STRVEC_INIT, s = LP_STRVEC_INIT;
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
-	struct lp_dockerfile_opts o = { .flags = LP_DOCKERFILE_WITH_LP, .uid = "1" };
+	struct lp_dockerfile_opts o = {.flags = LP_DOCKERFILE_WITH_LP, .uid = "1"};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf lp = LP_BUF_INIT;
 
@@ -465,7 +480,7 @@ END_TEST
 /* man lp-build-template: exactly one final newline; lp's mark goes below parser directives */
 START_TEST(test_dockerfile_one_final_newline_and_the_mark_below_directives)
 {
-	static const char *const none[] = { NULL };
+	static const char *const none[] = {NULL};
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
 
 	lp_test_write("blank.j2", "FROM scratch\nUSER {{ algo_uid }}\n\n\n  \n\t\n", 0644);
@@ -477,11 +492,13 @@ START_TEST(test_dockerfile_one_final_newline_and_the_mark_below_directives)
 	ck_assert_str_eq(df.text.buf, LP_DOCKERFILE_MARK "\nFROM scratch\n");
 	lp_dockerfile_release(&df);
 	/* "# syntax=" and "# escape=" only count above every comment */
-	lp_test_write("dir.j2", "# syntax=docker/dockerfile:1\n#escape = `\n# a comment\nFROM scratch\n",
+	lp_test_write("dir.j2",
+		      "# syntax=docker/dockerfile:1\n#escape = `\n# a comment\nFROM scratch\n",
 		      0644);
 	render(&df, "dir.j2", none, "libs", NULL, NULL);
-	ck_assert_str_eq(df.text.buf, "# syntax=docker/dockerfile:1\n#escape = `\n" LP_DOCKERFILE_MARK
-				      "\n# a comment\nFROM scratch\n");
+	ck_assert_str_eq(df.text.buf,
+			 "# syntax=docker/dockerfile:1\n#escape = `\n" LP_DOCKERFILE_MARK
+			 "\n# a comment\nFROM scratch\n");
 	lp_dockerfile_release(&df);
 }
 END_TEST
@@ -489,7 +506,7 @@ END_TEST
 /* Checked before anything is written: a missing ADD source is found without building. */
 START_TEST(test_dockerfile_check_context_finds_missing_sources)
 {
-	static const char *const none[] = { NULL };
+	static const char *const none[] = {NULL};
 	struct lp_dockerfile df = LP_DOCKERFILE_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 

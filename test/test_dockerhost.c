@@ -17,10 +17,10 @@ static void resolve_ok(struct lp_dockerhost *h, const char *const *env)
 
 START_TEST(test_dockerhost_default_and_docker_host)
 {
-	static const char *const none[] = { "HOME=/nonexistent", NULL };
-	static const char *const tcp[] = { "DOCKER_HOST=tcp://10.0.0.5", NULL };
-	static const char *const v6[] = { "DOCKER_HOST=tcp://[::1]:2375/", NULL };
-	static const char *const empty[] = { "DOCKER_HOST=", "HOME=/nonexistent", NULL };
+	static const char *const none[] = {"HOME=/nonexistent", NULL};
+	static const char *const tcp[] = {"DOCKER_HOST=tcp://10.0.0.5", NULL};
+	static const char *const v6[] = {"DOCKER_HOST=tcp://[::1]:2375/", NULL};
+	static const char *const empty[] = {"DOCKER_HOST=", "HOME=/nonexistent", NULL};
 	struct lp_dockerhost h = LP_DOCKERHOST_INIT;
 
 	resolve_ok(&h, none);
@@ -49,7 +49,8 @@ START_TEST(test_dockerhost_tls_variables)
 {
 	struct lp_dockerhost h = LP_DOCKERHOST_INIT;
 	struct lp_buf certs = LP_BUF_INIT, want = LP_BUF_INIT;
-	const char *env[5] = { "DOCKER_HOST=tcp://127.0.0.1", "DOCKER_TLS_VERIFY=1", NULL, NULL, NULL };
+	const char *env[5] = {"DOCKER_HOST=tcp://127.0.0.1", "DOCKER_TLS_VERIFY=1", NULL, NULL,
+			      NULL};
 
 	lp_test_write("certs/ca.pem", "ca\n", 0644);
 	lp_test_write("certs/cert.pem", "cert\n", 0644);
@@ -59,7 +60,8 @@ START_TEST(test_dockerhost_tls_variables)
 	resolve_ok(&h, env);
 	ck_assert_int_eq(h.tls, 1);
 	ck_assert_int_eq(h.tls_verify, 1);
-	ck_assert_str_eq(h.base_url, "https://127.0.0.1:2376"); /* TLS: 2376 when no port is given */
+	ck_assert_str_eq(h.base_url,
+			 "https://127.0.0.1:2376"); /* TLS: 2376 when no port is given */
 	lp_buf_addf(&want, "%s/certs/ca.pem", lp_test_tmpdir());
 	ck_assert_str_eq(h.ca, want.buf);
 	ck_assert_ptr_nonnull(strstr(h.cert, "/certs/cert.pem"));
@@ -68,7 +70,8 @@ START_TEST(test_dockerhost_tls_variables)
 
 	/* DOCKER_TLS alone: TLS without verification; files from $DOCKER_CONFIG */
 	{
-		static const char *tls_only[] = { "DOCKER_HOST=tcp://h:9999", "DOCKER_TLS=1", NULL, NULL };
+		static const char *tls_only[] = {"DOCKER_HOST=tcp://h:9999", "DOCKER_TLS=1", NULL,
+						 NULL};
 		struct lp_buf cfg = LP_BUF_INIT;
 
 		lp_test_write("cfg/cert.pem", "cert\n", 0644);
@@ -85,8 +88,8 @@ START_TEST(test_dockerhost_tls_variables)
 	}
 	/* sockets ignore TLS settings */
 	{
-		static const char *const sock[] = { "DOCKER_HOST=unix:///run/x.sock",
-						    "DOCKER_TLS_VERIFY=1", NULL };
+		static const char *const sock[] = {"DOCKER_HOST=unix:///run/x.sock",
+						   "DOCKER_TLS_VERIFY=1", NULL};
 
 		resolve_ok(&h, sock);
 		ck_assert_int_eq(h.tls, 0);
@@ -107,10 +110,11 @@ static void write_context(const char *config, const char *name, const char *host
 
 	lp_sha256_hex(name, strlen(name), id);
 	lp_buf_addf(&p, "%s/contexts/meta/%s/meta.json", config, id);
-	lp_buf_addf(&c,
-		    "{\"Name\":\"%s\",\"Metadata\":{\"Description\":\"\"},\"Endpoints\":{\"docker\":"
-		    "{\"Host\":\"%s\",\"SkipTLSVerify\":%s}}}",
-		    name, host, skip ? "true" : "false");
+	lp_buf_addf(
+	    &c,
+	    "{\"Name\":\"%s\",\"Metadata\":{\"Description\":\"\"},\"Endpoints\":{\"docker\":"
+	    "{\"Host\":\"%s\",\"SkipTLSVerify\":%s}}}",
+	    name, host, skip ? "true" : "false");
 	lp_test_write(p.buf, c.buf, 0644);
 	if (with_tls) {
 		lp_buf_reset(&p);
@@ -126,11 +130,12 @@ START_TEST(test_dockerhost_contexts)
 	struct lp_dockerhost h = LP_DOCKERHOST_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf cfg = LP_BUF_INIT;
-	const char *env[4] = { NULL, NULL, NULL, NULL };
+	const char *env[4] = {NULL, NULL, NULL, NULL};
 
 	write_context("home/.docker", "ci", "tcp://10.1.2.3:2376", 0, 1);
 	write_context("home/.docker", "plain", "unix:///run/podman/podman.sock", 0, 0);
-	lp_test_write("home/.docker/config.json", "{\"currentContext\": \"plain\", \"auths\": {}}", 0644);
+	lp_test_write("home/.docker/config.json", "{\"currentContext\": \"plain\", \"auths\": {}}",
+		      0644);
 	lp_buf_addf(&cfg, "HOME=%s/home", lp_test_tmpdir());
 	env[0] = cfg.buf;
 

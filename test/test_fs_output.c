@@ -170,8 +170,8 @@ START_TEST(test_fs_check_generated_refuses_files_without_the_mark)
 	struct lp_error err = LP_ERROR_INIT;
 
 	lp_ck_ok(lp_fs_check_generated("missing", "--force", &err), &err);
-	lp_test_write("mine", "# syntax=docker/dockerfile:1\n" LP_FS_MARK "build-template\nFROM x\n",
-		      0644);
+	lp_test_write("mine",
+		      "# syntax=docker/dockerfile:1\n" LP_FS_MARK "build-template\nFROM x\n", 0644);
 	lp_ck_ok(lp_fs_check_generated("mine", "--force", &err), &err);
 	lp_test_write("hand", "FROM x\n# not " LP_FS_MARK "\n", 0644);
 	lp_ck_fail(lp_fs_check_generated("hand", "--force", &err), &err, LP_EEXISTS,
@@ -179,8 +179,7 @@ START_TEST(test_fs_check_generated_refuses_files_without_the_mark)
 		   "line); pass --force to replace it");
 	/* through a link: the target's content decides */
 	ck_assert_int_eq(symlink("hand", "tohand"), 0);
-	lp_ck_fail(lp_fs_check_generated("tohand", "--force", &err), &err, LP_EEXISTS,
-		   "'tohand'");
+	lp_ck_fail(lp_fs_check_generated("tohand", "--force", &err), &err, LP_EEXISTS, "'tohand'");
 	ck_assert_int_eq(symlink("mine", "tomine"), 0);
 	lp_ck_ok(lp_fs_check_generated("tomine", "--force", &err), &err);
 	/* devices and FIFOs are written through, never replaced: no mark needed */

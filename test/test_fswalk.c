@@ -101,8 +101,8 @@ START_TEST(test_fswalk_copy_never_follows_links_in_dst)
 	ck_assert_int_eq(access("dst/d/f", F_OK), 0);
 	/* a destination that is itself a link, where the caller forbids it */
 	ck_assert_int_eq(symlink("outside", "linked"), 0);
-	lp_ck_fail(lp_fswalk_copy("src", "linked", NULL, LP_FSWALK_DST_NO_LINK, &err), &err,
-		   LP_EIO, "cannot copy into 'linked': it is a symlink");
+	lp_ck_fail(lp_fswalk_copy("src", "linked", NULL, LP_FSWALK_DST_NO_LINK, &err), &err, LP_EIO,
+		   "cannot copy into 'linked': it is a symlink");
 	ck_assert_int_ne(access("outside/d", F_OK), 0);
 }
 END_TEST

@@ -19,10 +19,10 @@ START_TEST(test_gitinfo_head_from_subdirectory_and_detached)
 	struct lp_buf rev = LP_BUF_INIT;
 	char oid[LP_GIT_OID_HEX_SIZE];
 	char *wd = NULL;
-	const char *init[] = { "init", "-q", "repo", NULL };
-	const char *commit[] = { "commit", "-q", "--allow-empty", "-m", "x", NULL };
-	const char *revparse[] = { "rev-parse", "HEAD", NULL };
-	const char *detach[] = { "checkout", "-q", "--detach", "HEAD", NULL };
+	const char *init[] = {"init", "-q", "repo", NULL};
+	const char *commit[] = {"commit", "-q", "--allow-empty", "-m", "x", NULL};
+	const char *revparse[] = {"rev-parse", "HEAD", NULL};
+	const char *detach[] = {"checkout", "-q", "--detach", "HEAD", NULL};
 
 	lp_test_git(".", init, NULL);
 	lp_test_git("repo", commit, NULL);
@@ -44,7 +44,7 @@ START_TEST(test_gitinfo_outside_repository_is_not_found)
 {
 	struct lp_error err = LP_ERROR_INIT;
 	char oid[LP_GIT_OID_HEX_SIZE];
-	const char *init[] = { "init", "-q", "empty", NULL };
+	const char *init[] = {"init", "-q", "empty", NULL};
 
 	/* GIT_CEILING_DIRECTORIES keeps discovery from finding a repo above /tmp */
 	setenv("GIT_CEILING_DIRECTORIES", lp_test_tmpdir(), 1);
@@ -62,10 +62,10 @@ START_TEST(test_gitinfo_finds_bare_repository_and_git_dir_insides)
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf rev = LP_BUF_INIT;
 	char oid[LP_GIT_OID_HEX_SIZE];
-	const char *init[] = { "init", "-q", "repo", NULL };
-	const char *commit[] = { "commit", "-q", "--allow-empty", "-m", "x", NULL };
-	const char *revparse[] = { "rev-parse", "HEAD", NULL };
-	const char *clone[] = { "clone", "-q", "--bare", "repo", "bare.git", NULL };
+	const char *init[] = {"init", "-q", "repo", NULL};
+	const char *commit[] = {"commit", "-q", "--allow-empty", "-m", "x", NULL};
+	const char *revparse[] = {"rev-parse", "HEAD", NULL};
+	const char *clone[] = {"clone", "-q", "--bare", "repo", "bare.git", NULL};
 
 	lp_test_git(".", init, NULL);
 	lp_test_git("repo", commit, NULL);
@@ -123,8 +123,8 @@ struct safe_case {
 static void expect_like_git(const struct safe_case *c, const char *home)
 {
 	/* quietly: git prints its advice on stderr */
-	static const char *const revparse[] = {"sh", "-c", "exec git rev-parse -q HEAD >/dev/null 2>&1",
-					       NULL};
+	static const char *const revparse[] = {"sh", "-c",
+					       "exec git rev-parse -q HEAD >/dev/null 2>&1", NULL};
 	struct lp_error err = LP_ERROR_INIT;
 	char oid[LP_GIT_OID_HEX_SIZE], *text;
 	int lp_ok, git_ok;
@@ -172,7 +172,8 @@ START_TEST(test_gitinfo_safe_directory_as_git_does)
 	    {"[safe]\n\tdirectory =\n\tdirectory = *\n", {NULL}, 1},
 	    {"[safe]\n\tdirectory = ~/r\n", {NULL}, 1},
 	    {"[include]\n\tpath = %s/included\n", {NULL}, 1},
-	    {NULL, {"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*"},
+	    {NULL,
+	     {"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*"},
 	     1},
 	    {NULL, {"GIT_CONFIG_PARAMETERS='safe.directory'='*'"}, 1},
 	    {NULL, {"GIT_CONFIG_PARAMETERS='safe.directory=*'"}, 1},

@@ -34,7 +34,9 @@ static void expect_value(const char *text, const char *printed)
 
 	ck_assert_msg(lp_json_parse(&v, text, strlen(text), 0, &e) == 0, "'%s': %s at %zu:%zu",
 		      text, e.msg, e.line, e.column);
-	ck_assert_str_eq(v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "null",
+	ck_assert_str_eq(v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE)
+			   : "null",
 			 printed);
 	json_object_put(v);
 }
@@ -127,7 +129,7 @@ START_TEST(test_json_utf8_and_nul)
 	struct lp_json_error e;
 
 	expect_error_n("\"\xc1\"", 3, 0, "invalid UTF-8", 1, 2);
-	expect_error_n("\"\xed\xa0\x80\"", 5, 0, "invalid UTF-8", 1, 2); /* a UTF-8 surrogate */
+	expect_error_n("\"\xed\xa0\x80\"", 5, 0, "invalid UTF-8", 1, 2);     /* a UTF-8 surrogate */
 	expect_error_n("\"\xf4\x90\x80\x80\"", 6, 0, "invalid UTF-8", 1, 2); /* past U+10FFFF */
 	expect_error_n("\"a\0\"", 4, 0,
 		       "control character (\\u0000-\\u001F) found while parsing a string", 1, 3);

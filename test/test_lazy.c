@@ -16,8 +16,8 @@ START_TEST(test_lazy_every_library_loads)
 	size_t i;
 
 	for (i = 0; lp_lazy_sonames[i]; i++)
-		ck_assert_msg(dlopen(lp_lazy_sonames[i], RTLD_NOW | RTLD_LOCAL) != NULL,
-			      "%s: %s", lp_lazy_sonames[i], dlerror());
+		ck_assert_msg(dlopen(lp_lazy_sonames[i], RTLD_NOW | RTLD_LOCAL) != NULL, "%s: %s",
+			      lp_lazy_sonames[i], dlerror());
 	/* curl, libgit2, libarchive, libmicrohttpd, libcrypto */
 	ck_assert_uint_eq(i, 5);
 }
@@ -40,8 +40,8 @@ START_TEST(test_lazy_sonames_stand_alone_in_the_executable)
 		int found = 0;
 
 		n = strlen(lp_lazy_sonames[i]) + 1; /* with its NUL */
-		for (p = exe.buf; !found && (p = memmem(p, (size_t)(end - p), lp_lazy_sonames[i], n));
-		     p++)
+		for (p = exe.buf;
+		     !found && (p = memmem(p, (size_t)(end - p), lp_lazy_sonames[i], n)); p++)
 			found = p > exe.buf && p[-1] == '\0';
 		ck_assert_msg(found, "'%s' is not a string of its own", lp_lazy_sonames[i]);
 	}
@@ -52,7 +52,7 @@ END_TEST
 /* Run lp_lazy__open(soname, {name}) in a child; return its status and stderr. */
 static int open_in_child(const char *soname, const char *name, char *msg, size_t size)
 {
-	const char *names[] = { name };
+	const char *names[] = {name};
 	void *fns[1];
 	int fds[2], status;
 	ssize_t n;
@@ -83,7 +83,8 @@ START_TEST(test_lazy_missing_library_or_symbol_exits_1_naming_it)
 	ck_assert_int_eq(open_in_child("liblp-no-such-library.so.0", "f", msg, sizeof(msg)), 1);
 	ck_assert_msg(!strncmp(msg, "lp: cannot load liblp-no-such-library.so.0: ", 44), "%s", msg);
 	ck_assert_int_eq(open_in_child("libc.so.6", "lp_no_such_function", msg, sizeof(msg)), 1);
-	ck_assert_msg(strstr(msg, "lp: cannot load libc.so.6: ") && strstr(msg, "lp_no_such_function"),
+	ck_assert_msg(strstr(msg, "lp: cannot load libc.so.6: ") &&
+			  strstr(msg, "lp_no_such_function"),
 		      "%s", msg);
 }
 END_TEST

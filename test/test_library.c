@@ -75,11 +75,12 @@ START_TEST(test_library_full_config)
 	lp_test_write("libs/caffe/a.sh", script, 0755);
 	lp_test_write("libs/caffe/b.sh", script, 0755);
 	lp_test_write("libs/caffe/etc/x.conf", "x\n", 0644);
-	lp_test_write("libs/caffe/config.json",
-		      "{\"description\":\"d\",\"requires\":[\"python2\"],\"files\":[\"etc/x.conf\"],"
-		      "\"install_scripts\":[\"a.sh\",\"b.sh\"],"
-		      "\"env_variables\":{\"Z\":\"z\",\"A\":3.7,\"N\":12,\"P\":\"/x:$PATH\"}}",
-		      0644);
+	lp_test_write(
+	    "libs/caffe/config.json",
+	    "{\"description\":\"d\",\"requires\":[\"python2\"],\"files\":[\"etc/x.conf\"],"
+	    "\"install_scripts\":[\"a.sh\",\"b.sh\"],"
+	    "\"env_variables\":{\"Z\":\"z\",\"A\":3.7,\"N\":12,\"P\":\"/x:$PATH\"}}",
+	    0644);
 	search1(&sv);
 	lp_ck_ok(lp_library_load(&lib, "caffe", &sv, &err), &err);
 	ck_assert_str_eq(lib->description, "d");
@@ -105,12 +106,14 @@ START_TEST(test_library_original_type_errors_verbatim)
 {
 	mklib("e1", "{\"env_variables\":[\"A=1\"]}");
 	expect_load_error("e1", LP_EINVAL,
-			  "'libs/e1/config.json': invalid config for e1 - env_variables must be a dictionary if specified");
+			  "'libs/e1/config.json': invalid config for e1 - env_variables must be a "
+			  "dictionary if specified");
 	mklib("e2", "{\"install_scripts\":\"install.sh\"}");
 	expect_load_error("e2", LP_EINVAL,
 			  "invalid config for e2 - install_scripts must be a list if specified");
 	mklib("e3", "{\"files\":{}}");
-	expect_load_error("e3", LP_EINVAL, "invalid config for e3 - files must be a list if specified.");
+	expect_load_error("e3", LP_EINVAL,
+			  "invalid config for e3 - files must be a list if specified.");
 	mklib("e4", "{\"requires\":\"x\"}");
 	expect_load_error("e4", LP_EINVAL, "requires must be a list if specified");
 }
@@ -127,11 +130,13 @@ START_TEST(test_library_bad_json_and_values)
 	mklib("j4", "null");
 	expect_load_error("j4", LP_EINVAL, "must be a JSON object, not null");
 	mklib("j5", "{\"files\": [], \"files\": {}}");
-	expect_load_error("j5", LP_EINVAL, "libs/j5/config.json:1:15: invalid JSON: duplicate key 'files'");
+	expect_load_error("j5", LP_EINVAL,
+			  "libs/j5/config.json:1:15: invalid JSON: duplicate key 'files'");
 	mklib("j6", "{\"env_variables\": {\"A\": \"a\\u0000b\"}}");
 	expect_load_error("j6", LP_EINVAL, "invalid JSON: a string contains \\u0000");
 	mklib("j7", "{'files': []}");
-	expect_load_error("j7", LP_EINVAL, "libs/j7/config.json:1:2: invalid JSON: key must be a string");
+	expect_load_error("j7", LP_EINVAL,
+			  "libs/j7/config.json:1:2: invalid JSON: key must be a string");
 	mklib("j3", "{} trailing");
 	expect_load_error("j3", LP_EINVAL,
 			  "libs/j3/config.json:1:4: invalid JSON: trailing characters");
@@ -177,7 +182,8 @@ START_TEST(test_library_referenced_files_must_be_safe_and_present)
 	mklib("d1", "{\"files\":[\"../x/install.sh\"]}");
 	expect_load_error("d1", LP_EINVAL, "file '../x/install.sh' must be a relative path inside");
 	mklib("d2", "{\"install_scripts\":[\"/bin/sh\"]}");
-	expect_load_error("d2", LP_EINVAL, "install script '/bin/sh' must be a relative path inside");
+	expect_load_error("d2", LP_EINVAL,
+			  "install script '/bin/sh' must be a relative path inside");
 	mklib("d3", "{\"files\":[\"a b.conf\"]}");
 	expect_load_error("d3", LP_EINVAL, "contains whitespace");
 	mklib("d4", "{\"files\":[\"missing.conf\"]}");
@@ -216,8 +222,10 @@ START_TEST(test_library_lookup_order_and_paths)
 		   "library 'nope' not found (searched: first, second)");
 	lp_ck_fail(lp_library_find(&dir, "./nope", &sv, &err), &err, LP_ENOTFOUND,
 		   "library directory './nope' not found");
-	lp_ck_fail(lp_library_find(&dir, "..", &sv, &err), &err, LP_EINVAL, "invalid library name '..'");
-	lp_ck_fail(lp_library_find(&dir, "a b", &sv, &err), &err, LP_EINVAL, "invalid library name");
+	lp_ck_fail(lp_library_find(&dir, "..", &sv, &err), &err, LP_EINVAL,
+		   "invalid library name '..'");
+	lp_ck_fail(lp_library_find(&dir, "a b", &sv, &err), &err, LP_EINVAL,
+		   "invalid library name");
 	ck_assert(dir == NULL);
 	lp_strvec_release(&sv);
 }
@@ -247,17 +255,18 @@ START_TEST(test_library_requires_order)
 	py = load("python3");
 	torch = load("torch");
 	{
-		struct lp_library *ok[] = { cuda, py, torch };
-		struct lp_library *after[] = { cuda, torch, py };
-		struct lp_library *missing[] = { cuda, torch };
-		struct lp_library *twice[] = { py, py, cuda, torch };
+		struct lp_library *ok[] = {cuda, py, torch};
+		struct lp_library *after[] = {cuda, torch, py};
+		struct lp_library *missing[] = {cuda, torch};
+		struct lp_library *twice[] = {py, py, cuda, torch};
 
 		lp_ck_ok(lp_library_check_order(ok, 3, &err), &err);
 		/* torch before python3: one message naming both */
 		lp_ck_fail(lp_library_check_order(after, 3, &err), &err, LP_EINVAL,
 			   "library 'torch' requires 'python3', which is listed after it");
 		lp_ck_fail(lp_library_check_order(missing, 2, &err), &err, LP_EINVAL,
-			   "library 'torch' requires 'python3', which is not listed (add -l python3 before -l torch)");
+			   "library 'torch' requires 'python3', which is not listed (add -l "
+			   "python3 before -l torch)");
 		/* a library listed twice is fine (the original rendered it twice) */
 		lp_ck_ok(lp_library_check_order(twice, 4, &err), &err);
 	}

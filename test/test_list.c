@@ -107,8 +107,8 @@ START_TEST(test_list_scan_tells_the_layouts_apart)
 	ck_assert_uint_eq(e->manifest.nr, 2);
 	ck_assert_str_eq(e->manifest.created, "2026-11-23T09:30:00Z");
 	ck_assert_uint_eq(e->manifest.files[0].sha256[0] != '\0', 1);
-	e = lp_artifact_listing_find(&l, LP_ARTIFACT_LAYOUT_OLD_CODE, SHA, "ubuntu18.04",
-				     "cu102", "static");
+	e = lp_artifact_listing_find(&l, LP_ARTIFACT_LAYOUT_OLD_CODE, SHA, "ubuntu18.04", "cu102",
+				     "static");
 	ck_assert_ptr_nonnull(e);
 	ck_assert_ptr_null(e->problem);
 	ck_assert_str_eq(e->prefix, SHA "/static/ubuntu18.04/cu102");
@@ -204,7 +204,8 @@ START_TEST(test_list_abbreviated_commits_resolve_or_are_ambiguous)
 	lp_ck_ok(pull(&r, "76243da1", "cpu", "d1", &err), &err);
 	ck_assert_str_eq(r.commit.value, "76243da1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	ck_assert_ptr_nonnull(strstr(r.commit.source, "expanded from '76243da1'"));
-	ck_assert_str_eq(r.prefix, "76243da1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/ubuntu18.04/cpu/static");
+	ck_assert_str_eq(r.prefix,
+			 "76243da1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/ubuntu18.04/cpu/static");
 	lp_artifact_result_release(&r);
 	lp_ck_ok(pull(&r, "abcdef0", "cu102", "d2", &err), &err);
 	ck_assert_int_eq(r.layout, LP_ARTIFACT_LAYOUT_OLD_CODE);
@@ -249,8 +250,7 @@ START_TEST(test_list_migrate_republishes_and_leaves_old_keys)
 	o.flags = LP_ARTIFACT_DRY_RUN;
 	lp_ck_ok(lp_artifact_migrate(&l, &repo, &o, &err), &err);
 	ck_assert_uint_eq(l.nr, 3);
-	ck_assert_str_eq(l.v[0].status,
-			 "would migrate to '" SHA "/ubuntu18.04/cpu/dynamic/'");
+	ck_assert_str_eq(l.v[0].status, "would migrate to '" SHA "/ubuntu18.04/cpu/dynamic/'");
 	ck_assert_str_eq(l.v[2].status, "skipped: no libmxnet.so");
 	ck_assert(!lp_fs_exists("store/" SHA "/ubuntu18.04"));
 	lp_artifact_listing_release(&l);
@@ -313,8 +313,8 @@ START_TEST(test_list_list_filters_and_formats)
 	lp_buf_reset(&out);
 	lp_artifact_listing_format_json(&l, "list", repo.value, NULL, &out);
 	ck_assert_ptr_nonnull(strstr(out.buf, "\"layout\":\"old-code\""));
-	ck_assert_ptr_nonnull(strstr(out.buf, "\"key\":\"" SHA
-					      "/static/ubuntu18.04/cu102/libmxnet.so\""));
+	ck_assert_ptr_nonnull(
+	    strstr(out.buf, "\"key\":\"" SHA "/static/ubuntu18.04/cu102/libmxnet.so\""));
 	ck_assert_ptr_nonnull(strstr(out.buf, "\"sha256\":null"));
 	lp_artifact_listing_release(&l);
 	lp_artifact_value_release(&repo);
@@ -356,11 +356,11 @@ START_TEST(test_list_old_meta_files_yaml_and_properties)
 	/* the documentation's "property file" */
 	expect_meta("commit_id=abc123\nos=ubuntu18.04\nvariant=cu102\ndependency_linking=static\n",
 		    "abc123", "static");
-	lp_ck_fail(lp_artifact_legacy_meta_parse(&m, "commit_id: x\nos: y\n", 19, "m", &err),
-		   &err, LP_EINVAL, "m: missing 'variant'");
+	lp_ck_fail(lp_artifact_legacy_meta_parse(&m, "commit_id: x\nos: y\n", 19, "m", &err), &err,
+		   LP_EINVAL, "m: missing 'variant'");
 	lp_artifact_manifest_release(&m);
-	lp_ck_fail(lp_artifact_legacy_meta_parse(&m, "- a\n- b\n", 8, "m", &err), &err,
-		   LP_EINVAL, "m: expected 'key: value' lines");
+	lp_ck_fail(lp_artifact_legacy_meta_parse(&m, "- a\n- b\n", 8, "m", &err), &err, LP_EINVAL,
+		   "m: expected 'key: value' lines");
 	lp_artifact_manifest_release(&m);
 	lp_ck_fail(lp_artifact_legacy_meta_parse(&m, "a: 'b\n", 6, "m", &err), &err, LP_EINVAL,
 		   "m: not YAML");

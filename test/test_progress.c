@@ -140,8 +140,9 @@ START_TEST(test_progress_shows_the_wait_after_the_last_byte)
 	fake_now = 5000;
 	lp_progress_update(3 << 20, 3 << 20, &p);
 	fclose(f);
-	ck_assert_msg(strstr(text, "\r\033[Kpushing libmxnet.so  100%  3.0 MiB  waiting for the store (3s)"),
-		      "no wait shown: %s", text);
+	ck_assert_msg(
+	    strstr(text, "\r\033[Kpushing libmxnet.so  100%  3.0 MiB  waiting for the store (3s)"),
+	    "no wait shown: %s", text);
 	free(text);
 
 	/* and in a log, the ten-second line says so too */
@@ -172,8 +173,9 @@ START_TEST(test_progress_tty_shows_rate_and_eta)
 	fake_now = 1000;
 	lp_progress_update(1 << 20, 3 << 20, &p);
 	fclose(f);
-	ck_assert_msg(strstr(text, "\r\033[Kpulling libmxnet.so   33%  1.0 MiB / 3.0 MiB  1.0 MiB/s  ETA 2s"),
-		      "no rate/ETA: %s", text);
+	ck_assert_msg(
+	    strstr(text, "\r\033[Kpulling libmxnet.so   33%  1.0 MiB / 3.0 MiB  1.0 MiB/s  ETA 2s"),
+	    "no rate/ETA: %s", text);
 	free(text);
 }
 END_TEST
@@ -216,7 +218,8 @@ START_TEST(test_progress_never_wraps_a_narrow_terminal)
 	}
 	fclose(f);
 	/* the end of the name is what stays */
-	ck_assert_msg(strstr(text, "pushing ...ry-long-name.so.0   33%"), "name not shortened from the left: %s", text);
+	ck_assert_msg(strstr(text, "pushing ...ry-long-name.so.0   33%"),
+		      "name not shortened from the left: %s", text);
 	free(text);
 }
 END_TEST
@@ -237,10 +240,12 @@ START_TEST(test_progress_plain_terminal_gets_no_escape_codes)
 	fclose(f);
 	ck_assert_ptr_null(strchr(text, '\033'));
 	/* the longer line is blanked out with spaces, then the final line */
-	ck_assert_msg(strstr(text, "\rpushing libmxnet.so   33%  1.0 MiB / 3.0 MiB  1.0 MiB/s  ETA 2s"),
-		      "%s", text);
-	ck_assert_msg(strstr(text, "ETA 2s\rpushing libmxnet.so  100%  3.0 MiB / 3.0 MiB  2.7 MiB/s  "),
-		      "%s", text);
+	ck_assert_msg(
+	    strstr(text, "\rpushing libmxnet.so   33%  1.0 MiB / 3.0 MiB  1.0 MiB/s  ETA 2s"), "%s",
+	    text);
+	ck_assert_msg(
+	    strstr(text, "ETA 2s\rpushing libmxnet.so  100%  3.0 MiB / 3.0 MiB  2.7 MiB/s  "), "%s",
+	    text);
 	ck_assert_msg(strstr(text, "   \rpushed libmxnet.so (3.0 MiB in 1s, 2.7 MiB/s)\n"), "%s",
 		      text);
 	free(text);

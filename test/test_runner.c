@@ -15,7 +15,7 @@
 
 static struct lp_runner *start_runner(void)
 {
-	struct lp_runner_opts o = { 0 };
+	struct lp_runner_opts o = {0};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_runner *r = NULL;
 	char prog[1024], fifo[1024];
@@ -93,8 +93,12 @@ START_TEST(test_runner_timeout_kills_and_restart_works)
 	ck_assert_int_eq(kill(pid, 0), -1);
 	lp_ck_ok(lp_runner_start(r, &err), &err);
 	ck_assert_int_ne(lp_runner_pid(r), pid);
-	call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"raw\",\"raw\":\"{\\\"result\\\":1}\"}}", 0, &b);
-	ck_assert_int_eq(b.outcome, LP_RUNNER_ANSWER); /* parsed; serve decides it is not a RunnerOutput */
+	call(
+	    r,
+	    "{\"content_type\":\"json\",\"data\":{\"cmd\":\"raw\",\"raw\":\"{\\\"result\\\":1}\"}}",
+	    0, &b);
+	ck_assert_int_eq(b.outcome,
+			 LP_RUNNER_ANSWER); /* parsed; serve decides it is not a RunnerOutput */
 	lp_runner_result_release(&b);
 	call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"close\"}}", 0, &b);
 	ck_assert_int_eq(b.outcome, LP_RUNNER_BAD_OUTPUT);
@@ -108,15 +112,21 @@ END_TEST
 START_TEST(test_runner_build_input_sorts_keys_and_checks_types)
 {
 	struct lp_buf out = LP_BUF_INIT, msg = LP_BUF_INIT;
-	const char *enc[] = { "base64", "gzip" };
+	const char *enc[] = {"base64", "gzip"};
 
 	ck_assert_int_eq(lp_serve_build_input(&out, "application/json", NULL, 0,
-					      "{\"b\":[{\"z\":1,\"y\":\"\\n\"}],\"a\":null}", 33, &msg), 0);
-	ck_assert_str_eq(out.buf, "{\"content_type\":\"json\",\"data\":{\"a\":null,\"b\":[{\"y\":\"\\n\",\"z\":1}]}}");
+					      "{\"b\":[{\"z\":1,\"y\":\"\\n\"}],\"a\":null}", 33,
+					      &msg),
+			 0);
+	ck_assert_str_eq(
+	    out.buf,
+	    "{\"content_type\":\"json\",\"data\":{\"a\":null,\"b\":[{\"y\":\"\\n\",\"z\":1}]}}");
 	lp_buf_reset(&out);
-	ck_assert_int_eq(lp_serve_build_input(&out, "application/octet-stream", NULL, 0, "\0\377", 2, &msg), 0);
+	ck_assert_int_eq(
+	    lp_serve_build_input(&out, "application/octet-stream", NULL, 0, "\0\377", 2, &msg), 0);
 	ck_assert_str_eq(out.buf, "{\"content_type\":\"binary\",\"data\":\"AP8=\"}");
-	ck_assert_int_eq(lp_serve_build_input(&out, "application/json", NULL, 0, "{} x", 4, &msg), -1);
+	ck_assert_int_eq(lp_serve_build_input(&out, "application/json", NULL, 0, "{} x", 4, &msg),
+			 -1);
 	ck_assert_str_eq(msg.buf, "JSON error - trailing characters at line 1 column 4");
 	lp_buf_reset(&msg);
 	ck_assert_int_eq(lp_serve_build_input(&out, "text/plain", enc + 1, 1, "x", 1, &msg), -1);
@@ -177,7 +187,7 @@ END_TEST
 /* A runner whose FIFO is `fifo`; lp_runner_start() must refuse it. */
 static void expect_fifo_refused(const char *fifo, const char *msg)
 {
-	struct lp_runner_opts o = { 0 };
+	struct lp_runner_opts o = {0};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_runner *r = NULL;
 	char prog[1024];
@@ -208,8 +218,8 @@ START_TEST(test_runner_fifo_must_be_private)
 	ck_assert_int_eq(mkfifo("theirs.fifo", 0600), 0);
 	if (geteuid() == 0) {
 		ck_assert_int_eq(chown("theirs.fifo", 65534, 65534), 0);
-		expect_fifo_refused("theirs.fifo",
-				    "refusing output FIFO 'theirs.fifo': owned by uid 65534, not 0");
+		expect_fifo_refused(
+		    "theirs.fifo", "refusing output FIFO 'theirs.fifo': owned by uid 65534, not 0");
 	}
 	lp_test_write("plain", "", 0600);
 	expect_fifo_refused("plain", "refusing output FIFO 'plain': not a FIFO");
@@ -218,13 +228,14 @@ START_TEST(test_runner_fifo_must_be_private)
 	/* a directory others can write (and not sticky): the FIFO could be swapped */
 	ck_assert_int_eq(mkdir("shared", 0755), 0);
 	ck_assert_int_eq(chmod("shared", 0777), 0);
-	expect_fifo_refused("shared/algoout",
-			    "refusing output FIFO 'shared/algoout': others can write its directory");
+	expect_fifo_refused(
+	    "shared/algoout",
+	    "refusing output FIFO 'shared/algoout': others can write its directory");
 	ck_assert_int_ne(access("shared/algoout", F_OK), 0);
 	/* sticky, as /tmp: fine */
 	ck_assert_int_eq(chmod("shared", 01777), 0);
 	{
-		struct lp_runner_opts o = { 0 };
+		struct lp_runner_opts o = {0};
 		struct lp_error err = LP_ERROR_INIT;
 		char prog[1024];
 
@@ -260,7 +271,7 @@ START_TEST(test_runner_death_during_a_call_is_not_an_idle_death)
 	snprintf(fifo, sizeof(fifo), "%s/algoout", lp_test_tmpdir());
 	for (i = 0; i < 15; i++) {
 		struct lp_runner_result a = LP_RUNNER_RESULT_INIT;
-		struct lp_runner_opts o = { 0 };
+		struct lp_runner_opts o = {0};
 		struct lp_runner *r = NULL;
 
 		o.program = prog;
@@ -269,7 +280,8 @@ START_TEST(test_runner_death_during_a_call_is_not_an_idle_death)
 		o.ctx = &idle;
 		lp_ck_ok(lp_runner_new(&r, &o, &err), &err);
 		lp_ck_ok(lp_runner_start(r, &err), &err);
-		call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"exit\",\"code\":7}}", 0, &a);
+		call(r, "{\"content_type\":\"json\",\"data\":{\"cmd\":\"exit\",\"code\":7}}", 0,
+		     &a);
 		ck_assert_int_eq(a.outcome, LP_RUNNER_EXITED);
 		usleep(20000);
 		lp_runner_free(r);

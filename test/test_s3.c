@@ -66,8 +66,8 @@ END_TEST
 
 START_TEST(test_s3_url_path_style_and_virtual_hosted)
 {
-	struct lp_s3_config cfg = { "http://127.0.0.1:9000", "bkt", "eu-west-3", 1, "AK", "SK",
-				    NULL, NULL, 3 };
+	struct lp_s3_config cfg = {
+	    "http://127.0.0.1:9000", "bkt", "eu-west-3", 1, "AK", "SK", NULL, NULL, 3};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_strvec kv = LP_STRVEC_INIT;
 	struct lp_buf b = LP_BUF_INIT;
@@ -111,11 +111,11 @@ static int xml_log(const char *path, const char *text, void *p)
 START_TEST(test_s3_xml_paths_strip_namespace)
 {
 	static const char doc[] =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-		"<IsTruncated>true</IsTruncated><Contents><Key>a&amp;b</Key><Size>3</Size></Contents>"
-		"<NextContinuationToken>t1</NextContinuationToken></ListBucketResult>";
-	struct xml_seen s = { LP_BUF_INIT };
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+	    "<IsTruncated>true</IsTruncated><Contents><Key>a&amp;b</Key><Size>3</Size></Contents>"
+	    "<NextContinuationToken>t1</NextContinuationToken></ListBucketResult>";
+	struct xml_seen s = {LP_BUF_INIT};
 	struct lp_error err = LP_ERROR_INIT;
 
 	lp_ck_ok(lp_s3_xml_parse(doc, strlen(doc), xml_log, &s, &err), &err);
@@ -132,7 +132,7 @@ END_TEST
 
 START_TEST(test_s3_xml_depth_is_bounded)
 {
-	struct xml_seen s = { LP_BUF_INIT };
+	struct xml_seen s = {LP_BUF_INIT};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_buf doc = LP_BUF_INIT;
 	int i;
@@ -166,7 +166,8 @@ START_TEST(test_s3_xml_error_in_complete_200_body)
 				 "</CompleteMultipartUploadResult>";
 	char code[64], msg[128];
 
-	ck_assert_int_eq(lp_s3_xml_error(doc, strlen(doc), code, sizeof(code), msg, sizeof(msg)), 1);
+	ck_assert_int_eq(lp_s3_xml_error(doc, strlen(doc), code, sizeof(code), msg, sizeof(msg)),
+			 1);
 	ck_assert_str_eq(code, "InternalError");
 	ck_assert_str_eq(msg, "We encountered an internal error. Please try again.");
 	ck_assert_int_eq(lp_s3_xml_error(ok, strlen(ok), code, sizeof(code), msg, sizeof(msg)), 0);
@@ -212,11 +213,17 @@ END_TEST
 /* Each test runs in its own forked process (CK_FORK), so setenv stays local. */
 static void isolate_env(void)
 {
-	static const char *const vars[] = { "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION",
-					    "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN",
-					    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
-					    "AWS_MAX_ATTEMPTS", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-					    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", NULL };
+	static const char *const vars[] = {"AWS_PROFILE",
+					   "AWS_DEFAULT_PROFILE",
+					   "AWS_REGION",
+					   "AWS_DEFAULT_REGION",
+					   "AWS_SESSION_TOKEN",
+					   "AWS_ENDPOINT_URL",
+					   "AWS_ENDPOINT_URL_S3",
+					   "AWS_MAX_ATTEMPTS",
+					   "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+					   "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+					   NULL};
 	size_t i;
 
 	for (i = 0; vars[i]; i++)
@@ -258,7 +265,8 @@ static struct lp_store *open_on(const char *srv, const char *secret, struct lp_s
 	o->endpoint_url = svc(srv, "ENDPOINT");
 	setenv("AWS_ACCESS_KEY_ID", svc(srv, "ACCESS_KEY"), 1);
 	setenv("AWS_SECRET_ACCESS_KEY", secret ? secret : svc(srv, "SECRET_KEY"), 1);
-	url = lp_xasprintf("s3://%s/unit/%s", svc(srv, "BUCKET"), strrchr(lp_test_tmpdir(), '/') + 1);
+	url =
+	    lp_xasprintf("s3://%s/unit/%s", svc(srv, "BUCKET"), strrchr(lp_test_tmpdir(), '/') + 1);
 	lp_ck_ok(lp_store_open(&s, url, o, &err), &err);
 	free(url);
 	return s;
@@ -312,8 +320,8 @@ START_TEST(test_s3_store_small_round_trip_and_odd_keys)
 	struct lp_store_info info;
 	struct lp_buf b = LP_BUF_INIT;
 	char hex[LP_SHA256_HEX_SIZE];
-	static const char *const keys[] = { "c/licenses/LICENSE", "c/lib foo+bar=1.so",
-					    "c/d\xc3\xa9p~x,y;z@(1).txt", NULL };
+	static const char *const keys[] = {"c/licenses/LICENSE", "c/lib foo+bar=1.so",
+					   "c/d\xc3\xa9p~x,y;z@(1).txt", NULL};
 	size_t i;
 
 	lp_test_write("small", "hello s3\n", 0644);
@@ -371,7 +379,7 @@ START_TEST(test_s3_store_list_follows_continuation_tokens)
 {
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_store *s = open_store(NULL, NULL);
-	struct listing l = { LP_BUF_INIT, 0 };
+	struct listing l = {LP_BUF_INIT, 0};
 	struct lp_buf want = LP_BUF_INIT;
 	char key[64];
 	int i;
@@ -434,8 +442,7 @@ START_TEST(test_s3_store_wrong_secret_fails_at_once_with_s3_code)
 	lp_test_write("small", "x", 0644);
 	lp_ck_fail(lp_store_put(s, "k", "small", NULL, &info, &err), &err, LP_ENET,
 		   "SignatureDoesNotMatch");
-	ck_assert_msg(strstr(err.msg, "(HTTP 403)") && !strstr(err.msg, "attempts"), "%s",
-		      err.msg);
+	ck_assert_msg(strstr(err.msg, "(HTTP 403)") && !strstr(err.msg, "attempts"), "%s", err.msg);
 	ck_assert_msg(!strstr(err.msg, "WRONG-SECRET"), "secret in message: %s", err.msg);
 	lp_store_free(s);
 }
@@ -498,7 +505,8 @@ START_TEST(test_s3_store_open_rejects_bad_urls)
 	setenv("AWS_SECRET_ACCESS_KEY", "SK", 1);
 	lp_ck_fail(lp_store_open(&s, "s3://", &o, &err), &err, LP_EINVAL, "expected s3://bucket");
 	lp_ck_fail(lp_store_open(&s, "s3://b/x", &o, &err), &err, LP_EINVAL, "s3://b/x");
-	lp_ck_fail(lp_store_open(&s, "s3://bucket/a/../b", &o, &err), &err, LP_EINVAL, "bad prefix");
+	lp_ck_fail(lp_store_open(&s, "s3://bucket/a/../b", &o, &err), &err, LP_EINVAL,
+		   "bad prefix");
 	o.endpoint_url = "ftp://h";
 	lp_ck_fail(lp_store_open(&s, "s3://bucket", &o, &err), &err, LP_EINVAL,
 		   "invalid endpoint URL 'ftp://h' from --endpoint-url");
@@ -532,8 +540,8 @@ static void proxy_start_to(struct proxy *px, const char *ep, long kill_after, in
 	snprintf(px->log, sizeof(px->log), "%s/proxy.log", lp_test_tmpdir());
 	lp_strvec_pushl(&px->p.args, "/usr/bin/python3", NULL);
 	lp_strvec_pushf(&px->p.args, "%s/test/faultproxy.py", lp_test_srcdir());
-	lp_strvec_pushl(&px->p.args, "--target", strstr(ep, "://") + 3, "--log", px->log,
-			"--kills", NULL);
+	lp_strvec_pushl(&px->p.args, "--target", strstr(ep, "://") + 3, "--log", px->log, "--kills",
+			NULL);
 	lp_strvec_pushf(&px->p.args, "%d", kills);
 	lp_strvec_pushl(&px->p.args, "--kill-after", NULL);
 	lp_strvec_pushf(&px->p.args, "%ld", kill_after);
@@ -546,7 +554,8 @@ static void proxy_start_to(struct proxy *px, const char *ep, long kill_after, in
 	}
 	px->p.flags = LP_PROC_PIPE_STDOUT | LP_PROC_NULL_STDIN;
 	lp_ck_ok(lp_proc_start(&px->p, &err), &err);
-	while (got < sizeof(buf) - 1 && (n = read(px->p.out, buf + got, sizeof(buf) - 1 - got)) > 0) {
+	while (got < sizeof(buf) - 1 &&
+	       (n = read(px->p.out, buf + got, sizeof(buf) - 1 - got)) > 0) {
 		got += (size_t)n;
 		if (memchr(buf, '\n', got))
 			break;
@@ -591,8 +600,8 @@ static struct lp_store *open_via_on(const char *srv, struct proxy *px, struct lp
 {
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_store *s = NULL;
-	char *url = lp_xasprintf("s3://%s/unit/%s", svc(srv, "BUCKET"),
-				 strrchr(lp_test_tmpdir(), '/') + 1);
+	char *url =
+	    lp_xasprintf("s3://%s/unit/%s", svc(srv, "BUCKET"), strrchr(lp_test_tmpdir(), '/') + 1);
 
 	o->endpoint_url = px->endpoint;
 	lp_ck_ok(lp_store_open(&s, url, o, &err), &err);
@@ -673,7 +682,8 @@ START_TEST(test_s3_store_failed_multipart_is_aborted_and_reports_the_part)
 	ck_assert_msg(!strstr(err.msg, "405") && !strstr(err.msg, "DELETE"), "%s", err.msg);
 	lp_store_free(s);
 	log = proxy_stop(&px);
-	ck_assert_msg(strstr(log, "REQUEST DELETE ") && strstr(log, "/doomed?uploadId="), "%s", log);
+	ck_assert_msg(strstr(log, "REQUEST DELETE ") && strstr(log, "/doomed?uploadId="), "%s",
+		      log);
 	free(log);
 	s = open_store(NULL, NULL);
 	ck_assert_int_eq(lp_store_exists(s, "doomed", &err), 0);
@@ -704,8 +714,7 @@ START_TEST(test_s3_store_killed_download_resumes_with_range)
 	log = proxy_stop(&px);
 	ck_assert_msg(strstr(log, "KILLED connection"), "%s", log);
 	/* HEAD, the cut GET, and one more GET (resumed with a Range) */
-	ck_assert_msg(count(log, "REQUEST GET") == 2 && count(log, "REQUEST HEAD") == 1, "%s",
-		      log);
+	ck_assert_msg(count(log, "REQUEST GET") == 2 && count(log, "REQUEST HEAD") == 1, "%s", log);
 	free(log);
 
 	/* with a single attempt the same cut is an error */
@@ -735,8 +744,9 @@ START_TEST(test_s3_store_session_token_header_is_signed)
 	lp_store_free(s);
 	log = proxy_stop(&px);
 	ck_assert_msg(strstr(log, "\n  x-amz-security-token\n"), "%s", log);
-	ck_assert_msg(strstr(log, "SignedHeaders=content-md5;content-type;host;x-amz-content-sha256;"
-				  "x-amz-date;x-amz-security-token\n"),
+	ck_assert_msg(strstr(log,
+			     "SignedHeaders=content-md5;content-type;host;x-amz-content-sha256;"
+			     "x-amz-date;x-amz-security-token\n"),
 		      "%s", log);
 	ck_assert_msg(strstr(log, "\n  Content-MD5\n"), "%s", log);
 	ck_assert_msg(!strstr(log, "Expect;") && !strstr(log, "expect;"), "%s", log);
@@ -746,7 +756,7 @@ END_TEST
 
 /* ---- writer locks, conditional writes, leftovers: on s3rver and on RGW ---- */
 
-static const char *const servers[] = { "S3", "RGW" };
+static const char *const servers[] = {"S3", "RGW"};
 static lp_cancel_flag timer_cancel;
 
 static void on_alarm(int sig)
@@ -758,8 +768,8 @@ static void on_alarm(int sig)
 /* Set timer_cancel in `ms` milliseconds (what a signal handler in cmd/ does). */
 static void cancel_in(long ms)
 {
-	struct itimerval it = { .it_interval = { 0, 0 },
-				.it_value = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 } };
+	struct itimerval it = {.it_interval = {0, 0},
+			       .it_value = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000}};
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -801,7 +811,8 @@ static void put_lease(struct lp_store *s, const char *name, const char *stamp, l
 {
 	struct lp_error err = LP_ERROR_INIT;
 	char *key = lp_xasprintf(".lp-locks/%s/%s", name, stamp);
-	char *body = lp_xasprintf("owner=%s\nhost=elsewhere\npid=1\nexpires=%lld\n", stamp, expires);
+	char *body =
+	    lp_xasprintf("owner=%s\nhost=elsewhere\npid=1\nexpires=%lld\n", stamp, expires);
 
 	lp_ck_ok(lp_store_put_mem(s, key, body, strlen(body), &err), &err);
 	free(key);
@@ -883,8 +894,8 @@ START_TEST(test_s3_conditional_writes_hold_on_rgw_and_are_ignored_by_s3rver)
 		lp_ck_ok(lp_store_put_mem_if(s, "m", "one", 3, &create, NULL, &err), &err);
 	match.if_match = "\"0123456789abcdef0123456789abcdef\"";
 	if (rgw)
-		lp_ck_fail(lp_store_put_mem_if(s, "m", "two", 3, &match, NULL, &err), &err, LP_EEXISTS,
-			   "it changed meanwhile");
+		lp_ck_fail(lp_store_put_mem_if(s, "m", "two", 3, &match, NULL, &err), &err,
+			   LP_EEXISTS, "it changed meanwhile");
 	/* the ETag as the server gave it works (RGW 16 wants it unquoted: lp retries so) */
 	match.if_match = e1;
 	lp_ck_ok(lp_store_put_mem_if(s, "m", "two", 3, &match, e2, &err), &err);
@@ -900,9 +911,16 @@ END_TEST
 /* Start a multipart upload of `key` (store-relative) and leave it, as a SIGKILLed push does. */
 static void leave_upload(const char *srv, const char *key)
 {
-	struct lp_s3_config cfg = { svc(srv, "ENDPOINT"), svc(srv, "BUCKET"), "us-east-1", 1,
-				    svc(srv, "ACCESS_KEY"), svc(srv, "SECRET_KEY"), NULL, NULL, 1,
-				    NULL };
+	struct lp_s3_config cfg = {svc(srv, "ENDPOINT"),
+				   svc(srv, "BUCKET"),
+				   "us-east-1",
+				   1,
+				   svc(srv, "ACCESS_KEY"),
+				   svc(srv, "SECRET_KEY"),
+				   NULL,
+				   NULL,
+				   1,
+				   NULL};
 	struct lp_error err = LP_ERROR_INIT;
 	struct lp_s3_req r = LP_S3_REQ_INIT;
 	struct lp_buf resp = LP_BUF_INIT;
@@ -982,7 +1000,7 @@ START_TEST(test_s3_rgw_interrupted_multipart_upload_is_aborted)
 	struct lp_strvec removed = LP_STRVEC_INIT;
 	struct lp_error err = LP_ERROR_INIT;
 	lp_cancel_flag cancel = 0;
-	struct cancel_after ca = { 6 << 20, &cancel };
+	struct cancel_after ca = {6 << 20, &cancel};
 	struct lp_store *s, *check;
 
 	write_random("big", 24 << 20);
@@ -1054,7 +1072,7 @@ END_TEST
 struct fake {
 	int complete_mode; /* 0 ok, 1 InternalError once then ok, 2 InvalidPart */
 	int complete_calls, abort_calls, get_calls, parts;
-	int list_mode;     /* ListObjectsV2 tokens: 1 always "again", 2 A, B, A, ... */
+	int list_mode; /* ListObjectsV2 tokens: 1 always "again", 2 A, B, A, ... */
 	int list_calls;
 	struct MHD_Daemon *d;
 	char endpoint[64];
@@ -1063,8 +1081,8 @@ struct fake {
 static enum MHD_Result fake_reply(struct MHD_Connection *conn, unsigned status, const char *body,
 				  const char *etag)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-								 MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
 	if (etag)
@@ -1105,15 +1123,16 @@ static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *conn, cons
 	if (!strcmp(method, "POST") && q) {
 		f->complete_calls++;
 		if (f->complete_mode == 2 || (f->complete_mode == 1 && f->complete_calls == 1))
-			return fake_reply(conn, 200,
-					  f->complete_mode == 2
-						  ? "<?xml version=\"1.0\"?>\n<Error><Code>InvalidPart</Code>"
-						    "<Message>One or more of the specified parts could "
-						    "not be found.</Message></Error>"
-						  : "<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code>"
-						    "<Message>We encountered an internal error.</Message>"
-						    "</Error>",
-					  NULL);
+			return fake_reply(
+			    conn, 200,
+			    f->complete_mode == 2
+				? "<?xml version=\"1.0\"?>\n<Error><Code>InvalidPart</Code>"
+				  "<Message>One or more of the specified parts could "
+				  "not be found.</Message></Error>"
+				: "<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code>"
+				  "<Message>We encountered an internal error.</Message>"
+				  "</Error>",
+			    NULL);
 		return fake_reply(conn, 200,
 				  "<CompleteMultipartUploadResult><ETag>\"x-3\"</ETag>"
 				  "</CompleteMultipartUploadResult>",
@@ -1133,7 +1152,10 @@ static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *conn, cons
 			 "<ListBucketResult><IsTruncated>true</IsTruncated>"
 			 "<Contents><Key>k%d</Key><Size>1</Size></Contents>"
 			 "<NextContinuationToken>%s</NextContinuationToken></ListBucketResult>",
-			 n, f->list_mode == 1 ? "again" : n % 2 ? "A" : "B");
+			 n,
+			 f->list_mode == 1 ? "again"
+			 : n % 2	   ? "A"
+					   : "B");
 		if (n > 100)
 			return fake_reply(conn, 500, "<Error><Code>Loop</Code></Error>", NULL);
 		return fake_reply(conn, 200, page, NULL);
@@ -1373,8 +1395,8 @@ START_TEST(test_s3_rgw_double_slash_keys_and_server_side_copies)
 	lp_ck_ok(lp_store_get_mem(s, "c/static/os/v//libmxnet.so", &b, 100, &err), &err);
 	ck_assert_str_eq(b.buf, "old library");
 	/* CopyObject, then the copy read back and hashed */
-	lp_ck_ok(lp_store_copy(s, "c/static/os/v//libmxnet.so", "c/os/v/static/libmxnet.so",
-			       &info, &err),
+	lp_ck_ok(lp_store_copy(s, "c/static/os/v//libmxnet.so", "c/os/v/static/libmxnet.so", &info,
+			       &err),
 		 &err);
 	lp_sha256_hex("old library", 11, hex);
 	ck_assert_str_eq(info.sha256, hex);
@@ -1613,10 +1635,10 @@ Suite *s3_suite(void)
 
 		tcase_add_checked_fixture(both, lp_test_tmpdir_setup, lp_test_tmpdir_teardown);
 		tcase_set_timeout(both, 60);
-		tcase_add_loop_test(both, test_s3_lease_lock_excludes_waits_and_takes_over_dead_holders,
-				    0, 2);
-		tcase_add_loop_test(both, test_s3_conditional_writes_hold_on_rgw_and_are_ignored_by_s3rver,
-				    0, 2);
+		tcase_add_loop_test(
+		    both, test_s3_lease_lock_excludes_waits_and_takes_over_dead_holders, 0, 2);
+		tcase_add_loop_test(
+		    both, test_s3_conditional_writes_hold_on_rgw_and_are_ignored_by_s3rver, 0, 2);
 		tcase_add_loop_test(both, test_s3_flipped_upload_byte_is_caught_and_resent, 0, 2);
 		tcase_add_test(both, test_s3_rgw_cleanup_aborts_stale_multipart_uploads);
 		tcase_add_test(both, test_s3_rgw_interrupted_multipart_upload_is_aborted);

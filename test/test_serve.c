@@ -12,7 +12,7 @@
 static int input(const char *ctype, const char *enc, const char *body, size_t len,
 		 struct lp_buf *line, struct lp_buf *msg)
 {
-	const char *encs[] = { enc };
+	const char *encs[] = {enc};
 
 	lp_buf_reset(line);
 	lp_buf_reset(msg);
@@ -55,10 +55,9 @@ START_TEST(test_serve_json_bodies_are_strict)
 	/* \u0000 in a value travels (the runner gets it escaped), in a key it cannot */
 	ck_assert_int_eq(input("application/json", NULL, "\"a\\u0000b\"", 10, &line, &msg), 0);
 	ck_assert_str_eq(line.buf, "{\"content_type\":\"json\",\"data\":\"a\\u0000b\"}");
-	ck_assert_int_eq(input("application/json", NULL, "12345678901234567890123", 23, &line,
-			       &msg), 0);
-	ck_assert_str_eq(line.buf,
-			 "{\"content_type\":\"json\",\"data\":12345678901234567890123}");
+	ck_assert_int_eq(
+	    input("application/json", NULL, "12345678901234567890123", 23, &line, &msg), 0);
+	ck_assert_str_eq(line.buf, "{\"content_type\":\"json\",\"data\":12345678901234567890123}");
 	lp_buf_release(&line);
 	lp_buf_release(&msg);
 }
@@ -88,8 +87,8 @@ START_TEST(test_serve_base64_bodies_are_checked)
 	ck_assert_int_eq(input("application/octet-stream", "base64", "AP8=", 4, &line, &msg), 0);
 	ck_assert_str_eq(line.buf, "{\"content_type\":\"binary\",\"data\":\"AP8=\"}");
 	/* base64(1) wraps its output: line breaks are dropped, not passed on */
-	ck_assert_int_eq(input("application/octet-stream", "base64", "AAEC\nAwQF\n", 10, &line,
-			       &msg), 0);
+	ck_assert_int_eq(
+	    input("application/octet-stream", "base64", "AAEC\nAwQF\n", 10, &line, &msg), 0);
 	ck_assert_str_eq(line.buf, "{\"content_type\":\"binary\",\"data\":\"AAECAwQF\"}");
 	/* non-UTF-8 bytes went through and killed the runner (and lp with it) */
 	ck_assert_int_eq(input("application/octet-stream", "base64", "AP\xff=", 4, &line, &msg),
@@ -98,8 +97,9 @@ START_TEST(test_serve_base64_bodies_are_checked)
 				  "base64): unexpected byte 0xff at offset 2");
 	ck_assert_int_eq(input("application/octet-stream", "base64", "A=P8", 4, &line, &msg), -1);
 	ck_assert_int_eq(input("application/octet-stream", "base64", "AP8", 3, &line, &msg), -1);
-	ck_assert_str_eq(msg.buf, "bad request: the body is not base64 (Content-Encoding: "
-				  "base64): 3 characters, not a multiple of 4 with at most two '='");
+	ck_assert_str_eq(msg.buf,
+			 "bad request: the body is not base64 (Content-Encoding: "
+			 "base64): 3 characters, not a multiple of 4 with at most two '='");
 	ck_assert_int_eq(input("application/octet-stream", "base64", "A===", 4, &line, &msg), -1);
 	lp_buf_release(&line);
 	lp_buf_release(&msg);

@@ -60,9 +60,10 @@ static void check_golden(const char *golden, const char *example, const char *co
 START_TEST(test_snap_golden_from_source_core22)
 {
 	static const char *const kv[] = {
-		"source=" MXNET_GIT, "source-tag=1.9.1", "architecture=amd64",
-		"architecture=arm64", "cmake-arg=-DUSE_OPENCV=ON",
-		"stage-package=libopencv-core4.5d", "python-package=jupyter", NULL,
+	    "source=" MXNET_GIT,	 "source-tag=1.9.1",
+	    "architecture=amd64",	 "architecture=arm64",
+	    "cmake-arg=-DUSE_OPENCV=ON", "stage-package=libopencv-core4.5d",
+	    "python-package=jupyter",	 NULL,
 	};
 	check_golden(FIX "source-core22.yaml", NULL, NULL, kv);
 }
@@ -71,9 +72,15 @@ END_TEST
 START_TEST(test_snap_golden_from_source_core24_has_platforms_and_numpy_patch)
 {
 	static const char *const kv[] = {
-		"base=core24", "source=" MXNET_GIT, "source-tag=1.9.1", "architecture=amd64",
-		"architecture=arm64", "cmake-arg=-DUSE_OPENCV=ON",
-		"stage-package=libopencv-core406t64", "python-package=jupyter", NULL,
+	    "base=core24",
+	    "source=" MXNET_GIT,
+	    "source-tag=1.9.1",
+	    "architecture=amd64",
+	    "architecture=arm64",
+	    "cmake-arg=-DUSE_OPENCV=ON",
+	    "stage-package=libopencv-core406t64",
+	    "python-package=jupyter",
+	    NULL,
 	};
 	char *y = lp_test_read(FIX "source-core24.yaml");
 
@@ -88,13 +95,14 @@ END_TEST
 
 START_TEST(test_snap_golden_from_artifact_core22_version_from_meta)
 {
-	static const char *const kv[] = { "from-artifact=" FIX "artifact", NULL };
+	static const char *const kv[] = {"from-artifact=" FIX "artifact", NULL};
 	char *y = lp_test_read(FIX "artifact-core22.yaml");
 
 	check_golden(FIX "artifact-core22.yaml", NULL, NULL, kv);
 	ck_assert_ptr_nonnull(strstr(y, "\nversion: '73b29fa-cu102'\n"));
 	ck_assert_ptr_nonnull(strstr(y, "libmxnet.so: usr/lib/libmxnet.so\n"));
-	ck_assert_ptr_nonnull(strstr(y, "source-commit: '73b29fa90d3eac0b1fae403b7583fdd1529942dc'"));
+	ck_assert_ptr_nonnull(
+	    strstr(y, "source-commit: '73b29fa90d3eac0b1fae403b7583fdd1529942dc'"));
 	free(y);
 }
 END_TEST
@@ -102,8 +110,8 @@ END_TEST
 START_TEST(test_snap_golden_from_artifact_core24)
 {
 	static const char *const kv[] = {
-		"from-artifact=" FIX "artifact", "base=core24", "architecture=amd64",
-		"stage-package=libgomp1", "name=mxnet-cu102", NULL,
+	    "from-artifact=" FIX "artifact", "base=core24",	 "architecture=amd64",
+	    "stage-package=libgomp1",	     "name=mxnet-cu102", NULL,
 	};
 	check_golden(FIX "artifact-core24.yaml", NULL, NULL, kv);
 }
@@ -111,7 +119,7 @@ END_TEST
 
 START_TEST(test_snap_golden_example_mxnet)
 {
-	static const char *const kv[] = { NULL };
+	static const char *const kv[] = {NULL};
 	char *y = lp_test_read(FIX "example-mxnet.yaml");
 
 	check_golden(FIX "example-mxnet.yaml", "mxnet", NULL, kv);
@@ -119,7 +127,8 @@ START_TEST(test_snap_golden_example_mxnet)
 	ck_assert_ptr_nonnull(strstr(y, "\nbase: core22\n"));
 	ck_assert_ptr_nonnull(strstr(y, "- numpy>1.16.0,<1.24\n"));
 	ck_assert_ptr_nonnull(strstr(y, "- -DUSE_CUDA=OFF\n"));
-	ck_assert_ptr_nonnull(strstr(y, "- MXNET_LIBRARY_PATH: $CRAFT_STAGE/usr/lib/libmxnet.so\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(y, "- MXNET_LIBRARY_PATH: $CRAFT_STAGE/usr/lib/libmxnet.so\n"));
 	ck_assert_ptr_nonnull(strstr(y, "command: bin/python3\n"));
 	ck_assert_ptr_null(strstr(y, "MXNET_HOME"));
 	ck_assert_ptr_null(strstr(y, "${"));
@@ -129,7 +138,7 @@ END_TEST
 
 START_TEST(test_snap_golden_config_core20)
 {
-	static const char *const kv[] = { NULL };
+	static const char *const kv[] = {NULL};
 
 	check_golden(FIX "config-core20.yaml", NULL, FIX "config-core20.json", kv);
 }
@@ -137,7 +146,7 @@ END_TEST
 
 START_TEST(test_snap_flags_override_config_and_replace_lists)
 {
-	static const char *const kv[] = { "name=flagname", "plug=network", NULL };
+	static const char *const kv[] = {"name=flagname", "plug=network", NULL};
 	struct lp_snap_opts o;
 	struct lp_error err = LP_ERROR_INIT;
 
@@ -154,7 +163,7 @@ END_TEST
 
 START_TEST(test_snap_example_source_yields_to_an_artifact)
 {
-	static const char *const kv[] = { "from-artifact=" FIX "artifact", NULL };
+	static const char *const kv[] = {"from-artifact=" FIX "artifact", NULL};
 
 	/* the example's 1.9.1 source, tag and version give way to the artifact's */
 	check_golden(FIX "artifact-core22.yaml", "mxnet", NULL, kv);
@@ -164,12 +173,12 @@ END_TEST
 START_TEST(test_yaml_quotes_what_a_yaml11_reader_would_not_read_as_a_string)
 {
 	static const char *const quoted[] = {
-		"1.10", "10", "0x1F", "0o17", "1e5", ".inf", "yes", "No", "on", "y", "null", "~",
-		"", "<<", "2026-11-23", " lead", "trail ", "1:20",
+	    "1.10", "10",   "0x1F", "0o17", "1e5", ".inf",	 "yes",	  "No",	    "on",
+	    "y",    "null", "~",    "",	    "<<",  "2026-11-23", " lead", "trail ", "1:20",
 	};
 	static const char *const plain[] = {
-		"1.9.1", "core22", "bin/python3", "73b29fa-cu102", "numpy>1.16.0,<1.24", "yesno",
-		"-DUSE_CUDA=OFF",
+	    "1.9.1", "core22",	       "bin/python3", "73b29fa-cu102", "numpy>1.16.0,<1.24",
+	    "yesno", "-DUSE_CUDA=OFF",
 	};
 	size_t i;
 
@@ -238,41 +247,58 @@ START_TEST(test_snap_rejects_bad_flag_values_naming_the_flag)
 		const char *kv[6];
 		const char *msg;
 	} cases[] = {
-		{ { SRC, "name=MXNet" }, "--name: 'MXNet' is not a valid snap name: may only contain" },
-		{ { SRC, "name=my--net" }, "--name: 'my--net' is not a valid snap name: must not contain '--'" },
-		{ { SRC, "name=-mx" }, "must not start or end with '-'" },
-		{ { SRC, "name=1234" }, "needs at least one letter" },
-		{ { SRC, "name=a23456789012345678901234567890123456789012" }, "longer than 40" },
-		{ { SRC, "version=1.10 beta" }, "--version: '1.10 beta' is not a valid snap version" },
-		{ { SRC, "version=123456789012345678901234567890123" }, "--version: '123456789012345678901234567890123' is not a valid snap version: is longer than 32" },
-		{ { SRC, "version=1.9-" }, "must end with a letter, digit" },
-		{ { SRC, "summary=0123456789012345678901234567890123456789012345678901234567890123456789012345678" }, "--summary: is 79 characters long, at most 78" },
-		{ { SRC, "summary=two\nlines" }, "--summary: must not contain control characters" },
-		{ { SRC, "base=core18" }, "--base: base 'core18' is not supported" },
-		{ { SRC, "base=core26" }, "--base: base 'core26' is not supported: it has no Python" },
-		{ { SRC, "base=focal" }, "--base: 'focal' is not one of core20, core22, core24" },
-		{ { SRC, "grade=beta" }, "--grade: 'beta' is not one of stable, devel" },
-		{ { SRC, "confinement=open" }, "--confinement: 'open' is not one of strict, devmode, classic" },
-		{ { SRC, "app-name=my_python" }, "--app-name: 'my_python' is not a valid app name" },
-		{ { SRC, "library=torch" }, "--library: unknown library 'torch'" },
-		{ { SRC, "build-system=bazel" }, "--build-system: 'bazel' is not one of cmake, make, autotools" },
-		{ { SRC, "build-system=make", "cmake-arg=-DX=1" }, "--cmake-arg: needs build system cmake, not 'make'" },
-		{ { SRC, "make-arg=X=1" }, "--make-arg: needs build system make, not 'cmake'" },
-		{ { SRC, "configure-arg=--x" }, "--configure-arg: needs build system autotools" },
-		{ { "source=" MXNET_GIT, "source-tag=-bad" }, "--source-tag: '-bad' is not a valid git tag" },
-		{ { "source=" MXNET_GIT, "source-tag=release_x" }, "--source-tag: 'release_x' does not make a snap version" },
-		{ { "source=" MXNET_GIT }, "--version is required when --source has no --source-tag" },
-		{ { "name=mxnet" }, "one of --source or --from-artifact is required" },
-		{ { SRC, "from-artifact=" FIX "artifact" }, "--from-artifact: cannot be combined with source" },
-		{ { "from-artifact=" FIX "artifact", "cmake-arg=-DX=1" }, "--cmake-arg: only applies to --source builds" },
-		{ { SRC, "architecture=x86_64" }, "--architecture: 'x86_64' is not one of amd64, arm64" },
-		{ { SRC, "architecture=amd64", "architecture=amd64" }, "--architecture: 'amd64' is given twice" },
-		{ { SRC, "plug=Home" }, "--plug: 'Home' is not a valid interface name" },
-		{ { SRC, "build-package=Build Essential" }, "--build-package: 'Build Essential' is not a Debian package name" },
-		{ { SRC, "stage-package=libfoo_1" }, "--stage-package: 'libfoo_1' is not a Debian package name" },
-		{ { SRC, "python-subdir=../python" }, "--python-subdir: '../python' is not a relative path" },
-		{ { SRC, "python-package=" }, "--python-package: '' is empty" },
-		{ { SRC, "source=" }, "--source: must not be empty" },
+	    {{SRC, "name=MXNet"}, "--name: 'MXNet' is not a valid snap name: may only contain"},
+	    {{SRC, "name=my--net"},
+	     "--name: 'my--net' is not a valid snap name: must not contain '--'"},
+	    {{SRC, "name=-mx"}, "must not start or end with '-'"},
+	    {{SRC, "name=1234"}, "needs at least one letter"},
+	    {{SRC, "name=a23456789012345678901234567890123456789012"}, "longer than 40"},
+	    {{SRC, "version=1.10 beta"}, "--version: '1.10 beta' is not a valid snap version"},
+	    {{SRC, "version=123456789012345678901234567890123"},
+	     "--version: '123456789012345678901234567890123' is not a valid snap version: is "
+	     "longer than 32"},
+	    {{SRC, "version=1.9-"}, "must end with a letter, digit"},
+	    {{SRC,
+	      "summary="
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678"},
+	     "--summary: is 79 characters long, at most 78"},
+	    {{SRC, "summary=two\nlines"}, "--summary: must not contain control characters"},
+	    {{SRC, "base=core18"}, "--base: base 'core18' is not supported"},
+	    {{SRC, "base=core26"}, "--base: base 'core26' is not supported: it has no Python"},
+	    {{SRC, "base=focal"}, "--base: 'focal' is not one of core20, core22, core24"},
+	    {{SRC, "grade=beta"}, "--grade: 'beta' is not one of stable, devel"},
+	    {{SRC, "confinement=open"},
+	     "--confinement: 'open' is not one of strict, devmode, classic"},
+	    {{SRC, "app-name=my_python"}, "--app-name: 'my_python' is not a valid app name"},
+	    {{SRC, "library=torch"}, "--library: unknown library 'torch'"},
+	    {{SRC, "build-system=bazel"},
+	     "--build-system: 'bazel' is not one of cmake, make, autotools"},
+	    {{SRC, "build-system=make", "cmake-arg=-DX=1"},
+	     "--cmake-arg: needs build system cmake, not 'make'"},
+	    {{SRC, "make-arg=X=1"}, "--make-arg: needs build system make, not 'cmake'"},
+	    {{SRC, "configure-arg=--x"}, "--configure-arg: needs build system autotools"},
+	    {{"source=" MXNET_GIT, "source-tag=-bad"},
+	     "--source-tag: '-bad' is not a valid git tag"},
+	    {{"source=" MXNET_GIT, "source-tag=release_x"},
+	     "--source-tag: 'release_x' does not make a snap version"},
+	    {{"source=" MXNET_GIT}, "--version is required when --source has no --source-tag"},
+	    {{"name=mxnet"}, "one of --source or --from-artifact is required"},
+	    {{SRC, "from-artifact=" FIX "artifact"},
+	     "--from-artifact: cannot be combined with source"},
+	    {{"from-artifact=" FIX "artifact", "cmake-arg=-DX=1"},
+	     "--cmake-arg: only applies to --source builds"},
+	    {{SRC, "architecture=x86_64"}, "--architecture: 'x86_64' is not one of amd64, arm64"},
+	    {{SRC, "architecture=amd64", "architecture=amd64"},
+	     "--architecture: 'amd64' is given twice"},
+	    {{SRC, "plug=Home"}, "--plug: 'Home' is not a valid interface name"},
+	    {{SRC, "build-package=Build Essential"},
+	     "--build-package: 'Build Essential' is not a Debian package name"},
+	    {{SRC, "stage-package=libfoo_1"},
+	     "--stage-package: 'libfoo_1' is not a Debian package name"},
+	    {{SRC, "python-subdir=../python"},
+	     "--python-subdir: '../python' is not a relative path"},
+	    {{SRC, "python-package="}, "--python-package: '' is empty"},
+	    {{SRC, "source="}, "--source: must not be empty"},
 	};
 	size_t i;
 
@@ -283,18 +309,20 @@ END_TEST
 
 START_TEST(test_snap_config_errors_name_the_file_and_key)
 {
-	static const char *const none[] = { NULL };
-	static const char *const src[] = { SRC, NULL };
+	static const char *const none[] = {NULL};
+	static const char *const src[] = {SRC, NULL};
 	struct lp_snap_opts o;
 	struct lp_error err = LP_ERROR_INIT;
 
-	lp_test_write("bad-name.json", "{\"name\": \"Bad\", \"source\": \"x\", \"version\": \"1\"}", 0644);
+	lp_test_write("bad-name.json", "{\"name\": \"Bad\", \"source\": \"x\", \"version\": \"1\"}",
+		      0644);
 	check_resolve_fails(none, "bad-name.json", LP_EINVAL,
-			    "bad-name.json: key 'name': 'Bad' is not a valid snap name", LP_SNAP_CONFIG);
+			    "bad-name.json: key 'name': 'Bad' is not a valid snap name",
+			    LP_SNAP_CONFIG);
 	/* a flag given on the command line wins over the config and is what fails */
 	lp_test_write("ok.json", "{\"summary\": \"fine\"}", 0644);
 	{
-		static const char *const kv[] = { SRC, "summary=", NULL };
+		static const char *const kv[] = {SRC, "summary=", NULL};
 
 		check_resolve_fails(kv, "ok.json", LP_EINVAL, "--summary: must not be empty",
 				    LP_SNAP_FLAG);
@@ -351,18 +379,19 @@ static void make_artifact(const char *meta)
 
 START_TEST(test_snap_artifact_errors_name_the_meta_file)
 {
-	static const char *const kv[] = { "from-artifact=art", NULL };
-	static const char *const missing[] = { "from-artifact=nope", NULL };
-	static const char *const none[] = { NULL };
+	static const char *const kv[] = {"from-artifact=art", NULL};
+	static const char *const missing[] = {"from-artifact=nope", NULL};
+	static const char *const none[] = {NULL};
 	static const char *const ok_files = "files=2\nfile.0.path=libmxnet.so\n"
 					    "file.1.path=licenses/LICENSE\n";
 	char *meta;
 
-	check_resolve_fails(missing, NULL, LP_ENOTFOUND, "--from-artifact: 'nope' is not a directory",
-			    LP_SNAP_FLAG);
+	check_resolve_fails(missing, NULL, LP_ENOTFOUND,
+			    "--from-artifact: 'nope' is not a directory", LP_SNAP_FLAG);
 	lp_test_write("art.json", "{\"from-artifact\": \"nope\"}", 0644);
 	check_resolve_fails(none, "art.json", LP_ENOTFOUND,
-			    "art.json: key 'from-artifact': 'nope' is not a directory", LP_SNAP_CONFIG);
+			    "art.json: key 'from-artifact': 'nope' is not a directory",
+			    LP_SNAP_CONFIG);
 	lp_test_write("art/.keep", "", 0644);
 	check_resolve_fails(kv, NULL, LP_ENOTFOUND, "cannot read 'art/libmxnet.meta'",
 			    LP_SNAP_ARTIFACT);
@@ -393,7 +422,7 @@ START_TEST(test_snap_artifact_errors_name_the_meta_file)
 			    LP_SNAP_ARTIFACT);
 	/* --version overrides what the artifact would give */
 	{
-		static const char *const kv2[] = { "from-artifact=art", "version=1.9.1", NULL };
+		static const char *const kv2[] = {"from-artifact=art", "version=1.9.1", NULL};
 		struct lp_snap_opts o;
 		struct lp_error err = LP_ERROR_INIT;
 		enum lp_snap_origin from;
@@ -411,7 +440,7 @@ END_TEST
  * (byte for byte, spec/artifact.md section 5) and the files, no file list. */
 START_TEST(test_snap_accepts_a_directory_pulled_by_the_old_tool)
 {
-	static const char *const kv[] = { "from-artifact=art", NULL };
+	static const char *const kv[] = {"from-artifact=art", NULL};
 	struct lp_snap_opts o;
 	struct lp_error err = LP_ERROR_INIT;
 	enum lp_snap_origin from;
@@ -432,7 +461,8 @@ START_TEST(test_snap_accepts_a_directory_pulled_by_the_old_tool)
 	ck_assert_str_eq(o.artifact_files.v[3], "dependencies/libgfortran.so.3");
 	lp_snap_opts_release(&o);
 	/* the "property file" its documentation promised works too */
-	make_artifact("commit_id=73b29fa\nos=ubuntu18.04\nvariant=cpu\ndependency_linking=static\n");
+	make_artifact(
+	    "commit_id=73b29fa\nos=ubuntu18.04\nvariant=cpu\ndependency_linking=static\n");
 	lp_snap_opts_init(&o);
 	set_flags(&o, kv);
 	lp_ck_ok(lp_snap_resolve(&from, &o, &err), &err);
@@ -483,40 +513,59 @@ static void check_parts_fail(const char *base, const char *const *kv, const char
 
 START_TEST(test_snap_part_keys_checked_per_plugin_and_base)
 {
-	static const char *const py18[] = { "py.plugin=python", "py.source=.", "py.python-version=python2", NULL };
-	static const char *const req[] = { "py.plugin=python", "py.source=.", "py.requirements=r.txt", NULL };
-	static const char *const req22[] = { "py.plugin=python", "py.source=.", "py.python-requirements=r.txt", NULL };
-	static const char *const prep[] = { "m.plugin=make", "m.source=.", "m.prepare=cp a b", NULL };
-	static const char *const cross[] = { "m.plugin=make", "m.source=.", "m.cmake-parameters=x", NULL };
-	static const char *const plug[] = { "m.plugin=python3", "m.source=.", NULL };
-	static const char *const nosrc[] = { "m.plugin=cmake", NULL };
-	static const char *const refs[] = { "m.plugin=dump", "m.source=.", "m.source-tag=1", "m.source-commit=abc", NULL };
-	static const char *const typo[] = { "a.plugin=nil", "b.plugin=nil", "b.after=aa", NULL };
-	static const char *const cyc[] = { "a.plugin=nil", "a.after=b", "b.plugin=nil", "b.after=a", NULL };
-	static const char *const ctl20[] = { "a.plugin=nil", "a.override-build=craftctl default", NULL };
-	static const char *const ctl24[] = { "a.plugin=nil", "a.override-build=snapcraftctl build", NULL };
-	static const char *const good[] = { "a.plugin=nil", "b.plugin=python", "b.source=.", "b.after=a",
-					     "b.python-packages=x", NULL };
+	static const char *const py18[] = {"py.plugin=python", "py.source=.",
+					   "py.python-version=python2", NULL};
+	static const char *const req[] = {"py.plugin=python", "py.source=.",
+					  "py.requirements=r.txt", NULL};
+	static const char *const req22[] = {"py.plugin=python", "py.source=.",
+					    "py.python-requirements=r.txt", NULL};
+	static const char *const prep[] = {"m.plugin=make", "m.source=.", "m.prepare=cp a b", NULL};
+	static const char *const cross[] = {"m.plugin=make", "m.source=.", "m.cmake-parameters=x",
+					    NULL};
+	static const char *const plug[] = {"m.plugin=python3", "m.source=.", NULL};
+	static const char *const nosrc[] = {"m.plugin=cmake", NULL};
+	static const char *const refs[] = {"m.plugin=dump", "m.source=.", "m.source-tag=1",
+					   "m.source-commit=abc", NULL};
+	static const char *const typo[] = {"a.plugin=nil", "b.plugin=nil", "b.after=aa", NULL};
+	static const char *const cyc[] = {"a.plugin=nil", "a.after=b", "b.plugin=nil", "b.after=a",
+					  NULL};
+	static const char *const ctl20[] = {"a.plugin=nil", "a.override-build=craftctl default",
+					    NULL};
+	static const char *const ctl24[] = {"a.plugin=nil", "a.override-build=snapcraftctl build",
+					    NULL};
+	static const char *const good[] = {"a.plugin=nil", "b.plugin=python",	  "b.source=.",
+					   "b.after=a",	   "b.python-packages=x", NULL};
 	struct lp_yaml *t;
 	struct lp_error err = LP_ERROR_INIT;
 
-	check_parts_fail("core22", py18, "part 'py': key 'python-version' is not valid for plugin 'python' on core22 (core18 key");
-	check_parts_fail("core24", req, "key 'requirements' is not valid for plugin 'python' on core24 (core20 key");
-	check_parts_fail("core20", req22, "key 'python-requirements' is not valid for plugin 'python' on core20");
-	check_parts_fail("core22", prep, "key 'prepare' is not valid for plugin 'make' on core22 (snapcraft 2.x scriptlet");
+	check_parts_fail("core22", py18,
+			 "part 'py': key 'python-version' is not valid for plugin 'python' on "
+			 "core22 (core18 key");
+	check_parts_fail(
+	    "core24", req,
+	    "key 'requirements' is not valid for plugin 'python' on core24 (core20 key");
+	check_parts_fail("core20", req22,
+			 "key 'python-requirements' is not valid for plugin 'python' on core20");
+	check_parts_fail(
+	    "core22", prep,
+	    "key 'prepare' is not valid for plugin 'make' on core22 (snapcraft 2.x scriptlet");
 	check_parts_fail("core22", cross, "key 'cmake-parameters' is not valid for plugin 'make'");
 	check_parts_fail("core22", plug, "part 'm': unknown plugin 'python3'");
 	check_parts_fail("core22", nosrc, "plugin 'cmake' needs a source");
-	check_parts_fail("core22", refs, "source-tag, source-branch and source-commit are exclusive");
+	check_parts_fail("core22", refs,
+			 "source-tag, source-branch and source-commit are exclusive");
 	check_parts_fail("core22", typo, "part 'b': after: 'aa' is not another part");
 	check_parts_fail("core22", cyc, "'after' forms a cycle");
-	check_parts_fail("core20", ctl20, "override-build uses craftctl, which core20 does not support");
-	check_parts_fail("core24", ctl24, "override-build uses snapcraftctl, which core24 does not support");
+	check_parts_fail("core20", ctl20,
+			 "override-build uses craftctl, which core20 does not support");
+	check_parts_fail("core24", ctl24,
+			 "override-build uses snapcraftctl, which core24 does not support");
 	t = parts_tree(good);
 	lp_ck_ok(lp_snap_check_parts(t, "core22", &err), &err);
 	lp_yaml_free(t);
 	t = parts_tree(ctl24);
-	lp_ck_ok(lp_snap_check_parts(t, "core22", &err), &err); /* core22 still accepts snapcraftctl */
+	lp_ck_ok(lp_snap_check_parts(t, "core22", &err),
+		 &err); /* core22 still accepts snapcraftctl */
 	lp_yaml_free(t);
 }
 END_TEST

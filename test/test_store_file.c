@@ -195,8 +195,7 @@ START_TEST(test_store_file_refuses_bad_keys_and_urls)
 	lp_ck_fail(lp_store_put_mem(s, "../escape", "x", 1, &err), &err, LP_EINVAL,
 		   "invalid store key");
 	lp_ck_fail(lp_store_put_mem(s, "/abs", "x", 1, &err), &err, LP_EINVAL, "invalid store key");
-	lp_ck_fail(lp_store_put_mem(s, "a//b", "x", 1, &err), &err, LP_EINVAL,
-		   "invalid store key");
+	lp_ck_fail(lp_store_put_mem(s, "a//b", "x", 1, &err), &err, LP_EINVAL, "invalid store key");
 	/* reads accept the old MXNet tool's "//" keys (a//b is a/b on disk), never ".." */
 	lp_ck_fail(lp_store_get(s, "a//b", "o", NULL, NULL, &err), &err, LP_ENOTFOUND,
 		   "'a//b' not found");
@@ -355,7 +354,8 @@ START_TEST(test_store_file_cancelled_copy_leaves_no_temp)
 	lp_test_write("src", "some bytes", 0644);
 	o.cancel = &cancel;
 	lp_ck_ok(lp_store_open(&s, "store", &o, &err), &err);
-	lp_ck_fail(lp_store_put(s, "k/obj", "src", NULL, NULL, &err), &err, LP_EINTR, "interrupted");
+	lp_ck_fail(lp_store_put(s, "k/obj", "src", NULL, NULL, &err), &err, LP_EINTR,
+		   "interrupted");
 	ck_assert(!lp_fs_exists("store/k/obj"));
 	{
 		DIR *d = opendir("store/k");

@@ -134,19 +134,24 @@ static struct lp_template_value *lib(const char *name, const char *const *files,
 /* spec langpacks.md 1.8: the README's gpu-driver, python2, caffe example, byte for byte */
 START_TEST(test_template_original_readme_example_byte_for_byte)
 {
-	static const char *const install[] = { "install.sh", NULL };
-	static const char *const caffe_scripts[] = { "install-deps.sh", "install-system.sh",
-						     "install.sh", NULL };
-	static const char *const caffe_files[] = { "caffe-ld-so.conf", NULL };
+	static const char *const install[] = {"install.sh", NULL};
+	static const char *const caffe_scripts[] = {"install-deps.sh", "install-system.sh",
+						    "install.sh", NULL};
+	static const char *const caffe_files[] = {"caffe-ld-so.conf", NULL};
 	/* JSON order of the original config.json files: sorting is the template's job */
-	static const char *const gpu_env[] = { "PATH", "/usr/local/cuda/bin:$PATH",
-					       "LD_LIBRARY_PATH", "/usr/local/cuda/lib64:$LD_LIBRARY_PATH",
-					       "CUDA_ARCH", "3.7", NULL };
-	static const char *const py_env[] = { "PATH", "/opt/anaconda2/bin:$PATH", "PYTHON_VERSION",
-					      "python2.7", "PYTHON_LIB_PATH", "/opt/anaconda2/lib",
-					      NULL };
-	static const char *const caffe_env[] = { "PYTHONPATH", "/opt/caffe/python:$PYTHONPATH",
-						 NULL };
+	static const char *const gpu_env[] = {"PATH",
+					      "/usr/local/cuda/bin:$PATH",
+					      "LD_LIBRARY_PATH",
+					      "/usr/local/cuda/lib64:$LD_LIBRARY_PATH",
+					      "CUDA_ARCH",
+					      "3.7",
+					      NULL};
+	static const char *const py_env[] = {
+	    "PATH",	 "/opt/anaconda2/bin:$PATH", "PYTHON_VERSION",
+	    "python2.7", "PYTHON_LIB_PATH",	     "/opt/anaconda2/lib",
+	    NULL};
+	static const char *const caffe_env[] = {"PYTHONPATH", "/opt/caffe/python:$PYTHONPATH",
+						NULL};
 	struct lp_template_value *ctx = lp_template_dict_new(), *libs = lp_template_list_new();
 	struct lp_buf out = LP_BUF_INIT, path = LP_BUF_INIT;
 	char *want;
@@ -164,7 +169,8 @@ START_TEST(test_template_original_readme_example_byte_for_byte)
 	want = lp_test_read(path.buf);
 	ck_assert_str_eq(out.buf, want);
 	/* line 52 is the adduser line; the output ends in "USER algo" with no newline */
-	ck_assert(strstr(out.buf, "\nRUN adduser --disabled-password --gecos \"\" --uid 1001 algo\n"));
+	ck_assert(
+	    strstr(out.buf, "\nRUN adduser --disabled-password --gecos \"\" --uid 1001 algo\n"));
 	ck_assert_uint_gt(out.len, 9);
 	ck_assert(!strcmp(out.buf + out.len - 9, "USER algo"));
 	free(want);
@@ -408,7 +414,8 @@ START_TEST(test_template_matches_jinja_on_random_corpus)
 	lp_template_dict_set(ctx, "libraries", lp_template_list_new());
 	lp_buf_addf(&path, "%s/test/fixtures/template/jinja-corpus.json", lp_test_srcdir());
 	cases = json_object_from_file(path.buf);
-	ck_assert_msg(cases && json_object_is_type(cases, json_type_array), "cannot read %s", path.buf);
+	ck_assert_msg(cases && json_object_is_type(cases, json_type_array), "cannot read %s",
+		      path.buf);
 	n = json_object_array_length(cases);
 	ck_assert_uint_ge(n, 100);
 	for (i = 0; i < n; i++) {

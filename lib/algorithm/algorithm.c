@@ -55,7 +55,8 @@ static int conf_notebook(struct lp_algorithm *a, struct json_object *conf, const
 	struct json_object *nb;
 	int error;
 
-	if (!json_object_object_get_ex(conf, "notebook", &nb) || json_object_is_type(nb, json_type_null))
+	if (!json_object_object_get_ex(conf, "notebook", &nb) ||
+	    json_object_is_type(nb, json_type_null))
 		return 0;
 	if (!json_object_is_type(nb, json_type_object))
 		return lp_error_set(err, LP_EINVAL, "invalid '%s': \"notebook\" must be an object",
@@ -63,8 +64,7 @@ static int conf_notebook(struct lp_algorithm *a, struct json_object *conf, const
 	if ((error = conf_string(&a->notebook, nb, "path", path, err)) < 0 ||
 	    (error = conf_string(&a->result, nb, "result", path, err)) < 0)
 		return error;
-	if (a->notebook && (!lp_path_is_safe_relative(a->notebook) ||
-			    strlen(a->notebook) < 7 ||
+	if (a->notebook && (!lp_path_is_safe_relative(a->notebook) || strlen(a->notebook) < 7 ||
 			    strcmp(a->notebook + strlen(a->notebook) - 6, ".ipynb")))
 		return lp_error_set(err, LP_EINVAL,
 				    "invalid '%s': notebook path '%s' must be a relative .ipynb "
@@ -90,8 +90,8 @@ static int load_conf(struct lp_algorithm *a, struct lp_error *err)
 	if ((error = lp_json_parse_file(&conf, path.buf, 1 << 20, err)) < 0)
 		goto out;
 	if (!json_object_is_type(conf, json_type_object)) {
-		error = lp_error_set(err, LP_EINVAL, "invalid '%s': not a JSON object but %s", path.buf,
-				     lp_json_type_desc(conf));
+		error = lp_error_set(err, LP_EINVAL, "invalid '%s': not a JSON object but %s",
+				     path.buf, lp_json_type_desc(conf));
 		goto out;
 	}
 	if ((error = conf_string(&a->language, conf, "language", path.buf, err)) < 0 ||
@@ -135,8 +135,8 @@ static int has_src_py(const char *dir)
 /* Only Python's dependency files, which a notebook uses too. */
 static int only_notebook_manifests(const struct lp_strvec *found)
 {
-	static const char *const ok[] = { "requirements.txt (python)", "environment.yml (python)",
-					  "requirements.yml (python)", NULL };
+	static const char *const ok[] = {"requirements.txt (python)", "environment.yml (python)",
+					 "requirements.yml (python)", NULL};
 	size_t i, j;
 
 	for (i = 0; i < found->nr; i++) {
@@ -207,10 +207,11 @@ static int find_notebook(struct lp_algorithm *a, struct lp_error *err)
 		error = lp_error_set(err, LP_ENOTFOUND, "notebook algorithm in '%s' has no .ipynb",
 				     a->dir);
 	} else {
-		error = lp_error_set(err, LP_EINVAL,
-				     "cannot tell which notebook '%s' runs: found %zu .ipynb files; "
-				     "set \"notebook\": {\"path\": ...} in algorithmia.conf",
-				     a->dir, nbs.nr);
+		error =
+		    lp_error_set(err, LP_EINVAL,
+				 "cannot tell which notebook '%s' runs: found %zu .ipynb files; "
+				 "set \"notebook\": {\"path\": ...} in algorithmia.conf",
+				 a->dir, nbs.nr);
 	}
 out:
 	lp_buf_release(&path);
@@ -355,8 +356,7 @@ static int plan_notebook(struct lp_langbuild_plan *plan, const struct lp_algorit
 	return 0;
 }
 
-int lp_algorithm_labels(struct lp_strvec *out, const struct lp_algorithm *a,
-			struct lp_error *err)
+int lp_algorithm_labels(struct lp_strvec *out, const struct lp_algorithm *a, struct lp_error *err)
 {
 	struct lp_notebook *nb = NULL;
 	struct lp_buf label = LP_BUF_INIT;

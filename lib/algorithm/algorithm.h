@@ -33,8 +33,8 @@ struct lp_algorithm {
 	int has_conf;	/* algorithmia.conf exists */
 	const struct lp_langbuild_lang *lang;
 	struct lp_strvec manifests; /* "requirements.txt (python)" for each manifest found */
-	char *notebook; /* language "notebook": the .ipynb, relative to dir */
-	char *result;	/* language "notebook": the variable whose value is the result */
+	char *notebook;		    /* language "notebook": the .ipynb, relative to dir */
+	char *result; /* language "notebook": the variable whose value is the result */
 };
 
 /*
@@ -61,7 +61,10 @@ struct lp_algorithm_opts {
 	const char *zip;	/* also/instead write this algorithm.zip, or NULL */
 	time_t zip_mtime;	/* every zip entry's timestamp */
 };
-#define LP_ALGORITHM_OPTS_INIT { .zip_mtime = 315532800 /* 1980-01-01, zip's epoch */ }
+#define LP_ALGORITHM_OPTS_INIT                                                                     \
+	{                                                                                          \
+		.zip_mtime = 315532800 /* 1980-01-01, zip's epoch */                               \
+	}
 
 /* Plan `lp install-dependencies`: the language's dependency steps, possibly none. */
 int lp_algorithm_plan_dependencies(struct lp_langbuild_plan *out, const struct lp_algorithm *a,

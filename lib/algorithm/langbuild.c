@@ -952,7 +952,8 @@ void lp_langbuild_step_describe(const struct lp_langbuild_step *s, struct lp_buf
 			add_word(out, s->overlay);
 			lp_buf_adds(out, " laid over it)");
 		}
-		/* "(runner SRC as bin/ unless CHECK is executable)" or "(check CHECK is executable)" */
+		/* "(runner SRC as bin/ unless CHECK is executable)" or "(check CHECK is
+		 * executable)" */
 		if (s->check && s->runner) {
 			lp_buf_adds(out, " (runner");
 			add_word(out, s->runner);
@@ -1029,7 +1030,8 @@ static int run_runner(const struct lp_langbuild_step *s, struct lp_error *err)
 	return lp_fswalk_copy(s->src, s->path, NULL, LP_FSWALK_DST_NO_LINK, err);
 }
 
-/* Zip s->src with s->overlay and the runner (as bin/) laid over it, as an install would have them. */
+/* Zip s->src with s->overlay and the runner (as bin/) laid over it, as an install would have them.
+ */
 static int run_zip(const struct lp_langbuild_step *s, struct lp_error *err)
 {
 	struct lp_archive_zip_opts zo = LP_ARCHIVE_ZIP_OPTS_INIT;

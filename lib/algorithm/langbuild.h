@@ -84,7 +84,10 @@ struct lp_langbuild_plan {
 	char *cleanup; /* a staging directory removed after running, or NULL */
 	int status;    /* after lp_langbuild_plan_run: the failed child's exit status, else 0 */
 };
-#define LP_LANGBUILD_PLAN_INIT { .v = NULL, .nr = 0 }
+#define LP_LANGBUILD_PLAN_INIT                                                                     \
+	{                                                                                          \
+		.v = NULL, .nr = 0                                                                 \
+	}
 
 void lp_langbuild_plan_release(struct lp_langbuild_plan *plan);
 /* Append a zeroed step of `kind`; the pointer is valid until the next push. */
@@ -102,7 +105,10 @@ struct lp_langbuild_opts {
 	unsigned flags;
 	const char *const *env;
 };
-#define LP_LANGBUILD_OPTS_INIT { .flags = 0, .env = NULL }
+#define LP_LANGBUILD_OPTS_INIT                                                                     \
+	{                                                                                          \
+		.flags = 0, .env = NULL                                                            \
+	}
 
 /*
  * Append the dependency steps of language `l` for the algorithm in `dir`

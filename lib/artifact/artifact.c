@@ -626,8 +626,9 @@ static int missing_input(const char *flag, const char *a, int pattern, unsigned 
 			 struct lp_error *err)
 {
 	if (flags & LP_ARTIFACT_STRICT)
-		return pattern ? lp_error_set(err, LP_ERR, "%s: no file matches '%s'", flag, a)
-			       : lp_error_set(err, LP_ENOTFOUND, "%s: '%s' does not exist", flag, a);
+		return pattern
+			   ? lp_error_set(err, LP_ERR, "%s: no file matches '%s'", flag, a)
+			   : lp_error_set(err, LP_ENOTFOUND, "%s: '%s' does not exist", flag, a);
 	lp_error_clear(err);
 	lp_log_warn("%s: skipping '%s': %s (--strict makes this an error)", flag, a,
 		    pattern ? "no file matches" : "no such file");
@@ -707,9 +708,12 @@ struct published {
 	struct lp_buf text;
 	char etag[LP_STORE_ETAG_SIZE];
 	struct lp_artifact_manifest manifest; /* PUB_COMPLETE */
-	struct lp_error why;                  /* PUB_CORRUPT: the parse error */
+	struct lp_error why;		      /* PUB_CORRUPT: the parse error */
 };
-#define PUBLISHED_INIT { .text = LP_BUF_INIT, .manifest = LP_ARTIFACT_MANIFEST_INIT }
+#define PUBLISHED_INIT                                                                             \
+	{                                                                                          \
+		.text = LP_BUF_INIT, .manifest = LP_ARTIFACT_MANIFEST_INIT                         \
+	}
 
 static void published_release(struct published *p)
 {
@@ -978,8 +982,8 @@ int lp_artifact_push(struct lp_artifact_result *out, const struct lp_artifact_op
 		if (!error && !info.sha256[0])
 			error = lp_sha256_file(f->local, info.sha256, &info.size, err);
 		if (!error && (info.size != f->size || (hashed && strcmp(info.sha256, f->sha256))))
-			error = lp_error_set(err, LP_EIO, "'%s' changed while it was pushed",
-					     f->local);
+			error =
+			    lp_error_set(err, LP_EIO, "'%s' changed while it was pushed", f->local);
 		lp_progress_end(o->progress, !error);
 		if (error < 0)
 			goto out;
@@ -1134,9 +1138,8 @@ static int not_found(struct lp_artifact_result *r, struct lp_store *store, struc
 		goto out;
 	}
 	used = strlen(r->prefix) + strlen(r->repository.value) + strlen(r->commit.value) + 64;
-	list_within(&list, &r->available, used < LP_ERROR_MSG_SIZE - 64
-						  ? LP_ERROR_MSG_SIZE - 1 - used
-						  : 64);
+	list_within(&list, &r->available,
+		    used < LP_ERROR_MSG_SIZE - 64 ? LP_ERROR_MSG_SIZE - 1 - used : 64);
 	error = lp_error_set(err, LP_ENOTFOUND, "no artifact '%s' in '%s'; commit %s has: %s",
 			     r->prefix, r->repository.value, r->commit.value, list.buf);
 out:
@@ -1193,7 +1196,7 @@ static int replaced_meanwhile(struct lp_artifact_result *r, struct lp_store *sto
 				     "artifact '%s' in '%s' was replaced while it was pulled (%s); "
 				     "the destination is unchanged: pull again",
 				     r->prefix, r->repository.value,
-				     now.state == PUB_MARKER  ? "a --force push is running"
+				     now.state == PUB_MARKER ? "a --force push is running"
 				     : now.state == PUB_NONE ? "its manifest is gone"
 							     : "it has a new manifest");
 	}
@@ -1318,11 +1321,11 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 	case PUB_CORRUPT:
 		/* no whole artifact there, as for one without a manifest */
 		out->missing = 1;
-		error = lp_error_set(err, LP_ENOTFOUND,
-				     "incomplete artifact '%s' in '%s': its %s is damaged (%s); an "
-				     "interrupted push? push it again",
-				     out->prefix, out->repository.value, LP_ARTIFACT_META,
-				     pub.why.msg);
+		error =
+		    lp_error_set(err, LP_ENOTFOUND,
+				 "incomplete artifact '%s' in '%s': its %s is damaged (%s); an "
+				 "interrupted push? push it again",
+				 out->prefix, out->repository.value, LP_ARTIFACT_META, pub.why.msg);
 		goto out;
 	}
 	if (pub.text.len && (error = check_manifest_matches(&pub.manifest, out, meta_key, err)) < 0)
@@ -1353,7 +1356,8 @@ int lp_artifact_pull(struct lp_artifact_result *out, const struct lp_artifact_op
 		free(key);
 		key = lp_artifact__file_key(out->prefix, f);
 		if ((error = get_verified(store, o, out, f, key, path.buf, err)) < 0) {
-			/* an lp manifest may have been replaced meanwhile; an old layout has none */
+			/* an lp manifest may have been replaced meanwhile; an old layout has none
+			 */
 			if (error != LP_EINTR && pub.text.len)
 				error = replaced_meanwhile(out, store, meta_key, pub.etag, err);
 			goto out;

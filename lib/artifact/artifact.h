@@ -152,7 +152,10 @@ struct lp_artifact_manifest {
 	struct lp_artifact_file *files;
 	size_t nr, alloc;
 };
-#define LP_ARTIFACT_MANIFEST_INIT { .files = NULL, .nr = 0, .alloc = 0 }
+#define LP_ARTIFACT_MANIFEST_INIT                                                                  \
+	{                                                                                          \
+		.files = NULL, .nr = 0, .alloc = 0                                                 \
+	}
 
 void lp_artifact_manifest_release(struct lp_artifact_manifest *m);
 /* Append a file (copies the strings); returns it for the caller to fill in. */
@@ -176,12 +179,12 @@ int lp_artifact_manifest_is_marker(const char *text, size_t len);
 struct lp_artifact_result {
 	const char *command; /* "push", "pull" */
 	struct lp_artifact_value commit, os, variant, linking, repository;
-	char *prefix;	   /* "<commit>/<os>/<variant>/<linking>" */
-	char *destination; /* pull */
-	unsigned flags;	   /* the opts' flags */
-	int layout;	   /* pull: enum lp_artifact_layout (lib/artifact/list.h) found */
-	int replaced;	   /* push: an artifact (or an incomplete one) was there */
-	int identical;	   /* push: the same files were already published; nothing sent */
+	char *prefix;		  /* "<commit>/<os>/<variant>/<linking>" */
+	char *destination;	  /* pull */
+	unsigned flags;		  /* the opts' flags */
+	int layout;		  /* pull: enum lp_artifact_layout (lib/artifact/list.h) found */
+	int replaced;		  /* push: an artifact (or an incomplete one) was there */
+	int identical;		  /* push: the same files were already published; nothing sent */
 	struct lp_strvec cleaned; /* leftovers of dead runs removed (temps, uploads) */
 	struct lp_artifact_manifest manifest; /* the files, in manifest order */
 	struct lp_strvec removed;	      /* push: stale keys deleted */
@@ -191,8 +194,7 @@ struct lp_artifact_result {
 };
 #define LP_ARTIFACT_RESULT_INIT                                                                    \
 	{                                                                                          \
-		.removed = LP_STRVEC_INIT, .available = LP_STRVEC_INIT,                            \
-		.cleaned = LP_STRVEC_INIT                                                          \
+		.removed = LP_STRVEC_INIT, .available = LP_STRVEC_INIT, .cleaned = LP_STRVEC_INIT  \
 	}
 
 void lp_artifact_result_release(struct lp_artifact_result *r);

@@ -79,7 +79,8 @@ int lp_artifact_migrate(struct lp_artifact_listing *out, struct lp_artifact_valu
 		const struct lp_artifact_manifest *m = &e->manifest;
 		const struct lp_artifact_entry *lp, *incomplete;
 
-		if (!lp_artifact_layout_is_old(e->layout) || !lp_artifact__entry_matches(e, o, commit))
+		if (!lp_artifact_layout_is_old(e->layout) ||
+		    !lp_artifact__entry_matches(e, o, commit))
 			continue;
 		lp = lp_artifact_listing_find(&all, LP_ARTIFACT_LAYOUT_LP, m->commit, m->os,
 					      m->variant, m->linking);
@@ -121,8 +122,7 @@ out:
 
 /* ---- the old tool's libmxnet.meta ---- */
 
-static const char *const meta_keys[] = {"commit_id", "os", "variant", "dependency_linking",
-					NULL};
+static const char *const meta_keys[] = {"commit_id", "os", "variant", "dependency_linking", NULL};
 
 static char **meta_field(struct lp_artifact_manifest *m, const char *key)
 {
@@ -190,8 +190,8 @@ static int parse_yaml(struct lp_artifact_manifest *m, const char *text, size_t l
 			break;
 		}
 		default:
-			error = lp_error_set(err, LP_EINVAL, "%s: expected 'key: value' lines",
-					     source);
+			error =
+			    lp_error_set(err, LP_EINVAL, "%s: expected 'key: value' lines", source);
 			break;
 		}
 		yaml_event_delete(&ev);
@@ -228,8 +228,8 @@ int lp_artifact_legacy_meta_parse(struct lp_artifact_manifest *out, const char *
 		char **f = meta_field(out, meta_keys[i]);
 
 		if (!*f || !**f) {
-			error = lp_error_set(err, LP_EINVAL, "%s: missing '%s'", source,
-					     meta_keys[i]);
+			error =
+			    lp_error_set(err, LP_EINVAL, "%s: missing '%s'", source, meta_keys[i]);
 			goto out;
 		}
 	}

@@ -65,10 +65,10 @@ enum { ORDER_LP, ORDER_CODE };
 
 /* A key cut into an artifact's coordinates and the file it holds. */
 struct parsed_key {
-	int order;	  /* ORDER_LP: <c>/<os>/<v>/<l>/...; ORDER_CODE: <c>/<l>/<os>/<v>/... */
-	char *comp[4];	  /* the first four components, as in the key */
+	int order;	    /* ORDER_LP: <c>/<os>/<v>/<l>/...; ORDER_CODE: <c>/<l>/<os>/<v>/... */
+	char *comp[4];	    /* the first four components, as in the key */
 	struct lp_buf path; /* the rest without empty components */
-	int dslash;	  /* the rest had an empty component ("//") */
+	int dslash;	    /* the rest had an empty component ("//") */
 };
 
 static int is_linking(const char *s)
@@ -375,9 +375,8 @@ const struct lp_artifact_entry *lp_artifact_listing_find(const struct lp_artifac
 
 		if (!m->commit) /* moved out (migrate) */
 			continue;
-		if (l->v[i].layout == layout && !strcmp(m->commit, commit) &&
-		    !strcmp(m->os, os) && !strcmp(m->variant, variant) &&
-		    !strcmp(m->linking, linking))
+		if (l->v[i].layout == layout && !strcmp(m->commit, commit) && !strcmp(m->os, os) &&
+		    !strcmp(m->variant, variant) && !strcmp(m->linking, linking))
 			return &l->v[i];
 	}
 	return NULL;
@@ -417,10 +416,9 @@ int lp_artifact_expand_commit(char **out, struct lp_store *store, const char *re
 			lp_buf_addf(&names, "%s%s", i ? ", " : "", commits.v[i]);
 		if (names.len > 300)
 			lp_buf_setlen(&names, 300);
-		error = lp_error_set(err, LP_EINVAL,
-				     "commit '%s' is ambiguous in '%s': %zu commits match (%s%s)",
-				     given, repository, commits.nr, names.buf,
-				     names.len == 300 ? "..." : "");
+		error = lp_error_set(
+		    err, LP_EINVAL, "commit '%s' is ambiguous in '%s': %zu commits match (%s%s)",
+		    given, repository, commits.nr, names.buf, names.len == 300 ? "..." : "");
 	}
 out:
 	lp_buf_release(&names);
@@ -454,9 +452,9 @@ void lp_artifact_listing_format_text(const struct lp_artifact_listing *l, struct
 		const struct lp_artifact_manifest *m = &e->manifest;
 
 		lp_progress_format_size(size, sizeof(size), e->size);
-		lp_buf_addf(out, "%-40s  %-12s  %-10s %-7s  %5zu  %10s  %-20s  %s", m->commit, m->os,
-			    m->variant, m->linking, m->nr, size, m->created ? m->created : "",
-			    lp_artifact_layout_name(e->layout));
+		lp_buf_addf(out, "%-40s  %-12s  %-10s %-7s  %5zu  %10s  %-20s  %s", m->commit,
+			    m->os, m->variant, m->linking, m->nr, size,
+			    m->created ? m->created : "", lp_artifact_layout_name(e->layout));
 		if (e->status)
 			lp_buf_addf(out, "  %s", e->status);
 		else if (e->problem)
@@ -492,8 +490,8 @@ void lp_artifact_listing_format_json(const struct lp_artifact_listing *l, const 
 		json_object_object_add(ja, "linking", jstr(m->linking));
 		json_object_object_add(ja, "layout", jstr(lp_artifact_layout_name(a->layout)));
 		json_object_object_add(ja, "prefix", jstr(a->prefix));
-		json_object_object_add(ja, "created", jstr(m->created && *m->created ? m->created
-										       : NULL));
+		json_object_object_add(ja, "created",
+				       jstr(m->created && *m->created ? m->created : NULL));
 		json_object_object_add(ja, "size", json_object_new_int64((int64_t)a->size));
 		for (j = 0; j < m->nr; j++) {
 			const struct lp_artifact_file *f = &m->files[j];
@@ -538,8 +536,8 @@ int lp_artifact__open_for_scan(struct lp_store **store, char **commit,
 
 	*store = NULL;
 	*commit = NULL;
-	if ((error = lp_artifact_resolve_repository(repo, o->repository, o->bucket, &o->env,
-						    err)) < 0)
+	if ((error = lp_artifact_resolve_repository(repo, o->repository, o->bucket, &o->env, err)) <
+	    0)
 		return error;
 	if (o->commit && !lp_artifact_coord_is_valid(o->commit))
 		return lp_error_set(err, LP_EINVAL,
@@ -548,8 +546,8 @@ int lp_artifact__open_for_scan(struct lp_store **store, char **commit,
 				    o->commit);
 	if ((error = lp_store_open(store, repo->value, &o->store, err)) < 0)
 		return error;
-	if (o->commit && (error = lp_artifact_expand_commit(&full, *store, repo->value, o->commit,
-							   err)) < 0) {
+	if (o->commit &&
+	    (error = lp_artifact_expand_commit(&full, *store, repo->value, o->commit, err)) < 0) {
 		lp_store_free(*store);
 		*store = NULL;
 		return error;
@@ -625,9 +623,8 @@ static int take_old(struct lp_artifact_result *r, struct lp_artifact_listing *l,
 	return 0;
 }
 
-int lp_artifact__locate(struct lp_artifact_result *r, struct lp_store *store,
-			struct lp_buf *text, struct lp_artifact_manifest *found,
-			struct lp_error *err)
+int lp_artifact__locate(struct lp_artifact_result *r, struct lp_store *store, struct lp_buf *text,
+			struct lp_artifact_manifest *found, struct lp_error *err)
 {
 	struct lp_artifact_listing l = LP_ARTIFACT_LISTING_INIT;
 	char *prefix = lp_xasprintf("%s/", r->commit.value), *full = NULL, *meta = NULL;
@@ -645,8 +642,8 @@ int lp_artifact__locate(struct lp_artifact_result *r, struct lp_store *store,
 	if (!full)
 		goto out;
 	{
-		char *source = lp_xasprintf("%s, expanded from '%s'", r->commit.source,
-					    r->commit.value);
+		char *source =
+		    lp_xasprintf("%s, expanded from '%s'", r->commit.source, r->commit.value);
 
 		lp_log_info("commit %s is %s in '%s'", r->commit.value, full, r->repository.value);
 		lp_artifact__set_commit(r, full, source);

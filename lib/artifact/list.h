@@ -56,7 +56,10 @@ struct lp_artifact_listing {
 	struct lp_artifact_entry *v; /* sorted by commit, os, variant, linking, layout */
 	size_t nr, alloc;
 };
-#define LP_ARTIFACT_LISTING_INIT { .v = NULL, .nr = 0, .alloc = 0 }
+#define LP_ARTIFACT_LISTING_INIT                                                                   \
+	{                                                                                          \
+		.v = NULL, .nr = 0, .alloc = 0                                                     \
+	}
 void lp_artifact_listing_release(struct lp_artifact_listing *l);
 
 enum lp_artifact_scan_flags {
@@ -126,8 +129,7 @@ int lp_artifact__entry_matches(const struct lp_artifact_entry *e, const struct l
  * empty, an old-layout artifact's files (file->key set, no sha256) and
  * r->layout set. LP_ENOTFOUND when there is nothing to pull.
  */
-int lp_artifact__locate(struct lp_artifact_result *r, struct lp_store *store,
-			struct lp_buf *text, struct lp_artifact_manifest *found,
-			struct lp_error *err) LP_WUR;
+int lp_artifact__locate(struct lp_artifact_result *r, struct lp_store *store, struct lp_buf *text,
+			struct lp_artifact_manifest *found, struct lp_error *err) LP_WUR;
 
 #endif

@@ -178,8 +178,8 @@ static void status(struct lp_buf *b, const struct lp_progress *p, long long t, i
 	lp_progress_format_size(r, sizeof(r), (uint64_t)bps);
 	lp_buf_addf(b, "  %s/s", r);
 	if (p->done < p->total && bps > 0) {
-		lp_progress_format_duration(eta, sizeof(eta),
-					    (long long)((double)(p->total - p->done) / bps + 0.999));
+		lp_progress_format_duration(
+		    eta, sizeof(eta), (long long)((double)(p->total - p->done) / bps + 0.999));
 		lp_buf_addf(b, "  ETA %s", eta);
 	}
 }
@@ -243,7 +243,8 @@ static void draw(struct lp_progress *p, long long t)
 	lp_buf_release(&st);
 }
 
-/* A log line (LINES mode), e.g. "pushing libmxnet.so: 42% (430.1 MiB of 1.0 GiB, 52.3 MiB/s, ETA 11s)" */
+/* A log line (LINES mode), e.g. "pushing libmxnet.so: 42% (430.1 MiB of 1.0 GiB, 52.3 MiB/s, ETA
+ * 11s)" */
 static void log_line(struct lp_progress *p, long long t)
 {
 	unsigned pct = p->total ? (unsigned)(p->done * 100 / p->total) : 100;
@@ -264,7 +265,8 @@ static void log_line(struct lp_progress *p, long long t)
 		}
 		if (bps > 0 && p->done < p->total) {
 			lp_progress_format_duration(
-			    eta, sizeof(eta), (long long)((double)(p->total - p->done) / bps + 0.999));
+			    eta, sizeof(eta),
+			    (long long)((double)(p->total - p->done) / bps + 0.999));
 			fprintf(p->f, ", ETA %s", eta);
 		}
 		fputs(")\n", p->f);
@@ -348,7 +350,8 @@ void lp_progress_end(struct lp_progress *p, int ok)
 			lp_progress_format_duration(took, sizeof(took), (ms + 500) / 1000);
 			lp_progress_format_size(r, sizeof(r),
 						(uint64_t)((double)p->total * 1000.0 / (double)ms));
-			fprintf(p->f, "%sed %s (%s in %s, %s/s)\n", p->verb, p->name, size, took, r);
+			fprintf(p->f, "%sed %s (%s in %s, %s/s)\n", p->verb, p->name, size, took,
+				r);
 		}
 	}
 	fflush(p->f);

@@ -42,26 +42,28 @@ enum lp_progress_mode {
 struct lp_progress {
 	FILE *f;
 	enum lp_progress_mode mode;
-	int columns;            /* width when the terminal does not tell (default 80) */
-	long long interval_ms;  /* LINES: time between lines (default 10000) */
+	int columns;		     /* width when the terminal does not tell (default 80) */
+	long long interval_ms;	     /* LINES: time between lines (default 10000) */
 	long long (*clock_ms)(void); /* monotonic milliseconds; tests set their own */
-	const char *verb;       /* "push" or "pull" for the current file */
+	const char *verb;	     /* "push" or "pull" for the current file */
 	const char *name;
 	uint64_t done, total;
-	long long start_ms;     /* the current file's begin */
-	long long last_ms;      /* last redraw (TTY) or line (LINES) */
-	long long full_ms;      /* when done reached total, or -1 */
-	size_t drawn;           /* columns of the TTY line on screen; 0 = none */
+	long long start_ms; /* the current file's begin */
+	long long last_ms;  /* last redraw (TTY) or line (LINES) */
+	long long full_ms;  /* when done reached total, or -1 */
+	size_t drawn;	    /* columns of the TTY line on screen; 0 = none */
 	struct {
 		long long t;
 		uint64_t done;
 	} samples[LP_PROGRESS_SAMPLES];
-	size_t nsamples;        /* valid samples, oldest at samples[head] */
+	size_t nsamples; /* valid samples, oldest at samples[head] */
 	size_t head;
 };
-#define LP_PROGRESS_INIT                                                                 \
-	{ .f = NULL, .mode = LP_PROGRESS_NONE, .columns = 80, .interval_ms = 10000,      \
-	  .clock_ms = NULL, .full_ms = -1 }
+#define LP_PROGRESS_INIT                                                                           \
+	{                                                                                          \
+		.f = NULL, .mode = LP_PROGRESS_NONE, .columns = 80, .interval_ms = 10000,          \
+		.clock_ms = NULL, .full_ms = -1                                                    \
+	}
 
 void lp_progress_init(struct lp_progress *p, FILE *f, enum lp_progress_mode mode);
 

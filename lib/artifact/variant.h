@@ -45,7 +45,10 @@ struct lp_variant_env {
 	const char *cuda_home;	  /* $CUDA_HOME, NULL or "" = unset */
 	const char *cuda_default; /* NULL = "/usr/local/cuda" (tests point it elsewhere) */
 };
-#define LP_VARIANT_ENV_INIT { .cuda_home = NULL, .cuda_default = NULL }
+#define LP_VARIANT_ENV_INIT                                                                        \
+	{                                                                                          \
+		.cuda_home = NULL, .cuda_default = NULL                                            \
+	}
 
 /*
  * Run nvcc --version and parse it. nvcc is looked up as $CUDA_HOME/bin/nvcc,

@@ -14,7 +14,7 @@
 #define ROOT_NAME "algorithm"
 
 /* Host builds and installs never go in: the image makes its own. */
-static const char *const host_outputs[] = { "/node_modules", "/dependencies", "/target", NULL };
+static const char *const host_outputs[] = {"/node_modules", "/dependencies", "/target", NULL};
 
 void lp_algoimage_release(struct lp_algoimage *ai)
 {
@@ -58,8 +58,8 @@ static int read_dockerignore(struct lp_strvec *out, const char *dir, struct lp_e
 			p += 2;
 		if (*p == '!')
 			error = lp_error_set(err, LP_EINVAL,
-					     "'%s' line %zu: exceptions ('!%s') are not supported", path.buf,
-					     lineno, p + 1);
+					     "'%s' line %zu: exceptions ('!%s') are not supported",
+					     path.buf, lineno, p + 1);
 		else if (!strncmp(p, "**/", 3))
 			lp_strvec_push(out, p + 3); /* any depth: a pattern without '/' */
 		else if (*p && *p != '#')
@@ -183,7 +183,8 @@ int lp_algoimage_labels(struct lp_strvec *out, const struct lp_algorithm *a,
 	/* what the kind of algorithm adds (a notebook: io.lp.notebook.parameters) */
 	if ((error = lp_algorithm_labels(out, a, err)) < 0)
 		return error;
-	lp_strvec_pushf(out, "org.opencontainers.image.revision=%s", o->revision ? o->revision : "");
+	lp_strvec_pushf(out, "org.opencontainers.image.revision=%s",
+			o->revision ? o->revision : "");
 	lp_strvec_pushf(out, "org.opencontainers.image.base.name=%s", o->from);
 	if (o->base) {
 		if (o->base->repo_digest)

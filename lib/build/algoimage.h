@@ -58,9 +58,11 @@ struct lp_algoimage {
 	struct lp_strvec exclude;	/* what the context leaves out */
 };
 
-#define LP_ALGOIMAGE_INIT                                                                  \
-	{ .alg = NULL, .df = LP_DOCKERFILE_INIT, .inputs = LP_STRVEC_INIT,                 \
-	  .exclude = LP_STRVEC_INIT }
+#define LP_ALGOIMAGE_INIT                                                                          \
+	{                                                                                          \
+		.alg = NULL, .df = LP_DOCKERFILE_INIT, .inputs = LP_STRVEC_INIT,                   \
+		.exclude = LP_STRVEC_INIT                                                          \
+	}
 
 /*
  * Load the algorithm (lp_algorithm_load's errors, unchanged), read its

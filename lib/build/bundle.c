@@ -83,7 +83,9 @@ int lp_bundle_interpreter(struct lp_buf *out, const char *path, struct lp_error 
 		if (is64) {
 			Elf64_Phdr ph;
 
-			if (phentsize < sizeof(ph) || read_at(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) < 0)
+			if (phentsize < sizeof(ph) ||
+			    read_at(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) <
+				0)
 				goto short_file;
 			type = ph.p_type;
 			off = ph.p_offset;
@@ -91,7 +93,9 @@ int lp_bundle_interpreter(struct lp_buf *out, const char *path, struct lp_error 
 		} else {
 			Elf32_Phdr ph;
 
-			if (phentsize < sizeof(ph) || read_at(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) < 0)
+			if (phentsize < sizeof(ph) ||
+			    read_at(fd, &ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) <
+				0)
 				goto short_file;
 			type = ph.p_type;
 			off = ph.p_offset;
@@ -158,9 +162,10 @@ static int parse_list(struct lp_strvec *objs, const char *text, const char *exe,
 		if ((arrow = strstr(p, " => "))) {
 			*arrow = '\0';
 			if (!strcmp(arrow + 4, "not found")) {
-				int error = lp_error_set(err, LP_ENOTFOUND,
-							 "cannot bundle '%s': its shared object '%s' is not found",
-							 exe, p);
+				int error = lp_error_set(
+				    err, LP_ENOTFOUND,
+				    "cannot bundle '%s': its shared object '%s' is not found", exe,
+				    p);
 
 				free(line);
 				return error;
@@ -262,7 +267,8 @@ static int run_patchelf(const char *file, const char *interp, const char *rpath,
 	error = lp_proc_run(&p, NULL, err);
 	if (error == LP_ENOTFOUND)
 		error = lp_error_set(err, LP_ENOTFOUND,
-				     "%s (lp needs Debian's patchelf to put itself into an image: apt-get install patchelf)",
+				     "%s (lp needs Debian's patchelf to put itself into an image: "
+				     "apt-get install patchelf)",
 				     err->msg);
 	lp_proc_release(&p);
 	return error;
@@ -289,7 +295,8 @@ int lp_bundle_make(struct lp_bundle **out, const struct lp_bundle_opts *o, struc
 	}
 	b->dir = lp_xasprintf("%s/lp-bundle.XXXXXX", o->tmp_dir ? o->tmp_dir : "/tmp");
 	if (!mkdtemp(b->dir)) {
-		error = lp_error_set_errno(err, LP_EIO, "cannot make a directory like '%s'", b->dir);
+		error =
+		    lp_error_set_errno(err, LP_EIO, "cannot make a directory like '%s'", b->dir);
 		free(b->dir);
 		b->dir = NULL;
 		goto out;
@@ -324,8 +331,9 @@ int lp_bundle_make(struct lp_bundle **out, const struct lp_bundle_opts *o, struc
 			if (has_object(&objs, lazy.v[i]))
 				continue; /* linked already */
 			if (!(path = resolve_soname(lazy.v[i]))) {
-				lp_log_debug("'%s' names '%s', which is not installed here: left out",
-					     exe, lazy.v[i]);
+				lp_log_debug(
+				    "'%s' names '%s', which is not installed here: left out", exe,
+				    lazy.v[i]);
 				continue;
 			}
 			add_object(&objs, lazy.v[i], path);
@@ -350,7 +358,8 @@ int lp_bundle_make(struct lp_bundle **out, const struct lp_bundle_opts *o, struc
 		if ((error = run_patchelf(p.buf, newinterp.buf, rpath.buf, err)) < 0)
 			goto out;
 	}
-	/* lp's data: runners for install-algorithm, the template and libraries for build-template */
+	/* lp's data: runners for install-algorithm, the template and libraries for build-template
+	 */
 	for (i = 0; i < 2; i++) {
 		const char *what = i ? "libraries" : "templates";
 

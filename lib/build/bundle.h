@@ -39,7 +39,10 @@ struct lp_bundle_opts {
 	const char *prefix;  /* where the image has it; NULL: "/usr/local" */
 	const char *tmp_dir; /* where the bundle directory is made; NULL: "/tmp" */
 };
-#define LP_BUNDLE_OPTS_INIT { .exe = NULL, .prefix = NULL, .tmp_dir = NULL }
+#define LP_BUNDLE_OPTS_INIT                                                                        \
+	{                                                                                          \
+		.exe = NULL, .prefix = NULL, .tmp_dir = NULL                                       \
+	}
 
 struct lp_bundle {
 	char *dir; /* the bundle directory (removed by lp_bundle_free) */

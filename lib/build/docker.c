@@ -25,9 +25,9 @@ struct exchange {
 	const struct lp_docker_opts *o;
 	const struct lp_dockerhost *h;
 	CURL *curl;
-	struct lp_proc ssh;    /* ssh:// engines: the dial-stdio child */
-	int ssh_listen;	       /* where curl connects, and ssh gets the other end */
-	char *ssh_dir;	       /* the private directory holding that socket */
+	struct lp_proc ssh;	 /* ssh:// engines: the dial-stdio child */
+	int ssh_listen;		 /* where curl connects, and ssh gets the other end */
+	char *ssh_dir;		 /* the private directory holding that socket */
 	struct lp_error ssh_err; /* why the child could not start */
 	/* the upload, if any */
 	const struct lp_docker_source *src;
@@ -37,11 +37,11 @@ struct exchange {
 	struct lp_error src_err;
 	size_t sent;
 	/* the answer */
-	int stream;	       /* parse JSON lines as they come (build, push) */
-	struct lp_buf pending; /* an incomplete JSON line */
-	struct lp_buf body;    /* the whole answer when not streamed or not 200 */
-	struct lp_buf step;    /* the last "Step N/M : ..." line */
-	struct lp_buf failure; /* the engine's error message */
+	int stream;		   /* parse JSON lines as they come (build, push) */
+	struct lp_buf pending;	   /* an incomplete JSON line */
+	struct lp_buf body;	   /* the whole answer when not streamed or not 200 */
+	struct lp_buf step;	   /* the last "Step N/M : ..." line */
+	struct lp_buf failure;	   /* the engine's error message */
 	struct lp_buf last_status; /* push: the last "<id>: <status>" printed */
 	char id[LP_DOCKER_ID_SIZE];
 	char digest[LP_DOCKER_ID_SIZE];
@@ -115,7 +115,8 @@ static void handle_line(struct exchange *s, const char *line, size_t len)
 		json_object_put(j);
 		return;
 	}
-	if (json_object_object_get_ex(j, "stream", &v) && json_object_is_type(v, json_type_string)) {
+	if (json_object_object_get_ex(j, "stream", &v) &&
+	    json_object_is_type(v, json_type_string)) {
 		const char *t = json_object_get_string(v);
 		size_t n = strlen(t);
 
@@ -128,7 +129,8 @@ static void handle_line(struct exchange *s, const char *line, size_t len)
 	if (json_object_object_get_ex(j, "status", &v) && json_object_is_type(v, json_type_string))
 		push_status(s, j, json_object_get_string(v));
 	if (json_object_object_get_ex(j, "aux", &v)) {
-		if (json_object_object_get_ex(v, "ID", &d) && json_object_is_type(d, json_type_string))
+		if (json_object_object_get_ex(v, "ID", &d) &&
+		    json_object_is_type(d, json_type_string))
 			snprintf(s->id, sizeof(s->id), "%s", json_object_get_string(d));
 		if (json_object_object_get_ex(v, "Digest", &d) &&
 		    json_object_is_type(d, json_type_string))
@@ -184,7 +186,7 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
  */
 static int ssh_listen(struct exchange *s, struct lp_buf *path, struct lp_error *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	s->ssh_dir = lp_xstrdup("/tmp/lp-ssh.XXXXXX");
 	if (!mkdtemp(s->ssh_dir)) {
@@ -264,18 +266,21 @@ static int connect_error(struct exchange *s, CURLcode rc, const char *cerr, stru
 	curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &oserr);
 	if (s->h->kind == LP_DOCKERHOST_UNIX && oserr == EACCES)
 		return lp_error_set(err, LP_ENET,
-				    "cannot reach the Docker engine at '%s': permission denied (to use it without sudo, add your user to the 'docker' group: sudo usermod -aG docker $USER, then log in again)",
+				    "cannot reach the Docker engine at '%s': permission denied (to "
+				    "use it without sudo, add your user to the 'docker' group: "
+				    "sudo usermod -aG docker $USER, then log in again)",
 				    s->h->host);
 	if (s->h->kind == LP_DOCKERHOST_UNIX && oserr)
-		return lp_error_set(err, LP_ENET,
-				    "cannot reach the Docker engine at '%s': %s%s", s->h->host,
-				    strerror((int)oserr),
-				    oserr == ENOENT || oserr == ECONNREFUSED ? " (is it running?)" : "");
+		return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s%s",
+				    s->h->host, strerror((int)oserr),
+				    oserr == ENOENT || oserr == ECONNREFUSED ? " (is it running?)"
+									     : "");
 	if (s->h->kind == LP_DOCKERHOST_SSH) {
 		struct lp_error sub = LP_ERROR_INIT;
 
 		if (s->ssh_err.code)
-			return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s",
+			return lp_error_set(err, LP_ENET,
+					    "cannot reach the Docker engine at '%s': %s",
 					    s->h->host, s->ssh_err.msg);
 		/* ssh's own complaint went to stderr; its exit status says it failed */
 		if (s->curl) {
@@ -283,18 +288,21 @@ static int connect_error(struct exchange *s, CURLcode rc, const char *cerr, stru
 			s->curl = NULL;
 		}
 		if (s->ssh.pid > 0 && lp_proc_finish(&s->ssh, &sub) < 0)
-			return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s",
+			return lp_error_set(err, LP_ENET,
+					    "cannot reach the Docker engine at '%s': %s",
 					    s->h->host, sub.msg);
 	}
 	/* a TLS engine hangs up on plain HTTP (newer ones answer 400, see http_error) */
 	if (s->h->kind == LP_DOCKERHOST_TCP && !s->h->tls &&
 	    (rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING))
 		return lp_error_set(err, LP_ENET,
-				    "cannot reach the Docker engine at '%s': %s (if it expects TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)",
+				    "cannot reach the Docker engine at '%s': %s (if it expects "
+				    "TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)",
 				    s->h->host, cerr[0] ? cerr : curl_easy_strerror(rc));
 	/* for a socket, curl's buffer talks of "localhost port 80": misleading */
 	return lp_error_set(err, LP_ENET, "cannot reach the Docker engine at '%s': %s", s->h->host,
-			    cerr[0] && s->h->kind == LP_DOCKERHOST_TCP ? cerr : curl_easy_strerror(rc));
+			    cerr[0] && s->h->kind == LP_DOCKERHOST_TCP ? cerr
+								       : curl_easy_strerror(rc));
 }
 
 /*
@@ -364,7 +372,8 @@ static int perform(struct exchange *s, const char *method, const char *path,
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-	lp_log_debug("%s %s (engine from %s)", method, url.buf, s->h->source ? s->h->source : "the caller");
+	lp_log_debug("%s %s (engine from %s)", method, url.buf,
+		     s->h->source ? s->h->source : "the caller");
 	rc = curl_easy_perform(s->curl);
 	if (s->src)
 		lp_log_debug("sent %zu bytes of build context", s->sent);
@@ -398,8 +407,9 @@ static int http_error(struct exchange *s, struct lp_error *err)
 		msg = json_object_get_string(m);
 	error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' answered HTTP %ld: %.300s%s",
 			     s->h->host, s->code, msg,
-			     strstr(msg, "HTTP request to an HTTPS server") ?
-				     " (set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)" : "");
+			     strstr(msg, "HTTP request to an HTTPS server")
+				 ? " (set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)"
+				 : "");
 	json_object_put(j);
 	return error;
 }
@@ -414,8 +424,8 @@ static int pick_engine(const struct lp_dockerhost **out, struct lp_dockerhost *o
 		*out = o->engine;
 		return 0;
 	}
-	error = lp_dockerhost_parse(own, o->host && *o->host ? o->host : "unix:///var/run/docker.sock",
-				    err);
+	error = lp_dockerhost_parse(
+	    own, o->host && *o->host ? o->host : "unix:///var/run/docker.sock", err);
 	*out = own;
 	return error;
 }
@@ -627,11 +637,13 @@ int lp_docker_push(char digest[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *
 	/* the engine insists on the header; "{}" (e30=) is anonymous */
 	lp_buf_addf(&line, "X-Registry-Auth: %s", auth && *auth ? auth : "e30=");
 	hdrs = curl_slist_append(hdrs, line.buf);
-	lp_log_debug("sending X-Registry-Auth (%s)", auth && *auth ? "credentials not shown" : "anonymous");
+	lp_log_debug("sending X-Registry-Auth (%s)",
+		     auth && *auth ? "credentials not shown" : "anonymous");
 	if ((error = perform(&s, "POST", path.buf, hdrs, err)) < 0)
 		goto out;
 	if (s.code == 404) {
-		error = lp_error_set(err, LP_ENOTFOUND, "cannot push '%s': no such image in the Docker engine at '%s'",
+		error = lp_error_set(err, LP_ENOTFOUND,
+				     "cannot push '%s': no such image in the Docker engine at '%s'",
 				     image, h->host);
 		goto out;
 	}
@@ -702,8 +714,8 @@ int lp_docker_inspect(struct lp_docker_image *out, const struct lp_docker_opts *
 	if ((error = perform(&s, "GET", path.buf, NULL, err)) < 0)
 		goto out;
 	if (s.code == 404) {
-		error = lp_error_set(err, LP_ENOTFOUND, "no image '%s' in the Docker engine at '%s'",
-				     image, h->host);
+		error = lp_error_set(err, LP_ENOTFOUND,
+				     "no image '%s' in the Docker engine at '%s'", image, h->host);
 		goto out;
 	}
 	if (s.code != 200) {
@@ -712,8 +724,9 @@ int lp_docker_inspect(struct lp_docker_image *out, const struct lp_docker_opts *
 	}
 	if (lp_json_parse(&j, s.body.buf, s.body.len, 0, &jerr) < 0 ||
 	    !json_object_is_type(j, json_type_object)) {
-		error = lp_error_set(err, LP_ERR, "the Docker engine at '%s' sent unreadable JSON for image '%s'",
-				     h->host, image);
+		error = lp_error_set(
+		    err, LP_ERR, "the Docker engine at '%s' sent unreadable JSON for image '%s'",
+		    h->host, image);
 		goto out;
 	}
 	if (json_object_object_get_ex(j, "Id", &v) && json_object_is_type(v, json_type_string))
@@ -732,10 +745,9 @@ int lp_docker_inspect(struct lp_docker_image *out, const struct lp_docker_opts *
 	if (json_object_object_get_ex(j, "Config", &cfg) &&
 	    json_object_object_get_ex(cfg, "Labels", &labels) &&
 	    json_object_is_type(labels, json_type_object)) {
-		json_object_object_foreach(labels, key, val)
-			lp_strvec_pushf(&out->labels, "%s=%s", key,
-					json_object_is_type(val, json_type_string) ?
-						json_object_get_string(val) : "");
+		json_object_object_foreach(labels, key, val) lp_strvec_pushf(
+		    &out->labels, "%s=%s", key,
+		    json_object_is_type(val, json_type_string) ? json_object_get_string(val) : "");
 		lp_strvec_sort(&out->labels);
 	}
 out:

@@ -21,7 +21,8 @@
  *   {"aux":{"ID":"sha256:9a3c..."}}
  *   {"status":"Pushed","progressDetail":{},"id":"5f70bf18a086"}
  *   {"aux":{"Tag":"1","Digest":"sha256:77af...","Size":528}}
- *   {"errorDetail":{"code":1,"message":"The command ... returned a non-zero code: 1"},"error":"..."}
+ *   {"errorDetail":{"code":1,"message":"The command ... returned a non-zero code:
+ * 1"},"error":"..."}
  *
  * A failed step or push still gives HTTP 200; only an "error"/"errorDetail"
  * line tells, so every line is parsed.
@@ -38,18 +39,20 @@ enum lp_docker_flags {
 };
 
 struct lp_docker_opts {
-	/* the engine; NULL: `host` parsed as DOCKER_HOST would be (NULL or "": the default socket) */
+	/* the engine; NULL: `host` parsed as DOCKER_HOST would be (NULL or "": the default socket)
+	 */
 	const struct lp_dockerhost *engine;
 	const char *host;
-	const char *tag;		     /* t= */
-	const char *dockerfile;		     /* path of the Dockerfile inside the context */
-	const struct lp_strvec *labels;	     /* "KEY=VALUE": labels= (set on the image, whatever the Dockerfile says) */
-	const struct lp_strvec *build_args;  /* "KEY=VALUE": buildargs= */
-	const char *target;		     /* target=, a stage name, or NULL */
-	const char *platform;		     /* platform=, e.g. "linux/amd64", or NULL */
-	const char *network;		     /* networkmode= for RUN steps ("host", "none"), or NULL */
-	unsigned flags;			     /* enum lp_docker_flags */
-	const char *registry_config;	     /* X-Registry-Config (credentials for FROM pulls), or NULL */
+	const char *tag;	/* t= */
+	const char *dockerfile; /* path of the Dockerfile inside the context */
+	const struct lp_strvec
+	    *labels; /* "KEY=VALUE": labels= (set on the image, whatever the Dockerfile says) */
+	const struct lp_strvec *build_args; /* "KEY=VALUE": buildargs= */
+	const char *target;		    /* target=, a stage name, or NULL */
+	const char *platform;		    /* platform=, e.g. "linux/amd64", or NULL */
+	const char *network;	     /* networkmode= for RUN steps ("host", "none"), or NULL */
+	unsigned flags;		     /* enum lp_docker_flags */
+	const char *registry_config; /* X-Registry-Config (credentials for FROM pulls), or NULL */
 	/* Called with each piece of output ("stream" and "status" text) as it arrives. */
 	void (*output)(const char *text, size_t len, void *ud);
 	void *ud;
@@ -95,8 +98,10 @@ struct lp_docker_image {
 	char *os, *arch;	    /* "linux", "amd64" (NULL if not reported) */
 	char *repo_digest;	    /* the registry manifest digest ("sha256:..."), or NULL */
 };
-#define LP_DOCKER_IMAGE_INIT                                                               \
-	{ .id = "", .labels = LP_STRVEC_INIT, .os = NULL, .arch = NULL, .repo_digest = NULL }
+#define LP_DOCKER_IMAGE_INIT                                                                       \
+	{                                                                                          \
+		.id = "", .labels = LP_STRVEC_INIT, .os = NULL, .arch = NULL, .repo_digest = NULL  \
+	}
 void lp_docker_image_release(struct lp_docker_image *img);
 
 /*

@@ -130,9 +130,10 @@ static int from_helper(struct creds *c, const char *helper, const char *server,
 			error = 0;
 			goto out;
 		}
-		error = lp_error_set(err, LP_ECHILD,
-				     "credential helper 'docker-credential-%s' failed for '%s' (exit status %d)",
-				     helper, server, p.status);
+		error = lp_error_set(
+		    err, LP_ECHILD,
+		    "credential helper 'docker-credential-%s' failed for '%s' (exit status %d)",
+		    helper, server, p.status);
 		goto out;
 	}
 	if (error < 0)
@@ -141,13 +142,15 @@ static int from_helper(struct creds *c, const char *helper, const char *server,
 	if (lp_json_parse(&j, answer.buf, answer.len, 0, &jerr) < 0 ||
 	    !json_object_object_get_ex(j, "Secret", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
-		error = lp_error_set(err, LP_EINVAL,
-				     "credential helper 'docker-credential-%s' sent no Secret for '%s'",
-				     helper, server);
+		error =
+		    lp_error_set(err, LP_EINVAL,
+				 "credential helper 'docker-credential-%s' sent no Secret for '%s'",
+				 helper, server);
 		goto out;
 	}
 	lp_buf_adds(&c->secret, json_object_get_string(v));
-	if (json_object_object_get_ex(j, "Username", &v) && json_object_is_type(v, json_type_string))
+	if (json_object_object_get_ex(j, "Username", &v) &&
+	    json_object_is_type(v, json_type_string))
 		lp_buf_adds(&c->user, json_object_get_string(v));
 	c->found = 1;
 out:
@@ -170,7 +173,8 @@ static json_object *auths_entry(json_object *auths, const char *registry, const 
 		*key_out = is_hub(registry) ? HUB_KEY : registry;
 		return v;
 	}
-	json_object_object_foreach(auths, key, val) {
+	json_object_object_foreach(auths, key, val)
+	{
 		lp_buf_reset(&h);
 		key_host(&h, key);
 		if (!strcmp(h.buf, registry) || (is_hub(registry) && is_hub(h.buf))) {
@@ -189,7 +193,8 @@ static int from_auths(struct creds *c, json_object *entry, const char *key, cons
 	json_object *v;
 
 	if (!json_object_is_type(entry, json_type_object))
-		return lp_error_set(err, LP_EINVAL, "'%s': auths.\"%s\" must be an object", path, key);
+		return lp_error_set(err, LP_EINVAL, "'%s': auths.\"%s\" must be an object", path,
+				    key);
 	if (json_object_object_get_ex(entry, "identitytoken", &v) &&
 	    json_object_is_type(v, json_type_string) && *json_object_get_string(v)) {
 		lp_buf_adds(&c->user, "<token>");
@@ -197,8 +202,8 @@ static int from_auths(struct creds *c, json_object *entry, const char *key, cons
 		c->found = 1;
 		return 0;
 	}
-	if (json_object_object_get_ex(entry, "auth", &v) && json_object_is_type(v, json_type_string) &&
-	    *json_object_get_string(v)) {
+	if (json_object_object_get_ex(entry, "auth", &v) &&
+	    json_object_is_type(v, json_type_string) && *json_object_get_string(v)) {
 		const char *b = json_object_get_string(v);
 		size_t len = strlen(b);
 		unsigned char *dec = lp_xmalloc(len + 1);
@@ -212,9 +217,9 @@ static int from_auths(struct creds *c, json_object *entry, const char *key, cons
 			n--;
 		if (n < 0 || !(colon = memchr(dec, ':', (size_t)n))) {
 			free(dec);
-			return lp_error_set(err, LP_EINVAL,
-					    "'%s': auths.\"%s\".auth is not base64 of 'user:password'",
-					    path, key);
+			return lp_error_set(
+			    err, LP_EINVAL,
+			    "'%s': auths.\"%s\".auth is not base64 of 'user:password'", path, key);
 		}
 		lp_buf_add(&c->user, dec, (size_t)(colon - (char *)dec));
 		lp_buf_add(&c->secret, colon + 1, (size_t)n - (size_t)(colon + 1 - (char *)dec));
@@ -223,7 +228,8 @@ static int from_auths(struct creds *c, json_object *entry, const char *key, cons
 		c->found = 1;
 		return 0;
 	}
-	if (json_object_object_get_ex(entry, "username", &v) && json_object_is_type(v, json_type_string)) {
+	if (json_object_object_get_ex(entry, "username", &v) &&
+	    json_object_is_type(v, json_type_string)) {
 		lp_buf_adds(&c->user, json_object_get_string(v));
 		if (json_object_object_get_ex(entry, "password", &v) &&
 		    json_object_is_type(v, json_type_string))
@@ -246,15 +252,18 @@ static int lookup(struct creds *c, json_object *cfg, const char *path, const cha
 	json_object_object_get_ex(cfg, "auths", &auths);
 	if (json_object_object_get_ex(cfg, "credHelpers", &helpers) &&
 	    json_object_is_type(helpers, json_type_object) &&
-	    json_object_object_get_ex(helpers, server, &v) && json_object_is_type(v, json_type_string))
+	    json_object_object_get_ex(helpers, server, &v) &&
+	    json_object_is_type(v, json_type_string))
 		helper = json_object_get_string(v);
 	else if (json_object_object_get_ex(cfg, "credsStore", &v) &&
 		 json_object_is_type(v, json_type_string) && *json_object_get_string(v))
 		helper = json_object_get_string(v);
 	if (helper) {
 		/* a helper name becomes part of a program name: keep it a plain word */
-		if (!*helper || strspn(helper, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-					strlen(helper))
+		if (!*helper ||
+		    strspn(helper,
+			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+			strlen(helper))
 			return lp_error_set(err, LP_EINVAL, "'%s': bad credential helper name '%s'",
 					    path, helper);
 		return from_helper(c, helper, server, err);
@@ -279,8 +288,8 @@ static void encode(struct lp_buf *out, json_object *obj)
 {
 	struct lp_buf plain = LP_BUF_INIT;
 
-	lp_buf_adds(&plain, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-								      JSON_C_TO_STRING_NOSLASHESCAPE));
+	lp_buf_adds(&plain, json_object_to_json_string_ext(
+				obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	b64url(out, plain.buf);
 	lp_dockerauth_wipe(&plain);
 }
@@ -288,7 +297,7 @@ static void encode(struct lp_buf *out, json_object *obj)
 int lp_dockerauth_header(struct lp_buf *out, const char *registry, const char *const *env,
 			 struct lp_error *err)
 {
-	struct creds c = { LP_BUF_INIT, LP_BUF_INIT, 0 };
+	struct creds c = {LP_BUF_INIT, LP_BUF_INIT, 0};
 	struct lp_buf path = LP_BUF_INIT;
 	json_object *cfg = NULL, *obj = NULL;
 	int error;
@@ -322,8 +331,9 @@ int lp_dockerauth_config_header(struct lp_buf *out, const char *const *env, stru
 	if (!json_object_object_get_ex(cfg, "auths", &auths) ||
 	    !json_object_is_type(auths, json_type_object))
 		goto out;
-	json_object_object_foreach(auths, key, val) {
-		struct creds c = { LP_BUF_INIT, LP_BUF_INIT, 0 };
+	json_object_object_foreach(auths, key, val)
+	{
+		struct creds c = {LP_BUF_INIT, LP_BUF_INIT, 0};
 
 		(void)val;
 		lp_buf_reset(&host);

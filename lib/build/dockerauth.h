@@ -1,4 +1,5 @@
-/* dockerauth.h - registry credentials as the docker CLI keeps them (config.json, credential helpers) */
+/* dockerauth.h - registry credentials as the docker CLI keeps them (config.json, credential
+ * helpers) */
 /* SPDX-License-Identifier: MIT */
 #ifndef LP_DOCKERAUTH_H
 #define LP_DOCKERAUTH_H
@@ -61,8 +62,8 @@ int lp_dockerauth_config_header(struct lp_buf *out, const char *const *env,
  * (lp_dockerauth_registry, lp_dockerauth_header, then lp_docker_push).
  * `digest` as lp_docker_push. Errors of those, unchanged.
  */
-int lp_dockerauth_push(char digest[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *o, const char *image,
-		       const char *const *env, struct lp_error *err) LP_WUR;
+int lp_dockerauth_push(char digest[LP_DOCKER_ID_SIZE], const struct lp_docker_opts *o,
+		       const char *image, const char *const *env, struct lp_error *err) LP_WUR;
 
 /* Overwrite the buffer's bytes, then release it. */
 void lp_dockerauth_wipe(struct lp_buf *secret);

@@ -155,7 +155,8 @@ void lp_dockerfile_labels(struct lp_strvec *out, const struct lp_dockerfile *df,
 	lp_buf_release(&names);
 }
 
-/* A parser directive ("# syntax=...", "# escape=`"): Docker reads them only above everything else. */
+/* A parser directive ("# syntax=...", "# escape=`"): Docker reads them only above everything else.
+ */
 static size_t directive_len(const char *p)
 {
 	const char *s = p;
@@ -213,7 +214,8 @@ int lp_dockerfile_render(struct lp_dockerfile *out, const struct lp_dockerfile_o
 		goto out;
 	out->libs = lp_xcalloc(o->libraries->nr + 2, sizeof(*out->libs));
 	for (i = 0; i < o->libraries->nr; i++) {
-		if ((error = lp_library_load(&out->libs[i], o->libraries->v[i], o->search, err)) < 0)
+		if ((error = lp_library_load(&out->libs[i], o->libraries->v[i], o->search, err)) <
+		    0)
 			goto out;
 		out->nr++;
 		if (!strcmp(out->libs[i]->name, "lp"))
@@ -243,7 +245,8 @@ out:
 struct entry {
 	char *arc;  /* path in the tar */
 	char *src;  /* file on disk; NULL for the Dockerfile */
-	int follow; /* a named source: a symlink (already checked to stay inside) carries its target */
+	int follow; /* a named source: a symlink (already checked to stay inside) carries its target
+		     */
 };
 
 struct entries {
@@ -347,9 +350,10 @@ static int check_inside(const char *path, const char *root, size_t lineno, const
 	n = strlen(rroot);
 	if (!strcmp(rroot, "/") || (!strncmp(real, rroot, n) && real[n] == '/'))
 		return 0;
-	return lp_error_set(err, LP_EINVAL,
-			    "line %zu of the rendered Dockerfile: source '%s' is a symlink to '%s', outside '%s'",
-			    lineno, src, real, root);
+	return lp_error_set(
+	    err, LP_EINVAL,
+	    "line %zu of the rendered Dockerfile: source '%s' is a symlink to '%s', outside '%s'",
+	    lineno, src, real, root);
 }
 
 /*
@@ -436,14 +440,17 @@ static int add_sources(struct entries *e, const struct lp_dockerfile *df, const 
 			if (strstr(src, "://"))
 				continue;
 			if (strpbrk(src, "*?[")) {
-				error = lp_error_set(err, LP_EINVAL,
-						     "line %zu of the rendered Dockerfile: wildcard source '%s' is not supported in the build context lp assembles",
-						     lineno, args.v[i]);
+				error = lp_error_set(
+				    err, LP_EINVAL,
+				    "line %zu of the rendered Dockerfile: wildcard source '%s' is "
+				    "not supported in the build context lp assembles",
+				    lineno, args.v[i]);
 				break;
 			}
 			if (!lp_path_is_safe_relative(src)) {
 				error = lp_error_set(err, LP_EINVAL,
-						     "line %zu of the rendered Dockerfile: source '%s' must be a relative path inside '%s'",
+						     "line %zu of the rendered Dockerfile: source "
+						     "'%s' must be a relative path inside '%s'",
 						     lineno, args.v[i], cwd);
 				break;
 			}
@@ -485,7 +492,8 @@ static int add_sources(struct entries *e, const struct lp_dockerfile *df, const 
 					lp_buf_adds(&p, base);
 				if (!lp_fs_exists(p.buf)) {
 					error = lp_error_set(err, LP_ENOTFOUND,
-							     "line %zu of the rendered Dockerfile: '%s' not found in '%s'",
+							     "line %zu of the rendered Dockerfile: "
+							     "'%s' not found in '%s'",
 							     lineno, rest, base);
 					break;
 				}
@@ -511,10 +519,10 @@ struct lp_dockerfile_tar {
 	struct entries e;
 	struct archive *a;
 	struct lp_buf *sink; /* the caller's chunk, while lp_dockerfile_tar_read runs */
-	size_t next;         /* the next entry to start */
-	int fd;              /* the file whose data is being written, or -1 */
+	size_t next;	     /* the next entry to start */
+	int fd;		     /* the file whose data is being written, or -1 */
 	const char *fd_path;
-	uint64_t left;       /* bytes of it still to write */
+	uint64_t left; /* bytes of it still to write */
 	int done;
 	struct lp_bundle *bundle; /* lp itself, for a library with "lp_bundle" */
 };
@@ -559,7 +567,7 @@ int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_docke
 	entries_add(&t->e, dockerfile_path, NULL, 0);
 	for (i = 0; i < df->nr; i++) {
 		const struct lp_library *lib = df->libs[i];
-		const struct lp_strvec *lists[] = { &lib->files, &lib->install_scripts };
+		const struct lp_strvec *lists[] = {&lib->files, &lib->install_scripts};
 
 		for (k = 0; k < 2; k++) {
 			size_t j;
@@ -580,7 +588,8 @@ int lp_dockerfile_tar_open(struct lp_dockerfile_tar **out, const struct lp_docke
 						goto out;
 					continue;
 				}
-				/* lp_library_load checked that a symlink stays inside the library */
+				/* lp_library_load checked that a symlink stays inside the library
+				 */
 				lp_path_join(&src, lib->dir, f);
 				entries_add(&t->e, arc.buf, src.buf, 1);
 			}
@@ -631,7 +640,7 @@ static int start_entry(struct lp_dockerfile_tar *t, const struct entry *en, stru
 		archive_entry_set_size(ae, (la_int64_t)t->df->text.len);
 		if (archive_write_header(t->a, ae) != ARCHIVE_OK ||
 		    archive_write_data(t->a, t->df->text.buf, t->df->text.len) !=
-			    (la_ssize_t)t->df->text.len)
+			(la_ssize_t)t->df->text.len)
 			error = ar_fail(t, en->arc, err);
 		goto out;
 	}
@@ -689,7 +698,8 @@ static int file_piece(struct lp_dockerfile_tar *t, struct lp_error *err)
 		goto out;
 	}
 	if (n == 0 && want) {
-		error = lp_error_set(err, LP_EIO, "'%s' shrank while it was being sent", t->fd_path);
+		error =
+		    lp_error_set(err, LP_EIO, "'%s' shrank while it was being sent", t->fd_path);
 		goto out;
 	}
 	if (n > 0 && archive_write_data(t->a, buf, (size_t)n) != n) {
@@ -706,8 +716,7 @@ out:
 	return error;
 }
 
-int lp_dockerfile_tar_read(struct lp_dockerfile_tar *t, struct lp_buf *chunk,
-			   struct lp_error *err)
+int lp_dockerfile_tar_read(struct lp_dockerfile_tar *t, struct lp_buf *chunk, struct lp_error *err)
 {
 	size_t start = chunk->len;
 	int error = 0;
@@ -789,9 +798,8 @@ static int check_platform(const struct lp_dockerfile *df, const char *platform,
 			  struct lp_error *err)
 {
 	static const char *const arches[][2] = {
-		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "armv7l", "arm" },
-		{ "i686", "386" },     { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
-		{ "riscv64", "riscv64" },
+	    {"x86_64", "amd64"},    {"aarch64", "arm64"}, {"armv7l", "arm"},	  {"i686", "386"},
+	    {"ppc64le", "ppc64le"}, {"s390x", "s390x"},	  {"riscv64", "riscv64"},
 	};
 	const char *slash = platform ? strchr(platform, '/') : NULL, *host = NULL;
 	struct utsname u;
@@ -809,9 +817,11 @@ static int check_platform(const struct lp_dockerfile *df, const char *platform,
 	n = strcspn(slash + 1, "/");
 	if (!host || (strlen(host) == n && !strncmp(slash + 1, host, n)))
 		return 0;
-	return lp_error_set(err, LP_EINVAL,
-			    "--platform '%s': the image would get this host's %s lp, which cannot run there (leave out the library with lp_bundle, or build on a %.*s host)",
-			    platform, host, (int)n, slash + 1);
+	return lp_error_set(
+	    err, LP_EINVAL,
+	    "--platform '%s': the image would get this host's %s lp, which cannot run there (leave "
+	    "out the library with lp_bundle, or build on a %.*s host)",
+	    platform, host, (int)n, slash + 1);
 }
 
 int lp_dockerfile_check_context(const struct lp_dockerfile *df, const char *context,
@@ -835,11 +845,18 @@ int lp_dockerfile_check_context(const struct lp_dockerfile *df, const char *cont
 int lp_dockerfile_build(char image_id[LP_DOCKER_ID_SIZE], const struct lp_dockerfile *df,
 			const struct lp_dockerfile_build_opts *o, struct lp_error *err)
 {
-	struct lp_docker_opts d = {.host = o->host, .engine = o->engine, .tag = o->tag,
-				   .dockerfile = ".lp/Dockerfile", .labels = o->labels,
-				   .build_args = o->build_args, .target = o->target,
-				   .platform = o->platform, .network = o->network, .flags = o->flags,
-				   .registry_config = o->registry_config, .output = o->output,
+	struct lp_docker_opts d = {.host = o->host,
+				   .engine = o->engine,
+				   .tag = o->tag,
+				   .dockerfile = ".lp/Dockerfile",
+				   .labels = o->labels,
+				   .build_args = o->build_args,
+				   .target = o->target,
+				   .platform = o->platform,
+				   .network = o->network,
+				   .flags = o->flags,
+				   .registry_config = o->registry_config,
+				   .output = o->output,
 				   .ud = o->ud};
 	struct lp_docker_source src = {.next = tar_next, .ud = NULL};
 	struct lp_dockerfile_tar *tar = NULL;

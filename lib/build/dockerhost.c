@@ -70,7 +70,8 @@ static int parse_ssh(struct lp_dockerhost *h, const char *spec, struct lp_error 
 
 	if (*end && strcmp(end, "/"))
 		return lp_error_set(err, LP_EINVAL,
-				    "unsupported DOCKER_HOST 'ssh://%s': extra path after the host", spec);
+				    "unsupported DOCKER_HOST 'ssh://%s': extra path after the host",
+				    spec);
 	at = memchr(spec, '@', (size_t)(end - spec));
 	hp = at ? at + 1 : spec;
 	if (at)
@@ -79,11 +80,13 @@ static int parse_ssh(struct lp_dockerhost *h, const char *spec, struct lp_error 
 	host = lp_xstrndup(hp, (size_t)((colon ? colon : end) - hp));
 	if (colon)
 		port = lp_xstrndup(colon + 1, (size_t)(end - colon - 1));
-	if (!*host || (user && !*user) || (port && (!*port || strspn(port, "0123456789") != strlen(port))) ||
-	    host[0] == '-' || (user && user[0] == '-')) {
+	if (!*host || (user && !*user) ||
+	    (port && (!*port || strspn(port, "0123456789") != strlen(port))) || host[0] == '-' ||
+	    (user && user[0] == '-')) {
 		/* a leading '-' would be read by ssh as an option */
-		error = lp_error_set(err, LP_EINVAL,
-				     "malformed DOCKER_HOST 'ssh://%s' (use ssh://[user@]host[:port])", spec);
+		error = lp_error_set(
+		    err, LP_EINVAL,
+		    "malformed DOCKER_HOST 'ssh://%s' (use ssh://[user@]host[:port])", spec);
 		goto out;
 	}
 	h->kind = LP_DOCKERHOST_SSH;
@@ -113,8 +116,8 @@ static int parse_host(struct lp_dockerhost *h, const char *host, int tls, struct
 	h->host = lp_xstrdup(host);
 	if (!strncmp(host, "unix://", 7)) {
 		if (!host[7])
-			return lp_error_set(err, LP_EINVAL, "malformed DOCKER_HOST '%s': no socket path",
-					    host);
+			return lp_error_set(err, LP_EINVAL,
+					    "malformed DOCKER_HOST '%s': no socket path", host);
 		h->kind = LP_DOCKERHOST_UNIX;
 		h->socket = lp_xstrdup(host + 7);
 		h->base_url = lp_xstrdup("http://localhost");
@@ -131,7 +134,8 @@ static int parse_host(struct lp_dockerhost *h, const char *host, int tls, struct
 		tls = 1;
 	} else {
 		return lp_error_set(err, LP_EINVAL,
-				    "unsupported DOCKER_HOST '%s' (use unix:///path, tcp://host:port or ssh://[user@]host)",
+				    "unsupported DOCKER_HOST '%s' (use unix:///path, "
+				    "tcp://host:port or ssh://[user@]host)",
 				    host);
 	}
 	{
@@ -139,11 +143,13 @@ static int parse_host(struct lp_dockerhost *h, const char *host, int tls, struct
 		char *hp;
 
 		if (!n)
-			return lp_error_set(err, LP_EINVAL, "malformed DOCKER_HOST '%s': no host", host);
-		if (rest[n] && strcmp(rest + n, "/"))
-			return lp_error_set(err, LP_EINVAL,
-					    "malformed DOCKER_HOST '%s': a path after the host is not supported",
+			return lp_error_set(err, LP_EINVAL, "malformed DOCKER_HOST '%s': no host",
 					    host);
+		if (rest[n] && strcmp(rest + n, "/"))
+			return lp_error_set(
+			    err, LP_EINVAL,
+			    "malformed DOCKER_HOST '%s': a path after the host is not supported",
+			    host);
 		hp = with_port(rest, n, tls ? 2376 : 2375);
 		h->kind = LP_DOCKERHOST_TCP;
 		h->tls = tls;
@@ -212,8 +218,10 @@ static int from_context(struct lp_dockerhost *h, const char *name, const char *c
 		goto out;
 	if (!json_object_object_get_ex(root, "Endpoints", &eps) ||
 	    !json_object_object_get_ex(eps, "docker", &ep) ||
-	    !json_object_object_get_ex(ep, "Host", &v) || !json_object_is_type(v, json_type_string)) {
-		error = lp_error_set(err, LP_EINVAL, "'%s': docker context '%s' has no Endpoints.docker.Host",
+	    !json_object_object_get_ex(ep, "Host", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		error = lp_error_set(err, LP_EINVAL,
+				     "'%s': docker context '%s' has no Endpoints.docker.Host",
 				     meta.buf, name);
 		goto out;
 	}
@@ -283,7 +291,8 @@ int lp_dockerhost_resolve(struct lp_dockerhost *out, const char *const *env, str
 		const char *dir = env_get(env, "DOCKER_CERT_PATH");
 
 		lp_buf_adds(&certs, dir ? dir : config.buf);
-		set_tls(out, certs.len ? certs.buf : NULL, env_get(env, "DOCKER_TLS_VERIFY") != NULL);
+		set_tls(out, certs.len ? certs.buf : NULL,
+			env_get(env, "DOCKER_TLS_VERIFY") != NULL);
 	}
 out:
 	free(current);

@@ -41,19 +41,22 @@ enum lp_dockerhost_kind {
 
 struct lp_dockerhost {
 	enum lp_dockerhost_kind kind;
-	char *host;	 /* the address as written, for messages ("unix:///run/docker.sock") */
-	char *source;	 /* where it came from, for -v: "DOCKER_HOST", "context 'ci'", "the default" */
-	char *socket;	 /* UNIX: the socket path */
-	char *base_url;	 /* "http://localhost", "https://10.0.0.5:2376" */
-	int tls;	 /* TCP: https */
-	int tls_verify;	 /* TCP+tls: verify the engine's certificate against `ca` */
-	char *ca;	 /* TLS files that exist, or NULL */
+	char *host;   /* the address as written, for messages ("unix:///run/docker.sock") */
+	char *source; /* where it came from, for -v: "DOCKER_HOST", "context 'ci'", "the default" */
+	char *socket; /* UNIX: the socket path */
+	char *base_url; /* "http://localhost", "https://10.0.0.5:2376" */
+	int tls;	/* TCP: https */
+	int tls_verify; /* TCP+tls: verify the engine's certificate against `ca` */
+	char *ca;	/* TLS files that exist, or NULL */
 	char *cert;
 	char *key;
 	struct lp_strvec ssh_argv; /* SSH: the argv that dials the engine */
 };
 
-#define LP_DOCKERHOST_INIT { .kind = LP_DOCKERHOST_UNIX, .ssh_argv = LP_STRVEC_INIT }
+#define LP_DOCKERHOST_INIT                                                                         \
+	{                                                                                          \
+		.kind = LP_DOCKERHOST_UNIX, .ssh_argv = LP_STRVEC_INIT                             \
+	}
 
 /*
  * Resolve the engine from `env` (a NULL-terminated "K=V" list). LP_EINVAL

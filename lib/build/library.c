@@ -54,14 +54,15 @@ int lp_library_find(char **out, const char *arg, const struct lp_strvec *search,
 	*out = NULL;
 	if (strchr(arg, '/')) {
 		if (!lp_fs_is_dir(arg))
-			return lp_error_set(err, LP_ENOTFOUND, "library directory '%s' not found", arg);
+			return lp_error_set(err, LP_ENOTFOUND, "library directory '%s' not found",
+					    arg);
 		*out = lp_xstrdup(arg);
 		return 0;
 	}
 	if (!valid_name(arg))
-		return lp_error_set(err, LP_EINVAL,
-				    "invalid library name '%s' (letters, digits, '.', '_', '+', '-')",
-				    arg);
+		return lp_error_set(
+		    err, LP_EINVAL,
+		    "invalid library name '%s' (letters, digits, '.', '_', '+', '-')", arg);
 	for (i = 0; i < search->nr; i++) {
 		lp_buf_reset(&p);
 		lp_path_join(&p, search->v[i], arg);
@@ -92,15 +93,17 @@ static int check_file(const char *dir, const char *rdir, const char *rel, int ex
 
 	for (c = rel; *c; c++) {
 		if ((unsigned char)*c <= ' ' || *c == 0x7f) {
-			return lp_error_set(err, LP_EINVAL,
-					    "%s '%s' in '%s' contains whitespace or a control character",
-					    what, rel, dir);
+			return lp_error_set(
+			    err, LP_EINVAL,
+			    "%s '%s' in '%s' contains whitespace or a control character", what, rel,
+			    dir);
 		}
 	}
 	if (!lp_path_is_safe_relative(rel))
-		return lp_error_set(err, LP_EINVAL,
-				    "%s '%s' must be a relative path inside '%s' (no '..', not absolute)",
-				    what, rel, dir);
+		return lp_error_set(
+		    err, LP_EINVAL,
+		    "%s '%s' must be a relative path inside '%s' (no '..', not absolute)", what,
+		    rel, dir);
 	lp_path_join(&p, dir, rel);
 	if (stat(p.buf, &st) < 0) {
 		error = lp_error_set_errno(err, errno == ENOENT ? LP_ENOTFOUND : LP_EIO,
@@ -116,12 +119,13 @@ static int check_file(const char *dir, const char *rdir, const char *rel, int ex
 		goto out;
 	}
 	if (strncmp(real, rdir, n) || real[n] != '/') {
-		error = lp_error_set(err, LP_EINVAL, "%s '%s' points outside '%s'", what, p.buf, dir);
+		error =
+		    lp_error_set(err, LP_EINVAL, "%s '%s' points outside '%s'", what, p.buf, dir);
 		goto out;
 	}
 	if (exec && !(st.st_mode & S_IXUSR)) {
-		error = lp_error_set(err, LP_EINVAL, "%s '%s' is not executable (chmod +x it)", what,
-				     p.buf);
+		error = lp_error_set(err, LP_EINVAL, "%s '%s' is not executable (chmod +x it)",
+				     what, p.buf);
 		goto out;
 	}
 out:
@@ -156,9 +160,10 @@ static int string_list(struct lp_strvec *out, json_object *v, const char *cfg, c
 		json_object *e = json_object_array_get_idx(v, i);
 
 		if (!json_object_is_type(e, json_type_string))
-			return lp_error_set(err, LP_EINVAL,
-					    "'%s': invalid config for %s - %s[%zu] must be a string",
-					    cfg, name, key, i);
+			return lp_error_set(
+			    err, LP_EINVAL,
+			    "'%s': invalid config for %s - %s[%zu] must be a string", cfg, name,
+			    key, i);
 		lp_strvec_push(out, json_object_get_string(e));
 	}
 	return 0;
@@ -173,42 +178,51 @@ static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error
 		goto out;
 	if (!json_object_is_type(root, json_type_object)) {
 		error = lp_error_set(err, LP_EINVAL,
-				     "'%s': invalid config for %s - must be a JSON object, not %s", cfg,
-				     lib->name, lp_json_type_desc(root));
+				     "'%s': invalid config for %s - must be a JSON object, not %s",
+				     cfg, lib->name, lp_json_type_desc(root));
 		goto out;
 	}
-	json_object_object_foreach(root, key, val) {
+	json_object_object_foreach(root, key, val)
+	{
 		if (!strcmp(key, "env_variables")) {
 			if (!json_object_is_type(val, json_type_object)) {
 				error = lp_error_set(err, LP_EINVAL,
-						     "'%s': invalid config for %s - env_variables must be a dictionary if specified",
+						     "'%s': invalid config for %s - env_variables "
+						     "must be a dictionary if specified",
 						     cfg, lib->name);
 				goto out;
 			}
-			json_object_object_foreach(val, ek, ev) {
+			json_object_object_foreach(val, ek, ev)
+			{
 				const char *s, *c;
 
 				if (!valid_env_key(ek)) {
-					error = lp_error_set(err, LP_EINVAL,
-							     "'%s': invalid config for %s - env_variables key '%s' is not a valid variable name",
-							     cfg, lib->name, ek);
+					error = lp_error_set(
+					    err, LP_EINVAL,
+					    "'%s': invalid config for %s - env_variables key '%s' "
+					    "is not a valid variable name",
+					    cfg, lib->name, ek);
 					goto out;
 				}
 				if (!json_object_is_type(ev, json_type_string) &&
 				    !json_object_is_type(ev, json_type_int) &&
 				    !json_object_is_type(ev, json_type_double)) {
-					error = lp_error_set(err, LP_EINVAL,
-							     "'%s': invalid config for %s - env_variables.%s must be a string or a number",
-							     cfg, lib->name, ek);
+					error = lp_error_set(
+					    err, LP_EINVAL,
+					    "'%s': invalid config for %s - env_variables.%s must "
+					    "be a string or a number",
+					    cfg, lib->name, ek);
 					goto out;
 				}
 				/* a number keeps its JSON spelling (3.7, not 3.7000000000000002) */
 				s = json_object_get_string(ev);
 				for (c = s; *c; c++) {
 					if ((unsigned char)*c < ' ' || *c == 0x7f) {
-						error = lp_error_set(err, LP_EINVAL,
-								     "'%s': invalid config for %s - env_variables.%s contains a control character",
-								     cfg, lib->name, ek);
+						error = lp_error_set(
+						    err, LP_EINVAL,
+						    "'%s': invalid config for %s - "
+						    "env_variables.%s contains a control character",
+						    cfg, lib->name, ek);
 						goto out;
 					}
 				}
@@ -218,7 +232,8 @@ static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error
 		} else if (!strcmp(key, "install_scripts")) {
 			lp_strvec_release(&lib->install_scripts);
 			if ((error = string_list(&lib->install_scripts, val, cfg, lib->name, key,
-						 "install_scripts must be a list if specified", err)) < 0)
+						 "install_scripts must be a list if specified",
+						 err)) < 0)
 				goto out;
 		} else if (!strcmp(key, "files")) {
 			if ((error = string_list(&lib->files, val, cfg, lib->name, key,
@@ -230,18 +245,20 @@ static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error
 				goto out;
 		} else if (!strcmp(key, "description")) {
 			if (!json_object_is_type(val, json_type_string)) {
-				error = lp_error_set(err, LP_EINVAL,
-						     "'%s': invalid config for %s - description must be a string",
-						     cfg, lib->name);
+				error = lp_error_set(
+				    err, LP_EINVAL,
+				    "'%s': invalid config for %s - description must be a string",
+				    cfg, lib->name);
 				goto out;
 			}
 			free(lib->description);
 			lib->description = lp_xstrdup(json_object_get_string(val));
 			if (strpbrk(lib->description, "\n\r")) {
 				/* it goes into a one-line Dockerfile comment */
-				error = lp_error_set(err, LP_EINVAL,
-						     "'%s': invalid config for %s - description must be one line",
-						     cfg, lib->name);
+				error = lp_error_set(
+				    err, LP_EINVAL,
+				    "'%s': invalid config for %s - description must be one line",
+				    cfg, lib->name);
 				goto out;
 			}
 		} else if (!strcmp(key, "lp_bundle")) {
@@ -249,9 +266,11 @@ static int parse_config(struct lp_library *lib, const char *cfg, struct lp_error
 
 			/* one plain name: it becomes libraries/<name>/<lp_bundle> in the context */
 			if (!json_object_is_type(val, json_type_string) || !valid_name(v)) {
-				error = lp_error_set(err, LP_EINVAL,
-						     "'%s': invalid config for %s - lp_bundle must be a plain name (letters, digits, '.', '_', '+', '-')",
-						     cfg, lib->name);
+				error = lp_error_set(
+				    err, LP_EINVAL,
+				    "'%s': invalid config for %s - lp_bundle must be a plain name "
+				    "(letters, digits, '.', '_', '+', '-')",
+				    cfg, lib->name);
 				goto out;
 			}
 			free(lib->lp_bundle);
@@ -292,7 +311,8 @@ int lp_library_load(struct lp_library **out, const char *arg, const struct lp_st
 	base = base ? base + 1 : lib->dir;
 	if (!valid_name(base)) {
 		error = lp_error_set(err, LP_EINVAL,
-				     "library directory '%s': invalid name '%s' (letters, digits, '.', '_', '+', '-')",
+				     "library directory '%s': invalid name '%s' (letters, digits, "
+				     "'.', '_', '+', '-')",
 				     lib->dir, base);
 		goto out;
 	}
@@ -309,8 +329,8 @@ int lp_library_load(struct lp_library **out, const char *arg, const struct lp_st
 		if ((error = check_file(lib->dir, rdir, lib->files.v[i], 0, "file", err)) < 0)
 			goto out;
 	for (i = 0; i < lib->install_scripts.nr; i++)
-		if ((error = check_file(lib->dir, rdir, lib->install_scripts.v[i], 1, "install script",
-					err)) < 0)
+		if ((error = check_file(lib->dir, rdir, lib->install_scripts.v[i], 1,
+					"install script", err)) < 0)
 			goto out;
 	if (lib->lp_bundle) {
 		struct lp_buf b = LP_BUF_INIT;
@@ -322,7 +342,8 @@ int lp_library_load(struct lp_library **out, const char *arg, const struct lp_st
 		if (there || lp_strvec_find(&lib->files, lib->lp_bundle) >= 0 ||
 		    lp_strvec_find(&lib->install_scripts, lib->lp_bundle) >= 0) {
 			error = lp_error_set(err, LP_EINVAL,
-					     "'%s': invalid config for %s - lp_bundle '%s' is already a file of the library",
+					     "'%s': invalid config for %s - lp_bundle '%s' is "
+					     "already a file of the library",
 					     cfg.buf, lib->name, lib->lp_bundle);
 			goto out;
 		}
@@ -330,9 +351,10 @@ int lp_library_load(struct lp_library **out, const char *arg, const struct lp_st
 	}
 	for (i = 0; i < lib->requires.nr; i++) {
 		if (!valid_name(lib->requires.v[i])) {
-			error = lp_error_set(err, LP_EINVAL,
-					     "'%s': invalid config for %s - requires names an invalid library '%s'",
-					     cfg.buf, lib->name, lib->requires.v[i]);
+			error = lp_error_set(
+			    err, LP_EINVAL,
+			    "'%s': invalid config for %s - requires names an invalid library '%s'",
+			    cfg.buf, lib->name, lib->requires.v[i]);
 			goto out;
 		}
 	}
@@ -354,10 +376,12 @@ int lp_library_check_order(struct lp_library *const *libs, size_t nr, struct lp_
 
 			if (strcmp(libs[i]->name, libs[j]->name))
 				continue;
-			if (!realpath(libs[i]->dir, a) || !realpath(libs[j]->dir, b) || strcmp(a, b))
-				return lp_error_set(err, LP_EINVAL,
-						    "libraries '%s' and '%s' have the same name '%s'",
-						    libs[j]->dir, libs[i]->dir, libs[i]->name);
+			if (!realpath(libs[i]->dir, a) || !realpath(libs[j]->dir, b) ||
+			    strcmp(a, b))
+				return lp_error_set(
+				    err, LP_EINVAL,
+				    "libraries '%s' and '%s' have the same name '%s'", libs[j]->dir,
+				    libs[i]->dir, libs[i]->name);
 		}
 		for (k = 0; k < libs[i]->requires.nr; k++) {
 			const char *want = libs[i]->requires.v[k];
@@ -371,10 +395,12 @@ int lp_library_check_order(struct lp_library *const *libs, size_t nr, struct lp_
 				later |= !strcmp(libs[j]->name, want);
 			if (later)
 				return lp_error_set(err, LP_EINVAL,
-						    "library '%s' requires '%s', which is listed after it (list '%s' first)",
+						    "library '%s' requires '%s', which is listed "
+						    "after it (list '%s' first)",
 						    libs[i]->name, want, want);
 			return lp_error_set(err, LP_EINVAL,
-					    "library '%s' requires '%s', which is not listed (add -l %s before -l %s)",
+					    "library '%s' requires '%s', which is not listed (add "
+					    "-l %s before -l %s)",
 					    libs[i]->name, want, want, libs[i]->name);
 		}
 	}

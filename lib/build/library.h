@@ -35,15 +35,15 @@
  * uses it.
  */
 struct lp_library {
-	char *name;        /* the directory's base name: libraries/<name>/ in the image context */
-	char *dir;         /* the directory found */
+	char *name;	   /* the directory's base name: libraries/<name>/ in the image context */
+	char *dir;	   /* the directory found */
 	char *description; /* "" when not given */
 	struct lp_strvec files;
 	struct lp_strvec install_scripts;
 	struct lp_strvec requires;
 	struct lp_strvec env_keys;   /* in config.json order */
 	struct lp_strvec env_values; /* env_values.v[i] belongs to env_keys.v[i] */
-	char *lp_bundle;             /* "lp_bundle", or NULL; also the last of `files` */
+	char *lp_bundle;	     /* "lp_bundle", or NULL; also the last of `files` */
 };
 
 /*

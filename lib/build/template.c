@@ -15,10 +15,10 @@
 
 struct lp_template_value {
 	int type;
-	char *s;      /* STR */
-	int b;        /* BOOL */
+	char *s; /* STR */
+	int b;	 /* BOOL */
 	struct lp_template_value **items;
-	char **keys;  /* DICT: keys[i] names items[i] */
+	char **keys; /* DICT: keys[i] names items[i] */
 	size_t nr, alloc;
 	struct lp_strmap index; /* DICT: key -> i, so a big env_variables is not O(n^2) */
 };
@@ -231,11 +231,11 @@ enum expr_kind { E_NAME, E_STR, E_ATTR, E_ITEMS, E_FILTER, E_NOT, E_AND, E_OR, E
 
 struct expr {
 	enum expr_kind kind;
-	size_t pos;      /* offset in the source, for error positions */
-	char *s;         /* name, attribute, filter or string literal */
-	struct expr *a;  /* operand */
-	struct expr *b;  /* second operand, filter argument */
-	unsigned depth;  /* of the tree below, this node included */
+	size_t pos;	/* offset in the source, for error positions */
+	char *s;	/* name, attribute, filter or string literal */
+	struct expr *a; /* operand */
+	struct expr *b; /* second operand, filter argument */
+	unsigned depth; /* of the tree below, this node included */
 };
 
 enum node_kind { N_TEXT, N_OUT, N_FOR, N_IF };
@@ -243,10 +243,10 @@ enum node_kind { N_TEXT, N_OUT, N_FOR, N_IF };
 struct node {
 	enum node_kind kind;
 	size_t pos;
-	char *text;         /* N_TEXT */
+	char *text; /* N_TEXT */
 	size_t len;
-	struct expr *e;     /* N_OUT value, N_FOR iterable, N_IF condition */
-	char *var1, *var2;  /* N_FOR targets; var2 NULL unless unpacking */
+	struct expr *e;		   /* N_OUT value, N_FOR iterable, N_IF condition */
+	char *var1, *var2;	   /* N_FOR targets; var2 NULL unless unpacking */
 	struct node **body, **alt; /* alt: N_IF else branch */
 	size_t body_nr, alt_nr;
 };
@@ -357,7 +357,7 @@ enum tok_kind { T_TEXT, T_VAR, T_BLOCK };
 struct tok {
 	enum tok_kind kind;
 	size_t start, len; /* T_TEXT: the kept text; tags: the inner source */
-	size_t pos;        /* where the tag (or text) starts */
+	size_t pos;	   /* where the tag (or text) starts */
 };
 
 struct lexer {
@@ -416,8 +416,9 @@ static int lex(struct lexer *lx, struct lp_error *err)
 		char kind;
 		int minus_open, plus_open, minus_close = 0, plus_close = 0;
 
-		while (open + 1 < len && !(s[open] == '{' &&
-					    (s[open + 1] == '{' || s[open + 1] == '%' || s[open + 1] == '#')))
+		while (open + 1 < len &&
+		       !(s[open] == '{' &&
+			 (s[open + 1] == '{' || s[open + 1] == '%' || s[open + 1] == '#')))
 			open++;
 		if (open + 1 >= len) {
 			/* no more tags: the rest is text */
@@ -461,7 +462,8 @@ static int lex(struct lexer *lx, struct lp_error *err)
 			/* lstrip_blocks: only spaces/tabs between the line start and the tag */
 			size_t l = tlen;
 
-			while (l > 0 && (s[text_start + l - 1] == ' ' || s[text_start + l - 1] == '\t'))
+			while (l > 0 &&
+			       (s[text_start + l - 1] == ' ' || s[text_start + l - 1] == '\t'))
 				l--;
 			if ((l > 0 && s[text_start + l - 1] == '\n') ||
 			    (l == 0 && (text_start == 0 || s[text_start - 1] == '\n')))
@@ -491,9 +493,9 @@ static int lex(struct lexer *lx, struct lp_error *err)
 
 struct eparser {
 	const char *name, *src; /* whole template, for positions */
-	size_t p, end;          /* cursor within one tag */
+	size_t p, end;		/* cursor within one tag */
 	struct lp_error *err;
-	unsigned depth;         /* parentheses and 'not's being parsed */
+	unsigned depth; /* parentheses and 'not's being parsed */
 };
 
 static void skip_ws(struct eparser *ep)
@@ -713,7 +715,8 @@ static int parse_postfix(struct eparser *ep, struct expr **out)
 					if (ep->p >= ep->end ||
 					    (ep->src[ep->p] != '"' && ep->src[ep->p] != '\'')) {
 						expr_free(e);
-						return perr(ep, "expected a string argument to join");
+						return perr(ep,
+							    "expected a string argument to join");
 					}
 					if ((error = parse_string(ep, &e->b)) < 0) {
 						expr_free(e);
@@ -850,7 +853,7 @@ static int parse_full_expr(struct eparser *ep, struct expr **out)
 
 struct parser {
 	struct lexer *lx;
-	size_t i;       /* next token */
+	size_t i; /* next token */
 	struct lp_error *err;
 	unsigned depth; /* blocks open (an elif counts as an if in the else) */
 };
@@ -876,7 +879,7 @@ static void eparser_for(struct parser *ps, const struct tok *t, struct eparser *
 
 static int parse_for(struct parser *ps, struct eparser *ep, size_t tagpos, struct node **out)
 {
-	static const char *const stops[] = { "endfor", "else", NULL };
+	static const char *const stops[] = {"endfor", "else", NULL};
 	struct node *n = lp_xcalloc(1, sizeof(*n));
 	struct stop st;
 	int error;
@@ -904,7 +907,7 @@ static int parse_for(struct parser *ps, struct eparser *ep, size_t tagpos, struc
 	if ((error = parse_body(ps, &n->body, &n->body_nr, stops, &st)) < 0)
 		goto fail;
 	if (!strcmp(st.word, "else")) {
-		static const char *const end_only[] = { "endfor", NULL };
+		static const char *const end_only[] = {"endfor", NULL};
 
 		if ((error = parse_body(ps, &n->alt, &n->alt_nr, end_only, &st)) < 0)
 			goto fail;
@@ -919,7 +922,7 @@ fail:
 
 static int parse_if(struct parser *ps, struct eparser *ep, size_t tagpos, struct node **out)
 {
-	static const char *const stops[] = { "endif", "else", "elif", NULL };
+	static const char *const stops[] = {"endif", "else", "elif", NULL};
 	struct node *n = lp_xcalloc(1, sizeof(*n));
 	struct stop st;
 	int error;
@@ -945,7 +948,7 @@ static int parse_if(struct parser *ps, struct eparser *ep, size_t tagpos, struct
 			goto fail;
 		node_push(&n->alt, &n->alt_nr, sub);
 	} else if (!strcmp(st.word, "else")) {
-		static const char *const end_only[] = { "endif", NULL };
+		static const char *const end_only[] = {"endif", NULL};
 
 		if ((error = parse_body(ps, &n->alt, &n->alt_nr, end_only, &st)) < 0)
 			goto fail;
@@ -1020,7 +1023,8 @@ static int parse_body(struct parser *ps, struct node ***list, size_t *nr, const 
 			error = parse_if(ps, &ep, t->pos, &n);
 		} else if (!strcmp(kw, "endfor") || !strcmp(kw, "endif") || !strcmp(kw, "else") ||
 			   !strcmp(kw, "elif")) {
-			error = pos_error(ps->err, lx->name, lx->src, t->pos, "unexpected '%s'", kw);
+			error =
+			    pos_error(ps->err, lx->name, lx->src, t->pos, "unexpected '%s'", kw);
 		} else {
 			error = pos_error(ps->err, lx->name, lx->src, t->pos,
 					  "unknown tag '%s' (supported: for, if)", kw);
@@ -1031,8 +1035,8 @@ static int parse_body(struct parser *ps, struct node ***list, size_t *nr, const 
 		node_push(list, nr, n);
 	}
 	if (stops)
-		return pos_error(ps->err, lx->name, lx->src, opened, "unclosed block (expected '%s')",
-				 stops[0]);
+		return pos_error(ps->err, lx->name, lx->src, opened,
+				 "unclosed block (expected '%s')", stops[0]);
 	return 0;
 }
 
@@ -1040,8 +1044,8 @@ int lp_template_parse(struct lp_template **out, const char *name, const char *sr
 		      struct lp_error *err)
 {
 	struct lp_template *t = lp_xcalloc(1, sizeof(*t));
-	struct lexer lx = { 0 };
-	struct parser ps = { 0 };
+	struct lexer lx = {0};
+	struct parser ps = {0};
 	int error;
 
 	*out = NULL;
@@ -1187,7 +1191,7 @@ static void describe(struct lp_buf *b, const struct expr *e)
 
 static int eval(struct renderer *r, const struct expr *e, struct ref *out)
 {
-	struct ref a = { 0 }, b = { 0 };
+	struct ref a = {0}, b = {0};
 	struct lp_buf d = LP_BUF_INIT;
 	int error = 0;
 
@@ -1227,8 +1231,8 @@ static int eval(struct renderer *r, const struct expr *e, struct ref *out)
 			return error;
 		if (a.v->type != LP_TEMPLATE_DICT) {
 			describe(&d, e->a);
-			error = rerr(r, e->pos, "'%s' is a %s, not a dict: it has no items()", d.buf,
-				     type_name(a.v));
+			error = rerr(r, e->pos, "'%s' is a %s, not a dict: it has no items()",
+				     d.buf, type_name(a.v));
 			goto out;
 		}
 		l = lp_template_list_new();
@@ -1267,9 +1271,10 @@ static int eval(struct renderer *r, const struct expr *e, struct ref *out)
 				/* a dict sorts as its keys, as in Python */
 				l = lp_template_list_new();
 				for (i = 0; i < a.v->nr; i++)
-					lp_template_list_push(l, a.v->type == LP_TEMPLATE_DICT ?
-								      lp_template_str_new(a.v->keys[i]) :
-								      value_dup(a.v->items[i]));
+					lp_template_list_push(
+					    l, a.v->type == LP_TEMPLATE_DICT
+						   ? lp_template_str_new(a.v->keys[i])
+						   : value_dup(a.v->items[i]));
 			}
 			if (l->nr > 1) {
 				struct sort_item *si = lp_xcalloc(l->nr, sizeof(*si));
@@ -1290,7 +1295,7 @@ static int eval(struct renderer *r, const struct expr *e, struct ref *out)
 
 			for (i = 0; i < a.v->nr; i++) {
 				const struct lp_template_value *it =
-					a.v->type == LP_TEMPLATE_DICT ? NULL : a.v->items[i];
+				    a.v->type == LP_TEMPLATE_DICT ? NULL : a.v->items[i];
 
 				if (i > 0 && e->b)
 					lp_buf_adds(&j, e->b->s);
@@ -1360,7 +1365,8 @@ static void scope_push(struct renderer *r, const char *name, const struct lp_tem
 	r->nr++;
 }
 
-static int render_nodes(struct renderer *r, struct node *const *nodes, size_t nr, struct lp_buf *out);
+static int render_nodes(struct renderer *r, struct node *const *nodes, size_t nr,
+			struct lp_buf *out);
 
 #define NUM_SIZE 24 /* a size_t in decimal, and its NUL */
 
@@ -1381,7 +1387,7 @@ static void format_size(char out[NUM_SIZE], size_t n)
 static int render_for(struct renderer *r, const struct node *n, struct lp_buf *out)
 {
 	struct lp_template_value *loop = NULL;
-	struct ref it = { 0 };
+	struct ref it = {0};
 	size_t i, mark = r->nr;
 	int error;
 
@@ -1391,7 +1397,8 @@ static int render_for(struct renderer *r, const struct node *n, struct lp_buf *o
 		struct lp_buf d = LP_BUF_INIT;
 
 		describe(&d, n->e);
-		error = rerr(r, n->e->pos, "cannot iterate over '%s', a %s", d.buf, type_name(it.v));
+		error =
+		    rerr(r, n->e->pos, "cannot iterate over '%s', a %s", d.buf, type_name(it.v));
 		lp_buf_release(&d);
 		goto out;
 	}
@@ -1450,14 +1457,15 @@ out:
 	return error;
 }
 
-static int render_nodes(struct renderer *r, struct node *const *nodes, size_t nr, struct lp_buf *out)
+static int render_nodes(struct renderer *r, struct node *const *nodes, size_t nr,
+			struct lp_buf *out)
 {
 	size_t i;
 	int error = 0;
 
 	for (i = 0; i < nr && error == 0; i++) {
 		const struct node *n = nodes[i];
-		struct ref v = { 0 };
+		struct ref v = {0};
 
 		switch (n->kind) {
 		case N_TEXT:
@@ -1500,7 +1508,7 @@ static int render_nodes(struct renderer *r, struct node *const *nodes, size_t nr
 int lp_template_render(struct lp_buf *out, const struct lp_template *t,
 		       const struct lp_template_value *ctx, struct lp_error *err)
 {
-	struct renderer r = { 0 };
+	struct renderer r = {0};
 	int error;
 
 	if (!ctx || ctx->type != LP_TEMPLATE_DICT)

@@ -32,15 +32,18 @@ struct lp_archive_zip_overlay {
 };
 
 struct lp_archive_zip_opts {
-	time_t mtime;                  /* timestamp for every entry (SOURCE_DATE_EPOCH or fixed) */
-	const char *const *exclude;    /* NULL-terminated globs to leave out of the tree, or NULL
-					* (lib/core/fswalk.h: a name at any depth, or a path with '/') */
+	time_t mtime; /* timestamp for every entry (SOURCE_DATE_EPOCH or fixed) */
+	const char *const
+	    *exclude; /* NULL-terminated globs to leave out of the tree, or NULL
+		       * (lib/core/fswalk.h: a name at any depth, or a path with '/') */
 	const struct lp_archive_zip_overlay *overlays; /* applied in order; may be NULL */
 	size_t nr_overlays;
 };
-#define LP_ARCHIVE_ZIP_OPTS_INIT                                                          \
-	{ .mtime = 315532800 /* 1980-01-01, zip's epoch */, .exclude = NULL, .overlays = NULL, \
-	  .nr_overlays = 0 }
+#define LP_ARCHIVE_ZIP_OPTS_INIT                                                                   \
+	{                                                                                          \
+		.mtime = 315532800 /* 1980-01-01, zip's epoch */, .exclude = NULL,                 \
+		.overlays = NULL, .nr_overlays = 0                                                 \
+	}
 
 /*
  * Zip the tree under `dir` into `zip_path`, an output as lp_fs_out_open()
@@ -77,13 +80,15 @@ enum lp_archive_extract_flags {
 #define LP_ARCHIVE_MAX_ENTRIES_DEFAULT 250000UL
 
 struct lp_archive_extract_opts {
-	unsigned flags;                /* enum lp_archive_extract_flags */
-	unsigned long long max_size;   /* bytes of file data in all; 0 = no limit */
-	unsigned long max_entries;     /* entries in the archive; 0 = no limit */
+	unsigned flags;		     /* enum lp_archive_extract_flags */
+	unsigned long long max_size; /* bytes of file data in all; 0 = no limit */
+	unsigned long max_entries;   /* entries in the archive; 0 = no limit */
 };
-#define LP_ARCHIVE_EXTRACT_OPTS_INIT                                                    \
-	{ .flags = 0, .max_size = LP_ARCHIVE_MAX_SIZE_DEFAULT,                           \
-	  .max_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT }
+#define LP_ARCHIVE_EXTRACT_OPTS_INIT                                                               \
+	{                                                                                          \
+		.flags = 0, .max_size = LP_ARCHIVE_MAX_SIZE_DEFAULT,                               \
+		.max_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT                                      \
+	}
 
 /*
  * Extract `archive_path` (zip or tar) into `dest_dir`, which is trusted no

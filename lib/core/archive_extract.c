@@ -32,7 +32,7 @@
 enum { E_FILE, E_DIR, E_SYMLINK, E_HARDLINK };
 
 struct entry {
-	char *rel;  /* normalised name */
+	char *rel; /* normalised name */
 	int type;
 	char *link; /* symlink target as stored, or the hard link's normalised target */
 };
@@ -41,7 +41,7 @@ struct plan {
 	const char *archive; /* for messages */
 	const char *dest;    /* realpath()ed */
 	unsigned flags;
-	int dest_empty;      /* nothing on disk to look at */
+	int dest_empty; /* nothing on disk to look at */
 	struct entry *v;
 	size_t nr, alloc;
 	struct lp_strmap last; /* rel -> index of the last entry with that name */
@@ -75,10 +75,14 @@ static char *normalize_name(const char *name)
 static const char *type_name(mode_t t)
 {
 	switch (t) {
-	case AE_IFCHR: return "a character device";
-	case AE_IFBLK: return "a block device";
-	case AE_IFIFO: return "a FIFO";
-	case AE_IFSOCK: return "a socket";
+	case AE_IFCHR:
+		return "a character device";
+	case AE_IFBLK:
+		return "a block device";
+	case AE_IFIFO:
+		return "a FIFO";
+	case AE_IFSOCK:
+		return "a socket";
 	}
 	return "an entry of an unknown type";
 }
@@ -274,7 +278,7 @@ static int add_entry(struct plan *p, struct archive_entry *e, const char *name,
 {
 	const char *hard = archive_entry_hardlink(e);
 	mode_t ft = archive_entry_filetype(e);
-	struct entry en = { NULL, E_FILE, NULL };
+	struct entry en = {NULL, E_FILE, NULL};
 	struct lp_buf why = LP_BUF_INIT;
 	int error = 0;
 
@@ -296,7 +300,8 @@ static int add_entry(struct plan *p, struct archive_entry *e, const char *name,
 		en.link = normalize_name(hard);
 		t = lp_path_is_safe_relative(en.link) ? entry_at(p, en.link) : NULL;
 		if (!t || t->type != E_FILE) {
-			lp_buf_addf(&why, "hard link to '%s', which is not a file earlier in the archive",
+			lp_buf_addf(&why,
+				    "hard link to '%s', which is not a file earlier in the archive",
 				    hard);
 			error = refuse(p, name, err, why.buf);
 			goto out;
@@ -350,17 +355,19 @@ static int check_entries(struct plan *p, const struct lp_archive_extract_opts *o
 		const char *name = archive_entry_pathname(e);
 
 		if (o->max_entries && ++count > o->max_entries) {
-			error = lp_error_set(err, LP_EINVAL,
-					     "cannot extract '%s': more than %lu entries (the limit)",
-					     p->archive, o->max_entries);
+			error =
+			    lp_error_set(err, LP_EINVAL,
+					 "cannot extract '%s': more than %lu entries (the limit)",
+					 p->archive, o->max_entries);
 			goto out;
 		}
 		if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0)
 			declared += (unsigned long long)archive_entry_size(e);
 		if (o->max_size && declared > o->max_size) {
-			error = lp_error_set(err, LP_EINVAL,
-					     "cannot extract '%s': more than %llu bytes unpacked (the limit)",
-					     p->archive, o->max_size);
+			error = lp_error_set(
+			    err, LP_EINVAL,
+			    "cannot extract '%s': more than %llu bytes unpacked (the limit)",
+			    p->archive, o->max_size);
 			goto out;
 		}
 		if ((error = add_entry(p, e, name ? name : "", err)) < 0)
@@ -419,9 +426,10 @@ static int copy_data(struct archive *in, struct archive *out, const struct plan 
 		if (off >= 0 && (unsigned long long)off + size > extent)
 			extent = (unsigned long long)off + size;
 		if (max && *total + extent > max)
-			return lp_error_set(err, LP_EINVAL,
-					    "cannot extract '%s': more than %llu bytes unpacked (the limit)",
-					    p->archive, max);
+			return lp_error_set(
+			    err, LP_EINVAL,
+			    "cannot extract '%s': more than %llu bytes unpacked (the limit)",
+			    p->archive, max);
 		if (archive_write_data_block(out, buf, size, off) != ARCHIVE_OK)
 			return lp_error_set(err, LP_EIO, "cannot extract '%s' from '%s': %s", name,
 					    p->archive, archive_error_string(out));
@@ -436,7 +444,7 @@ static int copy_data(struct archive *in, struct archive *out, const struct plan 
 int lp_archive_extract_opts(const char *archive_path, const char *dest_dir,
 			    const struct lp_archive_extract_opts *o, struct lp_error *err)
 {
-	struct plan plan = { archive_path, NULL, o->flags, 0, NULL, 0, 0, LP_STRMAP_INIT };
+	struct plan plan = {archive_path, NULL, o->flags, 0, NULL, 0, 0, LP_STRMAP_INIT};
 	struct lp_buf path = LP_BUF_INIT;
 	struct archive *a = NULL, *w = NULL;
 	struct archive_entry *e;

@@ -132,7 +132,8 @@ static int collect(struct items *out, const char *dir, const struct lp_archive_z
 	for (k = 0; k < o->nr_overlays; k++) {
 		const struct lp_archive_zip_overlay *ov = &o->overlays[k];
 
-		if (!ov->at || (*ov->at && (strchr(ov->at, '/') || !lp_path_is_safe_relative(ov->at))) ||
+		if (!ov->at ||
+		    (*ov->at && (strchr(ov->at, '/') || !lp_path_is_safe_relative(ov->at))) ||
 		    (!*ov->at && !ov->dir))
 			LP_BUG("zip overlay not at the root or a top-level name");
 		if (*ov->at) { /* the entry for `at` itself; the root has none */
@@ -180,10 +181,11 @@ static int collect(struct items *out, const char *dir, const struct lp_archive_z
 				goto out;
 			}
 			if (da != db) {
-				error = lp_error_set(
-				    err, LP_EEXISTS, "cannot add '%s' over '%s': %s", out->v[i].root ? b.buf : out->v[i].name,
-				    a.buf, db ? "a directory over a non-directory"
-					      : "a non-directory over a directory");
+				error =
+				    lp_error_set(err, LP_EEXISTS, "cannot add '%s' over '%s': %s",
+						 out->v[i].root ? b.buf : out->v[i].name, a.buf,
+						 db ? "a directory over a non-directory"
+						    : "a non-directory over a directory");
 				goto out;
 			}
 			free(out->v[j - 1].name);
@@ -305,8 +307,8 @@ static int write_entry(struct archive *a, struct archive_entry *e, const struct 
 		if (it->root) {
 			fd = open_noatime(dirfd, base);
 			if (fd < 0) {
-				error = lp_error_set_errno(err, LP_EIO, "cannot read '%s'",
-							   path->buf);
+				error =
+				    lp_error_set_errno(err, LP_EIO, "cannot read '%s'", path->buf);
 				goto out;
 			}
 		}
@@ -376,10 +378,10 @@ int lp_archive_zip_dir(const char *zip_path, const char *dir,
 		       const struct lp_archive_zip_opts *opts, struct lp_error *err)
 {
 	struct lp_archive_zip_opts defaults = LP_ARCHIVE_ZIP_OPTS_INIT;
-	struct items items = { NULL, 0, 0 };
+	struct items items = {NULL, 0, 0};
 	struct lp_fs_out out = LP_FS_OUT_INIT;
 	struct lp_buf path = LP_BUF_INIT;
-	struct dircache dc = { LP_BUF_INIT, -1 };
+	struct dircache dc = {LP_BUF_INIT, -1};
 	struct archive *a = NULL;
 	struct archive_entry *e = NULL;
 	char *self = NULL, *chunk = NULL;

@@ -20,7 +20,10 @@ struct lp_buf {
 };
 
 extern char lp_buf__empty[];
-#define LP_BUF_INIT { .alloc = 0, .len = 0, .buf = lp_buf__empty }
+#define LP_BUF_INIT                                                                                \
+	{                                                                                          \
+		.alloc = 0, .len = 0, .buf = lp_buf__empty                                         \
+	}
 
 void lp_buf_init(struct lp_buf *b);
 void lp_buf_release(struct lp_buf *b);
@@ -50,13 +53,17 @@ struct lp_strvec {
 };
 
 extern const char *lp_strvec__empty[];
-#define LP_STRVEC_INIT { .v = lp_strvec__empty, .nr = 0, .alloc = 0 }
+#define LP_STRVEC_INIT                                                                             \
+	{                                                                                          \
+		.v = lp_strvec__empty, .nr = 0, .alloc = 0                                         \
+	}
 
 void lp_strvec_init(struct lp_strvec *sv);
 void lp_strvec_release(struct lp_strvec *sv);
 /* Push a copy of `s`; returns the copy. */
 const char *lp_strvec_push(struct lp_strvec *sv, const char *s);
-const char *lp_strvec_pushf(struct lp_strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *lp_strvec_pushf(struct lp_strvec *sv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Push each argument up to a NULL. */
 void lp_strvec_pushl(struct lp_strvec *sv, ...) __attribute__((sentinel));
 void lp_strvec_pushv(struct lp_strvec *sv, const char *const *v);

@@ -60,7 +60,8 @@ static void *copy_all(void *arg)
 
 	while (!stopped(c)) {
 		if (use_cfr) {
-			/* NULL offsets: the files' own, so a fallback continues where this stopped */
+			/* NULL offsets: the files' own, so a fallback continues where this stopped
+			 */
 			n = copy_file_range(c->in, NULL, c->out, NULL, STEP, 0);
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -74,9 +75,9 @@ static void *copy_all(void *arg)
 				continue;
 			}
 			if (n < 0) {
-				c->error = lp_error_set_errno(&c->cerr, LP_EIO,
-							      "cannot copy '%s' to '%s'", c->in_name,
-							      c->out_name);
+				c->error =
+				    lp_error_set_errno(&c->cerr, LP_EIO, "cannot copy '%s' to '%s'",
+						       c->in_name, c->out_name);
 				break;
 			}
 		} else {
@@ -88,8 +89,8 @@ static void *copy_all(void *arg)
 							      c->in_name);
 				break;
 			}
-			if (n > 0 && (c->error = lp_fs_write_all(c->out, buf, (size_t)n, c->out_name,
-								 &c->cerr)) < 0)
+			if (n > 0 && (c->error = lp_fs_write_all(c->out, buf, (size_t)n,
+								 c->out_name, &c->cerr)) < 0)
 				break;
 		}
 		if (!n)
@@ -103,7 +104,8 @@ static void *copy_all(void *arg)
 
 int lp_copyhash_fd(int in, const char *in_name, int out, const char *out_name, uint64_t total,
 		   void (*progress)(uint64_t done, uint64_t total, void *payload), void *payload,
-		   const lp_cancel_flag *cancel, char sha256[LP_SHA256_HEX_SIZE], uint64_t *size, struct lp_error *err)
+		   const lp_cancel_flag *cancel, char sha256[LP_SHA256_HEX_SIZE], uint64_t *size,
+		   struct lp_error *err)
 {
 	struct copier c = {.in = in, .out = out, .in_name = in_name, .out_name = out_name};
 	struct lp_sha256 h = LP_SHA256_INIT;
@@ -147,8 +149,8 @@ int lp_copyhash_fd(int in, const char *in_name, int out, const char *out_name, u
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
-				error = n < 0 ? lp_error_set_errno(err, LP_EIO, "cannot read back '%s'",
-								   out_name)
+				error = n < 0 ? lp_error_set_errno(
+						    err, LP_EIO, "cannot read back '%s'", out_name)
 					      : lp_error_set(err, LP_EIO,
 							     "cannot read back '%s': it shrank",
 							     out_name);

@@ -34,6 +34,7 @@
  */
 int lp_copyhash_fd(int in, const char *in_name, int out, const char *out_name, uint64_t total,
 		   void (*progress)(uint64_t done, uint64_t total, void *payload), void *payload,
-		   const lp_cancel_flag *cancel, char sha256[LP_SHA256_HEX_SIZE], uint64_t *size, struct lp_error *err) LP_WUR;
+		   const lp_cancel_flag *cancel, char sha256[LP_SHA256_HEX_SIZE], uint64_t *size,
+		   struct lp_error *err) LP_WUR;
 
 #endif

@@ -68,8 +68,9 @@ int lp_datadir_find(struct lp_buf *out, const char *rel, struct lp_error *err)
 	}
 	if (out->alloc)
 		lp_buf_setlen(out, start);
-	error = lp_error_set(err, LP_ENOTFOUND, "cannot find bundled '%s' (tried %s; set LP_DATADIR)",
-			     rel, tried.len ? tried.buf : "no data directory");
+	error =
+	    lp_error_set(err, LP_ENOTFOUND, "cannot find bundled '%s' (tried %s; set LP_DATADIR)",
+			 rel, tried.len ? tried.buf : "no data directory");
 out:
 	lp_strvec_release(&dirs);
 	lp_buf_release(&tried);

@@ -56,15 +56,24 @@ void lp_error_clear(struct lp_error *err)
 const char *lp_error_name(int code)
 {
 	switch (code) {
-	case LP_OK: return "ok";
-	case LP_EINVAL: return "invalid";
-	case LP_ENOTFOUND: return "not found";
-	case LP_EEXISTS: return "exists";
-	case LP_EIO: return "io";
-	case LP_ECHILD: return "child";
-	case LP_ENET: return "network";
-	case LP_EINTR: return "interrupted";
-	default: return "error";
+	case LP_OK:
+		return "ok";
+	case LP_EINVAL:
+		return "invalid";
+	case LP_ENOTFOUND:
+		return "not found";
+	case LP_EEXISTS:
+		return "exists";
+	case LP_EIO:
+		return "io";
+	case LP_ECHILD:
+		return "child";
+	case LP_ENET:
+		return "network";
+	case LP_EINTR:
+		return "interrupted";
+	default:
+		return "error";
 	}
 }
 

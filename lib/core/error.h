@@ -18,14 +18,14 @@
  */
 enum lp_error_code {
 	LP_OK = 0,
-	LP_ERR = -1,      /* generic */
-	LP_EINVAL = -2,   /* bad input, config or template */
+	LP_ERR = -1,	/* generic */
+	LP_EINVAL = -2, /* bad input, config or template */
 	LP_ENOTFOUND = -3,
 	LP_EEXISTS = -4,
-	LP_EIO = -5,      /* OS or filesystem */
-	LP_ECHILD = -6,   /* a child process failed */
-	LP_ENET = -7,     /* network, S3, Docker engine */
-	LP_EINTR = -8,    /* stopped by a signal (lib/core/cancel.h); cmd/ exits 128+signal */
+	LP_EIO = -5,	/* OS or filesystem */
+	LP_ECHILD = -6, /* a child process failed */
+	LP_ENET = -7,	/* network, S3, Docker engine */
+	LP_EINTR = -8,	/* stopped by a signal (lib/core/cancel.h); cmd/ exits 128+signal */
 };
 
 #define LP_ERROR_MSG_SIZE 512
@@ -35,7 +35,10 @@ struct lp_error {
 	char msg[LP_ERROR_MSG_SIZE];
 };
 
-#define LP_ERROR_INIT { .code = 0, .msg = "" }
+#define LP_ERROR_INIT                                                                              \
+	{                                                                                          \
+		.code = 0, .msg = ""                                                               \
+	}
 
 #if defined(__GNUC__)
 #define LP_PRINTF(f, a) __attribute__((format(printf, f, a)))

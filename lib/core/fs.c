@@ -128,8 +128,9 @@ int lp_fs_out_open(struct lp_fs_out *o, const char *path, struct lp_error *err)
 	o->target = lp_buf_detach(&target, NULL);
 	if (stat(o->target, &st) == 0 && !S_ISREG(st.st_mode)) {
 		if (S_ISDIR(st.st_mode) || S_ISSOCK(st.st_mode)) {
-			error = lp_error_set(err, LP_EINVAL, "cannot write '%s': is a %s", o->target,
-					     S_ISDIR(st.st_mode) ? "directory" : "socket");
+			error =
+			    lp_error_set(err, LP_EINVAL, "cannot write '%s': is a %s", o->target,
+					 S_ISDIR(st.st_mode) ? "directory" : "socket");
 			goto out;
 		}
 		/* a device or FIFO: write through it (a FIFO waits for its reader) */
@@ -251,8 +252,7 @@ out:
 	return error;
 }
 
-int lp_fs_write_all(int fd, const void *data, size_t len, const char *what,
-		    struct lp_error *err)
+int lp_fs_write_all(int fd, const void *data, size_t len, const char *what, struct lp_error *err)
 {
 	const char *p = data;
 
@@ -310,7 +310,8 @@ int lp_fs_read_file(struct lp_buf *out, const char *path, size_t max, struct lp_
 			break;
 		total += (size_t)n;
 		if (max && total > max) {
-			error = lp_error_set(err, LP_EINVAL, "'%s' is larger than %zu bytes", path, max);
+			error = lp_error_set(err, LP_EINVAL, "'%s' is larger than %zu bytes", path,
+					     max);
 			break;
 		}
 		lp_buf_add(out, chunk, (size_t)n);
@@ -336,7 +337,8 @@ int lp_fs_mkdirs(const char *path, mode_t mode, struct lp_error *err)
 			break;
 		}
 		if (!lp_fs_is_dir(p)) {
-			error = lp_error_set(err, LP_EIO, "cannot create directory '%s': not a directory", p);
+			error = lp_error_set(err, LP_EIO,
+					     "cannot create directory '%s': not a directory", p);
 			break;
 		}
 		*s = c;
@@ -356,7 +358,9 @@ int lp_fs_rmtree(const char *path, struct lp_error *err)
 	int error = 0;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : lp_error_set_errno(err, LP_EIO, "cannot remove '%s'", path);
+		return errno == ENOENT
+			   ? 0
+			   : lp_error_set_errno(err, LP_EIO, "cannot remove '%s'", path);
 	if (!S_ISDIR(st.st_mode)) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			return lp_error_set_errno(err, LP_EIO, "cannot remove '%s'", path);

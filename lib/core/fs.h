@@ -26,7 +26,10 @@ struct lp_fs_tmp {
 	char *path;  /* the temp file */
 	char *final; /* where commit renames it */
 };
-#define LP_FS_TMP_INIT { .fd = -1, .path = NULL, .final = NULL }
+#define LP_FS_TMP_INIT                                                                             \
+	{                                                                                          \
+		.fd = -1, .path = NULL, .final = NULL                                              \
+	}
 
 int lp_fs_tmp_open(struct lp_fs_tmp *t, const char *final_path, struct lp_error *err) LP_WUR;
 /* fsync-free by design: callers needing durability call fsync first. */
@@ -68,14 +71,16 @@ enum lp_fs_out_kind {
 struct lp_fs_out {
 	int fd;
 	enum lp_fs_out_kind kind;
-	char *target;         /* the path written (symlinks resolved), for messages */
+	char *target;	      /* the path written (symlinks resolved), for messages */
 	struct lp_fs_tmp tmp; /* LP_FS_OUT_FILE: the temp file */
 	struct stat old;      /* the regular file being replaced, when old_valid */
 	int old_valid;
 };
-#define LP_FS_OUT_INIT                                                                  \
-	{ .fd = -1, .kind = LP_FS_OUT_FILE, .target = NULL, .tmp = LP_FS_TMP_INIT,      \
-	  .old_valid = 0 }
+#define LP_FS_OUT_INIT                                                                             \
+	{                                                                                          \
+		.fd = -1, .kind = LP_FS_OUT_FILE, .target = NULL, .tmp = LP_FS_TMP_INIT,           \
+		.old_valid = 0                                                                     \
+	}
 
 /* LP_EIO when the target cannot be opened or created, LP_EINVAL for a directory or socket. */
 int lp_fs_out_open(struct lp_fs_out *o, const char *path, struct lp_error *err) LP_WUR;
@@ -115,7 +120,8 @@ int lp_fs_write_all(int fd, const void *data, size_t len, const char *what,
  */
 int lp_fs_write_file(const char *path, const void *data, size_t len, mode_t mode,
 		     struct lp_error *err) LP_WUR;
-/* Append the file's content to `out`. LP_ENOTFOUND if missing; LP_EINVAL if over `max` bytes (0 = no limit). */
+/* Append the file's content to `out`. LP_ENOTFOUND if missing; LP_EINVAL if over `max` bytes (0 =
+ * no limit). */
 int lp_fs_read_file(struct lp_buf *out, const char *path, size_t max, struct lp_error *err) LP_WUR;
 /* mkdir -p */
 int lp_fs_mkdirs(const char *path, mode_t mode, struct lp_error *err) LP_WUR;

@@ -59,7 +59,8 @@ static int git_fail(struct lp_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
 
-	return lp_error_set(err, LP_ERR, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
+	return lp_error_set(err, LP_ERR, "%s: %s", what,
+			    e && e->message ? e->message : "libgit2 error");
 }
 
 /* ---- safe.directory, as git does it ---- */
@@ -307,7 +308,7 @@ static int check_ownership(git_repository *repo, struct lp_error *err)
 int lp_gitinfo_head(char out[LP_GIT_OID_HEX_SIZE], char **workdir, const char *start_dir,
 		    struct lp_error *err)
 {
-	git_buf path = { 0 };
+	git_buf path = {0};
 	git_repository *repo = NULL;
 	git_reference *head = NULL;
 	const git_oid *oid;
@@ -343,8 +344,8 @@ int lp_gitinfo_head(char out[LP_GIT_OID_HEX_SIZE], char **workdir, const char *s
 		goto out;
 	r = git_repository_head(&head, repo);
 	if (r == GIT_EUNBORNBRANCH || r == GIT_ENOTFOUND) {
-		error = lp_error_set(err, LP_ENOTFOUND, "git repository '%s' has no commits",
-				     path.ptr);
+		error =
+		    lp_error_set(err, LP_ENOTFOUND, "git repository '%s' has no commits", path.ptr);
 		goto out;
 	}
 	if (r < 0) {

@@ -17,7 +17,10 @@
 struct lp_sha256 {
 	void *ctx; /* EVP_MD_CTX *, opaque so callers need no OpenSSL headers */
 };
-#define LP_SHA256_INIT { .ctx = NULL }
+#define LP_SHA256_INIT                                                                             \
+	{                                                                                          \
+		.ctx = NULL                                                                        \
+	}
 
 void lp_sha256_init(struct lp_sha256 *h);
 void lp_sha256_update(struct lp_sha256 *h, const void *data, size_t len);

@@ -76,7 +76,8 @@ int lp_http_request(struct lp_http_req *r, struct lp_error *err)
 	if (sink.overflow)
 		error = lp_error_set(err, LP_ENET, "answer larger than %zu bytes", r->max_body);
 	else if (rc != CURLE_OK)
-		error = lp_error_set(err, LP_ENET, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		error =
+		    lp_error_set(err, LP_ENET, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	else if (r->status < 200 || r->status > 299)
 		error = lp_error_set(err, LP_ENET, "HTTP %ld", r->status);
 	curl_slist_free_all(hl);

@@ -24,21 +24,24 @@
  * may be secrets (tokens): they never appear in error messages.
  */
 struct lp_http_req {
-	const char *method;	  /* "GET" (NULL), "PUT", "POST" */
+	const char *method; /* "GET" (NULL), "PUT", "POST" */
 	const char *url;
 	struct lp_strvec headers; /* "Name: value" lines */
 	const void *data;	  /* request body (PUT/POST), or NULL */
 	size_t len;
-	long connect_timeout_ms;  /* 0: timeout_ms */
-	long timeout_ms;	  /* whole exchange; 0: 30 s */
-	size_t max_body;	  /* keep at most this much of the answer; 0: discard it */
-	int secret;		  /* headers or answer hold secrets: release wipes them */
-	long status;		  /* out: the HTTP status, 0 if no answer came */
-	int connected;		  /* out: a connection was made (so a timeout with no
-				     status means the answer was lost, not the host) */
-	struct lp_buf body;	  /* out: the answer's body (up to max_body) */
+	long connect_timeout_ms; /* 0: timeout_ms */
+	long timeout_ms;	 /* whole exchange; 0: 30 s */
+	size_t max_body;	 /* keep at most this much of the answer; 0: discard it */
+	int secret;		 /* headers or answer hold secrets: release wipes them */
+	long status;		 /* out: the HTTP status, 0 if no answer came */
+	int connected;		 /* out: a connection was made (so a timeout with no
+				    status means the answer was lost, not the host) */
+	struct lp_buf body;	 /* out: the answer's body (up to max_body) */
 };
-#define LP_HTTP_REQ_INIT { .method = NULL, .headers = LP_STRVEC_INIT, .body = LP_BUF_INIT }
+#define LP_HTTP_REQ_INIT                                                                           \
+	{                                                                                          \
+		.method = NULL, .headers = LP_STRVEC_INIT, .body = LP_BUF_INIT                     \
+	}
 
 /*
  * Run the request. 0 when a 2xx answer came; LP_ENET otherwise, with

@@ -42,7 +42,7 @@ static void skip_ws(struct parser *p)
  * included. One scan back from there, so only the error path pays.
  */
 static int fail_at(struct parser *p, size_t off, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail_at(struct parser *p, size_t off, const char *fmt, ...)
 {
@@ -268,8 +268,9 @@ static int parse_string(struct parser *p, int key)
 			return 0;
 		}
 		if (c < 0x20)
-			return fail_at(p, p->pos,
-				       "control character (\\u0000-\\u001F) found while parsing a string");
+			return fail_at(
+			    p, p->pos,
+			    "control character (\\u0000-\\u001F) found while parsing a string");
 		if (c >= 0x80) {
 			size_t n = utf8_seq((const unsigned char *)p->s + p->pos, p->len - p->pos);
 
@@ -283,14 +284,30 @@ static int parse_string(struct parser *p, int key)
 		if (++p->pos >= p->len)
 			return fail_at(p, p->len, "EOF while parsing a string");
 		switch (p->s[p->pos++]) {
-		case '"': lp_buf_addch(&p->str, '"'); break;
-		case '\\': lp_buf_addch(&p->str, '\\'); break;
-		case '/': lp_buf_addch(&p->str, '/'); break;
-		case 'b': lp_buf_addch(&p->str, '\b'); break;
-		case 'f': lp_buf_addch(&p->str, '\f'); break;
-		case 'n': lp_buf_addch(&p->str, '\n'); break;
-		case 'r': lp_buf_addch(&p->str, '\r'); break;
-		case 't': lp_buf_addch(&p->str, '\t'); break;
+		case '"':
+			lp_buf_addch(&p->str, '"');
+			break;
+		case '\\':
+			lp_buf_addch(&p->str, '\\');
+			break;
+		case '/':
+			lp_buf_addch(&p->str, '/');
+			break;
+		case 'b':
+			lp_buf_addch(&p->str, '\b');
+			break;
+		case 'f':
+			lp_buf_addch(&p->str, '\f');
+			break;
+		case 'n':
+			lp_buf_addch(&p->str, '\n');
+			break;
+		case 'r':
+			lp_buf_addch(&p->str, '\r');
+			break;
+		case 't':
+			lp_buf_addch(&p->str, '\t');
+			break;
 		case 'u': {
 			size_t at = p->pos - 2;
 			unsigned cp = 0;
@@ -316,16 +333,15 @@ static int parse_word(struct parser *p, struct json_object **out)
 		const char *w;
 		int kind; /* 0 null, 1 true, 2 false, 3 not JSON */
 	} words[] = {
-		{ "true", 1 }, { "false", 2 }, { "null", 0 },
-		{ "NaN", 3 }, { "Infinity", 3 }, { "-Infinity", 3 },
+	    {"true", 1}, {"false", 2}, {"null", 0}, {"NaN", 3}, {"Infinity", 3}, {"-Infinity", 3},
 	};
 	size_t i, k;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		const char *w = words[i].w;
 
-		if (p->s[p->pos] != w[0] || (w[0] == '-' && (p->pos + 1 >= p->len ||
-							     p->s[p->pos + 1] != 'I')))
+		if (p->s[p->pos] != w[0] ||
+		    (w[0] == '-' && (p->pos + 1 >= p->len || p->s[p->pos + 1] != 'I')))
 			continue;
 		for (k = 0; w[k]; k++) {
 			if (p->pos + k >= p->len && words[i].kind != 3)
@@ -494,7 +510,8 @@ static int parse_object(struct parser *p, struct json_object **out, int depth)
 		if (p->pos >= p->len)
 			goto eof;
 		if (p->s[p->pos] != '"') {
-			fail_here(p, p->s[p->pos] == '}' ? "trailing comma" : "key must be a string",
+			fail_here(p,
+				  p->s[p->pos] == '}' ? "trailing comma" : "key must be a string",
 				  "EOF while parsing an object");
 			goto fail;
 		}
@@ -605,8 +622,8 @@ static int parse_value(struct parser *p, struct json_object **out, int depth)
 int lp_json_parse(struct json_object **out, const char *text, size_t len, unsigned flags,
 		  struct lp_json_error *jerr)
 {
-	struct parser p = { .s = text, .len = len, .pos = 0, .flags = flags, .e = jerr,
-			    .str = LP_BUF_INIT };
+	struct parser p = {
+	    .s = text, .len = len, .pos = 0, .flags = flags, .e = jerr, .str = LP_BUF_INIT};
 	struct json_object *v = NULL;
 	int r;
 
@@ -627,8 +644,7 @@ int lp_json_parse(struct json_object **out, const char *text, size_t len, unsign
 	return 0;
 }
 
-int lp_json_parse_file(struct json_object **out, const char *path, size_t max,
-		       struct lp_error *err)
+int lp_json_parse_file(struct json_object **out, const char *path, size_t max, struct lp_error *err)
 {
 	struct lp_buf text = LP_BUF_INIT;
 	struct lp_json_error jerr;
@@ -638,8 +654,8 @@ int lp_json_parse_file(struct json_object **out, const char *path, size_t max,
 	if ((error = lp_fs_read_file(&text, path, max, err)) < 0)
 		goto out;
 	if (lp_json_parse(out, text.buf, text.len, 0, &jerr) < 0)
-		error = lp_error_set(err, LP_EINVAL, "%s:%zu:%zu: invalid JSON: %s", path, jerr.line,
-				     jerr.column, jerr.msg);
+		error = lp_error_set(err, LP_EINVAL, "%s:%zu:%zu: invalid JSON: %s", path,
+				     jerr.line, jerr.column, jerr.msg);
 out:
 	lp_buf_release(&text);
 	return error;
@@ -648,13 +664,19 @@ out:
 const char *lp_json_type_desc(const struct json_object *v)
 {
 	switch (json_object_get_type(v)) {
-	case json_type_null: return "null";
-	case json_type_boolean: return "a boolean";
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a boolean";
 	case json_type_double:
-	case json_type_int: return "a number";
-	case json_type_string: return "a string";
-	case json_type_array: return "an array";
-	case json_type_object: return "an object";
+	case json_type_int:
+		return "a number";
+	case json_type_string:
+		return "a string";
+	case json_type_array:
+		return "an array";
+	case json_type_object:
+		return "an object";
 	}
 	return "a value";
 }
@@ -697,7 +719,8 @@ int lp_json_scan(struct lp_json_scan *sc, const char *data, size_t len, int eof,
 					if (sc->pos >= len || data[sc->pos] == '"' ||
 					    data[sc->pos] == '\\')
 						break;
-					sc->pos++; /* a control or non-ASCII byte: the parser's concern */
+					sc->pos++; /* a control or non-ASCII byte: the parser's
+						      concern */
 				}
 				if (sc->pos >= len)
 					continue; /* ends the loop where the next call resumes */

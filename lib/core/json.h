@@ -49,11 +49,12 @@ enum lp_json_flags {
 };
 
 struct lp_json_error {
-	size_t offset;     /* byte offset of the problem (the input length for EOF) */
-	size_t line;       /* 1-based */
-	size_t column;     /* bytes read on that line, up to and including the offender */
-	int nonfinite;     /* the problem is a NaN or Infinity token (Python's json.dumps writes them) */
-	char msg[192];     /* "expected value", "duplicate key 'a'", ... */
+	size_t offset; /* byte offset of the problem (the input length for EOF) */
+	size_t line;   /* 1-based */
+	size_t column; /* bytes read on that line, up to and including the offender */
+	int nonfinite; /* the problem is a NaN or Infinity token (Python's json.dumps writes them)
+			*/
+	char msg[192]; /* "expected value", "duplicate key 'a'", ... */
 };
 
 /*
@@ -110,12 +111,15 @@ const char *lp_json_type_desc(const struct json_object *v);
  * whitespace.
  */
 struct lp_json_scan {
-	size_t pos;     /* bytes already looked at */
-	size_t start;   /* where the value starts */
-	size_t depth;   /* open brackets */
-	int state;      /* internal */
+	size_t pos;   /* bytes already looked at */
+	size_t start; /* where the value starts */
+	size_t depth; /* open brackets */
+	int state;    /* internal */
 };
-#define LP_JSON_SCAN_INIT { .pos = 0, .start = 0, .depth = 0, .state = 0 }
+#define LP_JSON_SCAN_INIT                                                                          \
+	{                                                                                          \
+		.pos = 0, .start = 0, .depth = 0, .state = 0                                       \
+	}
 
 int lp_json_scan(struct lp_json_scan *sc, const char *data, size_t len, int eof, size_t *end);
 

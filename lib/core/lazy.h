@@ -59,35 +59,35 @@ void lp_lazy__open(const char *soname, const char *const *names, void **fns, siz
 #define LP_LAZY__NAME(ret, name, params, args) #name,
 #define LP_LAZY__VNAME(name, params, args) #name,
 #define LP_LAZY__HNAME(name) #name,
-#define LP_LAZY__STUB(ret, name, params, args)                                                \
-	ret name params                                                                       \
-	{                                                                                     \
-		lazy_load();                                                                  \
-		return ((ret(*) params)lazy_fns[LAZY_##name]) args;                           \
+#define LP_LAZY__STUB(ret, name, params, args)                                                     \
+	ret name params                                                                            \
+	{                                                                                          \
+		lazy_load();                                                                       \
+		return ((ret(*) params)lazy_fns[LAZY_##name])args;                                 \
 	}
-#define LP_LAZY__VSTUB(name, params, args)                                                    \
-	void name params                                                                      \
-	{                                                                                     \
-		lazy_load();                                                                  \
-		((void(*) params)lazy_fns[LAZY_##name]) args;                                 \
+#define LP_LAZY__VSTUB(name, params, args)                                                         \
+	void name params                                                                           \
+	{                                                                                          \
+		lazy_load();                                                                       \
+		((void(*) params)lazy_fns[LAZY_##name]) args;                                      \
 	}
 #define LP_LAZY__NOSTUB(name)
 
-#define LP_LAZY_LIBRARY(FUNCS, init)                                                          \
-	_Static_assert(sizeof(LP_LAZY_SONAME) > 1, "the Makefile found no soname");           \
-	enum { FUNCS(LP_LAZY__ENUM, LP_LAZY__VENUM, LP_LAZY__HENUM) LAZY_NR };                \
-	static const char *const lazy_names[] = {                                             \
-	    FUNCS(LP_LAZY__NAME, LP_LAZY__VNAME, LP_LAZY__HNAME) NULL};                       \
-	static void *lazy_fns[LAZY_NR];                                                       \
-	static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;                                  \
-	static void lazy_open(void)                                                           \
-	{                                                                                     \
-		lp_lazy__open(LP_LAZY_SONAME, lazy_names, lazy_fns, LAZY_NR, (init));         \
-	}                                                                                     \
-	static inline void lazy_load(void)                                                    \
-	{                                                                                     \
-		pthread_once(&lazy_once, lazy_open);                                          \
-	}                                                                                     \
+#define LP_LAZY_LIBRARY(FUNCS, init)                                                               \
+	_Static_assert(sizeof(LP_LAZY_SONAME) > 1, "the Makefile found no soname");                \
+	enum { FUNCS(LP_LAZY__ENUM, LP_LAZY__VENUM, LP_LAZY__HENUM) LAZY_NR };                     \
+	static const char *const lazy_names[] = {                                                  \
+	    FUNCS(LP_LAZY__NAME, LP_LAZY__VNAME, LP_LAZY__HNAME) NULL};                            \
+	static void *lazy_fns[LAZY_NR];                                                            \
+	static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;                                       \
+	static void lazy_open(void)                                                                \
+	{                                                                                          \
+		lp_lazy__open(LP_LAZY_SONAME, lazy_names, lazy_fns, LAZY_NR, (init));              \
+	}                                                                                          \
+	static inline void lazy_load(void)                                                         \
+	{                                                                                          \
+		pthread_once(&lazy_once, lazy_open);                                               \
+	}                                                                                          \
 	FUNCS(LP_LAZY__STUB, LP_LAZY__VSTUB, LP_LAZY__NOSTUB)
 
 /* The resolved pointer of a HAND() row, loading the library first. */

@@ -10,35 +10,36 @@
 
 #define LP_LAZY_SONAME LP_SONAME_CURL
 
-#define CURL_FUNCS(FN, VFN, HAND)                                                             \
-	FN(CURLcode, curl_global_init, (long flags), (flags))                                 \
-	VFN(curl_global_cleanup, (void), ())                                                  \
-	FN(CURL *, curl_easy_init, (void), ())                                                \
-	VFN(curl_easy_cleanup, (CURL * curl), (curl))                                         \
-	FN(CURLcode, curl_easy_perform, (CURL * curl), (curl))                                \
-	HAND(curl_easy_setopt)                                                                \
-	HAND(curl_easy_getinfo)                                                               \
-	FN(const char *, curl_easy_strerror, (CURLcode code), (code))                         \
-	FN(char *, curl_easy_escape, (CURL * h, const char *s, int len), (h, s, len))         \
-	VFN(curl_free, (void *p), (p))                                                        \
-	FN(CURLM *, curl_multi_init, (void), ())                                              \
-	FN(CURLMcode, curl_multi_cleanup, (CURLM * m), (m))                                   \
-	FN(CURLMcode, curl_multi_add_handle, (CURLM * m, CURL * e), (m, e))                   \
-	FN(CURLMcode, curl_multi_remove_handle, (CURLM * m, CURL * e), (m, e))                \
-	FN(CURLMcode, curl_multi_perform, (CURLM * m, int *running), (m, running))            \
-	FN(CURLMcode, curl_multi_poll,                                                        \
-	   (CURLM * m, struct curl_waitfd extra_fds[], unsigned int extra_nfds, int timeout_ms, \
-	    int *numfds),                                                                      \
-	   (m, extra_fds, extra_nfds, timeout_ms, numfds))                                    \
-	FN(CURLMsg *, curl_multi_info_read, (CURLM * m, int *msgs_in_queue), (m, msgs_in_queue)) \
+#define CURL_FUNCS(FN, VFN, HAND)                                                                  \
+	FN(CURLcode, curl_global_init, (long flags), (flags))                                      \
+	VFN(curl_global_cleanup, (void), ())                                                       \
+	FN(CURL *, curl_easy_init, (void), ())                                                     \
+	VFN(curl_easy_cleanup, (CURL * curl), (curl))                                              \
+	FN(CURLcode, curl_easy_perform, (CURL * curl), (curl))                                     \
+	HAND(curl_easy_setopt)                                                                     \
+	HAND(curl_easy_getinfo)                                                                    \
+	FN(const char *, curl_easy_strerror, (CURLcode code), (code))                              \
+	FN(char *, curl_easy_escape, (CURL * h, const char *s, int len), (h, s, len))              \
+	VFN(curl_free, (void *p), (p))                                                             \
+	FN(CURLM *, curl_multi_init, (void), ())                                                   \
+	FN(CURLMcode, curl_multi_cleanup, (CURLM * m), (m))                                        \
+	FN(CURLMcode, curl_multi_add_handle, (CURLM * m, CURL * e), (m, e))                        \
+	FN(CURLMcode, curl_multi_remove_handle, (CURLM * m, CURL * e), (m, e))                     \
+	FN(CURLMcode, curl_multi_perform, (CURLM * m, int *running), (m, running))                 \
+	FN(CURLMcode, curl_multi_poll,                                                             \
+	   (CURLM * m, struct curl_waitfd extra_fds[], unsigned int extra_nfds, int timeout_ms,    \
+	    int *numfds),                                                                          \
+	   (m, extra_fds, extra_nfds, timeout_ms, numfds))                                         \
+	FN(CURLMsg *, curl_multi_info_read, (CURLM * m, int *msgs_in_queue), (m, msgs_in_queue))   \
 	FN(struct curl_slist *, curl_slist_append, (struct curl_slist * l, const char *s), (l, s)) \
-	VFN(curl_slist_free_all, (struct curl_slist * l), (l))                                \
-	FN(CURLU *, curl_url, (void), ())                                                     \
-	VFN(curl_url_cleanup, (CURLU * u), (u))                                               \
-	FN(CURLUcode, curl_url_get, (CURLU * u, CURLUPart what, char **part, unsigned int flags), \
-	   (u, what, part, flags))                                                            \
-	FN(CURLUcode, curl_url_set,                                                           \
-	   (CURLU * u, CURLUPart what, const char *part, unsigned int flags), (u, what, part, flags))
+	VFN(curl_slist_free_all, (struct curl_slist * l), (l))                                     \
+	FN(CURLU *, curl_url, (void), ())                                                          \
+	VFN(curl_url_cleanup, (CURLU * u), (u))                                                    \
+	FN(CURLUcode, curl_url_get, (CURLU * u, CURLUPart what, char **part, unsigned int flags),  \
+	   (u, what, part, flags))                                                                 \
+	FN(CURLUcode, curl_url_set,                                                                \
+	   (CURLU * u, CURLUPart what, const char *part, unsigned int flags),                      \
+	   (u, what, part, flags))
 
 static void curl_loaded(void **fns);
 

@@ -11,23 +11,25 @@
 
 #define LP_LAZY_SONAME LP_SONAME_MICROHTTPD
 
-#define MHD_FUNCS(FN, VFN, HAND)                                                              \
-	HAND(MHD_start_daemon)                                                                \
-	VFN(MHD_stop_daemon, (struct MHD_Daemon * d), (d))                                    \
-	HAND(MHD_get_daemon_info)                                                             \
-	HAND(MHD_get_connection_info)                                                         \
-	FN(const char *, MHD_lookup_connection_value,                                         \
-	   (struct MHD_Connection * c, enum MHD_ValueKind kind, const char *key), (c, kind, key)) \
-	FN(int, MHD_get_connection_values,                                                    \
-	   (struct MHD_Connection * c, enum MHD_ValueKind kind, MHD_KeyValueIterator it,        \
-	    void *cls),                                                                        \
-	   (c, kind, it, cls))                                                                \
-	FN(struct MHD_Response *, MHD_create_response_from_buffer,                            \
-	   (size_t size, void *buffer, enum MHD_ResponseMemoryMode mode), (size, buffer, mode)) \
-	FN(enum MHD_Result, MHD_add_response_header,                                          \
-	   (struct MHD_Response * r, const char *header, const char *content), (r, header, content)) \
-	FN(enum MHD_Result, MHD_queue_response,                                               \
-	   (struct MHD_Connection * c, unsigned int status, struct MHD_Response *r), (c, status, r)) \
+#define MHD_FUNCS(FN, VFN, HAND)                                                                   \
+	HAND(MHD_start_daemon)                                                                     \
+	VFN(MHD_stop_daemon, (struct MHD_Daemon * d), (d))                                         \
+	HAND(MHD_get_daemon_info)                                                                  \
+	HAND(MHD_get_connection_info)                                                              \
+	FN(const char *, MHD_lookup_connection_value,                                              \
+	   (struct MHD_Connection * c, enum MHD_ValueKind kind, const char *key), (c, kind, key))  \
+	FN(int, MHD_get_connection_values,                                                         \
+	   (struct MHD_Connection * c, enum MHD_ValueKind kind, MHD_KeyValueIterator it,           \
+	    void *cls),                                                                            \
+	   (c, kind, it, cls))                                                                     \
+	FN(struct MHD_Response *, MHD_create_response_from_buffer,                                 \
+	   (size_t size, void *buffer, enum MHD_ResponseMemoryMode mode), (size, buffer, mode))    \
+	FN(enum MHD_Result, MHD_add_response_header,                                               \
+	   (struct MHD_Response * r, const char *header, const char *content),                     \
+	   (r, header, content))                                                                   \
+	FN(enum MHD_Result, MHD_queue_response,                                                    \
+	   (struct MHD_Connection * c, unsigned int status, struct MHD_Response *r),               \
+	   (c, status, r))                                                                         \
 	VFN(MHD_destroy_response, (struct MHD_Response * r), (r))
 
 LP_LAZY_LIBRARY(MHD_FUNCS, NULL)
@@ -89,9 +91,8 @@ static enum opt_kind opt_kind(enum MHD_OPTION o)
 
 #define MAX_OPTIONS 32
 
-struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port,
-				    MHD_AcceptPolicyCallback apc, void *apc_cls,
-				    MHD_AccessHandlerCallback dh, void *dh_cls, ...)
+struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
+				    void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls, ...)
 {
 	struct MHD_Daemon *(*fn)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
 				 MHD_AccessHandlerCallback, void *, ...) =
@@ -149,8 +150,8 @@ const union MHD_DaemonInfo *MHD_get_daemon_info(struct MHD_Daemon *daemon,
 						enum MHD_DaemonInfoType info_type, ...)
 {
 	const union MHD_DaemonInfo *(*fn)(struct MHD_Daemon *, enum MHD_DaemonInfoType, ...) =
-	    (const union MHD_DaemonInfo *(*)(struct MHD_Daemon *, enum MHD_DaemonInfoType, ...))
-		LP_LAZY_FN(MHD_get_daemon_info);
+	    (const union MHD_DaemonInfo *(*)(struct MHD_Daemon *, enum MHD_DaemonInfoType,
+					     ...))LP_LAZY_FN(MHD_get_daemon_info);
 
 	return fn(daemon, info_type);
 }
@@ -159,11 +160,11 @@ const union MHD_DaemonInfo *MHD_get_daemon_info(struct MHD_Daemon *daemon,
 const union MHD_ConnectionInfo *MHD_get_connection_info(struct MHD_Connection *connection,
 							enum MHD_ConnectionInfoType info_type, ...)
 {
-	const union MHD_ConnectionInfo *(*fn)(struct MHD_Connection *,
-					      enum MHD_ConnectionInfoType, ...) =
+	const union MHD_ConnectionInfo *(*fn)(struct MHD_Connection *, enum MHD_ConnectionInfoType,
+					      ...) =
 	    (const union MHD_ConnectionInfo *(*)(struct MHD_Connection *,
-						 enum MHD_ConnectionInfoType, ...))
-		LP_LAZY_FN(MHD_get_connection_info);
+						 enum MHD_ConnectionInfoType,
+						 ...))LP_LAZY_FN(MHD_get_connection_info);
 
 	return fn(connection, info_type);
 }

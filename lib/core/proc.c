@@ -85,8 +85,8 @@ int lp_proc_start(struct lp_proc *p, struct lp_error *err)
 {
 	struct lp_strvec envstore = LP_STRVEC_INIT;
 	struct lp_buf name = LP_BUF_INIT;
-	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	int status_pipe[2] = { -1, -1 };
+	int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
+	int status_pipe[2] = {-1, -1};
 	int devnull = -1, child_errno = 0, error = 0;
 	char **envp;
 	ssize_t n;
@@ -153,7 +153,7 @@ int lp_proc_start(struct lp_proc *p, struct lp_error *err)
 		}
 		execvpe(p->args.v[0], (char *const *)p->args.v, envp);
 		child_errno = errno;
-child_fail:
+	child_fail:
 		if (write(status_pipe[1], &child_errno, sizeof(child_errno)) < 0)
 			_exit(127);
 		_exit(127);
@@ -173,10 +173,11 @@ child_fail:
 		errno = child_errno;
 		if (p->dir && (child_errno == ENOENT || child_errno == ENOTDIR) &&
 		    access(p->dir, F_OK) < 0)
-			error = lp_error_set_errno(err, LP_ENOTFOUND,
-						   "cannot run %s in '%s'", name.buf, p->dir);
+			error = lp_error_set_errno(err, LP_ENOTFOUND, "cannot run %s in '%s'",
+						   name.buf, p->dir);
 		else
-			error = lp_error_set_errno(err, child_errno == ENOENT ? LP_ENOTFOUND : LP_ECHILD,
+			error = lp_error_set_errno(err,
+						   child_errno == ENOENT ? LP_ENOTFOUND : LP_ECHILD,
 						   "cannot run %s", name.buf);
 		goto out;
 	}
@@ -228,12 +229,12 @@ int lp_proc_finish(struct lp_proc *p, struct lp_error *err)
 	if (WIFEXITED(st)) {
 		p->status = WEXITSTATUS(st);
 		if (p->status)
-			error = lp_error_set(err, LP_ECHILD, "%s exited with status %d",
-					     name.buf, p->status);
+			error = lp_error_set(err, LP_ECHILD, "%s exited with status %d", name.buf,
+					     p->status);
 	} else {
 		p->status = 128 + WTERMSIG(st);
-		error = lp_error_set(err, LP_ECHILD, "%s killed by signal %d", name.buf,
-				     WTERMSIG(st));
+		error =
+		    lp_error_set(err, LP_ECHILD, "%s killed by signal %d", name.buf, WTERMSIG(st));
 	}
 out:
 	lp_buf_release(&name);

@@ -25,14 +25,14 @@
  * command can pass it on.
  */
 enum lp_proc_flags {
-	LP_PROC_PIPE_STDIN = (1 << 0),  /* p->in is a pipe to the child's stdin */
-	LP_PROC_PIPE_STDOUT = (1 << 1), /* p->out reads the child's stdout */
-	LP_PROC_PIPE_STDERR = (1 << 2), /* p->err reads the child's stderr */
-	LP_PROC_NULL_STDIN = (1 << 3),  /* stdin from /dev/null */
+	LP_PROC_PIPE_STDIN = (1 << 0),	     /* p->in is a pipe to the child's stdin */
+	LP_PROC_PIPE_STDOUT = (1 << 1),	     /* p->out reads the child's stdout */
+	LP_PROC_PIPE_STDERR = (1 << 2),	     /* p->err reads the child's stderr */
+	LP_PROC_NULL_STDIN = (1 << 3),	     /* stdin from /dev/null */
 	LP_PROC_STDOUT_TO_STDERR = (1 << 4), /* child's stdout goes to our stderr */
-	LP_PROC_QUIET = (1 << 5),       /* stdout and stderr to /dev/null */
-	LP_PROC_CLEAR_ENV = (1 << 6),   /* start from an empty environment */
-	LP_PROC_NEW_PGRP = (1 << 7),    /* child leads its own process group */
+	LP_PROC_QUIET = (1 << 5),	     /* stdout and stderr to /dev/null */
+	LP_PROC_CLEAR_ENV = (1 << 6),	     /* start from an empty environment */
+	LP_PROC_NEW_PGRP = (1 << 7),	     /* child leads its own process group */
 	/*
 	 * The child's stdin and stdout are both `stdio_fd`, a connected socket
 	 * the caller keeps (one bidirectional stream: `ssh ... docker system
@@ -45,16 +45,18 @@ struct lp_proc {
 	struct lp_strvec args;
 	struct lp_strvec env; /* "K=V" set, "K" unset; applied over our environ */
 	const char *dir;      /* working directory for the child; NULL = ours */
-	unsigned flags;       /* enum lp_proc_flags */
-	int stdio_fd;         /* LP_PROC_STDIO_FD: the child's stdin and stdout */
-	pid_t pid;            /* after start */
+	unsigned flags;	      /* enum lp_proc_flags */
+	int stdio_fd;	      /* LP_PROC_STDIO_FD: the child's stdin and stdout */
+	pid_t pid;	      /* after start */
 	int in, out, err;     /* our ends of the pipes asked for, else -1 */
-	int status;           /* after finish: exit status, 128+sig if signalled */
+	int status;	      /* after finish: exit status, 128+sig if signalled */
 };
 
-#define LP_PROC_INIT                                                                  \
-	{ .args = LP_STRVEC_INIT, .env = LP_STRVEC_INIT, .stdio_fd = -1, .pid = -1, .in = -1, \
-	  .out = -1, .err = -1, .status = -1 }
+#define LP_PROC_INIT                                                                               \
+	{                                                                                          \
+		.args = LP_STRVEC_INIT, .env = LP_STRVEC_INIT, .stdio_fd = -1, .pid = -1,          \
+		.in = -1, .out = -1, .err = -1, .status = -1                                       \
+	}
 
 void lp_proc_init(struct lp_proc *p);
 /* Closes any pipe ends still open; does not wait for the child. */

@@ -71,10 +71,18 @@ static long unescape(const char *s, size_t n, int key, struct lp_buf *out)
 			return -1;
 		c = s[i + 1];
 		switch (c) {
-		case 'n': lp_buf_addch(out, '\n'); break;
-		case 't': lp_buf_addch(out, '\t'); break;
-		case 'r': lp_buf_addch(out, '\r'); break;
-		default: lp_buf_addch(out, c); break; /* \\ \= \: \# \! "\ " */
+		case 'n':
+			lp_buf_addch(out, '\n');
+			break;
+		case 't':
+			lp_buf_addch(out, '\t');
+			break;
+		case 'r':
+			lp_buf_addch(out, '\r');
+			break;
+		default:
+			lp_buf_addch(out, c);
+			break; /* \\ \= \: \# \! "\ " */
 		}
 		i += 2;
 	}
@@ -109,7 +117,8 @@ int lp_props_parse(struct lp_props *out, const char *text, size_t len, const cha
 		lp_buf_reset(&val);
 		used = unescape(line + i, n - i, 1, &key);
 		if (used < 0) {
-			error = lp_error_set(err, LP_EINVAL, "%s:%zu: dangling backslash", source, lineno);
+			error = lp_error_set(err, LP_EINVAL, "%s:%zu: dangling backslash", source,
+					     lineno);
 			goto out;
 		}
 		i += (size_t)used;
@@ -127,12 +136,13 @@ int lp_props_parse(struct lp_props *out, const char *text, size_t len, const cha
 		while (i < n && is_blank(line[i]))
 			i++;
 		if (unescape(line + i, n - i, 0, &val) < 0) {
-			error = lp_error_set(err, LP_EINVAL, "%s:%zu: dangling backslash", source, lineno);
+			error = lp_error_set(err, LP_EINVAL, "%s:%zu: dangling backslash", source,
+					     lineno);
 			goto out;
 		}
 		if (lp_props_get(out, key.buf)) {
-			error = lp_error_set(err, LP_EINVAL, "%s:%zu: duplicate key '%s'", source, lineno,
-					     key.buf);
+			error = lp_error_set(err, LP_EINVAL, "%s:%zu: duplicate key '%s'", source,
+					     lineno, key.buf);
 			goto out;
 		}
 		lp_props_set(out, key.buf, val.buf);
@@ -149,10 +159,18 @@ static void write_escaped(struct lp_buf *out, const char *s, int key)
 
 	for (p = s; *p; p++) {
 		switch (*p) {
-		case '\\': lp_buf_adds(out, "\\\\"); break;
-		case '\n': lp_buf_adds(out, "\\n"); break;
-		case '\t': lp_buf_adds(out, "\\t"); break;
-		case '\r': lp_buf_adds(out, "\\r"); break;
+		case '\\':
+			lp_buf_adds(out, "\\\\");
+			break;
+		case '\n':
+			lp_buf_adds(out, "\\n");
+			break;
+		case '\t':
+			lp_buf_adds(out, "\\t");
+			break;
+		case '\r':
+			lp_buf_adds(out, "\\r");
+			break;
 		case '=':
 		case ':':
 			if (key)
@@ -168,7 +186,9 @@ static void write_escaped(struct lp_buf *out, const char *s, int key)
 				lp_buf_addch(out, '\\');
 			lp_buf_addch(out, *p);
 			break;
-		default: lp_buf_addch(out, *p); break;
+		default:
+			lp_buf_addch(out, *p);
+			break;
 		}
 	}
 }

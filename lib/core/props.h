@@ -33,7 +33,10 @@ struct lp_props {
 	struct lp_strvec values;
 	struct lp_strmap index; /* key -> position, so a 1 MiB file is not O(n^2) */
 };
-#define LP_PROPS_INIT { .keys = LP_STRVEC_INIT, .values = LP_STRVEC_INIT, .index = LP_STRMAP_INIT }
+#define LP_PROPS_INIT                                                                              \
+	{                                                                                          \
+		.keys = LP_STRVEC_INIT, .values = LP_STRVEC_INIT, .index = LP_STRMAP_INIT          \
+	}
 
 void lp_props_init(struct lp_props *p);
 void lp_props_release(struct lp_props *p);

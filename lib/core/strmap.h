@@ -24,7 +24,10 @@ struct lp_strmap {
 	size_t nr, alloc;
 	uint64_t seed;
 };
-#define LP_STRMAP_INIT { .slots = NULL, .nr = 0, .alloc = 0, .seed = 0 }
+#define LP_STRMAP_INIT                                                                             \
+	{                                                                                          \
+		.slots = NULL, .nr = 0, .alloc = 0, .seed = 0                                      \
+	}
 
 void lp_strmap_release(struct lp_strmap *m);
 /* 1 (and *out set, if not NULL) when `key` is in the map, else 0. */

@@ -129,21 +129,21 @@ const struct lp_yaml *lp_yaml_map_get(const struct lp_yaml *map, const char *key
  * one-letter booleans some readers still honour.
  */
 static const char *const non_string_patterns[] = {
-	/* bool */
-	"^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
-	"|y|Y|n|N)$",
-	/* float */
-	"^([-+]?([0-9][0-9_]*)\\.[0-9_]*([eE][-+]?[0-9]+)?|\\.[0-9][0-9_]*([eE][-+]?[0-9]+)?"
-	"|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)"
-	"|[-+]?[0-9]+[eE][-+]?[0-9]+)$",
-	/* int */
-	"^([-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
-	"|[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+)$",
-	/* null, merge, value */
-	"^(~|null|Null|NULL|<<|=)$",
-	/* timestamp */
-	"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \t]+)"
-	"[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)$",
+    /* bool */
+    "^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+    "|y|Y|n|N)$",
+    /* float */
+    "^([-+]?([0-9][0-9_]*)\\.[0-9_]*([eE][-+]?[0-9]+)?|\\.[0-9][0-9_]*([eE][-+]?[0-9]+)?"
+    "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)"
+    "|[-+]?[0-9]+[eE][-+]?[0-9]+)$",
+    /* int */
+    "^([-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+    "|[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+)$",
+    /* null, merge, value */
+    "^(~|null|Null|NULL|<<|=)$",
+    /* timestamp */
+    "^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \t]+)"
+    "[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)$",
 };
 
 int lp_yaml_needs_quotes(const char *s)
@@ -190,8 +190,8 @@ static int emit_scalar(yaml_emitter_t *em, const char *s, int always_quote)
 		style = YAML_LITERAL_SCALAR_STYLE;
 	/* implicit tags: the reader resolves the (quoted) scalar as a plain string */
 	return emit(em, &ev,
-		    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
-						 (int)strlen(s), 1, 1, style));
+		    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s),
+						 1, 1, style));
 }
 
 static int emit_node(yaml_emitter_t *em, const struct lp_yaml *n)

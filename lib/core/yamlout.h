@@ -32,8 +32,8 @@ enum lp_yaml_kind {
 
 struct lp_yaml {
 	enum lp_yaml_kind kind;
-	char *str;              /* LP_YAML_STR / LP_YAML_QUOTED */
-	char **keys;            /* LP_YAML_MAP: keys[i] names items[i] */
+	char *str;		/* LP_YAML_STR / LP_YAML_QUOTED */
+	char **keys;		/* LP_YAML_MAP: keys[i] names items[i] */
 	struct lp_yaml **items; /* LP_YAML_MAP values, LP_YAML_SEQ elements */
 	size_t nr, alloc;
 };

@@ -14,10 +14,10 @@
 struct watch {
 	struct watch *prev, *next;
 	int fd;
-	int reading;          /* a request is being received: the deadline holds */
-	int shut;             /* shut down already */
-	double deadline;      /* CLOCK_MONOTONIC seconds */
-	double headers_at;    /* when the current request's headers were in */
+	int reading;		 /* a request is being received: the deadline holds */
+	int shut;		 /* shut down already */
+	double deadline;	 /* CLOCK_MONOTONIC seconds */
+	double headers_at;	 /* when the current request's headers were in */
 	unsigned long long body; /* bytes of body so far */
 };
 
@@ -74,8 +74,8 @@ static void *watchdog(void *arg)
 	return NULL;
 }
 
-int lp_connguard_new(struct lp_connguard **out, unsigned request_timeout_s,
-		     unsigned idle_timeout_s, struct lp_error *err)
+int lp_connguard_new(struct lp_connguard **out, unsigned request_timeout_s, unsigned idle_timeout_s,
+		     struct lp_error *err)
 {
 	struct lp_connguard *g = lp_xcalloc(1, sizeof(*g));
 
@@ -86,7 +86,8 @@ int lp_connguard_new(struct lp_connguard **out, unsigned request_timeout_s,
 	if (g->timeout) {
 		if (pthread_create(&g->thread, NULL, watchdog, g)) {
 			lp_connguard_free(g);
-			return lp_error_set(err, LP_EIO, "cannot start the connection watchdog thread");
+			return lp_error_set(err, LP_EIO,
+					    "cannot start the connection watchdog thread");
 		}
 		g->running = 1;
 	}
@@ -136,7 +137,7 @@ void lp_connguard_notify(void *cls, struct MHD_Connection *c, void **socket_cont
 		return;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 
 		if (!ci)
 			return;
@@ -168,7 +169,7 @@ void lp_connguard_notify(void *cls, struct MHD_Connection *c, void **socket_cont
 static struct watch *watch_of(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return ci ? ci->socket_context : NULL;
 }

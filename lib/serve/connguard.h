@@ -41,8 +41,8 @@
 struct lp_connguard;
 
 /* 0 = no deadline (lp_connguard_new still succeeds, the callbacks do nothing). */
-int lp_connguard_new(struct lp_connguard **out, unsigned request_timeout_s,
-		     unsigned idle_timeout_s, struct lp_error *err) LP_WUR;
+int lp_connguard_new(struct lp_connguard **out, unsigned request_timeout_s, unsigned idle_timeout_s,
+		     struct lp_error *err) LP_WUR;
 /* Stop the watchdog; call after MHD_stop_daemon(). NULL is fine. */
 void lp_connguard_free(struct lp_connguard *g);
 /* Connections closed for being too slow so far. */

@@ -32,28 +32,28 @@ struct lp_runner {
 	void (*on_idle_exit)(void *ctx, int code, int status);
 	void *ctx;
 	int made_fifo;
-	int wake;               /* eventfd: tells the reader thread to stop */
+	int wake; /* eventfd: tells the reader thread to stop */
 
-	pthread_mutex_t io;     /* stdin writes against lp_runner_stop() closing it */
-	pthread_mutex_t lock;   /* everything below */
-	pthread_cond_t cond;    /* initialized or exited changed */
+	pthread_mutex_t io;   /* stdin writes against lp_runner_stop() closing it */
+	pthread_mutex_t lock; /* everything below */
+	pthread_cond_t cond;  /* initialized or exited changed */
 	struct lp_proc proc;
 	int pidfd;
 	pthread_t reader;
 	int reader_running;
-	int started;            /* a child was started and not cleaned up */
-	int initialized;        /* PIPE_INIT_COMPLETE seen */
+	int started;	 /* a child was started and not cleaned up */
+	int initialized; /* PIPE_INIT_COMPLETE seen */
 	int exited, code, status;
-	int busy;               /* a call is running */
-	int stopping;           /* lp_runner_stop() asked for this exit */
-	char *reqid;            /* for ALGOOUT/ALGOERR log lines */
-	struct lp_buf out, err; /* collected lines */
+	int busy;			  /* a call is running */
+	int stopping;			  /* lp_runner_stop() asked for this exit */
+	char *reqid;			  /* for ALGOOUT/ALGOERR log lines */
+	struct lp_buf out, err;		  /* collected lines */
 	struct lp_buf pend_out, pend_err; /* partial lines */
 	int out_eof, err_eof;
 };
 
-void lp_runner__log(const char *level, const char *component, const char *reqid,
-		    const char *fmt, ...)
+void lp_runner__log(const char *level, const char *component, const char *reqid, const char *fmt,
+		    ...)
 {
 	char msg[2048], stamp[32];
 	struct timespec ts;
@@ -240,8 +240,7 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-int lp_runner_new(struct lp_runner **out, const struct lp_runner_opts *opts,
-		  struct lp_error *err)
+int lp_runner_new(struct lp_runner **out, const struct lp_runner_opts *opts, struct lp_error *err)
 {
 	struct lp_runner *r;
 
@@ -312,12 +311,14 @@ static int check_fifo(const char *path, const struct stat *st, struct lp_error *
 	if (!S_ISFIFO(st->st_mode))
 		return lp_error_set(err, LP_EIO, "refusing output FIFO '%s': not a FIFO", path);
 	if (st->st_uid != geteuid())
-		return lp_error_set(err, LP_EIO, "refusing output FIFO '%s': owned by uid %ld, not %ld",
-				    path, (long)st->st_uid, (long)geteuid());
-	if (st->st_mode & 077)
 		return lp_error_set(err, LP_EIO,
-				    "refusing output FIFO '%s': mode %04o lets others read or write it (chmod 600)",
-				    path, (unsigned)(st->st_mode & 07777));
+				    "refusing output FIFO '%s': owned by uid %ld, not %ld", path,
+				    (long)st->st_uid, (long)geteuid());
+	if (st->st_mode & 077)
+		return lp_error_set(
+		    err, LP_EIO,
+		    "refusing output FIFO '%s': mode %04o lets others read or write it (chmod 600)",
+		    path, (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 
@@ -328,8 +329,9 @@ static int check_fifo_dir(const char *path, struct lp_error *err)
 	char *dir;
 	int error = 0;
 
-	dir = slash == path ? lp_xstrdup("/") :
-	      slash ? lp_xstrndup(path, (size_t)(slash - path)) : lp_xstrdup(".");
+	dir = slash == path ? lp_xstrdup("/")
+	      : slash	    ? lp_xstrndup(path, (size_t)(slash - path))
+			    : lp_xstrdup(".");
 	if (stat(dir, &st) < 0)
 		error = lp_error_set_errno(err, LP_EIO, "cannot use output FIFO '%s'", path);
 	else if (st.st_uid != geteuid() && st.st_uid != 0)
@@ -337,9 +339,9 @@ static int check_fifo_dir(const char *path, struct lp_error *err)
 				     "refusing output FIFO '%s': its directory is owned by uid %ld",
 				     path, (long)st.st_uid);
 	else if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
-		error = lp_error_set(err, LP_EIO,
-				     "refusing output FIFO '%s': others can write its directory '%s'",
-				     path, dir);
+		error = lp_error_set(
+		    err, LP_EIO, "refusing output FIFO '%s': others can write its directory '%s'",
+		    path, dir);
 	free(dir);
 	return error;
 }
@@ -358,7 +360,8 @@ static int make_fifo(struct lp_runner *r, struct lp_error *err)
 			return lp_error_set_errno(err, LP_EIO, "cannot create FIFO '%s'", r->fifo);
 		/* someone was quicker: theirs is judged like any existing one */
 		if (lstat(r->fifo, &st) < 0)
-			return lp_error_set_errno(err, LP_EIO, "cannot use output FIFO '%s'", r->fifo);
+			return lp_error_set_errno(err, LP_EIO, "cannot use output FIFO '%s'",
+						  r->fifo);
 		return check_fifo(r->fifo, &st, err);
 	}
 	r->made_fifo = 1;
@@ -412,8 +415,8 @@ int lp_runner_start(struct lp_runner *r, struct lp_error *err)
 	lp_strvec_pushf(&r->proc.env, "ALGOOUT=%s", r->fifo);
 	r->proc.dir = r->dir;
 	/* its own process group, so a timeout kills what it started too */
-	r->proc.flags = LP_PROC_PIPE_STDIN | LP_PROC_PIPE_STDOUT | LP_PROC_PIPE_STDERR |
-			LP_PROC_NEW_PGRP;
+	r->proc.flags =
+	    LP_PROC_PIPE_STDIN | LP_PROC_PIPE_STDOUT | LP_PROC_PIPE_STDERR | LP_PROC_NEW_PGRP;
 	pthread_mutex_lock(&r->lock);
 	r->initialized = r->exited = r->busy = r->stopping = 0;
 	r->out_eof = r->err_eof = 0;
@@ -528,8 +531,7 @@ out:
 	return error;
 }
 
-int lp_runner_json_parse(struct json_object **out, const char *data, size_t len,
-			 struct lp_buf *msg)
+int lp_runner_json_parse(struct json_object **out, const char *data, size_t len, struct lp_buf *msg)
 {
 	struct lp_json_error jerr;
 
@@ -559,20 +561,35 @@ void lp_runner_json_string(struct lp_buf *out, const char *s, size_t len)
 			break;
 		c = (unsigned char)s[i];
 		switch (c) {
-		case '"': lp_buf_adds(out, "\\\""); break;
-		case '\\': lp_buf_adds(out, "\\\\"); break;
-		case '\b': lp_buf_adds(out, "\\b"); break;
-		case '\f': lp_buf_adds(out, "\\f"); break;
-		case '\n': lp_buf_adds(out, "\\n"); break;
-		case '\r': lp_buf_adds(out, "\\r"); break;
-		case '\t': lp_buf_adds(out, "\\t"); break;
+		case '"':
+			lp_buf_adds(out, "\\\"");
+			break;
+		case '\\':
+			lp_buf_adds(out, "\\\\");
+			break;
+		case '\b':
+			lp_buf_adds(out, "\\b");
+			break;
+		case '\f':
+			lp_buf_adds(out, "\\f");
+			break;
+		case '\n':
+			lp_buf_adds(out, "\\n");
+			break;
+		case '\r':
+			lp_buf_adds(out, "\\r");
+			break;
+		case '\t':
+			lp_buf_adds(out, "\\t");
+			break;
 		default:
 			if (c < 0x20) {
 				lp_buf_adds(out, "\\u00");
 				lp_buf_addch(out, hex[c >> 4]);
 				lp_buf_addch(out, hex[c & 15]);
 			} else {
-				/* JSON is UTF-8: a stray byte (a header's obs-text) becomes U+FFFD */
+				/* JSON is UTF-8: a stray byte (a header's obs-text) becomes U+FFFD
+				 */
 				size_t k = lp_json_utf8_seq(s + i, len - i);
 
 				if (k) {
@@ -617,11 +634,12 @@ void lp_runner_json_write(struct lp_buf *out, struct json_object *v)
 		break;
 	case json_type_object: {
 		/* serde_json's Map is a BTreeMap: keys in byte order, at every level */
-		const char **keys = lp_xmalloc(((size_t)json_object_object_length(v) + 1) *
-					       sizeof(*keys));
+		const char **keys =
+		    lp_xmalloc(((size_t)json_object_object_length(v) + 1) * sizeof(*keys));
 
 		n = 0;
-		json_object_object_foreach(v, key, val) {
+		json_object_object_foreach(v, key, val)
+		{
 			(void)val;
 			keys[n++] = key;
 		}
@@ -655,7 +673,7 @@ static void discard_until_eof(int fd, int eof)
 	char chunk[4096];
 
 	while (!eof) {
-		struct pollfd pf = { fd, POLLIN, 0 };
+		struct pollfd pf = {fd, POLLIN, 0};
 		ssize_t n;
 
 		if (poll(&pf, 1, ms_left(deadline)) <= 0)
@@ -701,7 +719,7 @@ static void wait_answer(struct lp_runner *r, int fd, double deadline, struct lp_
 	size_t end;
 
 	for (;;) {
-		struct pollfd pf[2] = { { fd, POLLIN, 0 }, { r->pidfd, POLLIN, 0 } };
+		struct pollfd pf[2] = {{fd, POLLIN, 0}, {r->pidfd, POLLIN, 0}};
 		int n = poll(pf, 2, ms_left(deadline));
 		ssize_t got;
 
@@ -737,7 +755,7 @@ static void wait_answer(struct lp_runner *r, int fd, double deadline, struct lp_
 			if (got > 0)
 				continue; /* read again before looking at the child */
 		}
-check_exit:
+	check_exit:
 		if (pf[1].revents && !(pf[0].revents & POLLIN)) {
 			res->outcome = LP_RUNNER_EXITED;
 			break;
@@ -780,8 +798,8 @@ int lp_runner_call(struct lp_runner *r, const char *line, size_t len, const char
 
 	if (out->outcome == LP_RUNNER_TIMEOUT) {
 		lp_buf_addf(&out->message, "timed out after %d ms", timeout_ms);
-		lp_runner__log("ERROR", "LANGRUNNER", reqid, "request timed out after %d ms; killing the runner",
-			       timeout_ms);
+		lp_runner__log("ERROR", "LANGRUNNER", reqid,
+			       "request timed out after %d ms; killing the runner", timeout_ms);
 		pthread_mutex_lock(&r->lock);
 		/* our kill: the reader must not report it as a death while idle */
 		r->stopping = 1;
@@ -843,7 +861,7 @@ int lp_runner_stop(struct lp_runner *r, int grace_ms)
 		;
 	pthread_mutex_lock(&r->lock);
 	if (!r->exited) {
-		struct pollfd now = { r->pidfd, POLLIN, 0 };
+		struct pollfd now = {r->pidfd, POLLIN, 0};
 
 		if (poll(&now, 1, 0) == 0) {
 			lp_runner__log("WARN", "LANGRUNNER", NULL,

@@ -32,10 +32,10 @@ struct lp_runner;
  */
 
 struct lp_runner_opts {
-	const char *program; /* the runner (an absolute path or one found on PATH) */
-	const char *dir;     /* its working directory; NULL = ours */
-	const char *fifo;    /* the output FIFO: made 0600, or an existing one that is
-			      * a FIFO we own with mode 0600 (see lp_runner_start) */
+	const char *program;	/* the runner (an absolute path or one found on PATH) */
+	const char *dir;	/* its working directory; NULL = ours */
+	const char *fifo;	/* the output FIFO: made 0600, or an existing one that is
+				 * a FIFO we own with mode 0600 (see lp_runner_start) */
 	const char *const *env; /* NULL-terminated "K=V" (set) / "K" (unset) edits, or NULL */
 	/*
 	 * Called from the reader thread when the runner exits while no call
@@ -58,16 +58,18 @@ enum lp_runner_outcome {
 struct lp_runner_result {
 	enum lp_runner_outcome outcome;
 	struct json_object *value; /* ANSWER only; owned (json_object_put on release) */
-	struct lp_buf message;     /* the display message of the other outcomes */
-	int exit_code;             /* EXITED: the code, -99 for a signal */
-	double duration;           /* seconds spent waiting for the answer */
-	struct lp_buf out;         /* stdout (and stderr) lines since the last take */
-	struct lp_buf err;         /* stderr lines since the last take */
+	struct lp_buf message;	   /* the display message of the other outcomes */
+	int exit_code;		   /* EXITED: the code, -99 for a signal */
+	double duration;	   /* seconds spent waiting for the answer */
+	struct lp_buf out;	   /* stdout (and stderr) lines since the last take */
+	struct lp_buf err;	   /* stderr lines since the last take */
 };
 
-#define LP_RUNNER_RESULT_INIT                                                         \
-	{ .outcome = LP_RUNNER_ANSWER, .value = NULL, .message = LP_BUF_INIT,             \
-	  .out = LP_BUF_INIT, .err = LP_BUF_INIT }
+#define LP_RUNNER_RESULT_INIT                                                                      \
+	{                                                                                          \
+		.outcome = LP_RUNNER_ANSWER, .value = NULL, .message = LP_BUF_INIT,                \
+		.out = LP_BUF_INIT, .err = LP_BUF_INIT                                             \
+	}
 
 void lp_runner_result_release(struct lp_runner_result *res);
 
@@ -148,7 +150,7 @@ void lp_runner__parse_answer(struct lp_runner_result *res, const char *data, siz
  * `level` is "INFO", "WARN" or "ERROR"; `reqid` NULL prints "-".
  * Shared by runner.c and serve.c.
  */
-void lp_runner__log(const char *level, const char *component, const char *reqid,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void lp_runner__log(const char *level, const char *component, const char *reqid, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -39,20 +39,20 @@
 enum stop_reason {
 	STOP_NONE = 0,
 	STOP_AFTER_REPLY, /* DELETE or a SystemExit answer was sent */
-	STOP_IDLE_EXIT,   /* the runner died while idle */
-	STOP_CALLBACK,    /* async callbacks failed */
+	STOP_IDLE_EXIT,	  /* the runner died while idle */
+	STOP_CALLBACK,	  /* async callbacks failed */
 };
 
 struct server {
 	const struct lp_serve_opts *o;
 	struct lp_runner *runner;
 	struct lp_connguard *guard; /* slow requests: lib/serve/connguard.h */
-	int stopfd; /* eventfd: the main loop wakes up to stop */
+	int stopfd;		    /* eventfd: the main loop wakes up to stop */
 
 	pthread_mutex_t lock; /* everything below */
 	pthread_cond_t cond;
 	unsigned long next_ticket, serving; /* FIFO order for the runner */
-	int draining;                       /* refuse new work (503) */
+	int draining;			    /* refuse new work (503) */
 	int deleting;
 	enum stop_reason reason;
 	int exit_status;
@@ -61,7 +61,7 @@ struct server {
 	int active;  /* HTTP requests not yet completed */
 
 	struct lp_store *outputs; /* o->output opened, or NULL; used in the runner's turn only */
-	char *staging;            /* the runner's LP_OUTPUT_DIR */
+	char *staging;		  /* the runner's LP_OUTPUT_DIR */
 };
 
 /* One HTTP request (MHD's con_cls). */
@@ -310,8 +310,10 @@ static int append_base64(struct lp_buf *out, const char *body, size_t len, struc
 			pad++;
 		} else if (pad || !(isalnum(c) || c == '+' || c == '/') || c >= 0x80) {
 			lp_buf_setlen(out, start);
-			lp_buf_addf(msg, "bad request: the body is not base64 (Content-Encoding: "
-					 "base64): unexpected byte 0x%02x at offset %zu", c, i);
+			lp_buf_addf(msg,
+				    "bad request: the body is not base64 (Content-Encoding: "
+				    "base64): unexpected byte 0x%02x at offset %zu",
+				    c, i);
 			return -1;
 		}
 		lp_buf_addch(out, (char)c);
@@ -319,16 +321,17 @@ static int append_base64(struct lp_buf *out, const char *body, size_t len, struc
 	}
 	if (n % 4 || pad > 2) {
 		lp_buf_setlen(out, start);
-		lp_buf_addf(msg, "bad request: the body is not base64 (Content-Encoding: base64): "
-				 "%zu characters, not a multiple of 4 with at most two '='", n);
+		lp_buf_addf(msg,
+			    "bad request: the body is not base64 (Content-Encoding: base64): "
+			    "%zu characters, not a multiple of 4 with at most two '='",
+			    n);
 		return -1;
 	}
 	return 0;
 }
 
-int lp_serve_build_input(struct lp_buf *out, const char *content_type,
-			 const char *const *encodings, size_t n_encodings, const char *body,
-			 size_t len, struct lp_buf *msg)
+int lp_serve_build_input(struct lp_buf *out, const char *content_type, const char *const *encodings,
+			 size_t n_encodings, const char *body, size_t len, struct lp_buf *msg)
 {
 	struct json_object *v = NULL;
 	char mime[128];
@@ -342,7 +345,8 @@ int lp_serve_build_input(struct lp_buf *out, const char *content_type,
 	}
 	if (n_encodings == 1) {
 		if (strcmp(encodings[0], "base64")) {
-			lp_buf_addf(msg, "bad request: Unexpected ContentEncoding %s", encodings[0]);
+			lp_buf_addf(msg, "bad request: Unexpected ContentEncoding %s",
+				    encodings[0]);
 			return -1;
 		}
 		base64 = 1;
@@ -402,8 +406,8 @@ int lp_serve_build_input(struct lp_buf *out, const char *content_type,
 /* ---- outgoing HTTP: async callbacks and status notifications ---- */
 
 /* POST a JSON body; 0 on a 2xx answer, else -1 with `why` set. */
-static int post_json(const char *url, const char *body, size_t len,
-		     const struct lp_strvec *headers, struct lp_buf *why)
+static int post_json(const char *url, const char *body, size_t len, const struct lp_strvec *headers,
+		     struct lp_buf *why)
 {
 	struct lp_http_req r = LP_HTTP_REQ_INIT;
 	struct lp_error err = LP_ERROR_INIT;
@@ -484,7 +488,7 @@ static int valid_reqid(const char *s)
 /* "20261201T101500.123Z-1a2b3c4d": sorts by time (ms), random enough never to collide. */
 static char *new_reqid(void)
 {
-	unsigned char rnd[4] = { 0 };
+	unsigned char rnd[4] = {0};
 	char stamp[32];
 	struct timespec ts;
 	struct tm tm;
@@ -611,7 +615,8 @@ static unsigned run_request(struct server *s, const char *line, size_t len, cons
 		goto out;
 	}
 	if (s->outputs && store_outputs(s, reqid, &urls, &err) < 0) {
-		lp_runner__log("ERROR", "LANGSERVER", reqid, "cannot store the outputs: %s", err.msg);
+		lp_runner__log("ERROR", "LANGSERVER", reqid, "cannot store the outputs: %s",
+			       err.msg);
 		if (res.outcome == LP_RUNNER_ANSWER && answer_content_type(res.value))
 			output_error(&res, err.msg);
 	}
@@ -623,15 +628,17 @@ static unsigned run_request(struct server *s, const char *line, size_t len, cons
 			lp_runner_json_write(out, r);
 			*raw_ct = "application/json";
 		} else if (!strcmp(ct, "text") && json_object_is_type(r, json_type_string)) {
-			lp_buf_add(out, json_object_get_string(r), (size_t)json_object_get_string_len(r));
+			lp_buf_add(out, json_object_get_string(r),
+				   (size_t)json_object_get_string_len(r));
 			*raw_ct = "text/plain; charset=utf-8";
 		} else if (json_object_is_type(r, json_type_string)) {
 			size_t n = (size_t)json_object_get_string_len(r);
 			int got;
 
 			lp_buf_grow(out, n);
-			got = EVP_DecodeBlock((unsigned char *)out->buf, (const unsigned char *)
-					      json_object_get_string(r), (int)n);
+			got = EVP_DecodeBlock((unsigned char *)out->buf,
+					      (const unsigned char *)json_object_get_string(r),
+					      (int)n);
 			if (got >= 0) {
 				/* EVP_DecodeBlock counts the padding's zero bytes */
 				const char *b = json_object_get_string(r);
@@ -652,8 +659,8 @@ static unsigned run_request(struct server *s, const char *line, size_t len, cons
 	if (res.outcome == LP_RUNNER_TIMEOUT) {
 		/* a fresh runner for the next request */
 		if (lp_runner_start(s->runner, &err) < 0) {
-			lp_runner__log("ERROR", "LANGRUNNER", reqid, "cannot restart the runner: %s",
-				       err.msg);
+			lp_runner__log("ERROR", "LANGRUNNER", reqid,
+				       "cannot restart the runner: %s", err.msg);
 			*system_exit = 1;
 		}
 	}
@@ -669,7 +676,7 @@ out:
 }
 
 static enum MHD_Result collect_x_header(void *cls, enum MHD_ValueKind kind, const char *key,
-			    const char *value)
+					const char *value)
 {
 	struct lp_strvec *v = cls;
 
@@ -686,7 +693,7 @@ struct enc_list {
 };
 
 static enum MHD_Result collect_encoding(void *cls, enum MHD_ValueKind kind, const char *key,
-			    const char *value)
+					const char *value)
 {
 	struct enc_list *e = cls;
 
@@ -753,8 +760,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, struct
 {
 	size_t len;
 	char *data = lp_buf_detach(body, &len);
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -784,8 +790,7 @@ static enum MHD_Result too_big(struct server *s, struct MHD_Connection *c)
 	return r;
 }
 
-static enum MHD_Result handle_delete(struct server *s, struct MHD_Connection *c,
-				     struct req *rq)
+static enum MHD_Result handle_delete(struct server *s, struct MHD_Connection *c, struct req *rq)
 {
 	struct lp_buf b = LP_BUF_INIT;
 	int code;
@@ -806,7 +811,7 @@ static enum MHD_Result handle_post(struct server *s, struct MHD_Connection *c, c
 				   struct req *rq)
 {
 	struct lp_buf line = LP_BUF_INIT, msg = LP_BUF_INIT, out = LP_BUF_INIT;
-	struct enc_list enc = { { NULL, NULL }, 0 };
+	struct enc_list enc = {{NULL, NULL}, 0};
 	const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 	const char *reqid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
 	const char *raw_ct = NULL;
@@ -817,16 +822,17 @@ static enum MHD_Result handle_post(struct server *s, struct MHD_Connection *c, c
 	enum MHD_Result ret;
 
 	MHD_get_connection_values(c, MHD_HEADER_KIND, collect_encoding, &enc);
-	if (lp_serve_build_input(&line, ctype, enc.v, enc.n, rq->body.buf, rq->body.len,
-				 &msg) < 0) {
+	if (lp_serve_build_input(&line, ctype, enc.v, enc.n, rq->body.buf, rq->body.len, &msg) <
+	    0) {
 		system_error(&out, BUILD_INPUT_PREFIX, msg.buf);
 		ret = respond(c, MHD_HTTP_BAD_REQUEST, &out, NULL);
 		goto out;
 	}
 	if (s->outputs && reqid && !valid_reqid(reqid)) {
 		/* the outputs are stored under it */
-		system_error(&out, "invalid X-Request-Id: ",
-			     "use at most 128 letters, digits, '.', '_' or '-', not starting with '.'");
+		system_error(
+		    &out, "invalid X-Request-Id: ",
+		    "use at most 128 letters, digits, '.', '_' or '-', not starting with '.'");
 		ret = respond(c, MHD_HTTP_BAD_REQUEST, &out, NULL);
 		goto out;
 	}
@@ -938,8 +944,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return handle_post(s, c, url, rq);
 	if (!strcmp(method, MHD_HTTP_METHOD_DELETE))
 		return handle_delete(s, c, rq);
-	return respond_str(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-			   "{\"error\":{\"type\":\"SystemError\",\"message\":\"Method not allowed\"}}");
+	return respond_str(
+	    c, MHD_HTTP_METHOD_NOT_ALLOWED,
+	    "{\"error\":{\"type\":\"SystemError\",\"message\":\"Method not allowed\"}}");
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -978,8 +985,8 @@ static int parse_listen(struct sockaddr_storage *out, socklen_t *outlen, const c
 		size_t n = (size_t)(colon - listen);
 
 		if (n >= sizeof(host))
-			return lp_error_set(err, LP_EINVAL, "invalid --listen '%s': address too long",
-					    listen);
+			return lp_error_set(err, LP_EINVAL,
+					    "invalid --listen '%s': address too long", listen);
 		if (n) {
 			if (listen[0] == '[' && n >= 2 && listen[n - 1] == ']')
 				memcpy(host, listen + 1, n - 2), host[n - 2] = '\0';
@@ -1005,8 +1012,7 @@ static int parse_listen(struct sockaddr_storage *out, socklen_t *outlen, const c
 	return 0;
 }
 
-int lp_serve_find_pipe(char **out, const char *dir, const char *system_pipe,
-		       struct lp_error *err)
+int lp_serve_find_pipe(char **out, const char *dir, const char *system_pipe, struct lp_error *err)
 {
 	struct lp_buf p = LP_BUF_INIT;
 	char *abs = NULL;
@@ -1058,7 +1064,8 @@ static int copy_tree_no_overwrite(const char *src, const char *dst, struct lp_er
 				if (!S_ISDIR(dt.st_mode))
 					continue; /* kept (no overwrite), and not entered */
 			} else if (mkdir(dp.buf, st.st_mode & 0777) < 0) {
-				error = lp_error_set_errno(err, LP_EIO, "cannot create '%s'", dp.buf);
+				error =
+				    lp_error_set_errno(err, LP_EIO, "cannot create '%s'", dp.buf);
 				break;
 			}
 			if ((error = copy_tree_no_overwrite(sp.buf, dp.buf, err)) < 0)
@@ -1098,8 +1105,7 @@ static int unpack(const char *zip, const char *dir, const struct lp_serve_opts *
 }
 
 int lp_serve_init(const char *dir, const char *zip, const char *src_dir,
-		  const char *language_version, const struct lp_serve_opts *o,
-		  struct lp_error *err)
+		  const char *language_version, const struct lp_serve_opts *o, struct lp_error *err)
 {
 	const char *system_pipe = o->system_pipe;
 	char *pipe = NULL;
@@ -1178,14 +1184,13 @@ static int start_daemon(struct server *s, int fd, struct MHD_Daemon **out, int *
 	}
 	if (bound.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-			     MHD_OPTION_NOTIFY_CONNECTION, lp_connguard_notify, s->guard,
-			     MHD_OPTION_URI_LOG_CALLBACK, lp_connguard_uri, s->guard,
-			     MHD_OPTION_CONNECTION_TIMEOUT, s->o->idle_timeout_s,
-			     MHD_OPTION_CONNECTION_LIMIT, s->o->max_connections,
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o->max_connections_per_ip,
-			     MHD_OPTION_END);
+	d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+	    lp_connguard_notify, s->guard, MHD_OPTION_URI_LOG_CALLBACK, lp_connguard_uri, s->guard,
+	    MHD_OPTION_CONNECTION_TIMEOUT, s->o->idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+	    s->o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o->max_connections_per_ip,
+	    MHD_OPTION_END);
 	if (!d) {
 		close(fd);
 		return lp_error_set(err, LP_EIO, "cannot serve on '%s'", s->o->listen);
@@ -1205,7 +1210,7 @@ static int start_daemon(struct server *s, int fd, struct MHD_Daemon **out, int *
 static int wait_for_stop(struct server *s)
 {
 	for (;;) {
-		struct pollfd pf[2] = { { s->stopfd, POLLIN, 0 }, { s->o->signal_fd, POLLIN, 0 } };
+		struct pollfd pf[2] = {{s->stopfd, POLLIN, 0}, {s->o->signal_fd, POLLIN, 0}};
 
 		if (poll(pf, s->o->signal_fd >= 0 ? 2 : 1, -1) < 0) {
 			if (errno == EINTR)
@@ -1253,8 +1258,8 @@ static int open_outputs(struct server *s, const char *env[3], struct lp_error *e
 int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 {
 	struct server s;
-	struct lp_runner_opts ro = { 0 };
-	const char *env[3] = { NULL, NULL, NULL };
+	struct lp_runner_opts ro = {0};
+	const char *env[3] = {NULL, NULL, NULL};
 	struct MHD_Daemon *d = NULL;
 	char *workdir = NULL, *tmpdir = NULL, *pipe = NULL;
 	double t0 = now_s(), load;
@@ -1274,8 +1279,10 @@ int lp_serve_run(int *out, const struct lp_serve_opts *o, struct lp_error *err)
 		struct lp_buf t = LP_BUF_INIT;
 
 		if (!lp_fs_is_file(o->algorithm)) {
-			error = lp_error_set(err, LP_ENOTFOUND, "cannot read --algorithm '%s': no such file or directory",
-					     o->algorithm);
+			error =
+			    lp_error_set(err, LP_ENOTFOUND,
+					 "cannot read --algorithm '%s': no such file or directory",
+					 o->algorithm);
 			goto out;
 		}
 		lp_buf_addf(&t, "%s/lp-serve.XXXXXX", o->tmp_dir ? o->tmp_dir : "/tmp");

@@ -20,18 +20,18 @@ struct lp_runner_result;
  * URL. POST /invocations answers the bare result (the SageMaker contract).
  */
 struct lp_serve_opts {
-	const char *algorithm;        /* a directory or a zip; NULL = the current dir */
-	const char *listen;           /* "ADDR:PORT", "[V6]:PORT" or "PORT"; port 0 = any */
-	const char *port_file;        /* write the bound port here once listening */
-	const char *fifo;             /* the output FIFO (ALGOOUT for the runner) */
+	const char *algorithm;	      /* a directory or a zip; NULL = the current dir */
+	const char *listen;	      /* "ADDR:PORT", "[V6]:PORT" or "PORT"; port 0 = any */
+	const char *port_file;	      /* write the bound port here once listening */
+	const char *fifo;	      /* the output FIFO (ALGOOUT for the runner) */
 	const char *system_pipe;      /* tried before <dir>/bin/pipe */
 	const char *request_complete; /* async mode: callback URL (REQUEST_COMPLETE) */
 	const char *status_update;    /* STATUS_UPDATE URL */
-	const char *slot_id;          /* SLOT_ID, reported in status updates */
-	int timeout_ms;               /* per request; 0 = none (the original) */
-	int stop_grace_ms;            /* DELETE and shutdown: EOF, then kill after this */
-	int callback_retry_ms;        /* pause between async callback attempts */
-	size_t max_body;              /* larger POST bodies get 413; 0 = no limit */
+	const char *slot_id;	      /* SLOT_ID, reported in status updates */
+	int timeout_ms;		      /* per request; 0 = none (the original) */
+	int stop_grace_ms;	      /* DELETE and shutdown: EOF, then kill after this */
+	int callback_retry_ms;	      /* pause between async callback attempts */
+	size_t max_body;	      /* larger POST bodies get 413; 0 = no limit */
 	/*
 	 * Connections (the original had neither, so ~1,020 half-open sockets
 	 * starved everyone): one silent for idle_timeout_s seconds is closed
@@ -39,25 +39,27 @@ struct lp_serve_opts {
 	 * max_connections at once, max_connections_per_ip from one address.
 	 */
 	unsigned idle_timeout_s;
-	unsigned read_timeout_s;      /* a request must be in by then (connguard.h); 0 = never */
+	unsigned read_timeout_s; /* a request must be in by then (connguard.h); 0 = never */
 	unsigned max_connections;
 	unsigned max_connections_per_ip;
 	/* a zip --algorithm is unpacked within these (lib/core/archive.h) */
 	unsigned long long max_unpacked_size;
 	unsigned long max_unpacked_entries;
-	int signal_fd;                /* a signalfd for SIGTERM/SIGINT, or -1 */
-	const char *tmp_dir;          /* where a zip is unpacked; NULL = /tmp */
-	const char *output;           /* LP_NOTEBOOK_OUTPUT: a directory, file:///dir or
-					 s3://bucket[/prefix] for each request's output files */
+	int signal_fd;	     /* a signalfd for SIGTERM/SIGINT, or -1 */
+	const char *tmp_dir; /* where a zip is unpacked; NULL = /tmp */
+	const char *output;  /* LP_NOTEBOOK_OUTPUT: a directory, file:///dir or
+				s3://bucket[/prefix] for each request's output files */
 };
 
-#define LP_SERVE_OPTS_INIT                                                              \
-	{ .listen = "0.0.0.0:9999", .fifo = "/tmp/algoout",                               \
-	  .system_pipe = "/usr/local/bin/algorithmia-pipe", .timeout_ms = 0,              \
-	  .stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0,                \
-	  .idle_timeout_s = 10, .read_timeout_s = 10, .max_connections = 256, .max_connections_per_ip = 32,     \
-	  .max_unpacked_size = LP_ARCHIVE_MAX_SIZE_DEFAULT,                               \
-	  .max_unpacked_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT, .signal_fd = -1 }
+#define LP_SERVE_OPTS_INIT                                                                         \
+	{                                                                                          \
+		.listen = "0.0.0.0:9999", .fifo = "/tmp/algoout",                                  \
+		.system_pipe = "/usr/local/bin/algorithmia-pipe", .timeout_ms = 0,                 \
+		.stop_grace_ms = 3000, .callback_retry_ms = 1000, .max_body = 0,                   \
+		.idle_timeout_s = 10, .read_timeout_s = 10, .max_connections = 256,                \
+		.max_connections_per_ip = 32, .max_unpacked_size = LP_ARCHIVE_MAX_SIZE_DEFAULT,    \
+		.max_unpacked_entries = LP_ARCHIVE_MAX_ENTRIES_DEFAULT, .signal_fd = -1            \
+	}
 
 /*
  * Outputs (`output` set): the runner gets a private, empty directory in
@@ -112,9 +114,8 @@ int lp_serve_find_pipe(char **out, const char *dir, const char *system_pipe,
  * request -1 with the message after "Failed to build algorithm input from
  * request: " in `msg`.
  */
-int lp_serve_build_input(struct lp_buf *out, const char *content_type,
-			 const char *const *encodings, size_t n_encodings, const char *body,
-			 size_t len, struct lp_buf *msg);
+int lp_serve_build_input(struct lp_buf *out, const char *content_type, const char *const *encodings,
+			 size_t n_encodings, const char *body, size_t len, struct lp_buf *msg);
 
 /*
  * The RunnerMessage for a runner result (spec 4.4), fields in the original's

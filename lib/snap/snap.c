@@ -18,11 +18,11 @@
 #include "lib/core/xalloc.h"
 
 static const char *const key_names[LP_SNAP_NKEYS] = {
-	"name",          "version",      "summary",       "description",   "license",
-	"base",          "grade",        "confinement",   "library",       "app-name",
-	"source",        "source-tag",   "build-system",  "from-artifact", "python-source",
-	"python-subdir", "architecture", "plug",          "cmake-arg",     "make-arg",
-	"configure-arg", "build-package", "stage-package", "python-package",
+    "name",	     "version",	      "summary",       "description",	 "license",
+    "base",	     "grade",	      "confinement",   "library",	 "app-name",
+    "source",	     "source-tag",    "build-system",  "from-artifact",	 "python-source",
+    "python-subdir", "architecture",  "plug",	       "cmake-arg",	 "make-arg",
+    "configure-arg", "build-package", "stage-package", "python-package",
 };
 
 /*
@@ -35,10 +35,10 @@ static const char *const key_names[LP_SNAP_NKEYS] = {
  */
 struct library {
 	const char *name;
-	const char *lib_file;    /* shipped as usr/lib/<lib_file> */
-	const char *core_part;   /* part names */
+	const char *lib_file;  /* shipped as usr/lib/<lib_file> */
+	const char *core_part; /* part names */
 	const char *python_part;
-	const char *path_env;    /* env var naming the library file, or NULL */
+	const char *path_env; /* env var naming the library file, or NULL */
 	const char *git_url;
 	const char *python_subdir;
 	const char *summary;
@@ -50,81 +50,99 @@ struct library {
 	const char *const *stage_packages;
 	const char *const *python_packages;
 	const char *const *runtime_libdirs; /* under usr/lib/<triplet>, for LD_LIBRARY_PATH */
-	const char *numpy_old; /* numpy requirement where the pin works (core20/22) */
-	const char *numpy_new; /* numpy requirement on core24 (patched source) */
+	const char *numpy_old;		    /* numpy requirement where the pin works (core20/22) */
+	const char *numpy_new;		    /* numpy requirement on core24 (patched source) */
 };
 
 static const char *const mxnet_cmake_args[] = {
-	"-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_INSTALL_PREFIX=/usr", "-DCMAKE_INSTALL_LIBDIR=lib",
-	"-DUSE_CUDA=OFF", "-DUSE_CUDNN=OFF", "-DUSE_BLAS=open", "-DUSE_LAPACK=ON",
-	"-DUSE_OPENCV=OFF", "-DUSE_MKLDNN=ON", "-DBUILD_CPP_EXAMPLES=OFF", NULL,
+    "-DCMAKE_BUILD_TYPE=Release",
+    "-DCMAKE_INSTALL_PREFIX=/usr",
+    "-DCMAKE_INSTALL_LIBDIR=lib",
+    "-DUSE_CUDA=OFF",
+    "-DUSE_CUDNN=OFF",
+    "-DUSE_BLAS=open",
+    "-DUSE_LAPACK=ON",
+    "-DUSE_OPENCV=OFF",
+    "-DUSE_MKLDNN=ON",
+    "-DBUILD_CPP_EXAMPLES=OFF",
+    NULL,
 };
 static const char *const mxnet_make_args[] = {
-	"USE_CUDA=0", "USE_CUDNN=0", "USE_BLAS=openblas", "USE_LAPACK=1", "USE_OPENCV=0", NULL,
+    "USE_CUDA=0", "USE_CUDNN=0", "USE_BLAS=openblas", "USE_LAPACK=1", "USE_OPENCV=0", NULL,
 };
 static const char *const mxnet_build_packages[] = {
-	"build-essential", "git", "libopenblas-dev", "liblapack-dev", NULL,
+    "build-essential", "git", "libopenblas-dev", "liblapack-dev", NULL,
 };
 static const char *const mxnet_stage_packages[] = {
-	"libopenblas0", "liblapack3", "libgomp1", NULL,
+    "libopenblas0",
+    "liblapack3",
+    "libgomp1",
+    NULL,
 };
 static const char *const mxnet_python_packages[] = {
-	"pip", "setuptools", "wheel", NULL,
+    "pip",
+    "setuptools",
+    "wheel",
+    NULL,
 };
 static const char *const mxnet_runtime_libdirs[] = {
-	"openblas-pthread", "blas", "lapack", NULL,
+    "openblas-pthread",
+    "blas",
+    "lapack",
+    NULL,
 };
 static const char *const mxnet_python_deps[] = {
-	"requests>=2.20.0,<3", "graphviz<0.9.0,>=0.8.1", NULL,
+    "requests>=2.20.0,<3",
+    "graphviz<0.9.0,>=0.8.1",
+    NULL,
 };
 
 static const struct library libraries[] = {
-	{
-		.name = "mxnet",
-		.lib_file = "libmxnet.so",
-		.core_part = "libmxnet",
-		.python_part = "mxnet-python",
-		.path_env = "MXNET_LIBRARY_PATH",
-		.git_url = "https://github.com/apache/mxnet.git",
-		.python_subdir = "python",
-		.summary = "Apache MXNet: a flexible and efficient library for deep learning",
-		.description =
-			"Apache MXNet is a deep learning framework designed for both efficiency\n"
-			"and flexibility. It mixes symbolic and imperative programming, schedules\n"
-			"dependencies dynamically, and scales to multiple GPUs and machines.\n",
-		.license = "Apache-2.0",
-		.cmake_args = mxnet_cmake_args,
-		.make_args = mxnet_make_args,
-		.build_packages = mxnet_build_packages,
-		.stage_packages = mxnet_stage_packages,
-		.python_packages = mxnet_python_packages,
-		.runtime_libdirs = mxnet_runtime_libdirs,
-		.numpy_old = "numpy>1.16.0,<1.24",
-		.numpy_new = "numpy>=1.26,<2",
-	},
+    {
+	.name = "mxnet",
+	.lib_file = "libmxnet.so",
+	.core_part = "libmxnet",
+	.python_part = "mxnet-python",
+	.path_env = "MXNET_LIBRARY_PATH",
+	.git_url = "https://github.com/apache/mxnet.git",
+	.python_subdir = "python",
+	.summary = "Apache MXNet: a flexible and efficient library for deep learning",
+	.description = "Apache MXNet is a deep learning framework designed for both efficiency\n"
+		       "and flexibility. It mixes symbolic and imperative programming, schedules\n"
+		       "dependencies dynamically, and scales to multiple GPUs and machines.\n",
+	.license = "Apache-2.0",
+	.cmake_args = mxnet_cmake_args,
+	.make_args = mxnet_make_args,
+	.build_packages = mxnet_build_packages,
+	.stage_packages = mxnet_stage_packages,
+	.python_packages = mxnet_python_packages,
+	.runtime_libdirs = mxnet_runtime_libdirs,
+	.numpy_old = "numpy>1.16.0,<1.24",
+	.numpy_new = "numpy>=1.26,<2",
+    },
 };
 
 /* What differs between the bases lp supports (spec section 2, "How the bases differ"). */
 struct base {
 	const char *name;
-	int ubuntu;            /* Ubuntu major release */
-	const char *python;    /* the base's python3, used by the python plugin's venv */
-	int legacy;            /* core20: snapcraft 7/8 v2 plugins, SNAPCRAFT_* variables */
-	int platforms;         /* core24+: platforms instead of architectures */
-	int patch_numpy;       /* numpy >= 1.26 only: patch np.bool/np.int in the source */
+	int ubuntu;	    /* Ubuntu major release */
+	const char *python; /* the base's python3, used by the python plugin's venv */
+	int legacy;	    /* core20: snapcraft 7/8 v2 plugins, SNAPCRAFT_* variables */
+	int platforms;	    /* core24+: platforms instead of architectures */
+	int patch_numpy;    /* numpy >= 1.26 only: patch np.bool/np.int in the source */
 };
 
 static const struct base bases[] = {
-	{ "core20", 20, "3.8", 1, 0, 0 },
-	{ "core22", 22, "3.10", 0, 0, 0 },
-	{ "core24", 24, "3.12", 0, 1, 1 },
+    {"core20", 20, "3.8", 1, 0, 0},
+    {"core22", 22, "3.10", 0, 0, 0},
+    {"core24", 24, "3.12", 0, 1, 1},
 };
 
 static const char *const architectures[] = {
-	"amd64", "arm64", "armhf", "ppc64el", "riscv64", "s390x", NULL,
+    "amd64", "arm64", "armhf", "ppc64el", "riscv64", "s390x", NULL,
 };
 
-static const char *const default_plugs[] = { "home", "network", "opengl", NULL };
+static const char *const default_plugs[] = {"home", "network", "opengl", NULL};
 
 void lp_snap_opts_init(struct lp_snap_opts *o)
 {
@@ -505,11 +523,13 @@ int lp_snap_config_load(struct lp_snap_opts *o, const char *path, struct lp_erro
 			const char *hint = legacy_python_key_hint(k);
 
 			if (hint) {
-				error = lp_error_set(err, LP_EINVAL, "%s: key '%s' %s", path, k, hint);
+				error =
+				    lp_error_set(err, LP_EINVAL, "%s: key '%s' %s", path, k, hint);
 				goto out;
 			}
 			if (key < 0) {
-				error = lp_error_set(err, LP_EINVAL, "%s: unknown key '%s'", path, k);
+				error =
+				    lp_error_set(err, LP_EINVAL, "%s: unknown key '%s'", path, k);
 				goto out;
 			}
 			if (!lp_snap_key_is_list(key)) {
@@ -519,8 +539,7 @@ int lp_snap_config_load(struct lp_snap_opts *o, const char *path, struct lp_erro
 							     path, k);
 					goto out;
 				}
-				lp_snap_opts_set(o, key, json_object_get_string(v),
-						 LP_SNAP_CONFIG);
+				lp_snap_opts_set(o, key, json_object_get_string(v), LP_SNAP_CONFIG);
 				continue;
 			}
 			if (!json_object_is_type(v, json_type_array)) {
@@ -537,9 +556,9 @@ int lp_snap_config_load(struct lp_snap_opts *o, const char *path, struct lp_erro
 
 					if (!json_object_is_type(e, json_type_string)) {
 						error = lp_error_set(
-							err, LP_EINVAL,
-							"%s: key '%s': element %zu is not a string",
-							path, k, i);
+						    err, LP_EINVAL,
+						    "%s: key '%s': element %zu is not a string",
+						    path, k, i);
 						goto out;
 					}
 					lp_snap_opts_add(o, key, json_object_get_string(e),
@@ -559,8 +578,8 @@ int lp_snap_example(struct lp_snap_opts *o, const char *name, struct lp_error *e
 	const struct library *lib = find_library(name);
 
 	if (!lib)
-		return lp_error_set(err, LP_EINVAL, "--example: unknown example '%s' (known: mxnet)",
-				    name);
+		return lp_error_set(err, LP_EINVAL,
+				    "--example: unknown example '%s' (known: mxnet)", name);
 	/* MXNet 1.9.1 (the last 1.x release), CPU, core22: the one combination
 	 * that builds without patching the source (spec section 5). */
 	lp_snap_opts_set(o, LP_SNAP_LIBRARY, lib->name, LP_SNAP_DEFAULT);
@@ -611,8 +630,8 @@ static int old_artifact_files(struct lp_snap_opts *o, const char *dir, const cha
 			lp_path_join(&f, dir, rel);
 			if (lp_fs_is_file(f.buf) && !plain_path(rel))
 				error = lp_error_set(err, LP_EINVAL,
-						     "'%s': '%s' is not a plain relative path", meta,
-						     f.buf);
+						     "'%s': '%s' is not a plain relative path",
+						     meta, f.buf);
 			else if (lp_fs_is_file(f.buf))
 				lp_strvec_push(&o->artifact_files, rel);
 			lp_buf_release(&f);
@@ -673,7 +692,9 @@ static int read_artifact(enum lp_snap_origin *out, struct lp_snap_opts *o,
 	nfiles = lp_props_get(&meta, "files");
 	if (!commit || !variant || !nfiles) {
 		error = lp_error_set(err, LP_EINVAL, "'%s': missing key '%s'", path.buf,
-				     !commit ? "commit_id" : !variant ? "variant" : "files");
+				     !commit	? "commit_id"
+				     : !variant ? "variant"
+						: "files");
 		goto out;
 	}
 	n = strtol(nfiles, &end, 10);
@@ -723,7 +744,8 @@ coordinates:
 	/* a library built on a newer Ubuntu may need a newer glibc than the base has */
 	if (os && !strncmp(os, "ubuntu", 6) && strtol(os + 6, NULL, 10) > base->ubuntu)
 		lp_log_warn("'%s': built on %s, newer than base %s (Ubuntu %d.04): it may need "
-			    "a newer glibc", path.buf, os, base->name, base->ubuntu);
+			    "a newer glibc",
+			    path.buf, os, base->name, base->ubuntu);
 	error = 0;
 out:
 	lp_buf_release(&version);
@@ -736,8 +758,8 @@ out:
 
 /* ---- resolve: defaults and validation ---- */
 
-static int check_enum(enum lp_snap_origin *out, const struct lp_snap_opts *o,
-		      enum lp_snap_key key, const char *const *allowed, struct lp_error *err)
+static int check_enum(enum lp_snap_origin *out, const struct lp_snap_opts *o, enum lp_snap_key key,
+		      const char *const *allowed, struct lp_error *err)
 {
 	struct lp_buf b = LP_BUF_INIT;
 	int error;
@@ -750,8 +772,8 @@ static int check_enum(enum lp_snap_origin *out, const struct lp_snap_opts *o,
 	return error;
 }
 
-static int check_line(enum lp_snap_origin *out, const struct lp_snap_opts *o,
-		      enum lp_snap_key key, struct lp_error *err)
+static int check_line(enum lp_snap_origin *out, const struct lp_snap_opts *o, enum lp_snap_key key,
+		      struct lp_error *err)
 {
 	const char *s = val(o, key);
 
@@ -765,8 +787,8 @@ static int check_line(enum lp_snap_origin *out, const struct lp_snap_opts *o,
 	return 0;
 }
 
-static int check_list(enum lp_snap_origin *out, const struct lp_snap_opts *o,
-		      enum lp_snap_key key, struct lp_error *err)
+static int check_list(enum lp_snap_origin *out, const struct lp_snap_opts *o, enum lp_snap_key key,
+		      struct lp_error *err)
 {
 	const struct lp_strvec *l = list(o, key);
 	size_t i, j;
@@ -789,8 +811,10 @@ static int check_list(enum lp_snap_origin *out, const struct lp_snap_opts *o,
 			return error;
 		}
 		if (key == LP_SNAP_PLUG && !valid_plug_name(s))
-			return bad(out, o, key, err, "'%s' is not a valid interface name "
-				   "(a-z, 0-9, single '-')", s);
+			return bad(out, o, key, err,
+				   "'%s' is not a valid interface name "
+				   "(a-z, 0-9, single '-')",
+				   s);
 		if (key == LP_SNAP_ARCHITECTURE || key == LP_SNAP_PLUG)
 			for (j = 0; j < i; j++)
 				if (!strcmp(l->v[j], s))
@@ -801,10 +825,10 @@ static int check_list(enum lp_snap_origin *out, const struct lp_snap_opts *o,
 
 int lp_snap_resolve(enum lp_snap_origin *out, struct lp_snap_opts *o, struct lp_error *err)
 {
-	static const char *const grades[] = { "stable", "devel", NULL };
-	static const char *const confinements[] = { "strict", "devmode", "classic", NULL };
-	static const char *const build_systems[] = { "cmake", "make", "autotools", NULL };
-	static const char *const base_names[] = { "core20", "core22", "core24", NULL };
+	static const char *const grades[] = {"stable", "devel", NULL};
+	static const char *const confinements[] = {"strict", "devmode", "classic", NULL};
+	static const char *const build_systems[] = {"cmake", "make", "autotools", NULL};
+	static const char *const base_names[] = {"core20", "core22", "core24", NULL};
 	const struct library *lib;
 	const struct base *base;
 	const char *s, *problem;
@@ -831,7 +855,9 @@ int lp_snap_resolve(enum lp_snap_origin *out, struct lp_snap_opts *o, struct lp_
 	if (given(o, LP_SNAP_FROM_ARTIFACT) && o->val_from[LP_SNAP_SOURCE] == LP_SNAP_DEFAULT) {
 		/* --example's source yields to an artifact given on top of it */
 		static const enum lp_snap_key preset[] = {
-			LP_SNAP_SOURCE, LP_SNAP_SOURCE_TAG, LP_SNAP_BUILD_SYSTEM,
+		    LP_SNAP_SOURCE,
+		    LP_SNAP_SOURCE_TAG,
+		    LP_SNAP_BUILD_SYSTEM,
 		};
 		size_t i;
 
@@ -853,8 +879,8 @@ int lp_snap_resolve(enum lp_snap_origin *out, struct lp_snap_opts *o, struct lp_
 	}
 	if (given(o, LP_SNAP_FROM_ARTIFACT)) {
 		static const enum lp_snap_key source_only[] = {
-			LP_SNAP_SOURCE_TAG, LP_SNAP_BUILD_SYSTEM, LP_SNAP_CMAKE_ARG,
-			LP_SNAP_MAKE_ARG,   LP_SNAP_CONFIGURE_ARG,
+		    LP_SNAP_SOURCE_TAG, LP_SNAP_BUILD_SYSTEM,  LP_SNAP_CMAKE_ARG,
+		    LP_SNAP_MAKE_ARG,	LP_SNAP_CONFIGURE_ARG,
 		};
 		size_t i;
 
@@ -877,7 +903,8 @@ int lp_snap_resolve(enum lp_snap_origin *out, struct lp_snap_opts *o, struct lp_
 		if (given(o, LP_SNAP_MAKE_ARG) && strcmp(s, "make"))
 			return bad(out, o, LP_SNAP_MAKE_ARG, err,
 				   "needs build system make, not '%s' (the %s plugin has no make "
-				   "parameters)", s, s);
+				   "parameters)",
+				   s, s);
 		if (given(o, LP_SNAP_CONFIGURE_ARG) && strcmp(s, "autotools"))
 			return bad(out, o, LP_SNAP_CONFIGURE_ARG, err,
 				   "needs build system autotools, not '%s'", s);
@@ -885,7 +912,8 @@ int lp_snap_resolve(enum lp_snap_origin *out, struct lp_snap_opts *o, struct lp_
 			return error;
 		s = val(o, LP_SNAP_SOURCE_TAG);
 		if (s && !valid_git_ref(s))
-			return bad(out, o, LP_SNAP_SOURCE_TAG, err, "'%s' is not a valid git tag", s);
+			return bad(out, o, LP_SNAP_SOURCE_TAG, err, "'%s' is not a valid git tag",
+				   s);
 		if (s && !val(o, LP_SNAP_VERSION)) {
 			/* the tag is the natural version ("1.9.1"); "v1.9.1" loses its v */
 			const char *v = (s[0] == 'v' && isdigit((unsigned char)s[1])) ? s + 1 : s;
@@ -910,7 +938,8 @@ int lp_snap_resolve(enum lp_snap_origin *out, struct lp_snap_opts *o, struct lp_
 		const char *name = val(o, LP_SNAP_NAME), *app = val(o, LP_SNAP_APP_NAME);
 		struct lp_buf d = LP_BUF_INIT;
 
-		lp_buf_addf(&d, "%s\nThis snap ships %s and its Python bindings with an "
+		lp_buf_addf(&d,
+			    "%s\nThis snap ships %s and its Python bindings with an "
 			    "interpreter:\nrun your scripts with `%s%s%s script.py`.\n",
 			    lib->description, lib->lib_file, name, strcmp(name, app) ? "." : "",
 			    strcmp(name, app) ? app : "");
@@ -1045,7 +1074,8 @@ static void add_source_part(struct lp_yaml *parts, const struct lp_snap_opts *o,
 			lp_buf_addch(&script, ' ');
 			sh_word(&script, *a);
 		}
-		lp_buf_addf(&script, "\ninstall -D -m 0755 lib/%s \"$%s_PART_INSTALL/usr/lib/%s\"\n",
+		lp_buf_addf(&script,
+			    "\ninstall -D -m 0755 lib/%s \"$%s_PART_INSTALL/usr/lib/%s\"\n",
 			    lib->lib_file, var(base), lib->lib_file);
 		lp_yaml_map_str(part, "override-build", script.buf);
 		lp_buf_release(&script);
@@ -1113,9 +1143,11 @@ static void add_artifact_part(struct lp_yaml *parts, const struct lp_snap_opts *
 	part = lp_yaml_map_map(parts, to.buf);
 	lp_yaml_map_str(part, "plugin", "nil");
 	if (given(o, LP_SNAP_BUILD_PACKAGE))
-		seq_strs(lp_yaml_map_seq(part, "build-packages"), list(o, LP_SNAP_BUILD_PACKAGE)->v);
+		seq_strs(lp_yaml_map_seq(part, "build-packages"),
+			 list(o, LP_SNAP_BUILD_PACKAGE)->v);
 	if (given(o, LP_SNAP_STAGE_PACKAGE))
-		seq_strs(lp_yaml_map_seq(part, "stage-packages"), list(o, LP_SNAP_STAGE_PACKAGE)->v);
+		seq_strs(lp_yaml_map_seq(part, "stage-packages"),
+			 list(o, LP_SNAP_STAGE_PACKAGE)->v);
 	lp_buf_release(&to);
 }
 
@@ -1164,8 +1196,10 @@ static void add_python_part(struct lp_yaml *parts, const struct lp_snap_opts *o,
 		 * uses (apache/mxnet#21165); on core24 only numpy >= 1.26 installs */
 		lp_buf_reset(&b);
 		lp_buf_adds(&b, "craftctl default\n"
-				"# numpy >= 1.24 removed the np.bool and np.int aliases (apache/mxnet#21165)\n");
-		lp_buf_addf(&b, "find %s -name '*.py' -exec sed -i -E "
+				"# numpy >= 1.24 removed the np.bool and np.int aliases "
+				"(apache/mxnet#21165)\n");
+		lp_buf_addf(&b,
+			    "find %s -name '*.py' -exec sed -i -E "
 			    "'s/(^|[^.[:alnum:]_])(_?np|onp)\\.(bool|int)\\b/\\1\\3/g' {} +\n",
 			    subdir ? subdir : ".");
 		lp_yaml_map_str(part, "override-pull", b.buf);
@@ -1177,15 +1211,16 @@ static void add_python_part(struct lp_yaml *parts, const struct lp_snap_opts *o,
 	lp_buf_release(&b);
 }
 
-static void add_app(struct lp_yaml *root, const struct lp_snap_opts *o,
-		    const struct library *lib, const struct base *base)
+static void add_app(struct lp_yaml *root, const struct lp_snap_opts *o, const struct library *lib,
+		    const struct base *base)
 {
 	struct lp_yaml *apps = lp_yaml_map_map(root, "apps");
 	struct lp_yaml *app = lp_yaml_map_map(apps, val(o, LP_SNAP_APP_NAME));
 	struct lp_yaml *env;
 	struct lp_buf b = LP_BUF_INIT;
 	const char *const *dir;
-	const char *triplet = base->legacy ? "$SNAPCRAFT_ARCH_TRIPLET" : "$CRAFT_ARCH_TRIPLET_BUILD_FOR";
+	const char *triplet =
+	    base->legacy ? "$SNAPCRAFT_ARCH_TRIPLET" : "$CRAFT_ARCH_TRIPLET_BUILD_FOR";
 
 	/* the python plugin's venv interpreter; no ${...} or quotes (snapd's
 	 * command charset), environment instead of a wrapper script */
@@ -1257,20 +1292,68 @@ struct lp_yaml *lp_snap_build(const struct lp_snap_opts *o)
 /* ---- part keys per plugin and base (spec section 2: craft-parts 2.35, snapcraft 7.5.9 v2) ---- */
 
 static const char *const common_keys[] = {
-	"plugin", "source", "source-type", "source-checksum", "source-branch", "source-tag",
-	"source-commit", "source-depth", "source-subdir", "source-submodules", "source-channel",
-	"build-packages", "stage-packages", "build-snaps", "stage-snaps", "after",
-	"disable-parallel", "build-environment", "build-attributes", "organize", "stage",
-	"prime", "permissions", "override-pull", "override-build", "override-stage",
-	"override-prime", "overlay-packages", "overlay-recommended-packages", "overlay",
-	"overlay-script", "override-overlay", "parse-info", NULL,
+    "plugin",
+    "source",
+    "source-type",
+    "source-checksum",
+    "source-branch",
+    "source-tag",
+    "source-commit",
+    "source-depth",
+    "source-subdir",
+    "source-submodules",
+    "source-channel",
+    "build-packages",
+    "stage-packages",
+    "build-snaps",
+    "stage-snaps",
+    "after",
+    "disable-parallel",
+    "build-environment",
+    "build-attributes",
+    "organize",
+    "stage",
+    "prime",
+    "permissions",
+    "override-pull",
+    "override-build",
+    "override-stage",
+    "override-prime",
+    "overlay-packages",
+    "overlay-recommended-packages",
+    "overlay",
+    "overlay-script",
+    "override-overlay",
+    "parse-info",
+    NULL,
 };
 static const char *const common_keys_core20[] = {
-	"plugin", "source", "source-type", "source-checksum", "source-branch", "source-tag",
-	"source-commit", "source-depth", "source-subdir", "build-packages", "stage-packages",
-	"build-snaps", "stage-snaps", "after", "build-environment", "build-attributes",
-	"organize", "filesets", "stage", "prime", "override-pull", "override-build",
-	"override-stage", "override-prime", "parse-info", NULL,
+    "plugin",
+    "source",
+    "source-type",
+    "source-checksum",
+    "source-branch",
+    "source-tag",
+    "source-commit",
+    "source-depth",
+    "source-subdir",
+    "build-packages",
+    "stage-packages",
+    "build-snaps",
+    "stage-snaps",
+    "after",
+    "build-environment",
+    "build-attributes",
+    "organize",
+    "filesets",
+    "stage",
+    "prime",
+    "override-pull",
+    "override-build",
+    "override-stage",
+    "override-prime",
+    "parse-info",
+    NULL,
 };
 
 struct plugin_keys {
@@ -1280,18 +1363,18 @@ struct plugin_keys {
 };
 
 static const struct plugin_keys plugin_keys[] = {
-	{ "make", 0, { "make-parameters" } },
-	{ "cmake", 0, { "cmake-parameters", "cmake-generator" } },
-	{ "autotools", 0, { "autotools-configure-parameters", "autotools-bootstrap-parameters" } },
-	{ "python", 0, { "python-requirements", "python-constraints", "python-packages" } },
-	{ "dump", 0, { NULL } },
-	{ "nil", 0, { NULL } },
-	{ "make", 1, { "make-parameters" } },
-	{ "cmake", 1, { "cmake-parameters", "cmake-generator" } },
-	{ "autotools", 1, { "autotools-configure-parameters" } },
-	{ "python", 1, { "requirements", "constraints", "python-packages" } },
-	{ "dump", 1, { NULL } },
-	{ "nil", 1, { NULL } },
+    {"make", 0, {"make-parameters"}},
+    {"cmake", 0, {"cmake-parameters", "cmake-generator"}},
+    {"autotools", 0, {"autotools-configure-parameters", "autotools-bootstrap-parameters"}},
+    {"python", 0, {"python-requirements", "python-constraints", "python-packages"}},
+    {"dump", 0, {NULL}},
+    {"nil", 0, {NULL}},
+    {"make", 1, {"make-parameters"}},
+    {"cmake", 1, {"cmake-parameters", "cmake-generator"}},
+    {"autotools", 1, {"autotools-configure-parameters"}},
+    {"python", 1, {"requirements", "constraints", "python-packages"}},
+    {"dump", 1, {NULL}},
+    {"nil", 1, {NULL}},
 };
 
 static const char *removed_key_hint(const char *key, int core20)
@@ -1301,7 +1384,8 @@ static const char *removed_key_hint(const char *key, int core20)
 	if (!strcmp(key, "python-version"))
 		return " (core18 key: use the base's python3)";
 	if (!core20 && (!strcmp(key, "requirements") || !strcmp(key, "constraints")))
-		return " (core20 key: use python-requirements/python-constraints, or python-packages)";
+		return " (core20 key: use python-requirements/python-constraints, or "
+		       "python-packages)";
 	if (core20 && !strncmp(key, "python-", 7) && strcmp(key, "python-packages"))
 		return " (core22 key: core20 uses requirements/constraints)";
 	if (!core20 && !strcmp(key, "filesets"))
@@ -1360,7 +1444,8 @@ int lp_snap_check_parts(const struct lp_yaml *project, const char *base, struct 
 		pl = lp_yaml_map_get(part, "plugin");
 		plugin = pl && pl->str ? pl->str : parts->keys[i];
 		for (j = 0; j < sizeof(plugin_keys) / sizeof(plugin_keys[0]); j++)
-			if (!strcmp(plugin_keys[j].plugin, plugin) && plugin_keys[j].core20 == core20)
+			if (!strcmp(plugin_keys[j].plugin, plugin) &&
+			    plugin_keys[j].core20 == core20)
 				pk = &plugin_keys[j];
 		if (!pk)
 			return lp_error_set(err, LP_EINVAL, "part '%s': unknown plugin '%s' on %s",
@@ -1375,15 +1460,20 @@ int lp_snap_check_parts(const struct lp_yaml *project, const char *base, struct 
 			for (k = 0; !ok && k < 4 && pk->keys[k]; k++)
 				ok = !strcmp(pk->keys[k], key);
 			if (!ok)
-				return lp_error_set(err, LP_EINVAL,
-						    "part '%s': key '%s' is not valid for plugin '%s' "
-						    "on %s%s", parts->keys[i], key, plugin, base,
-						    removed_key_hint(key, core20));
+				return lp_error_set(
+				    err, LP_EINVAL,
+				    "part '%s': key '%s' is not valid for plugin '%s' "
+				    "on %s%s",
+				    parts->keys[i], key, plugin, base,
+				    removed_key_hint(key, core20));
 			if (!strncmp(key, "override-", 9) && part->items[j]->str &&
 			    (core20 ? uses_craftctl(part->items[j]->str)
-				    : strstr(part->items[j]->str, "snapcraftctl") && strcmp(base, "core22")))
-				return lp_error_set(err, LP_EINVAL, "part '%s': %s uses %s, which %s "
-						    "does not support", parts->keys[i], key,
+				    : strstr(part->items[j]->str, "snapcraftctl") &&
+					  strcmp(base, "core22")))
+				return lp_error_set(err, LP_EINVAL,
+						    "part '%s': %s uses %s, which %s "
+						    "does not support",
+						    parts->keys[i], key,
 						    core20 ? "craftctl" : "snapcraftctl", base);
 		}
 		{
@@ -1392,7 +1482,8 @@ int lp_snap_check_parts(const struct lp_yaml *project, const char *base, struct 
 				   !!lp_yaml_map_get(part, "source-commit");
 
 			if (refs > 1)
-				return lp_error_set(err, LP_EINVAL, "part '%s': source-tag, "
+				return lp_error_set(err, LP_EINVAL,
+						    "part '%s': source-tag, "
 						    "source-branch and source-commit are exclusive",
 						    parts->keys[i]);
 		}
@@ -1401,8 +1492,10 @@ int lp_snap_check_parts(const struct lp_yaml *project, const char *base, struct 
 			const char *ref = after->items[j]->str;
 
 			if (!ref || !lp_yaml_map_get(parts, ref) || !strcmp(ref, parts->keys[i]))
-				return lp_error_set(err, LP_EINVAL, "part '%s': after: '%s' is not "
-						    "another part", parts->keys[i], ref ? ref : "?");
+				return lp_error_set(err, LP_EINVAL,
+						    "part '%s': after: '%s' is not "
+						    "another part",
+						    parts->keys[i], ref ? ref : "?");
 		}
 	}
 	state = lp_xcalloc(parts->nr, 1);

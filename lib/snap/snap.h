@@ -62,8 +62,8 @@ enum lp_snap_origin {
 	LP_SNAP_UNSET = 0,
 	LP_SNAP_DEFAULT,  /* lp's defaults and --example presets */
 	LP_SNAP_ARTIFACT, /* the artifact's libmxnet.meta */
-	LP_SNAP_CONFIG,   /* --config FILE */
-	LP_SNAP_FLAG,     /* the command line */
+	LP_SNAP_CONFIG,	  /* --config FILE */
+	LP_SNAP_FLAG,	  /* the command line */
 };
 
 struct lp_snap_opts {
@@ -73,8 +73,8 @@ struct lp_snap_opts {
 	enum lp_snap_origin list_from[LP_SNAP_NLISTS];
 	char *config_path; /* for messages about config values */
 	/* filled by lp_snap_resolve() from --from-artifact */
-	char *meta_path;          /* DIR/libmxnet.meta */
-	char *artifact_commit;    /* full commit id */
+	char *meta_path;		 /* DIR/libmxnet.meta */
+	char *artifact_commit;		 /* full commit id */
 	struct lp_strvec artifact_files; /* file.N.path, in order */
 };
 

@@ -67,8 +67,7 @@ int lp_awsconf_ini_has_section(const char *text, const char *section)
 	return 0;
 }
 
-int lp_awsconf_ini_get(struct lp_buf *out, const char *text, const char *section,
-		       const char *key)
+int lp_awsconf_ini_get(struct lp_buf *out, const char *text, const char *section, const char *key)
 {
 	const char *p = text;
 	int in = 0;
@@ -185,15 +184,15 @@ static int files_load(struct files *f, const char *profile, struct lp_error *err
 
 	f->profile = profile;
 	f->cred_path = env("AWS_SHARED_CREDENTIALS_FILE")
-			       ? lp_xstrdup(env("AWS_SHARED_CREDENTIALS_FILE"))
-			       : lp_xasprintf("%s/.aws/credentials", home ? home : "");
+			   ? lp_xstrdup(env("AWS_SHARED_CREDENTIALS_FILE"))
+			   : lp_xasprintf("%s/.aws/credentials", home ? home : "");
 	f->conf_path = env("AWS_CONFIG_FILE") ? lp_xstrdup(env("AWS_CONFIG_FILE"))
 					      : lp_xasprintf("%s/.aws/config", home ? home : "");
 	if ((error = load(&f->cred, &f->have_cred, f->cred_path, err)) < 0 ||
 	    (error = load(&f->conf, &f->have_conf, f->conf_path, err)) < 0)
 		return error;
 	f->conf_section = strcmp(profile, "default") ? lp_xasprintf("profile %s", profile)
-						      : lp_xstrdup("default");
+						     : lp_xstrdup("default");
 	/* "[profile default]" is accepted for the default profile too */
 	if (!strcmp(profile, "default") && !lp_awsconf_ini_has_section(f->conf.buf, "default") &&
 	    lp_awsconf_ini_has_section(f->conf.buf, "profile default")) {
@@ -274,20 +273,23 @@ static int creds_from_json(struct lp_awsconf *c, const struct lp_buf *body, cons
 
 	/* strict, as all JSON lp reads: json-c took single quotes and kept the last of two keys */
 	if (lp_json_parse(&root, body->buf, body->len, 0, &jerr) < 0) {
-		error = lp_error_set(err, LP_ENET, "%s answered invalid JSON: %s at line %zu column %zu",
-				     source, jerr.msg, jerr.line, jerr.column);
+		error = lp_error_set(err, LP_ENET,
+				     "%s answered invalid JSON: %s at line %zu column %zu", source,
+				     jerr.msg, jerr.line, jerr.column);
 		goto out;
 	}
 	if (!json_object_object_get_ex(root, "AccessKeyId", &ak) ||
 	    !json_object_object_get_ex(root, "SecretAccessKey", &sk) ||
-	    !json_object_is_type(ak, json_type_string) || !json_object_is_type(sk, json_type_string)) {
+	    !json_object_is_type(ak, json_type_string) ||
+	    !json_object_is_type(sk, json_type_string)) {
 		error = lp_error_set(err, LP_ENET,
 				     "%s answered without AccessKeyId and SecretAccessKey", source);
 		goto out;
 	}
 	c->access_key = lp_xstrdup(json_object_get_string(ak));
 	c->secret_key = lp_xstrdup(json_object_get_string(sk));
-	if (json_object_object_get_ex(root, "Token", &tok) && json_object_is_type(tok, json_type_string))
+	if (json_object_object_get_ex(root, "Token", &tok) &&
+	    json_object_is_type(tok, json_type_string))
 		c->session_token = lp_xstrdup(json_object_get_string(tok));
 	c->cred_source = lp_xstrdup(source);
 out:
@@ -379,9 +381,10 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 			goto out;
 		}
 		if (env_true("AWS_EC2_METADATA_V1_DISABLED")) {
-			snprintf(why, why_size,
-				 "%.*s: no IMDSv2 token (%.200s) and AWS_EC2_METADATA_V1_DISABLED=true",
-				 (int)bl, base, reason.msg);
+			snprintf(
+			    why, why_size,
+			    "%.*s: no IMDSv2 token (%.200s) and AWS_EC2_METADATA_V1_DISABLED=true",
+			    (int)bl, base, reason.msg);
 			goto out;
 		}
 		lp_log_debug("s3: no IMDSv2 token from %.*s (%s): trying IMDSv1", (int)bl, base,
@@ -394,7 +397,8 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 	free(url);
 	url = lp_xasprintf("%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base);
 	if (http_fetch(&role, "GET", url, v1 ? NULL : hdr.buf, 1000, &reason) < 0) {
-		snprintf(why, why_size, "%.*s: no instance role (%.200s)", (int)bl, base, reason.msg);
+		snprintf(why, why_size, "%.*s: no instance role (%.200s)", (int)bl, base,
+			 reason.msg);
 		goto out;
 	}
 	lp_buf_rtrim(&role.body);
@@ -408,14 +412,14 @@ static int imds_creds(struct lp_awsconf *c, char *why, size_t why_size, struct l
 	url = lp_xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)bl, base,
 			   role.body.buf);
 	if (http_fetch(&body, "GET", url, v1 ? NULL : hdr.buf, 1000, &reason) < 0) {
-		error = lp_error_set(err, LP_ENET,
-				     "cannot get instance role credentials from '%s': %s", url,
-				     reason.msg);
+		error =
+		    lp_error_set(err, LP_ENET, "cannot get instance role credentials from '%s': %s",
+				 url, reason.msg);
 		goto out;
 	}
-	if ((error = creds_from_json(c, &body.body,
-				     v1 ? "EC2 instance metadata (IMDSv1)" : "EC2 instance metadata",
-				     err)) < 0)
+	if ((error = creds_from_json(
+		 c, &body.body, v1 ? "EC2 instance metadata (IMDSv1)" : "EC2 instance metadata",
+		 err)) < 0)
 		goto out;
 	error = 1;
 out:
@@ -435,9 +439,9 @@ static int check_endpoint(const char *url, const char *source, struct lp_error *
 	const char *host;
 
 	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
-		return lp_error_set(err, LP_EINVAL,
-				    "invalid endpoint URL '%s' from %s: expected http:// or https://",
-				    url, source);
+		return lp_error_set(
+		    err, LP_EINVAL,
+		    "invalid endpoint URL '%s' from %s: expected http:// or https://", url, source);
 	host = strstr(url, "://") + 3;
 	if (!*host || *host == '/' || strchr(host, '?') || strchr(host, '#') || strchr(host, '@'))
 		return lp_error_set(err, LP_EINVAL, "invalid endpoint URL '%s' from %s", url,
@@ -460,10 +464,9 @@ static int parse_attempts(int *out, const char *s, const char *source, struct lp
 	return 0;
 }
 
-int lp_awsconf_resolve(struct lp_awsconf *c, const struct lp_awsconf_opts *o,
-		       struct lp_error *err)
+int lp_awsconf_resolve(struct lp_awsconf *c, const struct lp_awsconf_opts *o, struct lp_error *err)
 {
-	struct files f = { NULL, NULL, LP_BUF_INIT, LP_BUF_INIT, 0, 0, NULL, NULL };
+	struct files f = {NULL, NULL, LP_BUF_INIT, LP_BUF_INIT, 0, 0, NULL, NULL};
 	struct lp_buf tried = LP_BUF_INIT;
 	const char *profile = o->profile ? o->profile : env("AWS_PROFILE");
 	int named = profile != NULL;
@@ -508,7 +511,8 @@ int lp_awsconf_resolve(struct lp_awsconf *c, const struct lp_awsconf_opts *o,
 			ep_src = "AWS_ENDPOINT_URL_S3";
 		else if ((ep = env("AWS_ENDPOINT_URL")))
 			ep_src = "AWS_ENDPOINT_URL";
-		else if ((v = conf_get(&f, "s3.endpoint_url")) || (v = conf_get(&f, "endpoint_url"))) {
+		else if ((v = conf_get(&f, "s3.endpoint_url")) ||
+			 (v = conf_get(&f, "endpoint_url"))) {
 			ep = v;
 			ep_src = f.conf_path;
 		}
@@ -557,10 +561,12 @@ int lp_awsconf_resolve(struct lp_awsconf *c, const struct lp_awsconf_opts *o,
 	free(v);
 	v = NULL;
 	if ((v = conf_get(&f, "s3.max_concurrent_requests"))) {
-		if ((error = parse_attempts(&c->max_concurrent_requests, v, f.conf_path, err)) < 0) {
-			lp_error_set(err, LP_EINVAL,
-				     "invalid s3.max_concurrent_requests '%s' in '%s': expected 1 to 100",
-				     v, f.conf_path);
+		if ((error = parse_attempts(&c->max_concurrent_requests, v, f.conf_path, err)) <
+		    0) {
+			lp_error_set(
+			    err, LP_EINVAL,
+			    "invalid s3.max_concurrent_requests '%s' in '%s': expected 1 to 100", v,
+			    f.conf_path);
 			goto out;
 		}
 	}
@@ -588,10 +594,11 @@ int lp_awsconf_resolve(struct lp_awsconf *c, const struct lp_awsconf_opts *o,
 			goto found;
 		}
 		if (ak || sk) {
-			error = lp_error_set(err, LP_EINVAL,
-					     "partial AWS credentials in the environment: %s is set but %s is not",
-					     ak ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-					     ak ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+			error = lp_error_set(
+			    err, LP_EINVAL,
+			    "partial AWS credentials in the environment: %s is set but %s is not",
+			    ak ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+			    ak ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 			goto out;
 		}
 	}
@@ -609,17 +616,19 @@ int lp_awsconf_resolve(struct lp_awsconf *c, const struct lp_awsconf_opts *o,
 			goto found;
 	}
 	{
-		static const char *const unsupported[] = { "role_arn", "credential_process",
-							   "sso_start_url", "sso_session",
-							   "web_identity_token_file", NULL };
+		static const char *const unsupported[] = {
+		    "role_arn",	   "credential_process",      "sso_start_url",
+		    "sso_session", "web_identity_token_file", NULL};
 
 		for (k = 0; unsupported[k]; k++) {
 			if ((v = conf_get(&f, unsupported[k]))) {
-				error = lp_error_set(err, LP_EINVAL,
-						     "AWS profile '%s' uses %s, which lp does not support: "
-						     "export temporary keys (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
-						     "AWS_SESSION_TOKEN) instead",
-						     profile, unsupported[k]);
+				error = lp_error_set(
+				    err, LP_EINVAL,
+				    "AWS profile '%s' uses %s, which lp does not support: "
+				    "export temporary keys (AWS_ACCESS_KEY_ID, "
+				    "AWS_SECRET_ACCESS_KEY, "
+				    "AWS_SESSION_TOKEN) instead",
+				    profile, unsupported[k]);
 				goto out;
 			}
 		}

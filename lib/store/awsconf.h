@@ -47,23 +47,29 @@ struct lp_awsconf_opts {
 	const char *endpoint_url;
 	int max_attempts; /* 0: default */
 };
-#define LP_AWSCONF_OPTS_INIT { .profile = NULL, .max_attempts = 0 }
+#define LP_AWSCONF_OPTS_INIT                                                                       \
+	{                                                                                          \
+		.profile = NULL, .max_attempts = 0                                                 \
+	}
 
 struct lp_awsconf {
 	char *access_key, *secret_key, *session_token; /* secrets: never log */
-	char *cred_source;  /* where they came from, for -v ("environment", ...) */
+	char *cred_source; /* where they came from, for -v ("environment", ...) */
 	char *profile;
 	char *region;
-	char *endpoint;     /* "scheme://host[:port][/path]", no trailing '/' */
+	char *endpoint;	     /* "scheme://host[:port][/path]", no trailing '/' */
 	int endpoint_custom; /* named by the user (flag, env or profile) */
-	int addressing;     /* -1 auto, 0 virtual-hosted, 1 path (profile s3.addressing_style) */
+	int addressing;	     /* -1 auto, 0 virtual-hosted, 1 path (profile s3.addressing_style) */
 	int max_attempts;
-	char *ca_bundle;    /* AWS_CA_BUNDLE or profile ca_bundle, or NULL */
+	char *ca_bundle;	      /* AWS_CA_BUNDLE or profile ca_bundle, or NULL */
 	uint64_t multipart_threshold; /* 0: not set */
 	uint64_t multipart_chunksize;
 	int max_concurrent_requests;
 };
-#define LP_AWSCONF_INIT { .access_key = NULL, .addressing = -1 }
+#define LP_AWSCONF_INIT                                                                            \
+	{                                                                                          \
+		.access_key = NULL, .addressing = -1                                               \
+	}
 
 /*
  * Resolve everything. LP_EINVAL for bad settings (a malformed endpoint, an
@@ -81,8 +87,7 @@ void lp_awsconf_release(struct lp_awsconf *c);
  * comments, "key = value", indented "sub = value" lines under "key =" are
  * found as "key.sub"). 1 and `out` set if found, else 0.
  */
-int lp_awsconf_ini_get(struct lp_buf *out, const char *text, const char *section,
-		       const char *key);
+int lp_awsconf_ini_get(struct lp_buf *out, const char *text, const char *section, const char *key);
 /* True if the section exists. */
 int lp_awsconf_ini_has_section(const char *text, const char *section);
 

@@ -87,8 +87,8 @@ int lp_s3_new(struct lp_s3 **out, const struct lp_s3_config *cfg, struct lp_erro
 	c->region = lp_xstrdup(cfg->region);
 	c->access_key = lp_xstrdup(cfg->access_key);
 	c->secret_key = lp_xstrdup(cfg->secret_key);
-	c->session_token = cfg->session_token && *cfg->session_token ? lp_xstrdup(cfg->session_token)
-								      : NULL;
+	c->session_token =
+	    cfg->session_token && *cfg->session_token ? lp_xstrdup(cfg->session_token) : NULL;
 	c->ca_bundle = cfg->ca_bundle && *cfg->ca_bundle ? lp_xstrdup(cfg->ca_bundle) : NULL;
 	/* pitfall 5: name the region, or curl guesses it from the host name */
 	c->sigv4 = lp_xasprintf("aws:amz:%s:s3", cfg->region);
@@ -142,8 +142,9 @@ void lp_s3_uri_encode(struct lp_buf *out, const char *s, int keep_slash)
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '.' || ch == '_' || ch == '~' || (keep_slash && ch == '/')) {
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~' ||
+		    (keep_slash && ch == '/')) {
 			lp_buf_addch(out, (char)ch);
 		} else {
 			lp_buf_addch(out, '%');
@@ -604,8 +605,8 @@ static void XMLCALL xml_text(void *p, const XML_Char *s, int len)
 int lp_s3_xml_parse(const char *data, size_t len, lp_s3_xml_cb cb, void *payload,
 		    struct lp_error *err)
 {
-	struct xml_state x = { .path = LP_BUF_INIT, .text = LP_BUF_INIT, .cb = cb,
-			       .payload = payload };
+	struct xml_state x = {
+	    .path = LP_BUF_INIT, .text = LP_BUF_INIT, .cb = cb, .payload = payload};
 	int error = 0;
 
 	/* namespace-aware with ':' as separator, so "ns-uri:Key" -> "Key" */
@@ -616,13 +617,15 @@ int lp_s3_xml_parse(const char *data, size_t len, lp_s3_xml_cb cb, void *payload
 	XML_SetElementHandler(x.parser, xml_start, xml_end);
 	XML_SetCharacterDataHandler(x.parser, xml_text);
 	if (XML_Parse(x.parser, data, (int)len, XML_TRUE) == XML_STATUS_ERROR && x.too_deep)
-		error = lp_error_set(err, LP_ENET,
-				     "malformed XML from the S3 server: nested deeper than %d elements (line %lu)",
-				     XML_MAX_DEPTH, (unsigned long)XML_GetCurrentLineNumber(x.parser));
+		error = lp_error_set(
+		    err, LP_ENET,
+		    "malformed XML from the S3 server: nested deeper than %d elements (line %lu)",
+		    XML_MAX_DEPTH, (unsigned long)XML_GetCurrentLineNumber(x.parser));
 	else if (XML_GetErrorCode(x.parser) != XML_ERROR_NONE && !x.stop)
-		error = lp_error_set(err, LP_ENET, "malformed XML from the S3 server: %s (line %lu)",
-				     XML_ErrorString(XML_GetErrorCode(x.parser)),
-				     (unsigned long)XML_GetCurrentLineNumber(x.parser));
+		error =
+		    lp_error_set(err, LP_ENET, "malformed XML from the S3 server: %s (line %lu)",
+				 XML_ErrorString(XML_GetErrorCode(x.parser)),
+				 (unsigned long)XML_GetCurrentLineNumber(x.parser));
 	else if (x.stop)
 		error = x.stop;
 	XML_ParserFree(x.parser);
@@ -653,7 +656,7 @@ static int xml_err_cb(const char *path, const char *text, void *p)
 int lp_s3_xml_error(const char *data, size_t len, char *code, size_t code_size, char *msg,
 		    size_t msg_size)
 {
-	struct xml_err e = { code, msg, code_size, msg_size, 0 };
+	struct xml_err e = {code, msg, code_size, msg_size, 0};
 	struct lp_error err = LP_ERROR_INIT;
 
 	code[0] = msg[0] = '\0';
@@ -666,12 +669,11 @@ int lp_s3_xml_error(const char *data, size_t len, char *code, size_t code_size, 
 
 int lp_s3_retryable(int curl_code, long status, const char *s3_code)
 {
-	static const char *const codes[] = { "SlowDown", "RequestTimeout", "InternalError",
-					     "ServiceUnavailable", "Throttling",
-					     "ThrottlingException", "RequestTimeTooSkewed",
-					     "OperationAborted",
-					     /* the body was corrupted on the way: resend it */
-					     "BadDigest", "XAmzContentSHA256Mismatch", NULL };
+	static const char *const codes[] = {
+	    "SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable", "Throttling",
+	    "ThrottlingException", "RequestTimeTooSkewed", "OperationAborted",
+	    /* the body was corrupted on the way: resend it */
+	    "BadDigest", "XAmzContentSHA256Mismatch", NULL};
 	size_t i;
 
 	switch (curl_code) {
@@ -1068,8 +1070,9 @@ static int finish_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *
 			   strncasecmp(r->etag + 1, r->md5hex, 32)) {
 			/* it stored other bytes than we sent and did not check Content-MD5 */
 			snprintf(code, sizeof(code), "BadDigest");
-			snprintf(msg, sizeof(msg), "the server stored other bytes than were sent "
-						   "(its ETag is not the Content-MD5)");
+			snprintf(msg, sizeof(msg),
+				 "the server stored other bytes than were sent "
+				 "(its ETag is not the Content-MD5)");
 		} else if (r->sink_fd >= 0 && r->sink_size && r->pos != r->sink_size) {
 			rc = CURLE_PARTIAL_FILE;
 		} else {
@@ -1118,11 +1121,11 @@ static int finish_attempt(struct lp_s3 *c, struct lp_s3_req *r, struct attempt *
 		ret = lp_error_set(err, LP_ENOTFOUND, "'%s' not found", name.buf);
 	} else if (r->status == 412 && rc == CURLE_OK && !a->local_code) {
 		/* If-Match / If-None-Match did not hold: someone else wrote it */
-		ret = lp_error_set(err, LP_EEXISTS,
-				   "cannot %s '%s': it %s meanwhile (precondition failed, "
-				   "HTTP 412)",
-				   r->method, name.buf,
-				   r->if_none_match ? "was created" : "changed");
+		ret =
+		    lp_error_set(err, LP_EEXISTS,
+				 "cannot %s '%s': it %s meanwhile (precondition failed, "
+				 "HTTP 412)",
+				 r->method, name.buf, r->if_none_match ? "was created" : "changed");
 	} else {
 		struct lp_buf why = LP_BUF_INIT;
 		long part = part_number(r);
@@ -1228,7 +1231,7 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 			while (hp < n && reqs[hp]->body_off + reqs[hp]->sink_off +
 						 (reqs[hp]->body_size ? reqs[hp]->body_size
 								      : reqs[hp]->sink_size) <=
-					 h->off)
+					     h->off)
 				hp++;
 			if (hp < n) {
 				struct lp_s3_req *r = reqs[hp];
@@ -1237,7 +1240,8 @@ int lp_s3_run(struct lp_s3 *c, struct lp_s3_req **reqs, size_t n, int concurrenc
 
 				/* never past this part: the next one may not be written yet */
 				if (state[hp] == ST_DONE)
-					limit = start + (r->body_size ? r->body_size : r->sink_size);
+					limit =
+					    start + (r->body_size ? r->body_size : r->sink_size);
 				if ((error = hasher_step(h, limit, hbuf, IO_BUFSIZE, err)) < 0)
 					goto out;
 				catching = error > 0;
@@ -1282,7 +1286,7 @@ out:
 
 int lp_s3_do(struct lp_s3 *c, struct lp_s3_req *r, struct lp_error *err)
 {
-	struct lp_s3_req *one[1] = { r };
+	struct lp_s3_req *one[1] = {r};
 
 	return lp_s3_run(c, one, 1, 1, NULL, NULL, 0, err);
 }

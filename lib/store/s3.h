@@ -46,17 +46,17 @@
  */
 
 struct lp_s3_config {
-	const char *endpoint;      /* "scheme://host[:port][/path]", no trailing '/' */
+	const char *endpoint; /* "scheme://host[:port][/path]", no trailing '/' */
 	const char *bucket;
 	const char *region;
-	int path_style;            /* 1 path-style, 0 virtual-hosted */
+	int path_style; /* 1 path-style, 0 virtual-hosted */
 	const char *access_key;
 	const char *secret_key;
-	const char *session_token; /* NULL or "" for none */
-	const char *ca_bundle;     /* AWS_CA_BUNDLE, or NULL */
-	int max_attempts;          /* >= 1 */
+	const char *session_token;    /* NULL or "" for none */
+	const char *ca_bundle;	      /* AWS_CA_BUNDLE, or NULL */
+	int max_attempts;	      /* >= 1 */
 	const lp_cancel_flag *cancel; /* may be NULL */
-	int regional_endpoint;     /* endpoint is AWS's for `region`: a redirect moves it */
+	int regional_endpoint;	      /* endpoint is AWS's for `region`: a redirect moves it */
 };
 
 /* A client: copies of the config plus a libcurl multi handle (connection
@@ -93,57 +93,59 @@ struct lp_s3_hasher {
 	struct lp_sha256 sha;
 	uint64_t off;  /* bytes hashed so far */
 	uint64_t size; /* total */
-	int fd;        /* readable fd of the file (for catching up) */
+	int fd;	       /* readable fd of the file (for catching up) */
 };
 
 /* One request. Zero-init with LP_S3_REQ_INIT, fill, run, then read the
  * results; lp_s3_req_release() frees what run allocated. */
 struct lp_s3_req {
-	const char *method;          /* GET PUT POST HEAD DELETE */
-	const char *key;             /* object key (unencoded); NULL: the bucket */
-	struct lp_strvec query;      /* name, value pairs (unencoded) */
-	const char *content_type;    /* for bodies; default application/octet-stream */
-	const char *if_match;        /* ETag to require, or NULL */
-	int if_none_match;           /* "If-None-Match: *": create only */
-	int no_cancel;               /* run even when the cancel flag is set */
+	const char *method;	       /* GET PUT POST HEAD DELETE */
+	const char *key;	       /* object key (unencoded); NULL: the bucket */
+	struct lp_strvec query;	       /* name, value pairs (unencoded) */
+	const char *content_type;      /* for bodies; default application/octet-stream */
+	const char *if_match;	       /* ETag to require, or NULL */
+	int if_none_match;	       /* "If-None-Match: *": create only */
+	int no_cancel;		       /* run even when the cancel flag is set */
 	struct lp_strvec more_headers; /* "Name: value" lines (signed like the rest) */
 	/* body: memory (signed with its real hash) or a file window (unsigned) */
 	const void *body;
 	size_t body_len;
-	int body_fd;                 /* -1: none */
+	int body_fd; /* -1: none */
 	uint64_t body_off, body_size;
 	/* response body: memory (capped), a file window written with pwrite, or
 	 * neither: then only hashed (with `hasher`, whole object, in order) */
 	struct lp_buf *resp;
 	size_t resp_max;
-	int xml_errors_in_2xx;       /* a 2xx whose body is <Error> is an error */
-	int sink_fd;                 /* -1: none */
+	int xml_errors_in_2xx;	      /* a 2xx whose body is <Error> is an error */
+	int sink_fd;		      /* -1: none */
 	uint64_t sink_off, sink_size; /* the Range requested (sink_size 0: whole object) */
-	struct lp_s3_hasher *hasher; /* shared in-order hash, or NULL */
+	struct lp_s3_hasher *hasher;  /* shared in-order hash, or NULL */
 	/* results */
 	long status;
-	uint64_t content_length;     /* from the response headers (HEAD) */
+	uint64_t content_length; /* from the response headers (HEAD) */
 	int have_content_length;
 	char etag[128];
 	/* internal state */
-	uint64_t pos;                /* bytes of the window done in this attempt */
-	uint64_t high;               /* high-water mark over attempts (downloads: in the file) */
-	char *wbuf;                  /* downloads: received bytes not yet written (the last
-				      * wlen of pos), gathered into large writes */
+	uint64_t pos;  /* bytes of the window done in this attempt */
+	uint64_t high; /* high-water mark over attempts (downloads: in the file) */
+	char *wbuf;    /* downloads: received bytes not yet written (the last
+			* wlen of pos), gathered into large writes */
 	size_t wlen;
 	int attempts;
-	int redirected;              /* a region redirect was followed */
+	int redirected; /* a region redirect was followed */
 	double not_before;
-	char md5[32];                /* base64 Content-MD5 of the body, "" until computed */
-	char md5hex[33];             /* the same digest in hex, to compare with the ETag */
-	int etag_not_md5;            /* the answer says SSE-KMS/SSE-C: its ETag is no MD5 */
+	char md5[32];	  /* base64 Content-MD5 of the body, "" until computed */
+	char md5hex[33];  /* the same digest in hex, to compare with the ETag */
+	int etag_not_md5; /* the answer says SSE-KMS/SSE-C: its ETag is no MD5 */
 	struct lp_buf errbody;
 	void *easy;
 	void *headers;
 };
-#define LP_S3_REQ_INIT                                                                    \
-	{ .query = LP_STRVEC_INIT, .more_headers = LP_STRVEC_INIT, .body_fd = -1,           \
-	  .sink_fd = -1, .errbody = LP_BUF_INIT }
+#define LP_S3_REQ_INIT                                                                             \
+	{                                                                                          \
+		.query = LP_STRVEC_INIT, .more_headers = LP_STRVEC_INIT, .body_fd = -1,            \
+		.sink_fd = -1, .errbody = LP_BUF_INIT                                              \
+	}
 
 void lp_s3_req_release(struct lp_s3_req *r);
 

@@ -59,7 +59,7 @@ struct lp_store_ops {
 
 struct lp_store {
 	const struct lp_store_ops *ops;
-	char *url; /* as given, for messages (never contains secrets) */
+	char *url;		      /* as given, for messages (never contains secrets) */
 	const lp_cancel_flag *cancel; /* from the opts; store.c sets it after open */
 	int locked; /* a writer lock is held (store.c keeps it; the backend holds the state) */
 };

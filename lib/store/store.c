@@ -46,9 +46,10 @@ int lp_store_open(struct lp_store **out, const char *url, const struct lp_store_
 			return error;
 		}
 	}
-	return lp_error_set(err, LP_EINVAL,
-			    "unsupported repository URL '%s' (use s3://bucket[/prefix], file:///dir or a path)",
-			    url);
+	return lp_error_set(
+	    err, LP_EINVAL,
+	    "unsupported repository URL '%s' (use s3://bucket[/prefix], file:///dir or a path)",
+	    url);
 }
 
 const char *lp_store_backend(const struct lp_store *s)

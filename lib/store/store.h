@@ -34,18 +34,21 @@ struct lp_store;
 
 /* Everything a backend may need from flags; zero/NULL means "default". */
 struct lp_store_opts {
-	const char *endpoint_url; /* --endpoint-url (S3-compatible stores) */
-	const char *region;       /* --region */
-	const char *profile;      /* --profile (AWS shared config) */
-	int concurrency;          /* --concurrency: parallel part transfers */
-	int max_attempts;         /* --max-attempts: per request, >= 1 */
-	int path_style;           /* -1 auto, 0 virtual-hosted, 1 path-style */
+	const char *endpoint_url;     /* --endpoint-url (S3-compatible stores) */
+	const char *region;	      /* --region */
+	const char *profile;	      /* --profile (AWS shared config) */
+	int concurrency;	      /* --concurrency: parallel part transfers */
+	int max_attempts;	      /* --max-attempts: per request, >= 1 */
+	int path_style;		      /* -1 auto, 0 virtual-hosted, 1 path-style */
 	uint64_t multipart_threshold; /* bytes; above it uploads are multipart */
-	uint64_t part_size;       /* bytes; 0 = auto (>= 8 MiB, <= 10,000 parts) */
+	uint64_t part_size;	      /* bytes; 0 = auto (>= 8 MiB, <= 10,000 parts) */
 	const lp_cancel_flag *cancel; /* set (by a signal handler): stop, LP_EINTR */
-	const char *tmp_dir;      /* temp files (an S3 copy over 5 GiB); NULL = /tmp */
+	const char *tmp_dir;	      /* temp files (an S3 copy over 5 GiB); NULL = /tmp */
 };
-#define LP_STORE_OPTS_INIT { .endpoint_url = NULL, .path_style = -1 }
+#define LP_STORE_OPTS_INIT                                                                         \
+	{                                                                                          \
+		.endpoint_url = NULL, .path_style = -1                                             \
+	}
 
 /* Size and content hash of an object as transferred. */
 struct lp_store_info {
@@ -60,7 +63,10 @@ struct lp_store_xfer {
 	lp_store_progress_cb progress; /* may be NULL */
 	void *payload;
 };
-#define LP_STORE_XFER_INIT { .progress = NULL, .payload = NULL }
+#define LP_STORE_XFER_INIT                                                                         \
+	{                                                                                          \
+		.progress = NULL, .payload = NULL                                                  \
+	}
 
 /* Called once per listed key (full key relative to the store root), in
  * lexicographic order; a non-zero return stops the listing and is returned. */
@@ -68,9 +74,9 @@ typedef int (*lp_store_list_cb)(const char *key, uint64_t size, void *payload);
 
 /* One listed object, as lp_store_list_entries() reports it. */
 struct lp_store_entry {
-	const char *key;   /* relative to the store root; valid during the callback */
+	const char *key; /* relative to the store root; valid during the callback */
 	uint64_t size;
-	long long mtime;   /* last modified, seconds since the epoch; 0 if unknown */
+	long long mtime; /* last modified, seconds since the epoch; 0 if unknown */
 };
 typedef int (*lp_store_entry_cb)(const struct lp_store_entry *e, void *payload);
 
@@ -82,11 +88,13 @@ int lp_store_open(struct lp_store **out, const char *url, const struct lp_store_
 void lp_store_free(struct lp_store *s);
 
 int lp_store_put(struct lp_store *s, const char *key, const char *path,
-		 const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err) LP_WUR;
+		 const struct lp_store_xfer *x, struct lp_store_info *out,
+		 struct lp_error *err) LP_WUR;
 int lp_store_put_mem(struct lp_store *s, const char *key, const void *data, size_t len,
 		     struct lp_error *err) LP_WUR;
 int lp_store_get(struct lp_store *s, const char *key, const char *path,
-		 const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err) LP_WUR;
+		 const struct lp_store_xfer *x, struct lp_store_info *out,
+		 struct lp_error *err) LP_WUR;
 int lp_store_get_mem(struct lp_store *s, const char *key, struct lp_buf *out, size_t max,
 		     struct lp_error *err) LP_WUR;
 int lp_store_stat(struct lp_store *s, const char *key, struct lp_store_info *out,
@@ -122,7 +130,10 @@ struct lp_store_cond {
 	int if_none_match;    /* only if `key` does not exist */
 	const char *if_match; /* only if `key` exists with this ETag */
 };
-#define LP_STORE_COND_INIT { .if_none_match = 0, .if_match = NULL }
+#define LP_STORE_COND_INIT                                                                         \
+	{                                                                                          \
+		.if_none_match = 0, .if_match = NULL                                               \
+	}
 
 /* put_mem under `cond` (NULL: none); `etag` (NULL or LP_STORE_ETAG_SIZE
  * bytes) receives the new object's ETag, "" if the server sent none. */

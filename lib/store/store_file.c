@@ -186,7 +186,8 @@ static int file_put_mem(struct lp_store *s, const char *key, const void *data, s
 				error = lp_error_set(err, LP_EEXISTS, "'%s' already exists in '%s'",
 						     key, s->url);
 			else
-				error = lp_error_set_errno(err, LP_EIO, "cannot write '%s'", dst.buf);
+				error =
+				    lp_error_set_errno(err, LP_EIO, "cannot write '%s'", dst.buf);
 			goto out;
 		}
 	} else if (rename(t.path, dst.buf) < 0) {
@@ -430,8 +431,8 @@ static int file_copy(struct lp_store *s, const char *src, const char *dst,
 	if (lp_fs_is_file(from.buf))
 		error = file_put(s, dst, from.buf, &none, out, err);
 	else
-		error = lp_error_set(err, LP_ENOTFOUND, "'%s' not found in '%s'", src,
-				     fs->base.url);
+		error =
+		    lp_error_set(err, LP_ENOTFOUND, "'%s' not found in '%s'", src, fs->base.url);
 	lp_buf_release(&from);
 	return error;
 }

@@ -22,7 +22,7 @@
 #define MiB (1024ULL * 1024)
 #define DEFAULT_THRESHOLD (16 * MiB)
 #define DEFAULT_CONCURRENCY 8
-#define MIN_PART (5 * MiB)  /* S3's minimum for every part but the last */
+#define MIN_PART (5 * MiB) /* S3's minimum for every part but the last */
 #define AUTO_PART (8 * MiB)
 #define MAX_PARTS 10000
 #define LIST_PAGE 1000
@@ -156,7 +156,8 @@ static int multipart_put(struct s3_store *st, const char *key, int fd, uint64_t 
 	if ((error = lp_s3_xml_parse(resp.buf, resp.len, find_upload_id, &id, err)) < 0)
 		goto out;
 	if (!id || !*id) {
-		error = lp_error_set(err, LP_ENET, "cannot upload 's3://%s/%s': no UploadId in the answer",
+		error = lp_error_set(err, LP_ENET,
+				     "cannot upload 's3://%s/%s': no UploadId in the answer",
 				     st->bucket, key);
 		goto out;
 	}
@@ -203,8 +204,8 @@ static int multipart_put(struct s3_store *st, const char *key, int fd, uint64_t 
 	complete.resp_max = 64 * 1024;
 	complete.xml_errors_in_2xx = 1; /* a 200 can still carry <Error> */
 	{
-		struct completing c = { x, size };
-		struct lp_s3_req *one[1] = { &complete };
+		struct completing c = {x, size};
+		struct lp_s3_req *one[1] = {&complete};
 
 		if ((error = lp_s3_run(st->s3, one, 1, 1, x && x->progress ? on_completing : NULL,
 				       &c, size, err)) < 0)
@@ -231,7 +232,7 @@ static int s3_put(struct lp_store *s, const char *key, const char *path,
 		  const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err)
 {
 	struct s3_store *st = S(s);
-	struct lp_s3_hasher h = { LP_SHA256_INIT, 0, 0, -1 };
+	struct lp_s3_hasher h = {LP_SHA256_INIT, 0, 0, -1};
 	struct lp_s3_req r = LP_S3_REQ_INIT;
 	struct stat sb;
 	char *k = full_key(st, key);
@@ -259,7 +260,7 @@ static int s3_put(struct lp_store *s, const char *key, const char *path,
 		r.body_size = h.size;
 		r.hasher = &h;
 		{
-			struct lp_s3_req *one[1] = { &r };
+			struct lp_s3_req *one[1] = {&r};
 
 			if ((error = lp_s3_run(st->s3, one, 1, 1, on_progress, (void *)x, h.size,
 					       err)) < 0)
@@ -372,7 +373,7 @@ static int s3_get(struct lp_store *s, const char *key, const char *path,
 		  const struct lp_store_xfer *x, struct lp_store_info *out, struct lp_error *err)
 {
 	struct s3_store *st = S(s);
-	struct lp_s3_hasher h = { LP_SHA256_INIT, 0, 0, -1 };
+	struct lp_s3_hasher h = {LP_SHA256_INIT, 0, 0, -1};
 	struct lp_s3_req *parts = NULL, **pp = NULL;
 	char *k = full_key(st, key);
 	char etag[128];
@@ -452,8 +453,8 @@ out:
 	return error;
 }
 
-static int get_mem_with(struct lp_s3 *c, const char *k, struct lp_buf *out, size_t max,
-			char *etag, struct lp_error *err)
+static int get_mem_with(struct lp_s3 *c, const char *k, struct lp_buf *out, size_t max, char *etag,
+			struct lp_error *err)
 {
 	struct lp_s3_req r = LP_S3_REQ_INIT;
 	int error;
@@ -557,7 +558,7 @@ static int list_xml(const char *path, const char *text, void *p)
 static int list_with(struct s3_store *st, struct lp_s3 *c, const char *prefix, lp_store_entry_cb cb,
 		     void *payload, struct lp_error *err)
 {
-	struct list_page lp = { st, cb, payload, NULL, 0, 0, 0, NULL };
+	struct list_page lp = {st, cb, payload, NULL, 0, 0, 0, NULL};
 	struct lp_strmap seen = LP_STRMAP_INIT; /* every token given so far */
 	struct lp_buf resp = LP_BUF_INIT;
 	char *p = full_key(st, prefix);
@@ -592,14 +593,16 @@ static int list_with(struct s3_store *st, struct lp_s3 *c, const char *prefix, l
 		lp.token = NULL;
 		if (lp.truncated && !token) {
 			error = lp_error_set(err, LP_ENET,
-					     "cannot list 's3://%s/%s': truncated answer without a continuation token",
+					     "cannot list 's3://%s/%s': truncated answer without a "
+					     "continuation token",
 					     st->bucket, p);
 			break;
 		}
 		/* a token handed out before would list the same pages forever */
 		if (lp.truncated && lp_strmap_get(&seen, token, NULL)) {
 			error = lp_error_set(err, LP_ENET,
-					     "cannot list 's3://%s/%s': the server repeated the continuation token '%.64s'",
+					     "cannot list 's3://%s/%s': the server repeated the "
+					     "continuation token '%.64s'",
 					     st->bucket, p, token);
 			break;
 		}
@@ -668,10 +671,10 @@ out:
 }
 
 /* A server-side copy never passes through lp: read it back to hash it. */
-static int hash_object(struct s3_store *st, const char *k, uint64_t size,
-		       struct lp_store_info *out, struct lp_error *err)
+static int hash_object(struct s3_store *st, const char *k, uint64_t size, struct lp_store_info *out,
+		       struct lp_error *err)
 {
-	struct lp_s3_hasher h = { LP_SHA256_INIT, 0, size, -1 };
+	struct lp_s3_hasher h = {LP_SHA256_INIT, 0, size, -1};
 	struct lp_s3_req r = LP_S3_REQ_INIT;
 	int error;
 
@@ -680,9 +683,9 @@ static int hash_object(struct s3_store *st, const char *k, uint64_t size,
 	r.key = k;
 	r.hasher = &h;
 	if ((error = lp_s3_do(st->s3, &r, err)) == 0 && h.off != size)
-		error = lp_error_set(err, LP_ENET, "cannot GET 's3://%s/%s': %llu bytes, expected %llu",
-				     st->bucket, k, (unsigned long long)h.off,
-				     (unsigned long long)size);
+		error = lp_error_set(
+		    err, LP_ENET, "cannot GET 's3://%s/%s': %llu bytes, expected %llu", st->bucket,
+		    k, (unsigned long long)h.off, (unsigned long long)size);
 	if (!error) {
 		out->size = size;
 		lp_sha256_final(&h.sha, out->sha256);
@@ -1022,8 +1025,8 @@ static int upload_xml(const char *path, const char *text, void *p)
 		u->truncated = !strcmp(text, "true");
 	else if (!strcmp(path, "ListMultipartUploadsResult/Upload")) {
 		if (u->key && u->id)
-			lp_strvec_pushl(&u->found, u->key, u->id,
-					u->initiated ? u->initiated : "?", NULL);
+			lp_strvec_pushl(&u->found, u->key, u->id, u->initiated ? u->initiated : "?",
+					NULL);
 		free(u->key);
 		free(u->id);
 		free(u->initiated);
@@ -1040,7 +1043,7 @@ static int s3_cleanup(struct lp_store *s, const char *prefix, struct lp_strvec *
 		      struct lp_error *err)
 {
 	struct s3_store *st = S(s);
-	struct upload_page u = { LP_STRVEC_INIT, NULL, NULL, NULL, NULL, NULL, 0 };
+	struct upload_page u = {LP_STRVEC_INIT, NULL, NULL, NULL, NULL, NULL, 0};
 	struct lp_buf resp = LP_BUF_INIT;
 	char *p = full_key(st, prefix);
 	size_t i, pages = 0;
@@ -1199,9 +1202,9 @@ int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_st
 	slash = strchr(rest, '/');
 	st->bucket = slash ? lp_xstrndup(rest, (size_t)(slash - rest)) : lp_xstrdup(rest);
 	if (!bucket_is_valid(st->bucket)) {
-		error = lp_error_set(err, LP_EINVAL,
-				     "invalid S3 repository URL '%s': expected s3://bucket[/prefix]",
-				     url);
+		error = lp_error_set(
+		    err, LP_EINVAL, "invalid S3 repository URL '%s': expected s3://bucket[/prefix]",
+		    url);
 		goto out;
 	}
 	if (slash) {
@@ -1240,9 +1243,10 @@ int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_st
 	else
 		cfg.path_style = conf.endpoint_custom || !bucket_is_dns_safe(st->bucket);
 	if (!cfg.path_style && !bucket_is_dns_safe(st->bucket)) {
-		error = lp_error_set(err, LP_EINVAL,
-				     "bucket '%s' cannot be addressed virtual-hosted (use --path-style)",
-				     st->bucket);
+		error = lp_error_set(
+		    err, LP_EINVAL,
+		    "bucket '%s' cannot be addressed virtual-hosted (use --path-style)",
+		    st->bucket);
 		goto out;
 	}
 	cfg.access_key = conf.access_key;
@@ -1258,10 +1262,10 @@ int lp_store__s3_open(struct lp_store **out, const char *url, const struct lp_st
 	/* lease names and back-off jitter: distinct per handle, even within one process */
 	if (getrandom(&st->rnd, sizeof(st->rnd), 0) != (ssize_t)sizeof(st->rnd))
 		st->rnd = (unsigned)getpid() ^ (unsigned)time(NULL) ^ (unsigned)(uintptr_t)st;
-	st->concurrency = opts->concurrency > 0	       ? opts->concurrency
+	st->concurrency = opts->concurrency > 0		 ? opts->concurrency
 			  : conf.max_concurrent_requests ? conf.max_concurrent_requests
 							 : DEFAULT_CONCURRENCY;
-	st->threshold = opts->multipart_threshold ? opts->multipart_threshold
+	st->threshold = opts->multipart_threshold  ? opts->multipart_threshold
 			: conf.multipart_threshold ? conf.multipart_threshold
 						   : DEFAULT_THRESHOLD;
 	if (st->threshold < MIN_PART)

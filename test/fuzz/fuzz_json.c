@@ -1,4 +1,5 @@
-/* fuzz_json.c - lib/core/json.c: the strict parser every JSON reader uses, and the stream scanner */
+/* fuzz_json.c - lib/core/json.c: the strict parser every JSON reader uses, and the stream scanner
+ */
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 

@@ -1,4 +1,5 @@
-/* fuzz_json_files.c - every JSON file lp reads: library config.json, algorithmia.conf, snap configs */
+/* fuzz_json_files.c - every JSON file lp reads: library config.json, algorithmia.conf, snap configs
+ */
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <sys/stat.h>

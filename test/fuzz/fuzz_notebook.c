@@ -17,8 +17,8 @@ static int identifier(const char *s)
 	if (!*p || (*p >= '0' && *p <= '9'))
 		return 0;
 	for (; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_' || *p >= 0x80))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p >= 0x80))
 			return 0;
 	return 1;
 }
@@ -39,8 +39,8 @@ static void check_params(const struct lp_pyparams *p)
 	back = json_tokener_parse(once.buf);
 	FUZZ_ASSERT(back != NULL && json_object_is_type(back, json_type_array));
 	FUZZ_ASSERT(json_object_array_length(back) == p->nr);
-	FUZZ_ASSERT(!strcmp(json_object_to_json_string_ext(back, JSON_C_TO_STRING_PLAIN |
-								JSON_C_TO_STRING_NOSLASHESCAPE),
+	FUZZ_ASSERT(!strcmp(json_object_to_json_string_ext(
+				back, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
 			    once.buf));
 	json_object_put(back);
 	lp_buf_release(&once);

@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (lp_artifact_manifest_parse(&m, text, len, "libmxnet.meta", &err) == 0) {
 			lp_artifact_manifest_write(&m, &a);
-			FUZZ_ASSERT(lp_artifact_manifest_parse(&n, a.buf, a.len, "again", &err) == 0);
+			FUZZ_ASSERT(lp_artifact_manifest_parse(&n, a.buf, a.len, "again", &err) ==
+				    0);
 			lp_artifact_manifest_write(&n, &b);
 			FUZZ_ASSERT(a.len == b.len && !memcmp(a.buf, b.buf, a.len));
 		}

@@ -1,4 +1,5 @@
-/* fuzz_runner_answer.c - lib/serve/runner.c: the answer read from the FIFO, and the reply made of it */
+/* fuzz_runner_answer.c - lib/serve/runner.c: the answer read from the FIFO, and the reply made of
+ * it */
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 

@@ -13,10 +13,13 @@
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const types[] = { "application/json", "text/plain",
-					     "application/octet-stream", "Application/JSON; charset=x",
-					     "text/html", NULL };
-	static const char *const encs[] = { "base64", "gzip" };
+	static const char *const types[] = {"application/json",
+					    "text/plain",
+					    "application/octet-stream",
+					    "Application/JSON; charset=x",
+					    "text/html",
+					    NULL};
+	static const char *const encs[] = {"base64", "gzip"};
 	struct lp_buf line = LP_BUF_INIT, msg = LP_BUF_INIT;
 	struct json_object *v = NULL, *ct;
 	struct lp_json_error e;
@@ -25,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	sel = data[0];
-	if (lp_serve_build_input(&line, types[sel % 6], encs, (sel >> 3) % 3 == 2 ? 2 : (sel >> 3) % 2,
-				 (const char *)data + 1, size - 1, &msg) < 0) {
+	if (lp_serve_build_input(&line, types[sel % 6], encs,
+				 (sel >> 3) % 3 == 2 ? 2 : (sel >> 3) % 2, (const char *)data + 1,
+				 size - 1, &msg) < 0) {
 		FUZZ_ASSERT(msg.len > 0);
 		goto out;
 	}

@@ -51,7 +51,8 @@ static struct json_object *handle(const char *line)
 	if (!req || !json_object_object_get_ex(req, "content_type", &ct) ||
 	    !json_object_object_get_ex(req, "data", &data)) {
 		json_object_put(req);
-		return error_doc("request is not {\"content_type\":...,\"data\":...}", "SystemError");
+		return error_doc("request is not {\"content_type\":...,\"data\":...}",
+				 "SystemError");
 	}
 	type = json_object_get_string(ct);
 	result = algorithm_apply(type, data, &error);
@@ -64,8 +65,10 @@ static struct json_object *handle(const char *line)
 	doc = json_object_new_object();
 	meta = json_object_new_object();
 	json_object_object_add(doc, "result", result);
-	json_object_object_add(meta, "content_type", json_object_new_string(
-		json_object_is_type(result, json_type_string) ? "text" : "json"));
+	json_object_object_add(meta, "content_type",
+			       json_object_new_string(json_object_is_type(result, json_type_string)
+							  ? "text"
+							  : "json"));
 	json_object_object_add(doc, "metadata", meta);
 	json_object_put(req);
 	return doc;
