@@ -3,14 +3,15 @@
 #
 #   make                 build ./lp (and build/release/liblp.a); installs the
 #                        -dev packages first when missing (scripts/install-deps.sh --build)
-#   make check           install missing dependencies, then unit tests, CLI tests
-#                        (real Docker engine, real S3 server, real toolchains) and
-#                        the unit tests again under ASan+UBSan
+#   make check           install missing dependencies, then the style check
+#                        (make fmt-check), unit tests, CLI tests (real Docker
+#                        engine, real S3 servers, real toolchains), the unit
+#                        tests again under ASan+UBSan and a short fuzz run
 #   make fuzz            every libFuzzer target in test/fuzz/ (clang, ASan+UBSan),
 #                        FUZZ_SECONDS (default 60) each; make check runs each for
 #                        FUZZ_CHECK_SECONDS (default 5) over its seed corpus
 #   make install PREFIX=/usr/local DESTDIR=
-#   make fmt             clang-format every C file
+#   make fmt             clang-format every C file (make fmt-check: only report)
 #
 # Sources are found by wildcard: a new lib/DOMAIN/foo.c, cmd/foo.c or
 # test/test_foo.c needs no Makefile change (test suites are discovered, see
@@ -132,6 +133,7 @@ deps:
 
 # Build everything first, then run every phase inside one set of services.
 check-run:
+	@$(MAKE) --no-print-directory fmt-check
 	@$(MAKE) --no-print-directory -j2 lp test/check_lp $(A)/check_lp $(FUZZ_BINS)
 	@test/with-services.sh $(MAKE) --no-print-directory check-phases
 
@@ -197,8 +199,19 @@ install: lp
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	cp -R templates libraries $(DESTDIR)$(DATADIR)/
 
+# Every C file of the tree, generated ones aside: make fmt rewrites them,
+# make check fails when one is not what clang-format (Debian's 14) makes of it.
+FMT_FILES = $(filter-out test/suites.gen.h,$(sort $(wildcard lib/*/*.[ch] cmd/*.[ch] test/*.[ch] \
+	    test/fuzz/*.[ch] test/runners/*/*.c bench/*.c templates/runners/*/src/*.[ch])))
+
 fmt:
-	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(TEST_SRCS) $(HDRS)
+	clang-format -i $(FMT_FILES)
+
+fmt-check:
+	@echo "== clang-format"
+	@bad=$$(clang-format --dry-run $(FMT_FILES) 2>&1 | sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: warning: code should be clang-formatted.*/\1/p' | sort -u); \
+	for f in $$bad; do echo "lp: $$f: not as clang-format writes it (run make fmt)"; done; \
+	[ -z "$$bad" ]
 
 clean:
 	rm -rf build lp test/check_lp test/suites.gen.h

@@ -31,6 +31,8 @@ test_pkgs="$test_pkgs debootstrap"
 # libFuzzer targets (test/fuzz/, make fuzz; a short run of each in make check):
 # clang with its sanitizer and fuzzer runtimes.
 test_pkgs="$test_pkgs clang libclang-rt-14-dev libfuzzer-14-dev"
+# make check's style check (make fmt-check): Debian 12's clang-format is 14.
+test_pkgs="$test_pkgs clang-format"
 # The artifact fault tests: SIGKILL at each rename and slowed transfers (strace
 # -e inject), timeout(1) for kills at random moments (coreutils, always there).
 test_pkgs="$test_pkgs strace"
