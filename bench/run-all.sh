@@ -4,7 +4,13 @@
 #
 #   bench/run-all.sh              build lp, run everything (about 10 minutes on 2 cores)
 #   BENCH_RUNS=9 bench/run-all.sh more runs per median (default 5)
-#   bench/run-all.sh zip serve    only these (zip, artifact-local, build-template, s3, serve)
+#   bench/run-all.sh zip serve    only these (zip, artifact-local, build-template, s3, serve,
+#                                 serve-answer, notebook, faults)
+#
+# Every benchmark runs by default except faults.sh, which counts outcomes of
+# 100 kills of each kind rather than timing anything (about 10 minutes): name
+# it to include it. serve-answer, notebook and faults print their own tables,
+# which go under the main table as they are.
 #
 # Every figure sits next to its peer or physical limit measured in the same
 # run, interleaved with it, as a ratio of medians; the machine and its load
@@ -15,7 +21,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-all="zip artifact-local build-template s3 serve"
+all="zip artifact-local build-template s3 serve serve-answer notebook"
 which=${*:-$all}
 make --no-print-directory -s lp
 missing=
@@ -45,6 +51,12 @@ for b in $which; do
 	t0=$(date +%s)
 	sh "bench/$b.sh" >"$tmp/$b.log" 2>&1 || failed="$failed $b"
 	cat "$tmp/$b.log" >&2
+	case $b in
+	serve-answer | notebook | faults)
+		# their own tables, kept as printed
+		{ echo "bench/$b.sh:"; echo; echo '```'; cat "$tmp/$b.log"; echo '```'; echo; } >>"$BENCH_DETAILS"
+		;;
+	esac
 	echo "| bench/$b.sh | $before | $(cut -d' ' -f1 /proc/loadavg) | $(($(date +%s) - t0)) |" >>"$tmp/loads"
 done
 
