@@ -57,7 +57,7 @@ int cmd_build_algorithm(int argc, char **argv)
 	struct lp_error err = LP_ERROR_INIT;
 	const char *tag = NULL;
 	char rev[LP_GIT_OID_HEX_SIZE];
-	int argi, dry_run = 0, status, error;
+	int dry_run = 0, status, error;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_STRING('t', "tag", &tag, "TAG",
 			   "the image to build (required unless --dry-run)"),
@@ -74,14 +74,9 @@ int cmd_build_algorithm(int argc, char **argv)
 	    CMD_OPT_END,
 	};
 
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
-	    CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse_all(&help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
 		goto out;
 	status = LP_EXIT_OK;
-	if (argi < argc) {
-		status = cmd_opt_usage_error(&help, "unexpected argument '%s'", argv[argi]);
-		goto out;
-	}
 	if (!o.from || !*o.from) {
 		status = cmd_opt_usage_error(&help, "--from LANGPACK is required");
 		goto out;

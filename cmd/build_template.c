@@ -110,7 +110,7 @@ int cmd_build_template(int argc, char **argv)
 	const char *template_path = NULL, *tag = NULL, *output = "Dockerfile";
 	char uid_s[32], rev[LP_GIT_OID_HEX_SIZE];
 	long uid = -1;
-	int argi, no_build = 0, check_only = 0, force = 0, root_default = 0, status;
+	int no_build = 0, check_only = 0, force = 0, root_default = 0, status;
 	struct lp_dockerfile_opts d = {
 	    .libraries = &libraries, .search = &search, .uid = uid_s, .labels = &labels};
 	const struct cmd_opt opts[] = {
@@ -151,14 +151,9 @@ int cmd_build_template(int argc, char **argv)
 	    CMD_OPT_END,
 	};
 
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
-	    CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse_all(&help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
 		goto out;
 	status = LP_EXIT_OK;
-	if (argi < argc) {
-		status = cmd_opt_usage_error(&help, "unexpected argument '%s'", argv[argi]);
-		goto out;
-	}
 	if (!tag && !no_build && !check_only) {
 		status = cmd_opt_usage_error(
 		    &help, "the following arguments are required: -t/--tag (or use --no-build)");

@@ -38,7 +38,7 @@ int cmd_install_algorithm(int argc, char **argv)
 	struct lp_buf line = LP_BUF_INIT;
 	const char *dir = ".";
 	long long mtime = (long long)o.zip_mtime;
-	int argi, dry_run = 0, status;
+	int dry_run = 0, status;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_STRING('C', "directory", &dir, "DIR", "the algorithm directory (default: .)"),
 	    CMD_OPT_STRING(0, "prefix", &o.prefix, "DIR",
@@ -55,14 +55,9 @@ int cmd_install_algorithm(int argc, char **argv)
 	    CMD_OPT_END,
 	};
 
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
-	    CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse_all(&help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
 		goto out;
 	status = LP_EXIT_OK;
-	if (argi < argc) {
-		status = cmd_opt_usage_error(&help, "unexpected argument '%s'", argv[argi]);
-		goto out;
-	}
 	if ((o.prefix && !*o.prefix) || (o.zip && !*o.zip)) {
 		status = cmd_opt_usage_error(&help, "--%s: empty path",
 					     o.zip && !*o.zip ? "zip" : "prefix");

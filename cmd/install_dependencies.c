@@ -33,7 +33,7 @@ int cmd_install_dependencies(int argc, char **argv)
 	struct lp_algorithm *a = NULL;
 	struct lp_buf line = LP_BUF_INIT;
 	const char *dir = ".";
-	int argi, dry_run = 0, status;
+	int dry_run = 0, status;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_STRING('C', "directory", &dir, "DIR", "the algorithm directory (default: .)"),
 	    CMD_OPT_BITS(0, "offline", &o.flags, LP_ALGORITHM_OFFLINE,
@@ -46,14 +46,9 @@ int cmd_install_dependencies(int argc, char **argv)
 	    CMD_OPT_END,
 	};
 
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
-	    CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse_all(&help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
 		goto out;
 	status = LP_EXIT_OK;
-	if (argi < argc) {
-		status = cmd_opt_usage_error(&help, "unexpected argument '%s'", argv[argi]);
-		goto out;
-	}
 	o.env = (const char *const *)environ;
 
 	if (lp_algorithm_load(&a, dir, &err) < 0 ||

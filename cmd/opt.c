@@ -367,3 +367,13 @@ void cmd_opt_help(FILE *f, const struct cmd_help *h, const struct cmd_opt *opts)
 	if (h->footer)
 		fprintf(f, "\n%s", h->footer);
 }
+
+int cmd_opt_parse_all(const struct cmd_help *h, const struct cmd_opt *opts, int *argc, char ***argv,
+		      struct lp_strvec *scratch)
+{
+	int argi, status = cmd_opt_parse(&argi, h, opts, argc, argv, scratch);
+
+	if (status == CMD_OPT_CONTINUE && argi < *argc)
+		return cmd_opt_usage_error(h, "unexpected argument '%s'", (*argv)[argi]);
+	return status;
+}

@@ -146,6 +146,13 @@ struct lp_strvec;
 int cmd_opt_parse(int *argi, const struct cmd_help *h, const struct cmd_opt *opts, int *argc,
 		  char ***argv, struct lp_strvec *scratch);
 
+/*
+ * cmd_opt_parse() for a command that takes no positional argument: one is a
+ * usage error ("unexpected argument 'X'", exit 2).
+ */
+int cmd_opt_parse_all(const struct cmd_help *h, const struct cmd_opt *opts, int *argc, char ***argv,
+		      struct lp_strvec *scratch);
+
 /* Print the whole help (usage, description, options, footer) to `f`. */
 void cmd_opt_help(FILE *f, const struct cmd_help *h, const struct cmd_opt *opts);
 

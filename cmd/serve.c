@@ -85,7 +85,7 @@ int cmd_serve(int argc, char **argv)
 	long max_entries = (long)o.max_unpacked_entries;
 	uint64_t max_body = 0, max_unpacked = o.max_unpacked_size;
 
-	int argi, init = 0, status = 0, sfd = -1;
+	int init = 0, status = 0, sfd = -1;
 	sigset_t sigs;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_STRING('a', "algorithm", &o.algorithm, "DIR|ZIP",
@@ -145,14 +145,9 @@ int cmd_serve(int argc, char **argv)
 	    CMD_OPT_END,
 	};
 
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
-	    CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse_all(&help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
 		goto out;
 	status = LP_EXIT_OK;
-	if (argi < argc) {
-		status = cmd_opt_usage_error(&help, "unexpected argument '%s'", argv[argi]);
-		goto out;
-	}
 	if (!*o.fifo) {
 		status = cmd_opt_usage_error(&help, "--fifo must not be empty");
 		goto out;

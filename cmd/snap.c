@@ -67,7 +67,7 @@ int cmd_snap(int argc, char **argv)
 	struct lp_strvec scratch = LP_STRVEC_INIT;
 	enum lp_snap_origin from = LP_SNAP_UNSET;
 	const char *output = NULL, *config = NULL, *example = NULL;
-	int argi, force = 0, status;
+	int force = 0, status;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_SECTION("Output:"),
 	    CMD_OPT_STRING('o', "output", &output, "FILE",
@@ -131,13 +131,8 @@ int cmd_snap(int argc, char **argv)
 	};
 
 	lp_snap_opts_init(&o);
-	if ((status = cmd_opt_parse(&argi, &help, opts, &argc, &argv, &scratch)) !=
-	    CMD_OPT_CONTINUE)
+	if ((status = cmd_opt_parse_all(&help, opts, &argc, &argv, &scratch)) != CMD_OPT_CONTINUE)
 		goto out;
-	if (argi < argc) {
-		status = cmd_opt_usage_error(&help, "unexpected argument '%s'", argv[argi]);
-		goto out;
-	}
 	if (example && lp_snap_example(&o, example, &err) < 0) {
 		status = cmd_opt_usage_error(&help, "%s", err.msg);
 		goto out;
