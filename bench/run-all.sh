@@ -66,7 +66,7 @@ sha=$(grep -qw sha_ni /proc/cpuinfo && echo ", SHA-NI" || echo ", no SHA-NI")
 mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 fs=$(df -T "${TMPDIR:-/tmp}" | awk 'NR == 2 { print $2 }')
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || rev="$rev (with local changes)"
+git diff --quiet HEAD -- . ':!bench/RESULTS.md' 2>/dev/null || rev="$rev (with local changes)"
 {
 	echo "# Benchmark results"
 	echo
